@@ -1,0 +1,106 @@
+/**
+ * decode(topic, bytes) → a typed event, or a typed rejection with a reason and a detail
+ * a person can act on. Pure: the centres it knows are passed in.
+ */
+import { Compile } from "typebox/compile";
+import type { CentreIndex, NodeRole } from "./centre.ts";
+import { KINDS, type Kind, MAX_PAYLOAD_BYTES, type WireEvent } from "./contract.ts";
+import type { RejectReason } from "./reasons.ts";
+import { parseEventTopic } from "./topic.ts";
+
+export type Decoded = { ok: true; event: WireEvent } | { ok: false; reason: RejectReason; detail: string };
+
+/** Which kinds each node role may publish (DESIGN.md's "published by" column). */
+export const ROLE_KINDS: Record<NodeRole, readonly Kind[]> = {
+	window: ["rating", "queue", "status", "request"],
+	terminal: ["queue", "status"],
+	door: ["occupancy", "status"],
+};
+
+const validators = Object.fromEntries(Object.entries(KINDS).map(([kind, { schema }]) => [kind, Compile(schema)])) as {
+	[K in Kind]: ReturnType<typeof Compile>;
+};
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export interface DecodeOptions {
+	/** Look up a configured centre; undefined → `unknown_centre`. */
+	centre: (id: string) => CentreIndex | undefined;
+	maxBytes?: number;
+}
+
+function reject(reason: RejectReason, detail: string): Decoded {
+	return { ok: false, reason, detail };
+}
+
+export function decode(topic: string, bytes: Uint8Array, opts: DecodeOptions): Decoded {
+	const t = parseEventTopic(topic);
+	if (!t.ok) return reject("bad_topic", t.detail);
+	const max = opts.maxBytes ?? MAX_PAYLOAD_BYTES;
+	if (bytes.byteLength > max) return reject("too_large", `payload is ${bytes.byteLength} bytes, the limit is ${max}`);
+
+	let value: unknown;
+	try {
+		value = JSON.parse(utf8.decode(bytes));
+	} catch (e) {
+		return reject("not_json", `payload is not UTF-8 JSON: ${(e as Error).message}`);
+	}
+	if (typeof value !== "object" || value === null || Array.isArray(value)) {
+		return reject("not_json", `payload must be a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}`);
+	}
+
+	const check = validators[t.kind];
+	if (!check.Check(value)) {
+		const details = [...check.Errors(value)]
+			.slice(0, 3)
+			.map((e) => `${e.instancePath || "/"} ${e.message}`)
+			.join("; ");
+		return reject("schema", `${t.kind} payload: ${details}`);
+	}
+
+	const index = opts.centre(t.centre);
+	if (!index) return reject("unknown_centre", `centre "${t.centre}" is not configured on this hub`);
+	const node = index.nodes.get(t.node);
+	if (!node) return reject("unknown_node", `node "${t.node}" is not in centre "${t.centre}"`);
+	if (!ROLE_KINDS[node.role].includes(t.kind)) {
+		return reject("wrong_role", `node "${t.node}" is a ${node.role} node and may not publish ${t.kind}`);
+	}
+
+	const event = { kind: t.kind, centre: t.centre, node: t.node, data: value } as WireEvent;
+	const problem = checkRefs(event, index);
+	if (problem) return problem;
+	return { ok: true, event };
+}
+
+/** References inside the payload must exist in the centre; values must fit its settings. */
+function checkRefs(e: WireEvent, index: CentreIndex): Decoded | undefined {
+	const where = `centre "${e.centre}"`;
+	switch (e.kind) {
+		case "rating": {
+			const scale = index.centre.ratingScale;
+			if (e.data.score > scale)
+				return reject("schema", `rating payload: /score ${e.data.score} is above the centre's scale 1..${scale}`);
+			return undefined;
+		}
+		case "queue": {
+			if (!index.services.has(e.data.service))
+				return reject("unknown_ref", `service "${e.data.service}" is not in ${where}`);
+			if (e.data.event !== "issued" && e.data.window === undefined) {
+				return reject("schema", `queue payload: /window is required for "${e.data.event}"`);
+			}
+			if (e.data.window !== undefined && !index.windows.has(e.data.window)) {
+				return reject("unknown_ref", `window "${e.data.window}" is not in ${where}`);
+			}
+			return undefined;
+		}
+		case "occupancy": {
+			if (!index.zones.has(e.data.zone)) return reject("unknown_ref", `zone "${e.data.zone}" is not in ${where}`);
+			const hasCount = e.data.count !== undefined;
+			const hasDelta = e.data.in !== undefined || e.data.out !== undefined;
+			if (hasCount === hasDelta) return reject("schema", "occupancy payload: give either /count or /in and /out");
+			return undefined;
+		}
+		default:
+			return undefined;
+	}
+}

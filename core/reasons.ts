@@ -1,0 +1,19 @@
+/**
+ * Registry of the reasons a message is rejected. Each is a metric label
+ * (`vikno_messages_total{result="rejected",reason=…}`) and is documented in docs/errors.md;
+ * a test checks that the two lists agree.
+ */
+export const REJECT_REASONS = {
+	bad_topic: "The topic is not vikno/v1/{centre}/{node}/{kind} with valid ids and a known kind.",
+	too_large: "The payload is larger than the limit (16 KiB).",
+	not_json: "The payload is not UTF-8 JSON, or not a JSON object.",
+	schema: "The payload does not match the schema of its kind (missing or mistyped field, value out of range).",
+	unknown_centre: "The centre in the topic is not configured on this hub.",
+	unknown_node: "The node in the topic is not in the centre's configuration.",
+	wrong_role: "The node's role may not publish this kind (e.g. a door node publishing a rating).",
+	unknown_ref: "The payload names a service, window or zone the centre does not have.",
+	not_authorized: "The client may not publish to this topic.",
+} as const;
+
+export type RejectReason = keyof typeof REJECT_REASONS;
+export const REJECT_REASON_NAMES = Object.keys(REJECT_REASONS) as RejectReason[];

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+	test: {
+		include: ["test/**/*.test.ts"],
+		testTimeout: 30_000,
+		hookTimeout: 60_000,
+		pool: "forks",
+		// Two cores here: integration suites start brokers, stores and browsers of their own.
+		maxWorkers: 2,
+	},
+});
