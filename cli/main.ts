@@ -1,0 +1,68 @@
+/** The `vikno` command line: one sub-command per process kind. */
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../config/load.ts";
+import { UsageError } from "./options.ts";
+
+const HELP = `vikno — feedback and hall monitoring for public service centres
+
+Usage:
+  vikno demo [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR] [--speed N] [--config FILE]
+      hub on the embedded store plus simulated nodes of config/centres/demo.yaml
+  vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
+      MQTT broker + ingest + store + dashboard in one process
+  vikno sim --config FILE --broker URL [--speed N] [--seed N]
+      simulated nodes and visitors of one centre
+  vikno edge --config FILE
+      the edge node (Raspberry Pi at a window, terminal or door)
+  vikno version
+
+Ports: 0 means any free port; the chosen ports are printed. Defaults: HTTP 8080, MQTT 1883.
+`;
+
+type Command = (args: string[]) => Promise<number | undefined | void>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+	demo: async () => (await import("./demo.ts")).demoCommand,
+	hub: async () => (await import("./hub.ts")).hubCommand,
+	sim: async () => (await import("../firmware-sim/command.ts")).simCommand,
+	edge: async () => (await import("../edge/command.ts")).edgeCommand,
+	version: async () => async () => {
+		console.log(version());
+	},
+	help: async () => async () => {
+		console.log(HELP);
+	},
+};
+
+export function version(): string {
+	const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+	return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+	const [name = "help", ...args] = argv;
+	const load = COMMANDS[name === "--help" || name === "-h" ? "help" : name];
+	if (!load) {
+		console.error(`vikno: unknown command "${name}"\n\n${HELP}`);
+		return 2;
+	}
+	try {
+		const code = await (await load())(args);
+		return typeof code === "number" ? code : 0;
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			console.error(`vikno: bad configuration\n${e.message}`);
+			return 2;
+		}
+		if (e instanceof UsageError) {
+			console.error(`vikno ${name}: ${e.message}\n\n${HELP}`);
+			return 2;
+		}
+		const err = e as NodeJS.ErrnoException;
+		if (err.code === "EADDRINUSE") {
+			console.error(`vikno ${name}: ${err.message} — the port is taken; choose another with --http-port / --mqtt-port (0 = any free port)`);
+			return 1;
+		}
+		throw e;
+	}
+}

@@ -1,0 +1,39 @@
+/** Options shared by `vikno demo` and `vikno hub` (DESIGN.md, command line). */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export class UsageError extends Error {}
+
+export const HUB_OPTIONS = {
+	config: { type: "string", multiple: true },
+	data: { type: "string", default: "./data" },
+	"http-port": { type: "string" },
+	"mqtt-port": { type: "string" },
+	host: { type: "string" },
+	store: { type: "string" },
+	help: { type: "boolean", short: "h", default: false },
+} as const satisfies ParseArgsConfig["options"];
+
+export function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+	try {
+		return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+	} catch (e) {
+		throw new UsageError((e as Error).message);
+	}
+}
+
+/** A TCP port from an option: 0..65535, 0 = any free port. */
+export function port(value: string | undefined, name: string, fallback: number): number {
+	if (value === undefined) return fallback;
+	const n = Number(value);
+	if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--${name} must be a port number 0..65535, got "${value}"`);
+	return n;
+}
+
+/** `--store`/VIKNO_STORE: only the embedded SQLite store exists so far. */
+export function storeUrl(value: string | undefined, dataDir: string): string {
+	const url = value ?? process.env.VIKNO_STORE ?? `sqlite:${dataDir}/vikno.db`;
+	if (!url.startsWith("sqlite:")) {
+		throw new UsageError(`--store "${url}": only sqlite:PATH is supported by this version`);
+	}
+	return url;
+}

@@ -1,0 +1,60 @@
+/**
+ * The HTTP surface (fastify): health, metrics, the manager API, the live stream and the web page.
+ * Built apart from the process entry so tests can `inject()` or listen on port 0.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import { Counter } from "prom-client";
+import type { Metrics } from "../hub/metrics.ts";
+import type { LiveHub } from "../hub/liveHub.ts";
+import { apiRoutes } from "./routes/api.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { streamRoutes } from "./routes/stream.ts";
+import { webRoutes } from "./routes/web.ts";
+
+export interface AppOptions {
+	live: LiveHub;
+	metrics: Metrics;
+	/** Extra facts for /healthz (e.g. MQTT port, store name). */
+	health?: () => Record<string, unknown>;
+	logger?: boolean;
+	/** Interval between SSE heartbeats (comments that keep proxies from closing the stream). */
+	heartbeatMs?: number;
+}
+
+export interface HttpErrorBody {
+	error: { code: string; message: string };
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+	const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
+	const httpErrors = new Counter({
+		name: "vikno_http_errors_total",
+		help: "HTTP requests answered with an error, by status and code",
+		labelNames: ["status", "code"] as const,
+		registers: [opts.metrics.registry],
+	});
+
+	// One error handler: client errors say what was wrong; server errors say nothing internal.
+	app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
+		const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+		let body: HttpErrorBody;
+		if (err.validation) body = { error: { code: "bad_request", message: err.message } };
+		else if (status < 500) body = { error: { code: err.code ?? "bad_request", message: err.message } };
+		else {
+			req.log.error({ err }, "request failed");
+			body = { error: { code: "internal", message: "internal error" } };
+		}
+		httpErrors.inc({ status: String(status), code: body.error.code });
+		return reply.status(status).send(body);
+	});
+	app.setNotFoundHandler((req, reply) => {
+		httpErrors.inc({ status: "404", code: "not_found" });
+		return reply.status(404).send({ error: { code: "not_found", message: `no route ${req.method} ${req.url}` } });
+	});
+
+	await app.register(opsRoutes, opts);
+	await app.register(apiRoutes, opts);
+	await app.register(streamRoutes, opts);
+	await app.register(webRoutes, opts);
+	return app;
+}

@@ -1,0 +1,18 @@
+/** Bundles the browser code (lit elements in dashboard/web/) once per process with esbuild. */
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+let cached: Promise<string> | undefined;
+
+export function buildWebBundle(): Promise<string> {
+	cached ??= build({
+		entryPoints: [fileURLToPath(new URL("./web/main.ts", import.meta.url))],
+		bundle: true,
+		write: false,
+		format: "esm",
+		target: "es2022",
+		minify: true,
+		legalComments: "none",
+	}).then((r) => r.outputFiles[0]?.text ?? "");
+	return cached;
+}

@@ -1,0 +1,19 @@
+/** Thin typed wrappers over the hub's HTTP API, in one place. */
+import type { LiveView } from "../../core/liveView.ts";
+
+export type { LiveView };
+
+export interface CentreSummary {
+	id: string;
+	name: { uk: string; en: string };
+}
+
+export async function fetchCentres(): Promise<CentreSummary[]> {
+	const res = await fetch("/api/v1/centres");
+	if (!res.ok) throw new Error(`GET /api/v1/centres: ${res.status}`);
+	return ((await res.json()) as { centres: CentreSummary[] }).centres;
+}
+
+export function streamUrl(centre: string): string {
+	return `/api/v1/stream?centre=${encodeURIComponent(centre)}`;
+}

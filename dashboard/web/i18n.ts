@@ -1,0 +1,63 @@
+/** Interface strings: Ukrainian by default, English second (DOMAIN.md's glossary). */
+import type { Lang } from "./format.ts";
+
+const uk = {
+	title: "Зал наживо",
+	live: "наживо",
+	connecting: "з'єднання…",
+	reconnecting: "перепідключення…",
+	waiting: "Очікують",
+	served: "Обслуговано сьогодні",
+	occupancy: "Завантаженість залу",
+	rating: "Оцінка обслуговування",
+	ratings: "оцінок",
+	service: "Послуга",
+	queue: "У черзі",
+	priority: "Пільгові",
+	longest: "Найдовше очікування",
+	target: "Ціль",
+	windows: "Вікна",
+	idle: "вільне",
+	calling: "виклик",
+	serving: "обслуговує",
+	offline: "не на зв'язку",
+	priorityDesk: "пільгове",
+	distribution: "Розподіл оцінок",
+	noCentres: "Жодного центру не налаштовано.",
+	loading: "Завантаження…",
+	error: "Не вдалося завантажити дані",
+	people: "осіб",
+	min: "хв",
+};
+
+const en: typeof uk = {
+	title: "Live hall",
+	live: "live",
+	connecting: "connecting…",
+	reconnecting: "reconnecting…",
+	waiting: "Waiting",
+	served: "Served today",
+	occupancy: "Hall occupancy",
+	rating: "Service rating",
+	ratings: "ratings",
+	service: "Service",
+	queue: "In queue",
+	priority: "Priority",
+	longest: "Longest wait",
+	target: "Target",
+	windows: "Windows",
+	idle: "idle",
+	calling: "calling",
+	serving: "serving",
+	offline: "offline",
+	priorityDesk: "priority",
+	distribution: "Ratings",
+	noCentres: "No centre is configured.",
+	loading: "Loading…",
+	error: "Could not load data",
+	people: "people",
+	min: "min",
+};
+
+export type Strings = typeof uk;
+export const STRINGS: Record<Lang, Strings> = { uk, en };

@@ -1,0 +1,54 @@
+/** Prometheus metrics of one hub (its own registry, so several hubs can live in one process). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { REJECT_REASON_NAMES } from "../core/reasons.ts";
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(opts: { defaults?: boolean } = {}) {
+	const registry = new Registry();
+	if (opts.defaults) collectDefaultMetrics({ register: registry, prefix: "vikno_process_" });
+	const messages = new Counter({
+		name: "vikno_messages_total",
+		help: "MQTT messages seen by ingest, by result (accepted, duplicate, rejected) and rejection reason",
+		labelNames: ["result", "reason"] as const,
+		registers: [registry],
+	});
+	// Zero series for every label, so dashboards and alerts see the metric before the first error.
+	messages.inc({ result: "accepted", reason: "" }, 0);
+	messages.inc({ result: "duplicate", reason: "" }, 0);
+	for (const reason of REJECT_REASON_NAMES) messages.inc({ result: "rejected", reason }, 0);
+
+	return {
+		registry,
+		messages,
+		clients: new Gauge({
+			name: "vikno_mqtt_clients_connected",
+			help: "MQTT clients connected to the broker",
+			registers: [registry],
+		}),
+		ingestLag: new Histogram({
+			name: "vikno_ingest_lag_seconds",
+			help: "Hub receive time minus the event's edge time",
+			buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 3600],
+			registers: [registry],
+		}),
+		storeWrite: new Histogram({
+			name: "vikno_store_write_seconds",
+			help: "Time to make one batch of events durable in the store",
+			buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+			labelNames: ["store"] as const,
+			registers: [registry],
+		}),
+		storeBatch: new Histogram({
+			name: "vikno_store_batch_events",
+			help: "Events per durable store batch (group commit)",
+			buckets: [1, 2, 5, 10, 50, 100, 500, 1000],
+			registers: [registry],
+		}),
+		storeErrors: new Counter({
+			name: "vikno_store_errors_total",
+			help: "Failed store writes",
+			registers: [registry],
+		}),
+	};
+}
