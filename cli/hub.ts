@@ -7,7 +7,8 @@ import { untilSignal } from "./signals.ts";
 
 export async function hubCommand(args: string[]): Promise<number> {
 	const o = parse(args, HUB_OPTIONS);
-	if (!o.config?.length) throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
+	if (!o.config?.length)
+		throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
 	const centres = o.config.map((f) => loadCentreFile(f));
 	storeUrl(o.store, o.data);
 	const log = createLogger();

@@ -19,7 +19,7 @@ Usage:
 Ports: 0 means any free port; the chosen ports are printed. Defaults: HTTP 8080, MQTT 1883.
 `;
 
-type Command = (args: string[]) => Promise<number | undefined | void>;
+type Command = (args: string[]) => Promise<unknown>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
 	demo: async () => (await import("./demo.ts")).demoCommand,
@@ -60,7 +60,9 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		const err = e as NodeJS.ErrnoException;
 		if (err.code === "EADDRINUSE") {
-			console.error(`vikno ${name}: ${err.message} — the port is taken; choose another with --http-port / --mqtt-port (0 = any free port)`);
+			console.error(
+				`vikno ${name}: ${err.message} — the port is taken; choose another with --http-port / --mqtt-port (0 = any free port)`,
+			);
 			return 1;
 		}
 		throw e;

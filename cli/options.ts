@@ -1,5 +1,5 @@
 /** Options shared by `vikno demo` and `vikno hub` (DESIGN.md, command line). */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 
 export class UsageError extends Error {}
 
@@ -25,7 +25,8 @@ export function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: s
 export function port(value: string | undefined, name: string, fallback: number): number {
 	if (value === undefined) return fallback;
 	const n = Number(value);
-	if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--${name} must be a port number 0..65535, got "${value}"`);
+	if (!/^\d+$/.test(value) || n > 65535)
+		throw new UsageError(`--${name} must be a port number 0..65535, got "${value}"`);
 	return n;
 }
 

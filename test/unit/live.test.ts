@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { indexCentre } from "../../core/centre.ts";
+import type { WireEvent } from "../../core/contract.ts";
+import { apply, emptyLive, type LiveState } from "../../core/live.ts";
+import { liveView } from "../../core/liveView.ts";
+import { demoCentre } from "../fixtures/hub.ts";
+
+const index = indexCentre(demoCentre());
+// 2026-11-23 10:00 Europe/Kyiv (UTC+2)
+const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
+const MIN = 60_000;
+let n = 0;
+
+function ev(kind: WireEvent["kind"], node: string, data: Record<string, unknown>, ts: number): WireEvent {
+	return { kind, centre: "demo", node, data: { id: `e${++n}`, ts, ...data } } as WireEvent;
+}
+const issued = (ticket: string, service: string, ts: number, priority?: string) =>
+	ev("queue", "terminal-1", { event: "issued", ticket, service, ...(priority ? { priority } : {}) }, ts);
+const q = (event: string, ticket: string, service: string, window: string, ts: number) =>
+	ev("queue", `win-${window.slice(1)}`, { event, ticket, service, window }, ts);
+const fold = (events: WireEvent[], from: LiveState = emptyLive(index)) =>
+	events.reduce((s, e) => apply(s, e, index), from);
+
+describe("live model", () => {
+	it("follows a ticket from issue to finish", () => {
+		const s = fold([
+			issued("A001", "passports", T0),
+			issued("A002", "passports", T0 + MIN),
+			q("called", "A001", "passports", "w01", T0 + 5 * MIN),
+			q("started", "A001", "passports", "w01", T0 + 6 * MIN),
+		]);
+		const v = liveView(s, index, T0 + 10 * MIN);
+		expect(v.services.find((x) => x.id === "passports")).toMatchObject({ waiting: 1, longestWaitS: 9 * 60 });
+		expect(v.tickets).toEqual({ issued: 2, served: 0, waiting: 1 });
+		const s2 = fold([q("finished", "A001", "passports", "w01", T0 + 12 * MIN)], s);
+		expect(s2.windows.get("w01")).toMatchObject({
+			activity: "idle",
+			served: 1,
+			lastServed: { ticket: "A001", service: "passports" },
+		});
+		expect(s2.servedToday).toBe(1);
+	});
+
+	it("shows window states, offline from node status", () => {
+		const s = fold([
+			ev("status", "win-01", { online: true }, T0),
+			ev("status", "win-02", { online: true }, T0),
+			issued("A001", "passports", T0),
+			q("called", "A001", "passports", "w01", T0 + MIN),
+			ev("status", "win-02", { online: false }, T0 + 2 * MIN),
+		]);
+		const v = liveView(s, index, T0 + 3 * MIN);
+		expect(v.windows.find((w) => w.id === "w01")).toMatchObject({ state: "calling", ticket: "A001", sinceS: 120 });
+		expect(v.windows.find((w) => w.id === "w02")?.state).toBe("offline");
+		// A window whose node never reported is offline, not idle.
+		expect(v.windows.find((w) => w.id === "w03")?.state).toBe("offline");
+	});
+
+	it("ignores a status older than the one it has (late retained replay)", () => {
+		const s = fold([ev("status", "win-01", { online: true }, T0 + MIN), ev("status", "win-01", { online: false }, T0)]);
+		expect(s.nodes.get("win-01")?.online).toBe(true);
+	});
+
+	it("never lets door counts go below zero", () => {
+		const s = fold([
+			ev("occupancy", "door-main", { zone: "hall", in: 2, out: 0 }, T0),
+			ev("occupancy", "door-main", { zone: "hall", in: 0, out: 5 }, T0 + MIN),
+			ev("occupancy", "door-main", { zone: "hall", in: 1, out: 0 }, T0 + 2 * MIN),
+		]);
+		expect(s.zones.get("hall")?.count).toBe(1);
+		const counted = fold([ev("occupancy", "door-main", { zone: "hall", count: 40 }, T0 + 3 * MIN)], s);
+		expect(counted.zones.get("hall")?.count).toBe(40);
+	});
+
+	it("tallies ratings and keeps extra presses apart", () => {
+		const s = fold([
+			ev("rating", "win-01", { score: 5 }, T0),
+			ev("rating", "win-01", { score: 5, extra: true }, T0 + 1000),
+			ev("rating", "win-02", { score: 2 }, T0 + MIN),
+		]);
+		const v = liveView(s, index, T0 + 2 * MIN);
+		expect(v.ratings).toEqual({ count: 2, mean: 3.5, distribution: [0, 1, 0, 0, 1], extra: 1, scale: 5 });
+	});
+
+	it("starts a new local day at Kyiv midnight, not UTC midnight", () => {
+		// 23:30 Kyiv on the 23rd is 21:30 UTC; 00:30 Kyiv on the 24th is 22:30 UTC on the 23rd.
+		const lateEvening = Date.UTC(2026, 10, 23, 21, 30);
+		const afterMidnight = Date.UTC(2026, 10, 23, 22, 30);
+		const s = fold([issued("A001", "passports", lateEvening), ev("rating", "win-01", { score: 4 }, lateEvening)]);
+		expect(s.day).toBe("2026-11-23");
+		const next = fold([issued("A001", "passports", afterMidnight)], s);
+		expect(next.day).toBe("2026-11-24");
+		expect(next.issuedToday).toBe(1);
+		expect(next.ratings.count).toBe(0);
+		expect(next.waiting.size).toBe(1);
+	});
+
+	it("keeps node presence across the day change", () => {
+		const s = fold([ev("status", "win-01", { online: true }, Date.UTC(2026, 10, 23, 21, 0))]);
+		const next = fold([issued("A001", "passports", Date.UTC(2026, 10, 23, 23, 0))], s);
+		expect(next.windows.get("w01")?.online).toBe(true);
+	});
+
+	it("counts priority tickets per service", () => {
+		const s = fold([issued("A001", "passports", T0), issued("A002", "passports", T0 + 1, "idp")]);
+		expect(liveView(s, index, T0 + MIN).services.find((x) => x.id === "passports")).toMatchObject({
+			waiting: 2,
+			priorityWaiting: 1,
+		});
+	});
+
+	it("removes no-shows and cancellations from the queue", () => {
+		const s = fold([
+			issued("A001", "passports", T0),
+			issued("A002", "passports", T0 + 1),
+			q("called", "A001", "passports", "w01", T0 + MIN),
+			q("no_show", "A001", "passports", "w01", T0 + 3 * MIN),
+			q("cancelled", "A002", "passports", "w02", T0 + 4 * MIN),
+		]);
+		expect(s.waiting.size).toBe(0);
+		expect(s.windows.get("w01")?.activity).toBe("idle");
+		expect(s.servedToday).toBe(0);
+	});
+
+	it("gives the same state whether folded at once or in two parts", () => {
+		const events = [
+			issued("A001", "passports", T0),
+			issued("B001", "residence", T0 + 1),
+			q("called", "A001", "passports", "w01", T0 + MIN),
+			ev("rating", "win-01", { score: 3 }, T0 + 2 * MIN),
+		];
+		const whole = liveView(fold(events), index, T0 + 5 * MIN);
+		const parts = liveView(fold(events.slice(2), fold(events.slice(0, 2))), index, T0 + 5 * MIN);
+		expect(parts).toEqual(whole);
+	});
+});
