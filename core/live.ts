@@ -92,6 +92,11 @@ export function startDay(state: LiveState, index: CentreIndex, day: string): Liv
 	return next;
 }
 
+/** A deep copy, for folding tentatively (Maps and plain objects only, so structuredClone suffices). */
+export function cloneLive(state: LiveState): LiveState {
+	return structuredClone(state);
+}
+
 export function apply(state: LiveState, e: WireEvent, index: CentreIndex): LiveState {
 	const ts = e.data.ts;
 	const day = localDay(ts, index.centre.timeZone);

@@ -4,16 +4,18 @@
  */
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../dashboard/app.ts";
+import { type RunningBroker, startBroker } from "../broker/broker.ts";
 import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
 import type { Kind } from "../core/contract.ts";
-import { startBroker, type RunningBroker } from "../broker/broker.ts";
+import { buildApp } from "../dashboard/app.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
+import { Forwarder } from "./forwarder.ts";
 import { Ingest } from "./ingest.ts";
 import { LiveHub } from "./liveHub.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
+import { Spool } from "./spool.ts";
 
 export interface HubOptions {
 	centres: readonly Centre[];
@@ -24,8 +26,12 @@ export interface HubOptions {
 	httpPort?: number;
 	/** Address to bind both servers to (default 0.0.0.0; the demo uses 127.0.0.1). */
 	host?: string;
+	/** The store (default: SQLite at DATA/vikno.db). The hub closes it. */
+	store?: EventStore;
 	log?: Logger;
 	now?: () => number;
+	/** Spool forwarding: batch size and backoff bounds (tests shorten them). */
+	forwarding?: { batchSize?: number; minBackoffMs?: number; maxBackoffMs?: number };
 }
 
 export interface Hub {
@@ -34,6 +40,7 @@ export interface Hub {
 	mqttUrl: string;
 	httpUrl: string;
 	store: EventStore;
+	spool: Spool;
 	live: LiveHub;
 	ingest: Ingest;
 	app: FastifyInstance;
@@ -48,12 +55,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	const now = opts.now ?? Date.now;
 	const centres = new Map<string, CentreIndex>(opts.centres.map((c) => [c.id, indexCentre(c)]));
 	const metrics = createMetrics({ defaults: true });
-	const store = new SqliteStore(join(opts.dataDir, "vikno.db"));
-	const live = new LiveHub(centres, now);
-	const rebuilt = await live.rebuild(store);
-	if (rebuilt > 0) log.info({ events: rebuilt }, "live state rebuilt from today's stored events");
+	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"));
+	await store.init();
+	const spool = new Spool(join(opts.dataDir, "spool.db"));
+	const forwarder = new Forwarder({ spool, store, metrics, log, now, ...opts.forwarding });
+	if (spool.depth > 0) log.info({ spooled: spool.depth }, "events left in the spool; forwarding them to the store");
+	forwarder.kick();
 
-	const ingest = new Ingest({ centres, store, metrics, log, now, onAccepted: (events) => live.applyAll(events) });
+	const live = new LiveHub(centres, now);
+	const rebuilt = await live.rebuild(
+		store,
+		spool.peek(Number.MAX_SAFE_INTEGER).map((r) => r.event),
+	);
+	if (rebuilt > 0) log.info({ events: rebuilt }, "live state rebuilt from today's events");
+
+	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log, now, live });
 
 	const broker = await startBroker({
 		port: opts.mqttPort ?? 1883,
@@ -72,7 +88,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	const app = await buildApp({
 		live,
 		metrics,
-		health: () => ({ mqttPort: broker.port, store: store.name, clients: broker.aedes.connectedClients }),
+		health: () => ({
+			mqttPort: broker.port,
+			store: store.name,
+			spooled: spool.depth,
+			clients: broker.aedes.connectedClients,
+		}),
 	});
 	await app.listen({ port: opts.httpPort ?? 8080, host });
 	const httpPort = (app.server.address() as { port: number }).port;
@@ -84,6 +105,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		mqttUrl: `mqtt://${shown}:${broker.port}`,
 		httpUrl: `http://${shown}:${httpPort}`,
 		store,
+		spool,
 		live,
 		ingest,
 		app,
@@ -92,8 +114,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		async close() {
 			await broker.close();
 			await ingest.drain();
+			await forwarder.close();
 			await app.close();
 			await store.close();
+			spool.close();
 		},
 	};
 }

@@ -1,16 +1,20 @@
 /**
  * Ingest: decode → deduplicate by event id → make durable (group commit) → update live state.
- * `handle` resolves only once the event is on disk, so the broker acknowledges it afterwards.
+ * `handle` resolves only once the event is on this machine's disk — in the store when it is
+ * local (SQLite) and healthy, otherwise in the spool — so the broker acknowledges it afterwards.
  * Bad input is counted and logged, never thrown.
  */
 import type { CentreIndex } from "../core/centre.ts";
 import type { WireEvent } from "../core/contract.ts";
 import { decode } from "../core/decode.ts";
+import type { Derivation } from "../core/derive.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
+import type { Forwarder } from "./forwarder.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import { RecentIds } from "./recentIds.ts";
 import { RejectLog } from "./rejectLog.ts";
+import type { Spool } from "./spool.ts";
 
 export type IngestResult = "accepted" | "duplicate" | "rejected";
 
@@ -19,8 +23,12 @@ export interface IngestOptions {
 	store: EventStore;
 	metrics: Metrics;
 	log: Logger;
-	/** Called with each batch of newly stored events, in arrival order. */
-	onAccepted: (events: WireEvent[]) => void;
+	spool: Spool;
+	forwarder: Forwarder;
+	/** The live model: derives values for a batch and takes the events that were new. */
+	live: {
+		prepare(events: readonly WireEvent[]): { derived: Derivation[]; commit(fresh: readonly boolean[]): void };
+	};
 	now?: () => number;
 	/** How many recent ids are remembered in memory (the store's unique key backs it up). */
 	recentIds?: number;
@@ -107,29 +115,55 @@ export class Ingest {
 		const batch = this.pending;
 		this.pending = [];
 		if (batch.length === 0) return;
-		const { store, metrics } = this.opts;
-		const stop = metrics.storeWrite.startTimer({ store: store.name });
-		let fresh: boolean[];
+		const { metrics, live } = this.opts;
+		const prepared = live.prepare(batch.map((p) => p.event));
+		const stored = batch.map((p, i) => withDerived(p.stored, prepared.derived[i] ?? {}));
+		let fresh: (boolean | null)[];
 		try {
-			fresh = await store.append(batch.map((p) => p.stored));
+			fresh = await this.persist(stored);
 		} catch (err) {
-			metrics.storeErrors.inc();
-			this.opts.log.error({ err, events: batch.length }, "store write failed; events not acknowledged");
+			// Neither the store nor the local spool could take the batch: refuse it (no PUBACK),
+			// the nodes keep the events in their outboxes and send them again.
+			this.opts.log.error({ err, events: batch.length }, "could not make events durable; not acknowledged");
 			for (const p of batch) p.reject(err as Error);
 			return;
 		}
-		stop();
 		metrics.storeBatch.observe(batch.length);
-		const accepted: WireEvent[] = [];
+		const isNew = fresh.map((f) => f !== false);
 		batch.forEach((p, i) => {
 			this.recent.add(p.stored.id);
-			if (fresh[i]) {
+			if (isNew[i]) {
 				metrics.messages.inc({ result: "accepted", reason: "" });
-				accepted.push(p.event);
 				p.resolve("accepted");
 			} else p.resolve(this.duplicate());
 		});
-		if (accepted.length > 0) this.opts.onAccepted(accepted);
+		prepared.commit(isNew);
+	}
+
+	/**
+	 * Straight into a local store while it is healthy and nothing waits in the spool (so order
+	 * holds); otherwise into the spool, which the forwarder drains into the store.
+	 */
+	private async persist(events: StoredEvent[]): Promise<(boolean | null)[]> {
+		const { store, spool, forwarder, metrics } = this.opts;
+		if (store.localDurable && !forwarder.busy) {
+			const stop = metrics.storeWrite.startTimer({ store: store.name });
+			try {
+				const fresh = await store.append(events);
+				stop();
+				metrics.storeLag.observe(0);
+				return fresh;
+			} catch (err) {
+				metrics.storeErrors.inc();
+				this.opts.log.warn(
+					{ err: (err as Error).message, events: events.length },
+					`store ${store.name} failed; spooling`,
+				);
+			}
+		}
+		const fresh = spool.add(events);
+		forwarder.kick();
+		return fresh;
 	}
 
 	/** Wait until everything handed in so far is written. */
@@ -139,4 +173,19 @@ export class Ingest {
 			await this.flushing;
 		}
 	}
+}
+
+/** The stored form carries the derived values; a rating also names its window, service and ticket. */
+function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
+	const { rating, ...numbers } = d;
+	const out: StoredEvent = Object.keys(numbers).length ? { ...e, derived: numbers } : e;
+	if (rating) {
+		out.data = {
+			...e.data,
+			window: e.data.window ?? rating.window,
+			...(rating.service && e.data.service === undefined ? { service: rating.service } : {}),
+			...(rating.ticket && e.data.ticket === undefined ? { ticket: rating.ticket } : {}),
+		};
+	}
+	return out;
 }

@@ -4,10 +4,11 @@
  */
 import type { CentreIndex } from "../core/centre.ts";
 import type { WireEvent } from "../core/contract.ts";
-import { apply, emptyLive, type LiveState, startDay } from "../core/live.ts";
+import { type Derivation, derive } from "../core/derive.ts";
+import { apply, cloneLive, emptyLive, type LiveState, startDay } from "../core/live.ts";
 import { type LiveView, liveView } from "../core/liveView.ts";
 import { localDay, startOfLocalDay } from "../core/time.ts";
-import type { EventStore } from "../store/types.ts";
+import type { EventStore, StoredEvent } from "../store/types.ts";
 
 export type ChangeListener = (centre: string) => void;
 
@@ -22,13 +23,19 @@ export class LiveHub {
 		for (const [id, index] of centres) this.states.set(id, emptyLive(index, localDay(now(), index.centre.timeZone)));
 	}
 
-	/** Fold today's stored events (local day of each centre) into fresh states. */
-	async rebuild(store: EventStore): Promise<number> {
+	/**
+	 * Fold today's events (local day of each centre) into fresh states: those in the store plus
+	 * `pending` ones accepted but not yet forwarded to it (the spool).
+	 */
+	async rebuild(store: EventStore, pending: readonly StoredEvent[] = []): Promise<number> {
 		let n = 0;
 		const now = this.now();
 		for (const [id, index] of this.centres) {
 			const from = startOfLocalDay(now, index.centre.timeZone);
-			const events = await store.readRange(id, from, Number.MAX_SAFE_INTEGER);
+			const stored = await store.readRange(id, from, Number.MAX_SAFE_INTEGER);
+			const seen = new Set(stored.map((e) => e.id));
+			const extra = pending.filter((e) => e.centre === id && e.ts >= from && !seen.has(e.id));
+			const events = extra.length ? [...stored, ...extra].sort((a, b) => a.ts - b.ts || a.rxTs - b.rxTs) : stored;
 			let state = emptyLive(index, localDay(now, index.centre.timeZone));
 			for (const e of events) {
 				state = apply(state, { kind: e.kind, centre: e.centre, node: e.node, data: e.data } as WireEvent, index);
@@ -37,6 +44,37 @@ export class LiveHub {
 			this.states.set(id, state);
 		}
 		return n;
+	}
+
+	/**
+	 * Derive values for a batch by folding it over a copy of the live state (each event sees the
+	 * ones before it). `commit` then applies the events that turned out new: all of them is the
+	 * common case, where the copy simply becomes the state.
+	 */
+	prepare(events: readonly WireEvent[]): { derived: Derivation[]; commit(fresh: readonly boolean[]): void } {
+		const scratch = new Map<string, LiveState>();
+		const derived = events.map((e) => {
+			const index = this.centres.get(e.centre);
+			const base = scratch.get(e.centre) ?? this.states.get(e.centre);
+			if (!index || !base) return {};
+			const state = scratch.get(e.centre) ?? cloneLive(base);
+			const d = derive(state, e, index);
+			scratch.set(e.centre, apply(state, e, index));
+			return d;
+		});
+		return {
+			derived,
+			commit: (fresh) => {
+				if (fresh.every(Boolean)) {
+					for (const [c, s] of scratch) this.states.set(c, s);
+					this.notify(scratch.keys());
+				} else this.applyAll(events.filter((_, i) => fresh[i]));
+			},
+		};
+	}
+
+	private notify(centres: Iterable<string>) {
+		for (const c of centres) for (const l of this.listeners) l(c);
 	}
 
 	applyAll(events: readonly WireEvent[]): void {
@@ -48,7 +86,7 @@ export class LiveHub {
 			this.states.set(e.centre, apply(state, e, index));
 			changed.add(e.centre);
 		}
-		for (const c of changed) for (const l of this.listeners) l(c);
+		this.notify(changed);
 	}
 
 	view(centre: string): LiveView | undefined {

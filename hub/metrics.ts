@@ -1,5 +1,5 @@
 /** Prometheus metrics of one hub (its own registry, so several hubs can live in one process). */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { REJECT_REASON_NAMES } from "../core/reasons.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -45,9 +45,20 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 			buckets: [1, 2, 5, 10, 50, 100, 500, 1000],
 			registers: [registry],
 		}),
+		storeLag: new Histogram({
+			name: "vikno_store_lag_seconds",
+			help: "Time from receipt at the hub until the event is in the store (spooled events wait longer)",
+			buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30, 300, 3600],
+			registers: [registry],
+		}),
+		spoolDepth: new Gauge({
+			name: "vikno_spool_depth",
+			help: "Accepted events in the hub's local spool, not yet in the store",
+			registers: [registry],
+		}),
 		storeErrors: new Counter({
 			name: "vikno_store_errors_total",
-			help: "Failed store writes",
+			help: "Failed store writes (the events stay in the spool and are retried)",
 			registers: [registry],
 		}),
 	};

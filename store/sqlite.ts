@@ -34,6 +34,7 @@ interface Row {
 
 export class SqliteStore implements EventStore {
 	readonly name = "sqlite";
+	readonly localDurable = true;
 	private readonly db: Database.Database;
 	private readonly insert: Database.Statement;
 	private readonly appendTx: (events: readonly StoredEvent[]) => boolean[];
@@ -50,8 +51,7 @@ export class SqliteStore implements EventStore {
 		);
 		this.appendTx = this.db.transaction((events: readonly StoredEvent[]) =>
 			events.map(
-				(e) =>
-					this.insert.run(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data)).changes === 1,
+				(e) => this.insert.run(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data)).changes === 1,
 			),
 		);
 	}
@@ -64,6 +64,16 @@ export class SqliteStore implements EventStore {
 				this.db.pragma(`user_version = ${v + 1}`);
 			})();
 		}
+	}
+
+	async init(): Promise<void> {}
+
+	async ping(): Promise<boolean> {
+		return this.db.open;
+	}
+
+	async query(): Promise<never> {
+		throw new Error("not yet");
 	}
 
 	async append(events: readonly StoredEvent[]): Promise<boolean[]> {

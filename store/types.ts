@@ -1,7 +1,21 @@
-/** The store interface every backend implements (write side for ingest, read side for the hub). */
-import type { Kind } from "../core/contract.ts";
+/**
+ * The store interface every backend implements: the write side for ingest, the read side for
+ * the hub (rebuild of live state) and the dashboard (history). One contract test suite
+ * (test/contract/store.contract.ts) runs against every backend.
+ */
+import type { Kind, QueueEventType } from "../core/contract.ts";
 
-/** One accepted event as stored: where it came from, when, and its payload as received. */
+/** Values the hub computes at ingest and stores beside the payload. */
+export interface Derived {
+	/** On queue `called`: seconds since the ticket was issued. */
+	wait_s?: number;
+	/** On queue `finished`: seconds since service started (or since the call). */
+	service_s?: number;
+	/** On occupancy: people in the zone after this event (in/out applied, never below 0). */
+	count?: number;
+}
+
+/** One accepted event as stored: where it came from, when, its payload as received, and derived values. */
 export interface StoredEvent {
 	id: string;
 	centre: string;
@@ -12,18 +26,74 @@ export interface StoredEvent {
 	/** Hub receive time, epoch ms. */
 	rxTs: number;
 	data: Record<string, unknown>;
+	derived?: Derived;
+}
+
+export type Measurement = "rating" | "queue" | "occupancy" | "node_status";
+export type Step = "1m" | "5m" | "15m" | "1h" | "1d";
+export const STEP_MS: Record<Step, number> = {
+	"1m": 60_000,
+	"5m": 300_000,
+	"15m": 900_000,
+	"1h": 3_600_000,
+	"1d": 86_400_000,
+};
+
+/** A time-bucketed aggregate of one field (DESIGN.md's time-series layout). */
+export interface SeriesQuery {
+	centre: string;
+	measurement: Measurement;
+	/** e.g. rating: score; queue: wait_s | service_s; occupancy: count; node_status: buffered */
+	field: string;
+	/** fromTs <= ts < toTs, epoch ms */
+	fromTs: number;
+	toTs: number;
+	/** Bucket width. Buckets of "1d" start at local midnight of `timeZone` (23 or 25 hours on DST days). */
+	step: Step;
+	timeZone: string;
+	/** One series per tag value. */
+	groupBy?: "service" | "window" | "zone" | "event" | "priority";
+	/** Tag filters. */
+	where?: { event?: QueueEventType; service?: string; window?: string; zone?: string };
+}
+
+export interface SeriesRow {
+	/** Bucket start, epoch ms. */
+	t: number;
+	/** Tag value when grouped. */
+	group?: string;
+	count: number;
+	mean: number | null;
+	min: number | null;
+	max: number | null;
+	/** Percentiles where the backend can compute them; null where the bucket is empty. */
+	p50: number | null;
+	p90: number | null;
 }
 
 export interface EventStore {
 	readonly name: string;
 	/**
-	 * Write a batch; resolves once it is durable. Events whose id is already stored are skipped:
-	 * the result says, per input event, whether it was new.
+	 * True when a resolved `append` means the events are durable on this machine's disk
+	 * (SQLite). False for a remote store (InfluxDB): the hub then makes events durable in its
+	 * local spool first and forwards them.
 	 */
-	append(events: readonly StoredEvent[]): Promise<boolean[]>;
+	readonly localDurable: boolean;
+	/** Create databases, tables, retention policies if missing. Idempotent. */
+	init(): Promise<void>;
+	/**
+	 * Write a batch; resolves once the backend has it. Writing an id that is already stored
+	 * stores nothing new. The result says per event whether it was new, or null where the
+	 * backend cannot tell (InfluxDB overwrites the identical point instead).
+	 */
+	append(events: readonly StoredEvent[]): Promise<(boolean | null)[]>;
 	/** Raw events of a centre with fromTs <= ts < toTs, in time order (to rebuild live state). */
 	readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]>;
+	/** Aggregates over time buckets. */
+	query(q: SeriesQuery): Promise<SeriesRow[]>;
 	/** Number of stored events, optionally of one centre and/or kind. */
 	count(filter?: { centre?: string; kind?: Kind }): Promise<number>;
+	/** Is the backend reachable and writable now? (For health and spool recovery.) */
+	ping(): Promise<boolean>;
 	close(): Promise<void>;
 }

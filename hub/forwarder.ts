@@ -1,0 +1,104 @@
+/**
+ * Drains the spool into the store in order, in batches; on failure it waits with exponential
+ * backoff and tries the same batch again. Nothing leaves the spool before the store has it.
+ */
+import type { EventStore } from "../store/types.ts";
+import type { Logger } from "./logger.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Spool } from "./spool.ts";
+
+export interface ForwarderOptions {
+	spool: Spool;
+	store: EventStore;
+	metrics: Metrics;
+	log: Logger;
+	now?: () => number;
+	batchSize?: number;
+	minBackoffMs?: number;
+	maxBackoffMs?: number;
+}
+
+export class Forwarder {
+	private running: Promise<void> | null = null;
+	private closed = false;
+	private wake: (() => void) | null = null;
+	private failures = 0;
+	private readonly now: () => number;
+
+	constructor(private readonly opts: ForwarderOptions) {
+		this.now = opts.now ?? Date.now;
+	}
+
+	/** True while events wait in the spool or a batch is on its way. */
+	get busy(): boolean {
+		return this.running !== null || this.opts.spool.depth > 0;
+	}
+
+	kick(): void {
+		this.opts.metrics.spoolDepth.set(this.opts.spool.depth);
+		if (this.running || this.closed) return;
+		this.running = this.loop().finally(() => {
+			this.running = null;
+		});
+	}
+
+	/** Resolves when the spool is empty (or the forwarder is closed). */
+	async idle(): Promise<void> {
+		while (this.running) await this.running;
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		this.wake?.();
+		await this.idle();
+	}
+
+	private async loop(): Promise<void> {
+		const { spool, store, metrics, log } = this.opts;
+		const batchSize = this.opts.batchSize ?? 5000;
+		while (!this.closed && spool.depth > 0) {
+			const rows = spool.peek(batchSize);
+			const last = rows.at(-1);
+			if (!last) break;
+			const stop = metrics.storeWrite.startTimer({ store: store.name });
+			try {
+				await store.append(rows.map((r) => r.event));
+			} catch (err) {
+				this.failures++;
+				metrics.storeErrors.inc();
+				const delay = Math.min(
+					this.opts.maxBackoffMs ?? 30_000,
+					(this.opts.minBackoffMs ?? 100) * 2 ** Math.min(this.failures - 1, 16),
+				);
+				if (this.failures === 1 || this.failures % 10 === 0) {
+					log.warn(
+						{ err: (err as Error).message, spooled: spool.depth, retryInMs: delay, failures: this.failures },
+						`store ${store.name} unavailable; events kept in the spool`,
+					);
+				}
+				await this.sleep(delay);
+				continue;
+			}
+			stop();
+			if (this.failures > 0)
+				log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
+			this.failures = 0;
+			const now = this.now();
+			for (const r of rows) metrics.storeLag.observe(Math.max(0, now - r.event.rxTs) / 1000);
+			spool.forwarded(last.seq, now, store.localDurable);
+			metrics.spoolDepth.set(spool.depth);
+		}
+		if (!store.localDurable) spool.prune(this.now());
+	}
+
+	private sleep(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const t = setTimeout(done, ms);
+			function done() {
+				clearTimeout(t);
+				resolve();
+			}
+			this.wake = done;
+		});
+	}
+}
