@@ -12,8 +12,8 @@ const names = Type.Object(
 	{ additionalProperties: false, description: "Name in Ukrainian (shown by default) and English" },
 );
 
-/** "09:00-16:00"; several intervals a day allow a lunch break. */
-export const INTERVAL_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$";
+/** "09:00-16:00"; several intervals a day allow a lunch break. A day may close at 24:00, not later. */
+export const INTERVAL_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
 const interval = Type.String({ pattern: INTERVAL_PATTERN, description: 'opening interval "HH:MM-HH:MM"' });
 const day = Type.Array(interval, { default: [] });
 
@@ -159,9 +159,17 @@ export function checkLayout(c: Centre): LayoutProblem[] {
 		}
 	});
 	for (const d of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const) {
+		let previous: { iv: string; to: string } | undefined;
 		c.hours[d].forEach((iv, i) => {
 			const [from = "", to = ""] = iv.split("-");
 			if (from >= to) problems.push({ path: `/hours/${d}/${i}`, message: `interval "${iv}" closes before it opens` });
+			else if (previous && from < previous.to) {
+				problems.push({
+					path: `/hours/${d}/${i}`,
+					message: `interval "${iv}" starts before the previous one "${previous.iv}" ends (list a day's intervals in order, without overlap)`,
+				});
+			}
+			if (from < to) previous = { iv, to };
 		});
 	}
 	try {

@@ -4,7 +4,7 @@
  */
 import { Compile } from "typebox/compile";
 import type { CentreIndex, NodeRole } from "./centre.ts";
-import { KINDS, type Kind, MAX_PAYLOAD_BYTES, type WireEvent } from "./contract.ts";
+import { KINDS, type Kind, MAX_PAYLOAD_BYTES, type QueueEventType, type WireEvent } from "./contract.ts";
 import type { RejectReason } from "./reasons.ts";
 import { parseEventTopic } from "./topic.ts";
 
@@ -15,6 +15,13 @@ export const ROLE_KINDS: Record<NodeRole, readonly Kind[]> = {
 	window: ["rating", "queue", "status", "request"],
 	terminal: ["queue", "status"],
 	door: ["occupancy", "status"],
+};
+
+/** Which queue events each role may publish: the terminal issues tickets, windows do the rest. */
+export const ROLE_QUEUE_EVENTS: Record<NodeRole, readonly QueueEventType[]> = {
+	window: ["called", "started", "finished", "no_show", "cancelled"],
+	terminal: ["issued"],
+	door: [],
 };
 
 const validators = Object.fromEntries(Object.entries(KINDS).map(([kind, { schema }]) => [kind, Compile(schema)])) as {
@@ -67,6 +74,12 @@ export function decode(topic: string, bytes: Uint8Array, opts: DecodeOptions): D
 	}
 
 	const event = { kind: t.kind, centre: t.centre, node: t.node, data: value } as WireEvent;
+	if (event.kind === "queue" && !ROLE_QUEUE_EVENTS[node.role].includes(event.data.event)) {
+		return reject(
+			"wrong_role",
+			`node "${t.node}" is a ${node.role} node and may not publish queue "${event.data.event}"`,
+		);
+	}
 	const problem = checkRefs(event, index);
 	if (problem) return problem;
 	return { ok: true, event };

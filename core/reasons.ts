@@ -10,7 +10,8 @@ export const REJECT_REASONS = {
 	schema: "The payload does not match the schema of its kind (missing or mistyped field, value out of range).",
 	unknown_centre: "The centre in the topic is not configured on this hub.",
 	unknown_node: "The node in the topic is not in the centre's configuration.",
-	wrong_role: "The node's role may not publish this kind (e.g. a door node publishing a rating).",
+	wrong_role:
+		"The node's role may not publish this kind or queue event (e.g. a door node publishing a rating, a terminal calling a ticket).",
 	unknown_ref: "The payload names a service, window or zone the centre does not have.",
 	not_authorized: "The client may not publish to this topic.",
 } as const;

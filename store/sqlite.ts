@@ -44,7 +44,8 @@ export class SqliteStore implements EventStore {
 		this.db = new Database(path);
 		this.db.pragma("journal_mode = WAL");
 		this.db.pragma("synchronous = FULL");
-		this.db.pragma("busy_timeout = 5000");
+		// better-sqlite3 blocks the event loop while it waits for a lock: wait briefly, then let the spool take over.
+		this.db.pragma("busy_timeout = 100");
 		this.migrate();
 		this.insert = this.db.prepare(
 			"INSERT OR IGNORE INTO events (id, centre, node, kind, ts, rx_ts, data) VALUES (?, ?, ?, ?, ?, ?, ?)",

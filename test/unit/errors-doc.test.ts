@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { REJECT_REASON_NAMES } from "../../core/reasons.ts";
+
+const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
+
+/** The body of each section at `level`, by its title. */
+function sections(markdown: string, level: "##" | "###"): Map<string, string> {
+	const out = new Map<string, string>();
+	const parts = markdown.split(new RegExp(`^${level} `, "m")).slice(1);
+	for (const part of parts) {
+		const newline = part.indexOf("\n");
+		out.set(part.slice(0, newline).trim(), part.slice(newline + 1));
+	}
+	return out;
+}
+
+describe("docs/errors.md", () => {
+	const top = sections(doc, "##");
+	const rejections = top.get("Message rejections") ?? "";
+	const headings = [...rejections.matchAll(/^### (.*)$/gm)].map((m) => m[1] ?? "");
+
+	it("documents exactly the rejection reasons of core/reasons.ts, each once", () => {
+		expect(headings.every((h) => /^`[a-z_]+`$/.test(h))).toBe(true);
+		const documented = headings.map((h) => h.slice(1, -1));
+		expect(documented.length).toBe(new Set(documented).size);
+		expect([...documented].sort()).toEqual([...REJECT_REASON_NAMES].sort());
+	});
+
+	it("says for every reason what it means and what the sender should do", () => {
+		for (const [heading, body] of sections(rejections, "###")) {
+			expect(body, heading).toMatch(/\*\*Sender:\*\*/);
+			expect(body.split("**Sender:**")[0]?.trim().length, heading).toBeGreaterThan(30);
+		}
+	});
+
+	it("has a section on configuration errors showing the message format", () => {
+		expect(top.get("Configuration errors")).toMatch(/^\S+\.yaml:\d+:\d+ \/\S+: .+$/m);
+	});
+});
