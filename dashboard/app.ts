@@ -4,8 +4,8 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { Counter } from "prom-client";
-import type { Metrics } from "../hub/metrics.ts";
 import type { LiveHub } from "../hub/liveHub.ts";
+import type { Metrics } from "../hub/metrics.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { streamRoutes } from "./routes/stream.ts";

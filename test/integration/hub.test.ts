@@ -67,9 +67,13 @@ describe("hub end to end", () => {
 		expect(v.windows.find((w) => w.id === "w01")).toMatchObject({ ticket: "A001" });
 
 		await client.publishAsync(demoTopic("win-01", "rating"), JSON.stringify(payload({ score: 4 })), { qos: 1 });
-		await client.publishAsync(demoTopic("door-main", "occupancy"), JSON.stringify(payload({ zone: "hall", in: 3, out: 1 })), {
-			qos: 1,
-		});
+		await client.publishAsync(
+			demoTopic("door-main", "occupancy"),
+			JSON.stringify(payload({ zone: "hall", in: 3, out: 1 })),
+			{
+				qos: 1,
+			},
+		);
 		const v2 = await live();
 		expect(v2.ratings).toMatchObject({ count: 1, mean: 4 });
 		expect(v2.zones.find((z) => z.id === "hall")?.count).toBe(2);
@@ -78,8 +82,18 @@ describe("hub end to end", () => {
 	it("stores an event published with mosquitto_pub", async () => {
 		const ev = payload({ event: "issued", ticket: "B001", service: "residence" });
 		await run("mosquitto_pub", [
-			"-h", "127.0.0.1", "-p", String(hub.mqttPort), "-q", "1", "-V", "mqttv311",
-			"-t", demoTopic("terminal-1", "queue"), "-m", JSON.stringify(ev),
+			"-h",
+			"127.0.0.1",
+			"-p",
+			String(hub.mqttPort),
+			"-q",
+			"1",
+			"-V",
+			"mqttv311",
+			"-t",
+			demoTopic("terminal-1", "queue"),
+			"-m",
+			JSON.stringify(ev),
 		]);
 		expect(await hub.countEvents({ kind: "queue" })).toBe(3);
 		const v = await live();
@@ -130,7 +144,11 @@ describe("hub end to end", () => {
 		await sub.subscribeAsync("vikno/v1/#", { qos: 1 });
 		await client.publishAsync(demoTopic("win-01", "rating"), "{broken", { qos: 1 });
 		await client.publishAsync(demoTopic("win-03", "rating"), JSON.stringify(payload({ score: 2 })), { qos: 1 });
-		await until(() => seen.length, (n) => n >= 1, { what: "the valid message" });
+		await until(
+			() => seen.length,
+			(n) => n >= 1,
+			{ what: "the valid message" },
+		);
 		await new Promise((r) => setTimeout(r, 100));
 		expect(seen).toEqual([demoTopic("win-03", "rating")]);
 		await sub.endAsync();
@@ -192,9 +210,13 @@ describe("hub end to end", () => {
 
 	it("reports connected clients in /metrics", async () => {
 		const extra = await connect(hub.mqttUrl);
-		await until(async () => metric(await metrics(), "vikno_mqtt_clients_connected"), (n) => n >= 2, {
-			what: "two clients",
-		});
+		await until(
+			async () => metric(await metrics(), "vikno_mqtt_clients_connected"),
+			(n) => n >= 2,
+			{
+				what: "two clients",
+			},
+		);
 		await extra.endAsync();
 	});
 });
