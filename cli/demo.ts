@@ -33,6 +33,8 @@ export async function demoCommand(args: string[]): Promise<number> {
 				centre,
 				brokerUrl: hub.mqttUrl,
 				speed,
+				// About what 12 windows can serve: waits of 5–15 minutes, busier at times.
+				hall: { arrivalsPerHour: 55 },
 				...(o.seed ? { seed: Number(o.seed) } : {}),
 			}),
 		),

@@ -1,0 +1,123 @@
+/**
+ * How simulated visitors and administrators behave: the tunable figures in one table, and the
+ * few pure functions that turn a random draw into a service time or a rating.
+ */
+import { lognormal, normal, type Rng } from "./random.ts";
+
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+
+/**
+ * Visitors per hour as a function of simulated time. Poisson arrivals are drawn at `maxPerHour`
+ * and thinned to `perHour(at)`, so a weekday/hour profile plugs in without touching the hall.
+ */
+export interface ArrivalProfile {
+	perHour(atMs: number): number;
+	maxPerHour: number;
+}
+
+/** A range [min, max] in milliseconds; a value is drawn uniformly from it. */
+export type Span = readonly [number, number];
+
+export interface HallSettings {
+	/** Visitors per hour: a constant or a profile. ≈750 visits per working day at Kryvyi Rih's «Віза» (DOMAIN.md). */
+	arrivalsPerHour: number | ArrivalProfile;
+	/**
+	 * Relative weights of services by id; services not named get weight 0. Default: in proportion
+	 * to the capacity the centre staffed for each service (see `capacityWeights`).
+	 */
+	serviceWeights?: Readonly<Record<string, number>>;
+	/** Share of visitors in a priority category (IDPs, service members, veterans, families). */
+	priorityShare: number;
+	/** Share of visitors who take a ticket and are gone when called. */
+	noShowShare: number;
+	/** Share of served visitors who press a rating button. */
+	ratingShare: number;
+	/** Mean service time for services without `meanServiceMin`. */
+	defaultServiceMin: number;
+	/** Spread of the log-normal service time (sigma of the underlying normal). */
+	serviceSigma: number;
+	/** How long an administrator waits for a called visitor before marking a no-show. */
+	noShowGraceMs: number;
+	/** The door sensor reports its in/out increments at most this often. */
+	doorFlushMs: number;
+	/** A visitor who expects to wait longer than a patience drawn from this span leaves without a ticket. */
+	patienceMs: Span;
+	/** Entering → ticket taken at the terminal. */
+	toTerminalMs: Span;
+	/** Called → standing at the window (service started). */
+	toWindowMs: Span;
+	/** A free window calls a new ticket this long after it arrives, when it was idle. */
+	reactionMs: Span;
+	/** Finished or no-show → the window calls the next ticket. */
+	wrapUpMs: Span;
+	/** Finished → rating button pressed. Shorter than `wrapUpMs` so the rating belongs to this visit. */
+	rateDelayMs: Span;
+	/** Finished → out of the door. */
+	leaveMs: Span;
+	/** A visitor who gives up on the queue looks around this long before leaving. */
+	balkMs: Span;
+	/** A no-show visitor leaves this long after taking the ticket. */
+	noShowLeaveMs: Span;
+}
+
+export const HALL_DEFAULTS: HallSettings = {
+	arrivalsPerHour: 110,
+	priorityShare: 0.08,
+	noShowShare: 0.04,
+	ratingShare: 0.6,
+	defaultServiceMin: 8,
+	serviceSigma: 0.5,
+	noShowGraceMs: 3 * MINUTE,
+	doorFlushMs: 5 * SECOND,
+	patienceMs: [30 * MINUTE, 120 * MINUTE],
+	toTerminalMs: [10 * SECOND, 60 * SECOND],
+	toWindowMs: [15 * SECOND, 60 * SECOND],
+	reactionMs: [2 * SECOND, 10 * SECOND],
+	wrapUpMs: [15 * SECOND, 45 * SECOND],
+	rateDelayMs: [2 * SECOND, 8 * SECOND],
+	leaveMs: [30 * SECOND, 2 * MINUTE],
+	balkMs: [30 * SECOND, 3 * MINUTE],
+	noShowLeaveMs: [2 * MINUTE, 20 * MINUTE],
+};
+
+/**
+ * Visitors per hour each service's windows can serve, counting a window shared by k services
+ * as 1/k of a window for each. A centre staffs its windows after its demand, so by default
+ * visitors choose services in these proportions and no service starves while others idle.
+ */
+export function capacityWeights(
+	services: readonly { id: string; meanServiceMin?: number }[],
+	windows: readonly { services: readonly string[] }[],
+	defaultServiceMin: number,
+): Record<string, number> {
+	const weights: Record<string, number> = {};
+	for (const s of services) {
+		let share = 0;
+		for (const w of windows) if (w.services.includes(s.id)) share += 1 / w.services.length;
+		weights[s.id] = (share * 60) / (s.meanServiceMin ?? defaultServiceMin);
+	}
+	return weights;
+}
+
+/** Service time in ms: log-normal around the mean, kept within 0.2×…5× the mean. */
+export function serviceTimeMs(rng: Rng, meanMin: number, sigma: number): number {
+	const min = lognormal(rng, meanMin, sigma);
+	return Math.round(clamp(min, 0.2 * meanMin, 5 * meanMin) * MINUTE);
+}
+
+/**
+ * A visitor's score on a 1..scale button row (scale = best). Satisfaction is high while the wait
+ * stays within half the service's target and falls as the wait grows past it; noise spreads it.
+ */
+export function ratingScore(rng: Rng, waitMs: number, targetWaitMin: number, scale: number): number {
+	const ratio = waitMs / (targetWaitMin * MINUTE);
+	const satisfaction = clamp(0.92 - 0.3 * Math.max(0, ratio - 0.5), 0.05, 0.95);
+	const x = clamp(satisfaction + 0.18 * normal(rng), 0, 1);
+	return 1 + Math.round(x * (scale - 1));
+}
+
+function clamp(value: number, min: number, max: number): number {
+	return Math.min(max, Math.max(min, value));
+}

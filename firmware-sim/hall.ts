@@ -1,0 +1,367 @@
+/**
+ * A discrete-event simulation of one centre's hall: visitors come in through the door, take a
+ * ticket at the terminal, wait, are called to a window, are served, rate and leave.
+ *
+ * Pure: no I/O, no timers, no clock. Time only moves when `advance(untilMs)` is called, and all
+ * chance comes from the seeded generator, so the same centre, options and seed give the same
+ * actions however the time is cut into steps.
+ */
+import type { Centre, Service, Window } from "../core/centre.ts";
+import type { Kind, PayloadOf } from "../core/contract.ts";
+import { pickNext, type WaitingTicket } from "../core/dispatch.ts";
+import {
+	capacityWeights,
+	HALL_DEFAULTS,
+	type HallSettings,
+	HOUR,
+	ratingScore,
+	type Span,
+	serviceTimeMs,
+} from "./behaviour.ts";
+import { DoorCounter } from "./door.ts";
+import { chance, exponential, mulberry32, pick, pickWeighted, type Rng, uniform } from "./random.ts";
+import { Schedule } from "./schedule.ts";
+import { TicketBook } from "./tickets.ts";
+
+/** Something a node publishes at simulated time `at`; the publisher adds `id` and `ts`. */
+export type Action = {
+	[K in Kind]: { at: number; node: string; kind: K; data: Omit<PayloadOf[K], "id" | "ts"> };
+}[Kind];
+
+export interface HallOptions extends Partial<HallSettings> {
+	seed: number;
+	/** Simulated epoch ms at which the hall opens, empty. */
+	startMs: number;
+}
+
+/** What is true in the hall right now (ground truth, for tests and comparisons with the hub). */
+export interface HallSnapshot {
+	at: number;
+	inHall: number;
+	waiting: Record<string, number>;
+	busyWindows: number;
+	issued: number;
+}
+
+export interface Hall {
+	readonly now: number;
+	/** Runs the hall up to and including `untilMs`; returns what the nodes published, in time order. */
+	advance(untilMs: number): Action[];
+	snapshot(): HallSnapshot;
+}
+
+interface Visitor {
+	n: number;
+	service: Service;
+	priority?: string;
+	door?: DoorCounter;
+	noShow: boolean;
+	inHall: boolean;
+	ticket?: string;
+	issuedAt?: number;
+	calledAt?: number;
+}
+
+/** A ticket in the queue, as the dispatcher sees it. */
+interface Queued extends WaitingTicket {
+	v: Visitor;
+}
+
+const NOTHING_TAKEN: ReadonlySet<string> = new Set();
+
+interface Desk {
+	window: Window;
+	node: string;
+	serves: Set<string>;
+	state: "idle" | "waking" | "busy";
+	idleSince: number;
+}
+
+type Happening =
+	| { type: "arrival" }
+	| { type: "ticket"; v: Visitor }
+	| { type: "ready"; desk: Desk }
+	| { type: "start"; desk: Desk; v: Visitor }
+	| { type: "noShow"; desk: Desk; v: Visitor }
+	| { type: "finish"; desk: Desk; v: Visitor }
+	| { type: "rate"; desk: Desk; v: Visitor }
+	| { type: "leave"; v: Visitor }
+	| { type: "flush"; door: DoorCounter };
+
+export function createHall(centre: Centre, options: HallOptions): Hall {
+	return new HallSim(centre, options);
+}
+
+class HallSim implements Hall {
+	now: number;
+	#s: HallSettings;
+	#rng: Rng;
+	#centre: Centre;
+	#future = new Schedule<Happening>();
+	#out: Action[] = [];
+	#book: TicketBook;
+	#terminal: string | undefined;
+	#doors: DoorCounter[];
+	#desks: Desk[];
+	#services: Service[];
+	#weights: Readonly<Record<string, number>>;
+	#waiting: Queued[] = [];
+	#visitors = 0;
+	#issued = 0;
+	#inHall = 0;
+
+	constructor(centre: Centre, options: HallOptions) {
+		this.#centre = centre;
+		const { seed, startMs, ...settings } = options;
+		this.#s = { ...HALL_DEFAULTS, ...withoutUndefined(settings) };
+		this.#rng = mulberry32(seed);
+		this.now = startMs;
+		this.#book = new TicketBook(centre.timeZone);
+		this.#terminal = centre.nodes.find((n) => n.role === "terminal")?.id;
+		this.#doors = centre.nodes.flatMap((n) =>
+			n.role === "door" && n.zone ? [new DoorCounter(n.id, n.zone, this.#s.doorFlushMs)] : [],
+		);
+		// Only windows with a node are staffed: a window nobody observes would serve invisibly.
+		this.#desks = centre.windows.flatMap((w) => {
+			const node = centre.nodes.find((n) => n.role === "window" && n.window === w.id);
+			const desk: Desk = { window: w, node: node?.id ?? "", serves: new Set(w.services), state: "idle", idleSince: 0 };
+			return node ? [desk] : [];
+		});
+		const staffed = new Set(this.#desks.flatMap((d) => [...d.serves]));
+		this.#services = centre.services.filter((s) => staffed.has(s.id));
+		this.#weights =
+			this.#s.serviceWeights ??
+			capacityWeights(
+				this.#services,
+				this.#desks.map((d) => d.window),
+				this.#s.defaultServiceMin,
+			);
+		this.#nextArrival(this.now);
+	}
+
+	advance(untilMs: number): Action[] {
+		while (this.#future.peekAt() <= untilMs) {
+			const next = this.#future.pop();
+			if (!next) break;
+			this.now = next.at;
+			this.#handle(next.item);
+		}
+		this.now = Math.max(this.now, untilMs);
+		const out = this.#out;
+		this.#out = [];
+		return out;
+	}
+
+	snapshot(): HallSnapshot {
+		const waiting: Record<string, number> = {};
+		for (const q of this.#waiting) waiting[q.service] = (waiting[q.service] ?? 0) + 1;
+		return {
+			at: this.now,
+			inHall: this.#inHall,
+			waiting,
+			busyWindows: this.#desks.filter((d) => d.state !== "idle").length,
+			issued: this.#issued,
+		};
+	}
+
+	#handle(h: Happening): void {
+		switch (h.type) {
+			case "arrival":
+				this.#arrival();
+				break;
+			case "ticket":
+				this.#ticket(h.v);
+				break;
+			case "ready":
+				this.#ready(h.desk);
+				break;
+			case "start":
+				this.#start(h.desk, h.v);
+				break;
+			case "noShow":
+				this.#noShow(h.desk, h.v);
+				break;
+			case "finish":
+				this.#finish(h.desk, h.v);
+				break;
+			case "rate":
+				this.#rate(h.desk, h.v);
+				break;
+			case "leave":
+				this.#leave(h.v);
+				break;
+			case "flush":
+				this.#flush(h.door);
+				break;
+		}
+	}
+
+	/** Candidates come at the profile's peak rate and are thinned to the rate at their time. */
+	#nextArrival(from: number): void {
+		const { maxPerHour } = this.#profile();
+		if (maxPerHour <= 0 || this.#services.length === 0) return;
+		this.#future.add(from + Math.round(exponential(this.#rng, HOUR / maxPerHour)), { type: "arrival" });
+	}
+
+	#profile() {
+		const a = this.#s.arrivalsPerHour;
+		return typeof a === "number" ? { perHour: () => a, maxPerHour: a } : a;
+	}
+
+	#arrival(): void {
+		const at = this.now;
+		const profile = this.#profile();
+		this.#nextArrival(at);
+		if (this.#rng() * profile.maxPerHour >= profile.perHour(at)) return;
+
+		const rng = this.#rng;
+		const service = pickWeighted(rng, this.#services, (s) => this.#weights[s.id] ?? 0);
+		if (!service) return;
+		const categories = this.#centre.priorityCategories;
+		const priority = categories.length > 0 && chance(rng, this.#s.priorityShare) ? pick(rng, categories) : undefined;
+		const v: Visitor = { n: ++this.#visitors, service, noShow: chance(rng, this.#s.noShowShare), inHall: true };
+		if (priority) v.priority = priority;
+		const door = pick(rng, this.#doors);
+		if (door) {
+			v.door = door;
+			this.#count(door, "in");
+		}
+		this.#inHall++;
+
+		if (this.#expectedWaitMs(service) > this.#draw(this.#s.patienceMs)) {
+			this.#after(this.#s.balkMs, { type: "leave", v });
+			return;
+		}
+		const ticketAt = this.#after(this.#s.toTerminalMs, { type: "ticket", v });
+		if (v.noShow) this.#future.add(ticketAt + this.#draw(this.#s.noShowLeaveMs), { type: "leave", v });
+	}
+
+	/** What a visitor reads off the screen: people ahead for the service over the windows' share of it. */
+	#expectedWaitMs(service: Service): number {
+		let share = 0;
+		for (const d of this.#desks) if (d.serves.has(service.id)) share += 1 / d.serves.size;
+		const ahead = this.#waiting.filter((q) => q.service === service.id).length;
+		return (ahead / Math.max(share, 1e-9)) * this.#meanServiceMin(service) * 60_000;
+	}
+
+	#meanServiceMin(service: Service): number {
+		return service.meanServiceMin ?? this.#s.defaultServiceMin;
+	}
+
+	#ticket(v: Visitor): void {
+		v.ticket = this.#book.issue(v.service.prefix, this.now);
+		v.issuedAt = this.now;
+		this.#issued++;
+		this.#waiting.push({ ticket: v.ticket, service: v.service.id, priority: v.priority, issuedAt: this.now, v });
+		if (this.#terminal) this.#queue(this.#terminal, "issued", v);
+		const desk = this.#deskToWake(v);
+		if (desk) {
+			desk.state = "waking";
+			this.#after(this.#s.reactionMs, { type: "ready", desk });
+		}
+	}
+
+	/**
+	 * Of the idle windows serving the ticket, a priority desk for a priority visitor and an
+	 * ordinary window otherwise (keeping the priority desk free), then the one idle longest.
+	 */
+	#deskToWake(v: Visitor): Desk | undefined {
+		const wantPriorityDesk = v.priority !== undefined;
+		let best: Desk | undefined;
+		for (const d of this.#desks) {
+			if (d.state !== "idle" || !d.serves.has(v.service.id)) continue;
+			if (!best) best = d;
+			else {
+				const dFits = d.window.priority === wantPriorityDesk;
+				const bestFits = best.window.priority === wantPriorityDesk;
+				if ((dFits && !bestFits) || (dFits === bestFits && d.idleSince < best.idleSince)) best = d;
+			}
+		}
+		return best;
+	}
+
+	/** A free window calls the ticket the hub's dispatcher would give it: priority first, then the oldest. */
+	#ready(desk: Desk): void {
+		const next = pickNext(this.#waiting, desk.window, NOTHING_TAKEN) as Queued | null;
+		if (!next) {
+			desk.state = "idle";
+			desk.idleSince = this.now;
+			return;
+		}
+		this.#waiting.splice(this.#waiting.indexOf(next), 1);
+		const v = next.v;
+		v.calledAt = this.now;
+		desk.state = "busy";
+		this.#queue(desk.node, "called", v, desk);
+		if (v.noShow || !v.inHall) this.#future.add(this.now + this.#s.noShowGraceMs, { type: "noShow", desk, v });
+		else this.#after(this.#s.toWindowMs, { type: "start", desk, v });
+	}
+
+	#start(desk: Desk, v: Visitor): void {
+		this.#queue(desk.node, "started", v, desk);
+		const ms = serviceTimeMs(this.#rng, this.#meanServiceMin(v.service), this.#s.serviceSigma);
+		this.#future.add(this.now + ms, { type: "finish", desk, v });
+	}
+
+	#noShow(desk: Desk, v: Visitor): void {
+		this.#queue(desk.node, "no_show", v, desk);
+		this.#after(this.#s.reactionMs, { type: "ready", desk });
+	}
+
+	#finish(desk: Desk, v: Visitor): void {
+		this.#queue(desk.node, "finished", v, desk);
+		if (chance(this.#rng, this.#s.ratingShare)) this.#after(this.#s.rateDelayMs, { type: "rate", desk, v });
+		this.#after(this.#s.leaveMs, { type: "leave", v });
+		this.#after(this.#s.wrapUpMs, { type: "ready", desk });
+	}
+
+	#rate(desk: Desk, v: Visitor): void {
+		const waitMs = (v.calledAt ?? this.now) - (v.issuedAt ?? this.now);
+		const score = ratingScore(this.#rng, waitMs, v.service.targetWaitMin, this.#centre.ratingScale);
+		const data: Omit<PayloadOf["rating"], "id" | "ts"> = { score };
+		if (v.ticket) data.ticket = v.ticket;
+		this.#emit({ at: this.now, node: desk.node, kind: "rating", data });
+	}
+
+	#leave(v: Visitor): void {
+		if (!v.inHall) return;
+		v.inHall = false;
+		this.#inHall--;
+		if (v.door) this.#count(v.door, "out");
+	}
+
+	#count(door: DoorCounter, way: "in" | "out"): void {
+		const reportAt = door.pass(way, this.now);
+		if (reportAt !== undefined) this.#future.add(reportAt, { type: "flush", door });
+	}
+
+	#flush(door: DoorCounter): void {
+		this.#emit({ at: this.now, node: door.node, kind: "occupancy", data: door.report() });
+	}
+
+	#queue(node: string, event: PayloadOf["queue"]["event"], v: Visitor, desk?: Desk): void {
+		const data: Omit<PayloadOf["queue"], "id" | "ts"> = { event, ticket: v.ticket ?? "", service: v.service.id };
+		if (desk) data.window = desk.window.id;
+		if (v.priority) data.priority = v.priority;
+		this.#emit({ at: this.now, node, kind: "queue", data });
+	}
+
+	#emit(action: Action): void {
+		this.#out.push(action);
+	}
+
+	/** Schedules `h` after a delay drawn from `span`; returns its time. */
+	#after(span: Span, h: Happening): number {
+		const at = this.now + this.#draw(span);
+		this.#future.add(at, h);
+		return at;
+	}
+
+	#draw(span: Span): number {
+		return Math.round(uniform(this.#rng, span[0], span[1]));
+	}
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+	return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

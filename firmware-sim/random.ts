@@ -1,0 +1,66 @@
+/**
+ * A small seeded pseudo-random generator and the distributions the hall needs.
+ * Deterministic for a seed, so a simulated day can be replayed exactly in tests and benchmarks.
+ */
+
+/** Returns uniform numbers in [0, 1). */
+export type Rng = () => number;
+
+/** mulberry32: 32-bit state, fast, good enough for simulation (not for secrets). */
+export function mulberry32(seed: number): Rng {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export function uniform(rng: Rng, min: number, max: number): number {
+	return min + (max - min) * rng();
+}
+
+export function chance(rng: Rng, p: number): boolean {
+	return rng() < p;
+}
+
+/** Exponential with the given mean (gaps between Poisson arrivals). */
+export function exponential(rng: Rng, mean: number): number {
+	return -mean * Math.log(1 - rng());
+}
+
+/** Standard normal by Box–Muller. */
+export function normal(rng: Rng): number {
+	const u = 1 - rng();
+	const v = rng();
+	return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** Log-normal whose mean (not median) is `mean`; `sigma` is the spread of the underlying normal. */
+export function lognormal(rng: Rng, mean: number, sigma: number): number {
+	const mu = Math.log(mean) - (sigma * sigma) / 2;
+	return Math.exp(mu + sigma * normal(rng));
+}
+
+/** Picks one item with probability proportional to its weight; undefined when all weights are 0. */
+export function pickWeighted<T>(rng: Rng, items: readonly T[], weight: (item: T) => number): T | undefined {
+	let total = 0;
+	for (const item of items) total += Math.max(0, weight(item));
+	if (total <= 0) return undefined;
+	let r = rng() * total;
+	let last: T | undefined;
+	for (const item of items) {
+		const w = Math.max(0, weight(item));
+		if (w === 0) continue;
+		last = item;
+		r -= w;
+		if (r < 0) return item;
+	}
+	return last;
+}
+
+export function pick<T>(rng: Rng, items: readonly T[]): T | undefined {
+	return items[Math.floor(rng() * items.length)];
+}
