@@ -6,6 +6,7 @@ export type { LiveView };
 export interface CentreSummary {
 	id: string;
 	name: { uk: string; en: string };
+	timeZone: string;
 }
 
 export async function fetchCentres(): Promise<CentreSummary[]> {

@@ -1,10 +1,10 @@
-/** Pure formatters for the web page (tested in test/unit/format.test.ts). */
+/** Pure formatters for the web page (tested in test/unit/format.test.ts). No clocks: time is an argument. */
 
 export type Lang = "uk" | "en";
 
-/** "12 хв", "1 год 05 хв", "< 1 хв" */
+/** "12 хв", "1 год 05 хв", "< 1 хв"; negative or missing time counts as none. */
 export function formatDuration(seconds: number, lang: Lang = "uk"): string {
-	const m = Math.floor(seconds / 60);
+	const m = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds / 60) : 0;
 	const min = lang === "uk" ? "хв" : "min";
 	const hr = lang === "uk" ? "год" : "h";
 	if (m < 1) return `< 1 ${min}`;
@@ -12,21 +12,113 @@ export function formatDuration(seconds: number, lang: Lang = "uk"): string {
 	return `${Math.floor(m / 60)} ${hr} ${String(m % 60).padStart(2, "0")} ${min}`;
 }
 
-/** Mean rating with one decimal, or a dash when nobody rated yet. */
+/** Mean rating with one decimal (a decimal comma in Ukrainian), or a dash when nobody rated yet. */
 export function formatMean(mean: number | null, lang: Lang = "uk"): string {
-	if (mean === null) return "—";
+	if (mean === null || !Number.isFinite(mean)) return "—";
 	const s = mean.toFixed(1);
 	return lang === "uk" ? s.replace(".", ",") : s;
 }
 
-export function formatPercent(share: number): string {
-	return `${Math.round(share * 100)} %`;
+/** "42 %" in Ukrainian (ДСТУ puts a space before the sign), "42%" in English. */
+export function formatPercent(share: number, lang: Lang = "uk"): string {
+	const n = Number.isFinite(share) ? Math.round(share * 100) : 0;
+	return lang === "uk" ? `${n} %` : `${n}%`;
 }
 
 /** How a waiting time compares with the service's target: ok, near (≥ 75 %), over. */
 export function waitLevel(seconds: number, targetMin: number): "ok" | "near" | "over" {
+	if (!(targetMin > 0)) return "ok";
 	const ratio = seconds / (targetMin * 60);
 	if (ratio >= 1) return "over";
 	if (ratio >= 0.75) return "near";
 	return "ok";
+}
+
+export type PluralForms = {
+	uk: readonly [one: string, few: string, many: string];
+	en: readonly [one: string, other: string];
+};
+
+/**
+ * The noun form that goes with a whole number: Ukrainian has three (1 оцінка, 2 оцінки, 5 оцінок;
+ * 11–14 take the third), English two.
+ */
+export function plural(n: number, forms: PluralForms, lang: Lang = "uk"): string {
+	const abs = Math.abs(Math.trunc(n));
+	if (lang === "en") return abs === 1 ? forms.en[0] : forms.en[1];
+	const d = abs % 10;
+	const dd = abs % 100;
+	if (d === 1 && dd !== 11) return forms.uk[0];
+	if (d >= 2 && d <= 4 && (dd < 12 || dd > 14)) return forms.uk[1];
+	return forms.uk[2];
+}
+
+/** A number with its noun: "3 оцінки", "1 rating". */
+export function countOf(n: number, forms: PluralForms, lang: Lang = "uk"): string {
+	return `${n} ${plural(n, forms, lang)}`;
+}
+
+/**
+ * The short label of a window: "Вікно 3" / "Window 3" for the usual ids `w03`, so cards read alike
+ * whatever long name a centre gives a desk (that name is shown beside it); otherwise its name or id.
+ */
+export function windowLabel(id: string, name: string | undefined, lang: Lang = "uk"): string {
+	const m = /^w0*(\d+)$/.exec(id);
+	if (m) return `${lang === "uk" ? "Вікно" : "Window"} ${m[1]}`;
+	return name || id;
+}
+
+const MONTHS_UK = [
+	"січня",
+	"лютого",
+	"березня",
+	"квітня",
+	"травня",
+	"червня",
+	"липня",
+	"серпня",
+	"вересня",
+	"жовтня",
+	"листопада",
+	"грудня",
+];
+const MONTHS_EN = [
+	"January",
+	"February",
+	"March",
+	"April",
+	"May",
+	"June",
+	"July",
+	"August",
+	"September",
+	"October",
+	"November",
+	"December",
+];
+const WEEKDAYS_UK = ["неділя", "понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота"];
+const WEEKDAYS_EN = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** A centre's local day "2026-11-23" as "понеділок, 23 листопада 2026" / "Monday, 23 November 2026". */
+export function formatDay(day: string, lang: Lang = "uk"): string {
+	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+	if (!m) return day;
+	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const date = new Date(Date.UTC(y, mo - 1, d));
+	if (date.getUTCMonth() !== mo - 1) return day;
+	const weekday = (lang === "uk" ? WEEKDAYS_UK : WEEKDAYS_EN)[date.getUTCDay()];
+	const month = (lang === "uk" ? MONTHS_UK : MONTHS_EN)[mo - 1];
+	return `${weekday}, ${d} ${month} ${y}`;
+}
+
+/** Wall-clock time "09:05" of `ts` in the centre's time zone (24-hour in both languages). */
+export function formatClock(ts: number, timeZone: string): string {
+	const parts = new Intl.DateTimeFormat("en-GB", {
+		hour: "2-digit",
+		minute: "2-digit",
+		hourCycle: "h23",
+		timeZone,
+	}).formatToParts(ts);
+	const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+	return `${get("hour")}:${get("minute")}`;
 }

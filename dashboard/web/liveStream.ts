@@ -1,14 +1,27 @@
-/** A reactive controller owning one SSE stream: opened on connect, closed on disconnect. */
+/**
+ * A reactive controller owning one SSE stream: opened on connect, closed on disconnect.
+ * The browser's EventSource retries by itself after a dropped connection (the hub sends
+ * `retry: 2000`); when it gives up (state CLOSED, e.g. the hub answered with an error while
+ * restarting) this controller opens a new one with a growing delay.
+ */
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import { type LiveView, streamUrl } from "./api.ts";
 
 export type StreamState = "connecting" | "live" | "reconnecting";
 
+const RETRY_MIN_MS = 2_000;
+const RETRY_MAX_MS = 30_000;
+
 export class LiveStreamController implements ReactiveController {
 	view: LiveView | undefined;
 	state: StreamState = "connecting";
+	/** `Date.now()` in the browser when the current view arrived: durations grow from it. */
+	receivedAt = 0;
 	updates = 0;
 	private source: EventSource | undefined;
+	private openedFor: string | undefined;
+	private retry: ReturnType<typeof setTimeout> | undefined;
+	private retryMs = RETRY_MIN_MS;
 
 	constructor(
 		private readonly host: ReactiveControllerHost,
@@ -22,26 +35,50 @@ export class LiveStreamController implements ReactiveController {
 	}
 
 	hostDisconnected() {
-		this.source?.close();
-		this.source = undefined;
+		this.close();
 	}
 
-	/** (Re)open for the current centre. */
+	/** Open for the current centre; does nothing when already open for it. */
 	open() {
-		this.source?.close();
 		const centre = this.centre();
+		if (this.source && centre === this.openedFor) return;
+		this.close();
 		if (!centre) return;
+		if (centre !== this.view?.centre) {
+			this.view = undefined;
+			this.state = "connecting";
+		}
 		const source = new EventSource(streamUrl(centre));
 		this.source = source;
+		this.openedFor = centre;
 		source.addEventListener("live", (ev) => {
 			this.view = JSON.parse((ev as MessageEvent<string>).data) as LiveView;
+			this.receivedAt = Date.now();
 			this.state = "live";
+			this.retryMs = RETRY_MIN_MS;
 			this.updates++;
 			this.host.requestUpdate();
 		});
 		source.onerror = () => {
 			this.state = "reconnecting";
+			if (source.readyState === EventSource.CLOSED) this.scheduleReopen();
 			this.host.requestUpdate();
 		};
+	}
+
+	private scheduleReopen() {
+		this.source?.close();
+		this.source = undefined;
+		clearTimeout(this.retry);
+		this.retry = setTimeout(() => this.open(), this.retryMs);
+		this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+	}
+
+	private close() {
+		clearTimeout(this.retry);
+		this.retry = undefined;
+		this.source?.close();
+		this.source = undefined;
+		this.openedFor = undefined;
 	}
 }
