@@ -7,6 +7,7 @@ import { loadCentreFile } from "../config/load.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
 import { startHub } from "../hub/hub.ts";
 import { createLogger } from "../hub/logger.ts";
+import { openStore } from "../store/open.ts";
 import { HUB_OPTIONS, parse, port, storeUrl } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -17,11 +18,12 @@ export async function demoCommand(args: string[]): Promise<number> {
 	const speed = Number(o.speed);
 	if (!(speed > 0 && speed <= 10_000)) throw new Error(`--speed must be a number in (0, 10000], got "${o.speed}"`);
 	const centres = (o.config?.length ? o.config : [DEMO_CONFIG]).map((f) => loadCentreFile(f));
-	storeUrl(o.store, o.data);
+	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data });
 	const log = createLogger(process.env.VIKNO_LOG_LEVEL ?? "warn");
 	const hub = await startHub({
 		centres,
 		dataDir: o.data,
+		store,
 		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
 		httpPort: port(o["http-port"], "http-port", 8080),
 		host: o.host ?? "127.0.0.1",

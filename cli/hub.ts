@@ -2,6 +2,7 @@
 import { loadCentreFile } from "../config/load.ts";
 import { startHub } from "../hub/hub.ts";
 import { createLogger } from "../hub/logger.ts";
+import { openStore } from "../store/open.ts";
 import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -10,11 +11,12 @@ export async function hubCommand(args: string[]): Promise<number> {
 	if (!o.config?.length)
 		throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
 	const centres = o.config.map((f) => loadCentreFile(f));
-	storeUrl(o.store, o.data);
+	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data });
 	const log = createLogger();
 	const hub = await startHub({
 		centres,
 		dataDir: o.data,
+		store,
 		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
 		httpPort: port(o["http-port"], "http-port", 8080),
 		host: o.host ?? "0.0.0.0",

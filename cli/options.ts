@@ -30,11 +30,7 @@ export function port(value: string | undefined, name: string, fallback: number):
 	return n;
 }
 
-/** `--store`/VIKNO_STORE: only the embedded SQLite store exists so far. */
+/** `--store` or VIKNO_STORE, else SQLite under the data dir (DESIGN.md, command line). */
 export function storeUrl(value: string | undefined, dataDir: string): string {
-	const url = value ?? process.env.VIKNO_STORE ?? `sqlite:${dataDir}/vikno.db`;
-	if (!url.startsWith("sqlite:")) {
-		throw new UsageError(`--store "${url}": only sqlite:PATH is supported by this version`);
-	}
-	return url;
+	return value ?? process.env.VIKNO_STORE ?? `sqlite:${dataDir}/vikno.db`;
 }
