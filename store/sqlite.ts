@@ -2,25 +2,31 @@
  * The embedded default store: one SQLite file (better-sqlite3), WAL mode.
  * `synchronous = FULL` makes each committed batch durable before `append` resolves, which is
  * what lets the hub acknowledge an event only once it is on disk.
+ *
+ * `events` keeps every payload as received (unique on id: INSERT OR IGNORE); the tables
+ * rating / queue / occupancy / node_status mirror DESIGN.md's time-series layout for queries.
+ * `prune(now)` deletes raw rows older than the retention and keeps hourly roll-ups longer.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Kind } from "../core/contract.ts";
-import type { EventStore, StoredEvent } from "./types.ts";
+import { LocalCalendar } from "./calendar.ts";
+import { type FieldValue, toPoint } from "./points.ts";
+import { querySqlite, rollUpAndDelete } from "./sqliteQuery.ts";
+import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, migrate } from "./sqliteSchema.ts";
+import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
 
-const MIGRATIONS: string[] = [
-	`CREATE TABLE events (
-		id TEXT PRIMARY KEY,
-		centre TEXT NOT NULL,
-		node TEXT NOT NULL,
-		kind TEXT NOT NULL,
-		ts INTEGER NOT NULL,
-		rx_ts INTEGER NOT NULL,
-		data TEXT NOT NULL
-	) WITHOUT ROWID;
-	CREATE INDEX events_centre_ts ON events (centre, ts);`,
-];
+const DAY_MS = 86_400_000;
+
+export interface SqliteOptions {
+	/** Raw events (and their measurement rows) are kept this long. Default 400. */
+	retentionDays?: number;
+	/** Hourly roll-ups are kept this long. Default 3650. */
+	rollupRetentionDays?: number;
+	/** Calendar of `local_day` / `local_hour`. Default Europe/Kyiv. */
+	timeZone?: string;
+}
 
 interface Row {
 	id: string;
@@ -30,51 +36,86 @@ interface Row {
 	ts: number;
 	rx_ts: number;
 	data: string;
+	derived: string | null;
 }
 
 export class SqliteStore implements EventStore {
 	readonly name = "sqlite";
 	readonly localDurable = true;
+	readonly retentionDays: number;
+	readonly rollupRetentionDays: number;
 	private readonly db: Database.Database;
+	private readonly cal: LocalCalendar;
 	private readonly insert: Database.Statement;
+	private readonly mirror: Record<MirrorTable, Database.Statement>;
 	private readonly appendTx: (events: readonly StoredEvent[]) => boolean[];
 
-	constructor(readonly path: string) {
+	constructor(
+		readonly path: string,
+		opts: SqliteOptions = {},
+	) {
+		this.retentionDays = opts.retentionDays ?? 400;
+		this.rollupRetentionDays = opts.rollupRetentionDays ?? 3650;
+		this.cal = new LocalCalendar(opts.timeZone ?? "Europe/Kyiv");
 		if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
 		this.db = new Database(path);
 		this.db.pragma("journal_mode = WAL");
 		this.db.pragma("synchronous = FULL");
-		// better-sqlite3 blocks the event loop while it waits for a lock: wait briefly, then let the spool take over.
+		// better-sqlite3 blocks the event loop while it waits for a lock held by another writer:
+		// wait briefly, then fail, and the hub's spool takes the events (hub/ingest.ts).
 		this.db.pragma("busy_timeout = 100");
-		this.migrate();
+		migrate(this.db);
 		this.insert = this.db.prepare(
-			"INSERT OR IGNORE INTO events (id, centre, node, kind, ts, rx_ts, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"INSERT OR IGNORE INTO events (id, centre, node, kind, ts, rx_ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		);
+		this.mirror = Object.fromEntries(
+			MIRROR_TABLES.map((t) => {
+				const cols = ["id", "centre", "ts", "local_day", "local_hour", ...MIRROR_COLUMNS[t]];
+				const sql = `INSERT OR IGNORE INTO ${t} (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`;
+				return [t, this.db.prepare(sql)];
+			}),
+		) as Record<MirrorTable, Database.Statement>;
 		this.appendTx = this.db.transaction((events: readonly StoredEvent[]) =>
-			events.map(
-				(e) => this.insert.run(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data)).changes === 1,
-			),
+			events.map((e) => {
+				const derived = e.derived && Object.keys(e.derived).length > 0 ? JSON.stringify(e.derived) : null;
+				const fresh =
+					this.insert.run(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data), derived).changes === 1;
+				if (fresh) this.writeMirror(e);
+				return fresh;
+			}),
+		);
+		this.backfill();
+	}
+
+	/** The event's row in its measurement table, columns from the same point InfluxDB gets. */
+	private writeMirror(e: StoredEvent) {
+		const p = toPoint(e);
+		if (p.measurement === "request") return;
+		const values: Record<string, FieldValue | undefined> = { ...p.fields, ...p.tags };
+		const local = this.cal.at(e.ts);
+		const sqlValue = (v: FieldValue | undefined) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
+		this.mirror[p.measurement].run(
+			e.id,
+			e.centre,
+			e.ts,
+			local.day,
+			local.hour,
+			...MIRROR_COLUMNS[p.measurement].map((c) => sqlValue(values[c])),
 		);
 	}
 
-	private migrate() {
-		const version = this.db.pragma("user_version", { simple: true }) as number;
-		for (let v = version; v < MIGRATIONS.length; v++) {
-			this.db.transaction(() => {
-				this.db.exec(MIGRATIONS[v] as string);
-				this.db.pragma(`user_version = ${v + 1}`);
-			})();
-		}
+	/** Events stored before the measurement tables existed get their rows once (migration 3). */
+	private backfill() {
+		const flag = this.db.prepare("SELECT value FROM meta WHERE key = 'backfill_mirror'").get();
+		if (!flag) return;
+		this.db.transaction(() => {
+			for (const r of this.db.prepare("SELECT * FROM events").all() as Row[]) this.writeMirror(toEvent(r));
+			this.db.prepare("DELETE FROM meta WHERE key = 'backfill_mirror'").run();
+		})();
 	}
 
-	async init(): Promise<void> {}
-
-	async ping(): Promise<boolean> {
-		return this.db.open;
-	}
-
-	async query(): Promise<never> {
-		throw new Error("not yet");
+	async init(): Promise<void> {
+		// The schema is migrated when the file is opened, so `appendSync` works without init().
 	}
 
 	async append(events: readonly StoredEvent[]): Promise<boolean[]> {
@@ -89,17 +130,13 @@ export class SqliteStore implements EventStore {
 
 	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
 		const rows = this.db
-			.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts")
-			.all(centre, fromTs, toTs) as Row[];
-		return rows.map((r) => ({
-			id: r.id,
-			centre: r.centre,
-			node: r.node,
-			kind: r.kind as Kind,
-			ts: r.ts,
-			rxTs: r.rx_ts,
-			data: JSON.parse(r.data),
-		}));
+			.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")
+			.all(centre, fromTs, Math.min(toTs, Number.MAX_SAFE_INTEGER)) as Row[];
+		return rows.map(toEvent);
+	}
+
+	async query(q: SeriesQuery): Promise<SeriesRow[]> {
+		return querySqlite(this.db, this.cal, q, this.prunedBefore());
 	}
 
 	async count(filter: { centre?: string; kind?: Kind } = {}): Promise<number> {
@@ -117,7 +154,59 @@ export class SqliteStore implements EventStore {
 		return (this.db.prepare(sql).get(...args) as { n: number }).n;
 	}
 
+	/** Readable, and the write lock can be taken (a read-only or locked file answers false). */
+	async ping(): Promise<boolean> {
+		if (!this.db.open) return false;
+		try {
+			this.db.exec("BEGIN IMMEDIATE; ROLLBACK;");
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	/**
+	 * Retention: raw events older than `retentionDays` are rolled up per hour and tag set
+	 * (count, sum, min, max — added to an hour already rolled up) and deleted; roll-ups older
+	 * than `rollupRetentionDays` are deleted. Call it daily; it is idempotent.
+	 */
+	prune(now: number): { events: number; rows: number; rollups: number } {
+		const cutoff = now - this.retentionDays * DAY_MS;
+		return this.db.transaction(() => {
+			const done = rollUpAndDelete(this.db, cutoff);
+			const rollups = this.db
+				.prepare("DELETE FROM rollup_hour WHERE hour_ts < ?")
+				.run(now - this.rollupRetentionDays * DAY_MS).changes;
+			if (cutoff > this.prunedBefore()) {
+				this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('pruned_before', ?)").run(String(cutoff));
+			}
+			return { ...done, rollups };
+		})();
+	}
+
+	/** Raw rows before this time have been rolled up and deleted. */
+	private prunedBefore(): number {
+		const r = this.db.prepare("SELECT value FROM meta WHERE key = 'pruned_before'").get() as
+			| { value: string }
+			| undefined;
+		return r ? Number(r.value) : Number.NEGATIVE_INFINITY;
+	}
+
 	async close(): Promise<void> {
 		if (this.db.open) this.db.close();
 	}
+}
+
+function toEvent(r: Row): StoredEvent {
+	const e: StoredEvent = {
+		id: r.id,
+		centre: r.centre,
+		node: r.node,
+		kind: r.kind as Kind,
+		ts: r.ts,
+		rxTs: r.rx_ts,
+		data: JSON.parse(r.data),
+	};
+	if (r.derived) e.derived = JSON.parse(r.derived);
+	return e;
 }
