@@ -14,7 +14,7 @@ export interface Derivation {
 	service_s?: number;
 	count?: number;
 	/** For a rating: the publishing node's window and the ticket last served there. */
-	rating?: { window: string; service?: string; ticket?: string };
+	rating?: { window: string; scale: number; service?: string; ticket?: string };
 }
 
 /** A rating counts for the ticket last served at the window when given within this time. */
@@ -50,7 +50,8 @@ export function derive(state: LiveState, e: WireEvent, index: CentreIndex): Deri
 			const fresh = last && e.data.ts >= last.at && e.data.ts - last.at <= RATING_ATTRIBUTION_MS;
 			const ticket = e.data.ticket ?? (fresh ? last.ticket : undefined);
 			const service = fresh && (!e.data.ticket || e.data.ticket === last.ticket) ? last.service : undefined;
-			return { rating: { window, ...(service ? { service } : {}), ...(ticket ? { ticket } : {}) } };
+			const scale = index.centre.ratingScale;
+			return { rating: { window, scale, ...(service ? { service } : {}), ...(ticket ? { ticket } : {}) } };
 		}
 		default:
 			return {};

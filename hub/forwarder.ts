@@ -2,6 +2,7 @@
  * Drains the spool into the store in order, in batches; on failure it waits with exponential
  * backoff and tries the same batch again. Nothing leaves the spool before the store has it.
  */
+import { StoreWriteError } from "../store/errors.ts";
 import type { EventStore } from "../store/types.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -23,6 +24,8 @@ export class Forwarder {
 	private closed = false;
 	private wake: (() => void) | null = null;
 	private failures = 0;
+	/** Narrowed while looking for an event the store refuses (see `isPoison`). */
+	private limit: number | undefined;
 	private readonly now: () => number;
 
 	constructor(private readonly opts: ForwarderOptions) {
@@ -57,13 +60,27 @@ export class Forwarder {
 		const { spool, store, metrics, log } = this.opts;
 		const batchSize = this.opts.batchSize ?? 5000;
 		while (!this.closed && spool.depth > 0) {
-			const rows = spool.peek(batchSize);
+			const rows = spool.peek(this.limit ?? batchSize);
 			const last = rows.at(-1);
 			if (!last) break;
 			const stop = metrics.storeWrite.startTimer({ store: store.name });
 			try {
 				await store.append(rows.map((r) => r.event));
 			} catch (err) {
+				if (isPoison(err)) {
+					// One event in the batch is refused for good: halve until it is found, set it aside.
+					const only = rows.length === 1 ? rows[0] : undefined;
+					if (only) {
+						spool.deadLetter(only.seq, (err as Error).message, this.now());
+						metrics.storeRefused.inc();
+						log.error(
+							{ id: only.event.id, err: (err as Error).message },
+							"the store refused an event for good; kept in the spool's dead letters",
+						);
+						this.limit = undefined;
+					} else this.limit = Math.max(1, Math.floor(rows.length / 2));
+					continue;
+				}
 				this.failures++;
 				metrics.storeErrors.inc();
 				const delay = Math.min(
@@ -80,6 +97,8 @@ export class Forwarder {
 				continue;
 			}
 			stop();
+			// Past the refused event: back to full batches.
+			if (this.limit !== undefined && rows.length === this.limit && this.limit > 1) this.limit = undefined;
 			if (this.failures > 0)
 				log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
 			this.failures = 0;
@@ -101,4 +120,13 @@ export class Forwarder {
 			this.wake = done;
 		});
 	}
+}
+
+/**
+ * A write the store rejects because of the data itself (HTTP 400: e.g. a field type conflict in
+ * InfluxDB). Bad credentials or a missing bucket (401/403/404) are a configuration problem for
+ * every event: those are retried with backoff (and logged) until someone fixes the configuration.
+ */
+function isPoison(err: unknown): boolean {
+	return err instanceof StoreWriteError && (err.status === 400 || err.status === 422);
 }

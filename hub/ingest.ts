@@ -130,13 +130,15 @@ export class Ingest {
 		}
 		metrics.storeBatch.observe(batch.length);
 		const isNew = fresh.map((f) => f !== false);
+		let accepted = 0;
 		batch.forEach((p, i) => {
 			this.recent.add(p.stored.id);
 			if (isNew[i]) {
-				metrics.messages.inc({ result: "accepted", reason: "" });
+				accepted++;
 				p.resolve("accepted");
 			} else p.resolve(this.duplicate());
 		});
+		metrics.messages.inc({ result: "accepted", reason: "" }, accepted);
 		prepared.commit(isNew);
 	}
 
@@ -183,6 +185,7 @@ function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 		out.data = {
 			...e.data,
 			window: e.data.window ?? rating.window,
+			scale: e.data.scale ?? rating.scale,
 			...(rating.service && e.data.service === undefined ? { service: rating.service } : {}),
 			...(rating.ticket && e.data.ticket === undefined ? { ticket: rating.ticket } : {}),
 		};

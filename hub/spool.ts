@@ -33,7 +33,9 @@ export class Spool {
 			id TEXT NOT NULL UNIQUE,
 			rx_ts INTEGER NOT NULL,
 			event TEXT NOT NULL,
-			forwarded_at INTEGER
+			forwarded_at INTEGER,
+			-- why the store refused this event for good (kept, never pruned, for a person to look at)
+			dead TEXT
 		);
 		CREATE INDEX IF NOT EXISTS spool_pending ON spool (seq) WHERE forwarded_at IS NULL;
 		CREATE INDEX IF NOT EXISTS spool_forwarded ON spool (forwarded_at) WHERE forwarded_at IS NOT NULL;`);
@@ -71,10 +73,28 @@ export class Spool {
 		this.pendingCount -= changes;
 	}
 
-	/** Drop forwarded rows older than the keep time. */
+	/** The store refuses this event whatever we do (e.g. a field type conflict): set it aside, keep it. */
+	deadLetter(seq: number, reason: string, now: number): void {
+		const changes = this.db
+			.prepare("UPDATE spool SET forwarded_at = ?, dead = ? WHERE seq = ? AND forwarded_at IS NULL")
+			.run(now, reason, seq).changes;
+		this.pendingCount -= changes;
+	}
+
+	/** Events the store refused for good. */
+	deadLetters(): { seq: number; reason: string; event: StoredEvent }[] {
+		const rows = this.db.prepare("SELECT seq, dead, event FROM spool WHERE dead IS NOT NULL ORDER BY seq").all() as {
+			seq: number;
+			dead: string;
+			event: string;
+		}[];
+		return rows.map((r) => ({ seq: r.seq, reason: r.dead, event: JSON.parse(r.event) as StoredEvent }));
+	}
+
+	/** Drop forwarded rows older than the keep time (never the dead letters). */
 	prune(now: number): number {
 		return this.db
-			.prepare("DELETE FROM spool WHERE forwarded_at IS NOT NULL AND forwarded_at < ?")
+			.prepare("DELETE FROM spool WHERE forwarded_at IS NOT NULL AND dead IS NULL AND forwarded_at < ?")
 			.run(now - this.keepForwardedMs).changes;
 	}
 

@@ -28,6 +28,21 @@ export interface SqliteOptions {
 	timeZone?: string;
 }
 
+const sqlValue = (v: FieldValue | undefined) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
+
+/** The measurement-table row of an event (none for `request`): table name and column values in order. */
+export function mirrorRow(
+	e: StoredEvent,
+	cal: LocalCalendar,
+): { table: MirrorTable; values: (string | number | null)[] } | undefined {
+	const p = toPoint(e);
+	if (p.measurement === "request") return undefined;
+	const local = cal.at(e.ts);
+	const values: (string | number | null)[] = [e.id, e.centre, e.ts, local.day, local.hour];
+	for (const c of MIRROR_COLUMNS[p.measurement]) values.push(sqlValue(p.tags[c] ?? p.fields[c]));
+	return { table: p.measurement, values };
+}
+
 interface Row {
 	id: string;
 	centre: string;
@@ -71,7 +86,7 @@ export class SqliteStore implements EventStore {
 		this.mirror = Object.fromEntries(
 			MIRROR_TABLES.map((t) => {
 				const cols = ["id", "centre", "ts", "local_day", "local_hour", ...MIRROR_COLUMNS[t]];
-				const sql = `INSERT OR IGNORE INTO ${t} (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`;
+				const sql = `INSERT INTO ${t} (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`;
 				return [t, this.db.prepare(sql)];
 			}),
 		) as Record<MirrorTable, Database.Statement>;
@@ -89,19 +104,8 @@ export class SqliteStore implements EventStore {
 
 	/** The event's row in its measurement table, columns from the same point InfluxDB gets. */
 	private writeMirror(e: StoredEvent) {
-		const p = toPoint(e);
-		if (p.measurement === "request") return;
-		const values: Record<string, FieldValue | undefined> = { ...p.fields, ...p.tags };
-		const local = this.cal.at(e.ts);
-		const sqlValue = (v: FieldValue | undefined) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
-		this.mirror[p.measurement].run(
-			e.id,
-			e.centre,
-			e.ts,
-			local.day,
-			local.hour,
-			...MIRROR_COLUMNS[p.measurement].map((c) => sqlValue(values[c])),
-		);
+		const row = mirrorRow(e, this.cal);
+		if (row) this.mirror[row.table].run(row.values);
 	}
 
 	/** Events stored before the measurement tables existed get their rows once (migration 3). */

@@ -1,0 +1,182 @@
+/**
+ * SQLite read side of `query()` and the retention of raw rows with hourly roll-ups.
+ * Buckets: fixed steps are aligned to the epoch (as InfluxDB's GROUP BY time); "1d" buckets are
+ * local days, from the stored `local_day` when the query's zone is the store's, else from luxon.
+ * Statistics per bucket are computed in JS (series.ts), so percentiles match InfluxQL's.
+ */
+import type Database from "better-sqlite3";
+import { DateTime } from "luxon";
+import type { LocalCalendar } from "./calendar.ts";
+import { byBucket, checkQuery, summarize } from "./series.ts";
+import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, ROLLUP_TAGS } from "./sqliteSchema.ts";
+import { type SeriesQuery, type SeriesRow, STEP_MS } from "./types.ts";
+
+const col = (name: string) => `"${name}"`;
+
+interface Bucket {
+	t: number;
+	group: string | undefined;
+	values: number[];
+	/** Pre-aggregated part from roll-ups (raw rows already pruned). */
+	rolled?: { count: number; sum: number; min: number; max: number };
+}
+
+export function querySqlite(
+	db: Database.Database,
+	cal: LocalCalendar,
+	q: SeriesQuery,
+	prunedBefore: number,
+): SeriesRow[] {
+	checkQuery(q);
+	const table = q.measurement as MirrorTable;
+	const field = q.field;
+	const localDays = q.step === "1d" && q.timeZone === cal.timeZone;
+	const dayStart = q.step === "1d" && !localDays ? dayStarter(q.timeZone) : null;
+	const bucketOf = (ts: number, localDay: string): number =>
+		localDays ? cal.midnight(localDay) : dayStart ? dayStart(ts) : Math.floor(ts / STEP_MS[q.step]) * STEP_MS[q.step];
+
+	const where = ["centre = ?", "ts >= ?", "ts < ?", `${col(field)} IS NOT NULL`];
+	const args: (string | number)[] = [q.centre, q.fromTs, q.toTs];
+	for (const [tag, value] of Object.entries(q.where ?? {})) {
+		if (value === undefined) continue;
+		where.push(`${col(tag)} = ?`);
+		args.push(value);
+	}
+	const group = q.groupBy ? `IFNULL(${col(q.groupBy)}, '')` : "NULL";
+	const sql = `SELECT ts, local_day AS day, ${group} AS grp, ${col(field)} AS v FROM ${table} WHERE ${where.join(" AND ")}`;
+	const buckets = new Map<string, Bucket>();
+	const bucket = (t: number, grp: string | null): Bucket => {
+		const key = `${t}\u0000${grp ?? ""}`;
+		let b = buckets.get(key);
+		if (!b) {
+			b = { t, group: q.groupBy ? (grp ?? "") : undefined, values: [] };
+			buckets.set(key, b);
+		}
+		return b;
+	};
+	for (const r of db
+		.prepare(sql)
+		.raw()
+		.iterate(...args) as Iterable<[number, string, string | null, number]>) {
+		bucket(bucketOf(r[0], r[1]), r[2]).values.push(r[3]);
+	}
+	if (prunedBefore > q.fromTs && (q.step === "1h" || q.step === "1d")) {
+		addRollups(db, q, Math.min(q.toTs, prunedBefore), (ts, day, grp, agg) => {
+			const b = bucket(bucketOf(ts, day), grp);
+			const r = b.rolled;
+			b.rolled = r
+				? {
+						count: r.count + agg.count,
+						sum: r.sum + agg.sum,
+						min: Math.min(r.min, agg.min),
+						max: Math.max(r.max, agg.max),
+					}
+				: agg;
+		});
+	}
+	return [...buckets.values()].map(toRow).sort(byBucket);
+}
+
+function toRow(b: Bucket): SeriesRow {
+	const row = summarize(b.t, b.values, b.group);
+	const r = b.rolled;
+	if (!r) return row;
+	let sum = r.sum;
+	for (const v of b.values) sum += v;
+	const count = r.count + b.values.length;
+	return {
+		...row,
+		count,
+		mean: sum / count,
+		min: Math.min(r.min, row.min ?? r.min),
+		max: Math.max(r.max, row.max ?? r.max),
+		// Percentiles need every value; pruned hours keep only count/sum/min/max.
+		p50: null,
+		p90: null,
+	};
+}
+
+function addRollups(
+	db: Database.Database,
+	q: SeriesQuery,
+	toTs: number,
+	add: (
+		ts: number,
+		day: string,
+		grp: string | null,
+		agg: { count: number; sum: number; min: number; max: number },
+	) => void,
+) {
+	const where = ["measurement = ?", "field = ?", "centre = ?", "hour_ts >= ?", "hour_ts < ?"];
+	const args: (string | number)[] = [q.measurement, q.field, q.centre, q.fromTs, toTs];
+	for (const [tag, value] of Object.entries(q.where ?? {})) {
+		if (value === undefined) continue;
+		where.push(`${col(tag)} = ?`);
+		args.push(value);
+	}
+	const grp = q.groupBy ? col(q.groupBy) : "NULL";
+	const sql = `SELECT hour_ts, local_day, ${grp}, sum(count), sum(sum), min(min), max(max) FROM rollup_hour
+		WHERE ${where.join(" AND ")} GROUP BY hour_ts, local_day, ${grp}`;
+	for (const r of db
+		.prepare(sql)
+		.raw()
+		.iterate(...args) as Iterable<[number, string, string | null, number, number, number, number]>) {
+		add(r[0], r[1], r[2], { count: r[3], sum: r[4], min: r[5], max: r[6] });
+	}
+}
+
+function dayStarter(timeZone: string): (ts: number) => number {
+	const cache = new Map<number, number>();
+	return (ts) => {
+		const hour = Math.floor(ts / 3_600_000);
+		let t = cache.get(hour);
+		if (t === undefined) {
+			t = DateTime.fromMillis(ts, { zone: timeZone }).startOf("day").toMillis();
+			cache.set(hour, t);
+		}
+		return t;
+	};
+}
+
+/** Numeric fields rolled up per hour and tag set before their raw rows are deleted. */
+export const ROLLUP_FIELDS: Record<MirrorTable, readonly string[]> = {
+	rating: ["score", "extra_score"],
+	queue: ["wait_s", "service_s"],
+	occupancy: ["count", "in", "out"],
+	node_status: ["buffered", "uptime_s", "cpu_temp_c"],
+};
+
+/**
+ * Fold rows with ts < cutoff into `rollup_hour` (adding to hours already there), then delete them.
+ * Centre by centre, so every statement runs on the (centre, ts) indices.
+ */
+export function rollUpAndDelete(db: Database.Database, cutoff: number): { events: number; rows: number } {
+	const centres = (db.prepare("SELECT DISTINCT centre FROM events").pluck().all() as string[]).concat(
+		...MIRROR_TABLES.map((t) => db.prepare(`SELECT DISTINCT centre FROM ${t}`).pluck().all() as string[]),
+	);
+	let rows = 0;
+	let events = 0;
+	for (const centre of new Set(centres)) {
+		for (const table of MIRROR_TABLES) {
+			const cols: readonly string[] = MIRROR_COLUMNS[table];
+			const tags = ROLLUP_TAGS.map((t) =>
+				cols.includes(t) && (table === "node_status" || t !== "node") ? `IFNULL(${col(t)}, '')` : "''",
+			);
+			for (const field of ROLLUP_FIELDS[table]) {
+				db.prepare(
+					`INSERT INTO rollup_hour (measurement, field, centre, hour_ts, local_day, local_hour,
+						${ROLLUP_TAGS.map(col).join(", ")}, count, sum, min, max)
+					SELECT '${table}', '${field}', centre, (ts / 3600000) * 3600000 AS h, min(local_day), min(local_hour),
+						${tags.join(", ")}, count(${col(field)}), sum(${col(field)}), min(${col(field)}), max(${col(field)})
+					FROM ${table} WHERE centre = ? AND ts < ? AND ${col(field)} IS NOT NULL
+					GROUP BY h, ${tags.join(", ")}
+					ON CONFLICT DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum,
+						min = min(min, excluded.min), max = max(max, excluded.max)`,
+				).run(centre, cutoff);
+			}
+			rows += db.prepare(`DELETE FROM ${table} WHERE centre = ? AND ts < ?`).run(centre, cutoff).changes;
+		}
+		events += db.prepare("DELETE FROM events WHERE centre = ? AND ts < ?").run(centre, cutoff).changes;
+	}
+	return { events, rows };
+}
