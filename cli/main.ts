@@ -1,6 +1,7 @@
 /** The `vikno` command line: one sub-command per process kind. */
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";
+import { StoreUrlError } from "../store/open.ts";
 import { UsageError } from "./options.ts";
 
 const HELP = `vikno — feedback and hall monitoring for public service centres
@@ -14,6 +15,8 @@ Usage:
       simulated nodes and visitors of one centre
   vikno edge --config FILE
       the edge node (Raspberry Pi at a window, terminal or door)
+  vikno device add|list|revoke …   (vikno device help)
+      MQTT credentials of edge nodes and service accounts, under the data dir
   vikno version
 
 Ports: 0 means any free port; the chosen ports are printed. Defaults: HTTP 8080, MQTT 1883.
@@ -26,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 	hub: async () => (await import("./hub.ts")).hubCommand,
 	sim: async () => (await import("../firmware-sim/command.ts")).simCommand,
 	edge: async () => (await import("../edge/command.ts")).edgeCommand,
+	device: async () => (await import("./device.ts")).deviceCommand,
 	version: async () => async () => {
 		console.log(version());
 	},
@@ -52,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
 	} catch (e) {
 		if (e instanceof ConfigError) {
 			console.error(`vikno: bad configuration\n${e.message}`);
+			return 2;
+		}
+		if (e instanceof StoreUrlError) {
+			console.error(`vikno ${name}: ${e.message}`);
 			return 2;
 		}
 		if (e instanceof UsageError) {
