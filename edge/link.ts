@@ -1,0 +1,187 @@
+/**
+ * The node's MQTT link. One MQTT.js client per connection, reconnected here with backoff, so
+ * that what is in flight is known exactly: MQTT.js keeps its own queue in memory only, and the
+ * outbox is the single source of what still has to go out.
+ *
+ * On every connection: the retained status (online) is published, `…/{node}/cmd/#` subscribed,
+ * and the outbox replayed from its oldest waiting event, in order, with QoS 1 and at most
+ * `inflight` events awaiting PUBACK. An event leaves the outbox only on its PUBACK; whatever
+ * was in flight when a connection dropped is sent again on the next one (the hub deduplicates
+ * by id). The Last Will is the retained status with `online: false` (MQTT 3.1.1 §3.1.2.5).
+ */
+import { readFileSync } from "node:fs";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import type { Log } from "./log.ts";
+import type { Outbox } from "./outbox.ts";
+
+export interface LinkOptions {
+	url: string;
+	clientId: string;
+	username?: string | undefined;
+	password?: string | undefined;
+	caFile?: string | undefined;
+	keepaliveS: number;
+	reconnectMinMs: number;
+	reconnectMaxMs: number;
+	inflight: number;
+	/** Topic prefix of commands to this node: `vikno/v1/{centre}/{node}/cmd`. */
+	commandPrefix: string;
+	statusTopic: string;
+	/** Payload of the retained status; called on every connect, for the will and the "online" one. */
+	status: (online: boolean) => object;
+	outbox: Outbox;
+	log: Log;
+	onCommand: (name: string, payload: unknown) => void;
+}
+
+export class Link {
+	private client: MqttClient | undefined;
+	private generation = 0;
+	private connected = false;
+	/** Highest sequence number sent on the current connection. */
+	private cursor = 0;
+	private inflight = 0;
+	private attempt = 0;
+	private retry: ReturnType<typeof setTimeout> | undefined;
+	private closed = false;
+	private readonly connectedWaiters = new Set<() => void>();
+
+	constructor(private readonly o: LinkOptions) {}
+
+	get isConnected(): boolean {
+		return this.connected;
+	}
+
+	start(): void {
+		this.open();
+	}
+
+	/** Something was appended to the outbox: send it if the window allows. */
+	kick(): void {
+		this.pump();
+	}
+
+	/** Publish the retained status now (on a timer, or when something in it changed). */
+	publishStatus(): void {
+		const c = this.client;
+		if (!this.connected || !c) return;
+		c.publish(this.o.statusTopic, JSON.stringify(this.o.status(true)), { qos: 1, retain: true });
+	}
+
+	/** Resolves once connected (for tests and tools). */
+	whenConnected(): Promise<void> {
+		if (this.connected) return Promise.resolve();
+		return new Promise((resolve) => this.connectedWaiters.add(resolve));
+	}
+
+	/** Graceful stop: say offline (retained), then disconnect so the will is not sent. */
+	async close(): Promise<void> {
+		this.closed = true;
+		if (this.retry) clearTimeout(this.retry);
+		const c = this.client;
+		this.client = undefined;
+		if (!c) return;
+		if (this.connected) {
+			await new Promise<void>((resolve) => {
+				const t = setTimeout(resolve, 2000);
+				c.publish(this.o.statusTopic, JSON.stringify(this.o.status(false)), { qos: 1, retain: true }, () => {
+					clearTimeout(t);
+					resolve();
+				});
+			});
+		}
+		this.connected = false;
+		await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
+	}
+
+	private open(): void {
+		if (this.closed) return;
+		const gen = ++this.generation;
+		const opts: IClientOptions = {
+			protocolVersion: 4,
+			clientId: this.o.clientId,
+			// A persistent session keeps the hub's answers (cmd/call) queued while the node is away.
+			clean: false,
+			keepalive: this.o.keepaliveS,
+			reconnectPeriod: 0,
+			connectTimeout: 10_000,
+			will: {
+				topic: this.o.statusTopic,
+				payload: Buffer.from(JSON.stringify(this.o.status(false))),
+				qos: 1,
+				retain: true,
+			},
+		};
+		if (this.o.username !== undefined) opts.username = this.o.username;
+		if (this.o.password !== undefined) opts.password = this.o.password;
+		if (this.o.caFile !== undefined) opts.ca = readFileSync(this.o.caFile);
+		const c = connect(this.o.url, opts);
+		this.client = c;
+		c.on("connect", () => {
+			if (gen !== this.generation) return;
+			this.connected = true;
+			this.attempt = 0;
+			this.cursor = 0;
+			this.inflight = 0;
+			this.o.log.info({ url: this.o.url, buffered: this.o.outbox.depth }, "connected to the hub");
+			this.publishStatus();
+			c.subscribe(`${this.o.commandPrefix}/#`, { qos: 1 });
+			for (const w of this.connectedWaiters) w();
+			this.connectedWaiters.clear();
+			this.pump();
+		});
+		c.on("message", (topic, payload) => {
+			if (gen !== this.generation) return;
+			const name = topic.slice(this.o.commandPrefix.length + 1);
+			let data: unknown = null;
+			if (payload.length > 0) {
+				try {
+					data = JSON.parse(payload.toString("utf8"));
+				} catch {
+					this.o.log.warn({ topic }, "command payload is not JSON; ignored");
+					return;
+				}
+			}
+			this.o.onCommand(name, data);
+		});
+		c.on("error", (e) => {
+			if (gen === this.generation) this.o.log.debug({ err: e.message }, "mqtt error");
+		});
+		c.on("close", () => {
+			if (gen !== this.generation) return;
+			this.drop(c);
+		});
+	}
+
+	private drop(c: MqttClient): void {
+		if (this.connected) this.o.log.warn({ buffered: this.o.outbox.depth }, "connection to the hub lost");
+		this.connected = false;
+		this.generation++;
+		c.removeAllListeners("connect");
+		c.on("error", () => {});
+		c.end(true);
+		if (this.closed) return;
+		const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
+		this.attempt = Math.min(this.attempt + 1, 20);
+		const delay = base / 2 + Math.random() * (base / 2);
+		this.retry = setTimeout(() => this.open(), delay);
+	}
+
+	private pump(): void {
+		const c = this.client;
+		if (!this.connected || !c) return;
+		const gen = this.generation;
+		while (this.inflight < this.o.inflight) {
+			const e = this.o.outbox.nextAfter(this.cursor);
+			if (!e) return;
+			this.cursor = e.seq;
+			this.inflight++;
+			c.publish(e.topic, e.payload, { qos: 1 }, (err) => {
+				if (gen !== this.generation) return;
+				this.inflight--;
+				if (!err) this.o.outbox.ack(e.seq);
+				this.pump();
+			});
+		}
+	}
+}
