@@ -30,6 +30,8 @@ export interface IngestOptions {
 		prepare(events: readonly WireEvent[]): { derived: Derivation[]; commit(fresh: readonly boolean[]): void };
 	};
 	now?: () => number;
+	/** Called with the events that were new, in order, once they are durable and applied. */
+	afterAccept?: (events: WireEvent[]) => void;
 	/** How many recent ids are remembered in memory (the store's unique key backs it up). */
 	recentIds?: number;
 }
@@ -140,6 +142,7 @@ export class Ingest {
 		});
 		metrics.messages.inc({ result: "accepted", reason: "" }, accepted);
 		prepared.commit(isNew);
+		if (accepted > 0) this.opts.afterAccept?.(batch.filter((_, i) => isNew[i]).map((p) => p.event));
 	}
 
 	/**

@@ -89,6 +89,11 @@ export class LiveHub {
 		this.notify(changed);
 	}
 
+	/** The live state of a centre (read only: it is the hub's own). */
+	state(centre: string): LiveState | undefined {
+		return this.states.get(centre);
+	}
+
 	view(centre: string): LiveView | undefined {
 		const index = this.centres.get(centre);
 		let state = this.states.get(centre);
