@@ -3,7 +3,7 @@
  * Schema is the single source: the config loader validates files against it, the hub,
  * the simulator and the edge read the derived type.
  */
-import Type, { type Static } from "typebox";
+import Type, { type Static, type TSchema } from "typebox";
 import { ID_PATTERN } from "./ids.ts";
 
 const id = Type.String({ pattern: ID_PATTERN, description: "lower-case id: [a-z0-9][a-z0-9-]{0,31}" });
@@ -76,6 +76,165 @@ export const Node = Type.Object(
 	{ additionalProperties: false },
 );
 
+/** A local calendar date, "2026-08-24". */
+export const DATE_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
+/**
+ * A dated exception to the weekly hours: a public holiday (no intervals: closed) or a day with
+ * other hours (a shortened pre-holiday day, a working Saturday). Replaces that date's weekday hours.
+ */
+export const Holiday = Type.Object(
+	{
+		date: Type.String({ pattern: DATE_PATTERN, description: 'local date "YYYY-MM-DD"' }),
+		hours: Type.Array(interval, { default: [], description: "Opening intervals that day; empty = closed" }),
+		name: Type.Optional(names),
+	},
+	{ additionalProperties: false },
+);
+
+/**
+ * Who usually works at which windows, so quality can be reported per administrator. An id (a staff
+ * code) is enough: the system needs no personal data.
+ */
+export const Administrator = Type.Object(
+	{
+		id,
+		name: Type.Optional(Type.String({ minLength: 1 })),
+		windows: Type.Array(id, { default: [], description: "Windows this administrator works at" }),
+	},
+	{ additionalProperties: false },
+);
+
+/** Default thresholds of the alert rules (core/alerts.ts); the schema's defaults come from here. */
+export const ALERT_DEFAULTS = {
+	waitOverTarget: { enabled: true, criticalFactor: 2 },
+	occupancy: { enabled: true, share: 0.9, criticalShare: 1 },
+	nodeOffline: { enabled: true, afterS: 120, onlyWhenOpen: true },
+	lowRatings: { enabled: true, windowMin: 15, minRatings: 4, share: 0.5 },
+	queueIdle: { enabled: true, idleS: 300, growMin: 10, minWaiting: 3 },
+} as const;
+
+const enabled = (on: boolean) => Type.Boolean({ default: on, description: "Whether this rule raises alerts" });
+const rule = <P extends Record<string, TSchema>>(properties: P, description: string) =>
+	Type.Object(properties, { additionalProperties: false, default: {}, description });
+const D = ALERT_DEFAULTS;
+
+export const AlertRules = Type.Object(
+	{
+		waitOverTarget: Type.Optional(
+			rule(
+				{
+					enabled: enabled(D.waitOverTarget.enabled),
+					criticalFactor: Type.Number({
+						minimum: 1,
+						maximum: 10,
+						default: D.waitOverTarget.criticalFactor,
+						description: "Critical when the longest wait reaches this many times the service's target",
+					}),
+				},
+				"A ticket has waited longer than its service's targetWaitMin",
+			),
+		),
+		occupancy: Type.Optional(
+			rule(
+				{
+					enabled: enabled(D.occupancy.enabled),
+					share: Type.Number({
+						exclusiveMinimum: 0,
+						maximum: 10,
+						default: D.occupancy.share,
+						description: "Warning from this share of the zone's capacity",
+					}),
+					criticalShare: Type.Number({
+						exclusiveMinimum: 0,
+						maximum: 10,
+						default: D.occupancy.criticalShare,
+						description: "Critical from this share of the zone's capacity",
+					}),
+				},
+				"A zone holds more people than a share of its capacity",
+			),
+		),
+		nodeOffline: Type.Optional(
+			rule(
+				{
+					enabled: enabled(D.nodeOffline.enabled),
+					afterS: Type.Integer({
+						minimum: 1,
+						maximum: 604_800,
+						default: D.nodeOffline.afterS,
+						description: "Seconds a node must be offline before the alert",
+					}),
+					onlyWhenOpen: Type.Boolean({
+						default: D.nodeOffline.onlyWhenOpen,
+						description: "Only during opening hours (nodes may be switched off at night)",
+					}),
+				},
+				"An edge node is offline",
+			),
+		),
+		lowRatings: Type.Optional(
+			rule(
+				{
+					enabled: enabled(D.lowRatings.enabled),
+					windowMin: Type.Integer({
+						minimum: 1,
+						maximum: 1440,
+						default: D.lowRatings.windowMin,
+						description: "Minutes of ratings looked at",
+					}),
+					minRatings: Type.Integer({
+						minimum: 1,
+						maximum: 1000,
+						default: D.lowRatings.minRatings,
+						description: "At least this many ratings in that time",
+					}),
+					share: Type.Number({
+						exclusiveMinimum: 0,
+						maximum: 1,
+						default: D.lowRatings.share,
+						description: "Alert when at least this share of them is in the bottom two scores",
+					}),
+				},
+				"Low ratings at one window",
+			),
+		),
+		queueIdle: Type.Optional(
+			rule(
+				{
+					enabled: enabled(D.queueIdle.enabled),
+					idleS: Type.Integer({
+						minimum: 1,
+						maximum: 86_400,
+						default: D.queueIdle.idleS,
+						description: "A window counts as idle after this many seconds without a ticket",
+					}),
+					growMin: Type.Integer({
+						minimum: 1,
+						maximum: 240,
+						default: D.queueIdle.growMin,
+						description: "The queue must have grown over this many minutes",
+					}),
+					minWaiting: Type.Integer({
+						minimum: 1,
+						maximum: 10_000,
+						default: D.queueIdle.minWaiting,
+						description: "And hold at least this many tickets",
+					}),
+				},
+				"A service's queue grows while a window serving it is idle",
+			),
+		),
+		webhookUrl: Type.Optional(
+			Type.String({
+				pattern: "^https?://",
+				description: "Alerts raised and resolved are also POSTed here as JSON (e.g. a Telegram bot gateway)",
+			}),
+		),
+	},
+	{ additionalProperties: false, default: {} },
+);
+
 export const Centre = Type.Object(
 	{
 		id,
@@ -88,11 +247,17 @@ export const Centre = Type.Object(
 		windows: Type.Array(Window, { minItems: 1 }),
 		zones: Type.Array(Zone, { default: [] }),
 		nodes: Type.Array(Node, { default: [] }),
+		holidays: Type.Optional(Type.Array(Holiday, { default: [] })),
+		administrators: Type.Optional(Type.Array(Administrator, { default: [] })),
+		alerts: Type.Optional(AlertRules),
 	},
 	{ additionalProperties: false },
 );
 
 export type Centre = Static<typeof Centre>;
+export type Holiday = Static<typeof Holiday>;
+export type Administrator = Static<typeof Administrator>;
+export type AlertRules = Static<typeof AlertRules>;
 export type Service = Static<typeof Service>;
 export type Window = Static<typeof Window>;
 export type Zone = Static<typeof Zone>;
@@ -158,20 +323,32 @@ export function checkLayout(c: Centre): LayoutProblem[] {
 			else if (!zones.has(n.zone)) problems.push({ path: `/nodes/${i}/zone`, message: `unknown zone "${n.zone}"` });
 		}
 	});
-	for (const d of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const) {
-		let previous: { iv: string; to: string } | undefined;
-		c.hours[d].forEach((iv, i) => {
-			const [from = "", to = ""] = iv.split("-");
-			if (from >= to) problems.push({ path: `/hours/${d}/${i}`, message: `interval "${iv}" closes before it opens` });
-			else if (previous && from < previous.to) {
-				problems.push({
-					path: `/hours/${d}/${i}`,
-					message: `interval "${iv}" starts before the previous one "${previous.iv}" ends (list a day's intervals in order, without overlap)`,
-				});
-			}
-			if (from < to) previous = { iv, to };
+	for (const d of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const)
+		intervalProblems(c.hours[d], `/hours/${d}`, problems);
+	const dates = new Map<string, number>();
+	(c.holidays ?? []).forEach((h, i) => {
+		const first = dates.get(h.date);
+		if (first !== undefined)
+			problems.push({ path: `/holidays/${i}/date`, message: `date "${h.date}" is also listed at /holidays/${first}` });
+		else dates.set(h.date, i);
+		if (!isCalendarDate(h.date))
+			problems.push({ path: `/holidays/${i}/date`, message: `"${h.date}" is not a date of the calendar` });
+		intervalProblems(h.hours, `/holidays/${i}/hours`, problems);
+	});
+	const administrators = new Map<string, number>();
+	(c.administrators ?? []).forEach((a, i) => {
+		const first = administrators.get(a.id);
+		if (first !== undefined)
+			problems.push({
+				path: `/administrators/${i}/id`,
+				message: `duplicate id "${a.id}" (first at /administrators/${first})`,
+			});
+		else administrators.set(a.id, i);
+		(a.windows ?? []).forEach((w, j) => {
+			if (!windows.has(w))
+				problems.push({ path: `/administrators/${i}/windows/${j}`, message: `unknown window "${w}"` });
 		});
-	}
+	});
 	try {
 		new Intl.DateTimeFormat("en", { timeZone: c.timeZone });
 	} catch {
@@ -181,6 +358,29 @@ export function checkLayout(c: Centre): LayoutProblem[] {
 		});
 	}
 	return problems;
+}
+
+/** A day's intervals each open before they close, in order and without overlap. */
+function intervalProblems(intervals: readonly string[], path: string, problems: LayoutProblem[]): void {
+	let previous: { iv: string; to: string } | undefined;
+	intervals.forEach((iv, i) => {
+		const [from = "", to = ""] = iv.split("-");
+		if (from >= to) problems.push({ path: `${path}/${i}`, message: `interval "${iv}" closes before it opens` });
+		else if (previous && from < previous.to) {
+			problems.push({
+				path: `${path}/${i}`,
+				message: `interval "${iv}" starts before the previous one "${previous.iv}" ends (list a day's intervals in order, without overlap)`,
+			});
+		}
+		if (from < to) previous = { iv, to };
+	});
+}
+
+/** "2026-02-30" matches the date pattern but is no day of the calendar. */
+function isCalendarDate(date: string): boolean {
+	const [y = 0, m = 0, d = 0] = date.split("-").map(Number);
+	const t = new Date(Date.UTC(y, m - 1, d));
+	return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
 
 /** Fast lookups derived from a centre, built once at load. */

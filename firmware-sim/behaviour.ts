@@ -21,8 +21,22 @@ export interface ArrivalProfile {
 export type Span = readonly [number, number];
 
 export interface HallSettings {
-	/** Visitors per hour: a constant or a profile. ≈750 visits per working day at Kryvyi Rih's «Віза» (DOMAIN.md). */
+	/**
+	 * Visitors per hour: a constant or a profile. ≈750 visits per working day at Kryvyi Rih's «Віза»
+	 * (DOMAIN.md). With `followHours`, a constant is the mean over the open hours of a week.
+	 */
 	arrivalsPerHour: number | ArrivalProfile;
+	/**
+	 * Visitors come only while the centre is open (`hours`, local time), more on Monday mornings
+	 * than on Friday afternoons (profile.ts). Windows still serve everyone who took a ticket.
+	 */
+	followHours: boolean;
+	/**
+	 * With `followHours`, people who came before opening wait at the door and come in during the
+	 * first minutes (`openingInMs`): as many as would come in this many minutes at the opening rate.
+	 */
+	openingCrowdMin: number;
+	openingInMs: Span;
 	/**
 	 * Relative weights of services by id; services not named get weight 0. Default: in proportion
 	 * to the capacity the centre staffed for each service (see `capacityWeights`).
@@ -38,10 +52,17 @@ export interface HallSettings {
 	defaultServiceMin: number;
 	/** Spread of the log-normal service time (sigma of the underlying normal). */
 	serviceSigma: number;
+	/** Spread per service id, where a service varies more or less than `serviceSigma`. */
+	serviceSigmas?: Readonly<Record<string, number>>;
 	/** How long an administrator waits for a called visitor before marking a no-show. */
 	noShowGraceMs: number;
 	/** The door sensor reports its in/out increments at most this often. */
 	doorFlushMs: number;
+	/**
+	 * Share of passages the door sensor misses, each way: people walking through side by side,
+	 * a pram, a held door. Counted occupancy drifts from the truth by about this much.
+	 */
+	doorMissShare: { readonly in: number; readonly out: number };
 	/** A visitor who expects to wait longer than a patience drawn from this span leaves without a ticket. */
 	patienceMs: Span;
 	/** Entering → ticket taken at the terminal. */
@@ -64,6 +85,9 @@ export interface HallSettings {
 
 export const HALL_DEFAULTS: HallSettings = {
 	arrivalsPerHour: 110,
+	followHours: false,
+	openingCrowdMin: 10,
+	openingInMs: [0, 2 * MINUTE],
 	priorityShare: 0.08,
 	noShowShare: 0.04,
 	ratingShare: 0.6,
@@ -71,6 +95,7 @@ export const HALL_DEFAULTS: HallSettings = {
 	serviceSigma: 0.5,
 	noShowGraceMs: 3 * MINUTE,
 	doorFlushMs: 5 * SECOND,
+	doorMissShare: { in: 0.03, out: 0.04 },
 	patienceMs: [30 * MINUTE, 120 * MINUTE],
 	toTerminalMs: [10 * SECOND, 60 * SECOND],
 	toWindowMs: [15 * SECOND, 60 * SECOND],

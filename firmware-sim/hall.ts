@@ -10,6 +10,7 @@ import type { Centre, Service, Window } from "../core/centre.ts";
 import type { Kind, PayloadOf } from "../core/contract.ts";
 import { pickNext, type WaitingTicket } from "../core/dispatch.ts";
 import {
+	type ArrivalProfile,
 	capacityWeights,
 	HALL_DEFAULTS,
 	type HallSettings,
@@ -19,9 +20,12 @@ import {
 	serviceTimeMs,
 } from "./behaviour.ts";
 import { DoorCounter } from "./door.ts";
-import { chance, exponential, mulberry32, pick, pickWeighted, type Rng, uniform } from "./random.ts";
+import { nextOpening } from "./hours.ts";
+import { arrivalsFor } from "./profile.ts";
+import { chance, exponential, mulberry32, pick, pickWeighted, poisson, type Rng, uniform } from "./random.ts";
 import { Schedule } from "./schedule.ts";
 import { TicketBook } from "./tickets.ts";
+import { type DoorDayTruth, type TicketTruth, TruthBook } from "./truth.ts";
 
 /** Something a node publishes at simulated time `at`; the publisher adds `id` and `ts`. */
 export type Action = {
@@ -32,6 +36,8 @@ export interface HallOptions extends Partial<HallSettings> {
 	seed: number;
 	/** Simulated epoch ms at which the hall opens, empty. */
 	startMs: number;
+	/** Keep the ground truth of every ticket and door (`tickets()`, `doors()`); off for endless runs. */
+	recordTruth?: boolean;
 }
 
 /** What is true in the hall right now (ground truth, for tests and comparisons with the hub). */
@@ -41,6 +47,8 @@ export interface HallSnapshot {
 	waiting: Record<string, number>;
 	busyWindows: number;
 	issued: number;
+	/** Visitors who came in, read the expected wait and left without a ticket. */
+	balked: number;
 }
 
 export interface Hall {
@@ -48,6 +56,10 @@ export interface Hall {
 	/** Runs the hall up to and including `untilMs`; returns what the nodes published, in time order. */
 	advance(untilMs: number): Action[];
 	snapshot(): HallSnapshot;
+	/** Ground truth of every ticket issued so far, in issue order; empty unless `recordTruth`. */
+	tickets(): TicketTruth[];
+	/** People through each door per local day, really and as counted; empty unless `recordTruth`. */
+	doors(): DoorDayTruth[];
 }
 
 interface Visitor {
@@ -60,6 +72,7 @@ interface Visitor {
 	ticket?: string;
 	issuedAt?: number;
 	calledAt?: number;
+	truth?: TicketTruth;
 }
 
 /** A ticket in the queue, as the dispatcher sees it. */
@@ -79,6 +92,8 @@ interface Desk {
 
 type Happening =
 	| { type: "arrival" }
+	| { type: "opening" }
+	| { type: "visitor" }
 	| { type: "ticket"; v: Visitor }
 	| { type: "ready"; desk: Desk }
 	| { type: "start"; desk: Desk; v: Visitor }
@@ -97,6 +112,8 @@ class HallSim implements Hall {
 	#s: HallSettings;
 	#rng: Rng;
 	#centre: Centre;
+	#arrivals: ArrivalProfile;
+	#truth: TruthBook | undefined;
 	#future = new Schedule<Happening>();
 	#out: Action[] = [];
 	#book: TicketBook;
@@ -109,12 +126,15 @@ class HallSim implements Hall {
 	#visitors = 0;
 	#issued = 0;
 	#inHall = 0;
+	#balked = 0;
 
 	constructor(centre: Centre, options: HallOptions) {
 		this.#centre = centre;
-		const { seed, startMs, ...settings } = options;
+		const { seed, startMs, recordTruth, ...settings } = options;
 		this.#s = { ...HALL_DEFAULTS, ...withoutUndefined(settings) };
 		this.#rng = mulberry32(seed);
+		this.#arrivals = arrivalsFor(centre, this.#s.arrivalsPerHour, this.#s.followHours);
+		this.#truth = recordTruth ? new TruthBook(centre.id, centre.timeZone) : undefined;
 		this.now = startMs;
 		this.#book = new TicketBook(centre.timeZone);
 		this.#terminal = centre.nodes.find((n) => n.role === "terminal")?.id;
@@ -137,6 +157,7 @@ class HallSim implements Hall {
 				this.#s.defaultServiceMin,
 			);
 		this.#nextArrival(this.now);
+		if (this.#s.followHours) this.#nextOpening(this.now);
 	}
 
 	advance(untilMs: number): Action[] {
@@ -161,13 +182,28 @@ class HallSim implements Hall {
 			waiting,
 			busyWindows: this.#desks.filter((d) => d.state !== "idle").length,
 			issued: this.#issued,
+			balked: this.#balked,
 		};
+	}
+
+	tickets(): TicketTruth[] {
+		return this.#truth?.tickets() ?? [];
+	}
+
+	doors(): DoorDayTruth[] {
+		return this.#truth?.doors() ?? [];
 	}
 
 	#handle(h: Happening): void {
 		switch (h.type) {
 			case "arrival":
 				this.#arrival();
+				break;
+			case "opening":
+				this.#opening();
+				break;
+			case "visitor":
+				this.#visitor();
 				break;
 			case "ticket":
 				this.#ticket(h.v);
@@ -198,22 +234,32 @@ class HallSim implements Hall {
 
 	/** Candidates come at the profile's peak rate and are thinned to the rate at their time. */
 	#nextArrival(from: number): void {
-		const { maxPerHour } = this.#profile();
+		const { maxPerHour } = this.#arrivals;
 		if (maxPerHour <= 0 || this.#services.length === 0) return;
 		this.#future.add(from + Math.round(exponential(this.#rng, HOUR / maxPerHour)), { type: "arrival" });
 	}
 
-	#profile() {
-		const a = this.#s.arrivalsPerHour;
-		return typeof a === "number" ? { perHour: () => a, maxPerHour: a } : a;
-	}
-
 	#arrival(): void {
 		const at = this.now;
-		const profile = this.#profile();
+		const profile = this.#arrivals;
 		this.#nextArrival(at);
-		if (this.#rng() * profile.maxPerHour >= profile.perHour(at)) return;
+		if (this.#rng() * profile.maxPerHour < profile.perHour(at)) this.#visitor();
+	}
 
+	#nextOpening(from: number): void {
+		const at = nextOpening(this.#centre, from);
+		if (at !== undefined && this.#services.length > 0) this.#future.add(at, { type: "opening" });
+	}
+
+	/** The people who came before opening and waited at the door come in during the first minutes. */
+	#opening(): void {
+		const expected = (this.#s.openingCrowdMin / 60) * this.#arrivals.perHour(this.now);
+		for (let i = poisson(this.#rng, expected); i > 0; i--) this.#after(this.#s.openingInMs, { type: "visitor" });
+		this.#nextOpening(this.now + 1);
+	}
+
+	/** Someone comes in, chooses a service, and takes a ticket unless the expected wait puts them off. */
+	#visitor(): void {
 		const rng = this.#rng;
 		const service = pickWeighted(rng, this.#services, (s) => this.#weights[s.id] ?? 0);
 		if (!service) return;
@@ -229,6 +275,7 @@ class HallSim implements Hall {
 		this.#inHall++;
 
 		if (this.#expectedWaitMs(service) > this.#draw(this.#s.patienceMs)) {
+			this.#balked++;
 			this.#after(this.#s.balkMs, { type: "leave", v });
 			return;
 		}
@@ -252,6 +299,7 @@ class HallSim implements Hall {
 		v.ticket = this.#book.issue(v.service.prefix, this.now);
 		v.issuedAt = this.now;
 		this.#issued++;
+		v.truth = this.#truth?.issued(v.ticket, v.service.id, v.priority, this.now);
 		this.#waiting.push({ ticket: v.ticket, service: v.service.id, priority: v.priority, issuedAt: this.now, v });
 		if (this.#terminal) this.#queue(this.#terminal, "issued", v);
 		const desk = this.#deskToWake(v);
@@ -291,6 +339,7 @@ class HallSim implements Hall {
 		this.#waiting.splice(this.#waiting.indexOf(next), 1);
 		const v = next.v;
 		v.calledAt = this.now;
+		if (v.truth) this.#truth?.called(v.truth, desk.window.id, this.now);
 		desk.state = "busy";
 		this.#queue(desk.node, "called", v, desk);
 		if (v.noShow || !v.inHall) this.#future.add(this.now + this.#s.noShowGraceMs, { type: "noShow", desk, v });
@@ -299,17 +348,21 @@ class HallSim implements Hall {
 
 	#start(desk: Desk, v: Visitor): void {
 		this.#queue(desk.node, "started", v, desk);
-		const ms = serviceTimeMs(this.#rng, this.#meanServiceMin(v.service), this.#s.serviceSigma);
+		if (v.truth) this.#truth?.started(v.truth, this.now);
+		const sigma = this.#s.serviceSigmas?.[v.service.id] ?? this.#s.serviceSigma;
+		const ms = serviceTimeMs(this.#rng, this.#meanServiceMin(v.service), sigma);
 		this.#future.add(this.now + ms, { type: "finish", desk, v });
 	}
 
 	#noShow(desk: Desk, v: Visitor): void {
 		this.#queue(desk.node, "no_show", v, desk);
+		if (v.truth) this.#truth?.noShow(v.truth);
 		this.#after(this.#s.reactionMs, { type: "ready", desk });
 	}
 
 	#finish(desk: Desk, v: Visitor): void {
 		this.#queue(desk.node, "finished", v, desk);
+		if (v.truth) this.#truth?.finished(v.truth, this.now);
 		if (chance(this.#rng, this.#s.ratingShare)) this.#after(this.#s.rateDelayMs, { type: "rate", desk, v });
 		this.#after(this.#s.leaveMs, { type: "leave", v });
 		this.#after(this.#s.wrapUpMs, { type: "ready", desk });
@@ -320,6 +373,7 @@ class HallSim implements Hall {
 		const score = ratingScore(this.#rng, waitMs, v.service.targetWaitMin, this.#centre.ratingScale);
 		const data: Omit<PayloadOf["rating"], "id" | "ts"> = { score };
 		if (v.ticket) data.ticket = v.ticket;
+		if (v.truth) this.#truth?.rated(v.truth, score);
 		this.#emit({ at: this.now, node: desk.node, kind: "rating", data });
 	}
 
@@ -330,7 +384,11 @@ class HallSim implements Hall {
 		if (v.door) this.#count(v.door, "out");
 	}
 
+	/** One person through a door, which the sensor misses now and then. */
 	#count(door: DoorCounter, way: "in" | "out"): void {
+		const counted = !chance(this.#rng, this.#s.doorMissShare[way]);
+		this.#truth?.door(door.node, door.zone, way, counted, this.now);
+		if (!counted) return;
 		const reportAt = door.pass(way, this.now);
 		if (reportAt !== undefined) this.#future.add(reportAt, { type: "flush", door });
 	}

@@ -31,6 +31,20 @@ export function exponential(rng: Rng, mean: number): number {
 	return -mean * Math.log(1 - rng());
 }
 
+/** Poisson-distributed count with the given mean (Knuth's method; a normal approximation above 30). */
+export function poisson(rng: Rng, mean: number): number {
+	if (!(mean > 0)) return 0;
+	if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(rng)));
+	const limit = Math.exp(-mean);
+	let k = 0;
+	let p = rng();
+	while (p > limit) {
+		k++;
+		p *= rng();
+	}
+	return k;
+}
+
 /** Standard normal by Box–Muller. */
 export function normal(rng: Rng): number {
 	const u = 1 - rng();

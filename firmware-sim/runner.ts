@@ -3,7 +3,8 @@
  * a tick loop that moves simulated time `speed` times faster than the wall clock and publishes
  * what the hall did, and a clean stop.
  *
- * This first cut ignores opening hours: visitors keep coming around the clock.
+ * Visitors come around the clock unless `hall.followHours` is set; events carry the wall clock
+ * as `ts`, as a real node's would. For simulated time on the wire, see `replay.ts`.
  */
 import type { Centre } from "../core/centre.ts";
 import type { HallSettings } from "./behaviour.ts";
@@ -17,8 +18,10 @@ export interface SimulationOptions {
 	speed?: number;
 	/** Seed of the hall's random generator; the same seed gives the same sequence of events. */
 	seed?: number;
-	/** Overrides of the hall's behaviour (arrival rate, shares, timings). */
+	/** Overrides of the hall's behaviour (arrival rate, opening hours, shares, timings). */
 	hall?: Partial<HallSettings>;
+	/** Simulated epoch ms the hall starts at (e.g. a Monday 08:55); the wall clock by default. */
+	startAt?: number;
 	/** Per-node credentials, when the broker asks for them. */
 	credentials?: (node: string) => { username: string; password: string } | undefined;
 	/** Wall-clock ms between ticks. */
@@ -61,8 +64,9 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 	}
 
 	const wallStart = Date.now();
-	const simNow = () => wallStart + (Date.now() - wallStart) * speed;
-	const hall = createHall(centre, { ...options.hall, seed, startMs: wallStart });
+	const simStart = options.startAt ?? wallStart;
+	const simNow = () => simStart + (Date.now() - wallStart) * speed;
+	const hall = createHall(centre, { ...options.hall, seed, startMs: simStart });
 	log?.(`simulating ${centre.id}: ${nodes.size} nodes on ${brokerUrl}, speed ${speed}×, seed ${seed}`);
 
 	const publish = (a: Action) => {

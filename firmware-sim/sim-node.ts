@@ -1,6 +1,7 @@
 /**
  * One simulated edge node on the wire: its own MQTT connection, its retained `status` (also its
- * Last Will), and QoS 1 events stamped with a fresh UUIDv7 `id` and the wall-clock `ts`.
+ * Last Will), and QoS 1 events stamped with a fresh UUIDv7 `id` and the node's clock as `ts`
+ * (the wall clock, or simulated time when a timeline is replayed).
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { v7 as uuidv7 } from "uuid";
@@ -17,6 +18,10 @@ export interface SimNodeOptions {
 	password?: string;
 	/** Give up the first connection after this long (later losses reconnect on their own). */
 	connectTimeoutMs?: number;
+	/** The node's clock for `ts` and uptime; the wall clock by default. */
+	clock?: () => number;
+	/** MQTT client id prefix: `{prefix}-{centre}-{node}`. */
+	clientPrefix?: string;
 	log?: (message: string) => void;
 }
 
@@ -29,20 +34,24 @@ export class SimNode {
 	acked = 0;
 	#client: MqttClient;
 	#centre: string;
-	#startedAt = Date.now();
+	#clock: () => number;
+	#startedAt: number;
 
-	private constructor(client: MqttClient, centre: string, node: string) {
+	private constructor(client: MqttClient, centre: string, node: string, clock: () => number) {
 		this.#client = client;
 		this.#centre = centre;
 		this.id = node;
+		this.#clock = clock;
+		this.#startedAt = clock();
 	}
 
 	/** Connects (MQTT 3.1.1, clean session) and resolves once the first CONNACK arrives. */
 	static connect(o: SimNodeOptions): Promise<SimNode> {
 		const statusTopic = eventTopic(o.centre, o.node, "status");
+		const clock = o.clock ?? Date.now;
 		const client = mqtt.connect(o.brokerUrl, {
 			protocolVersion: 4,
-			clientId: `sim-${o.centre}-${o.node}`,
+			clientId: `${o.clientPrefix ?? "sim"}-${o.centre}-${o.node}`,
 			clean: true,
 			reconnectPeriod: 1000,
 			connectTimeout: o.connectTimeoutMs ?? 10_000,
@@ -51,12 +60,12 @@ export class SimNode {
 			// The broker publishes this if the node vanishes without DISCONNECT (MQTT 3.1.1 §3.1.2.5).
 			will: {
 				topic: statusTopic,
-				payload: Buffer.from(JSON.stringify({ id: uuidv7(), ts: Date.now(), online: false, version: SIM_VERSION })),
+				payload: Buffer.from(JSON.stringify({ id: uuidv7(), ts: clock(), online: false, version: SIM_VERSION })),
 				qos: 1,
 				retain: true,
 			},
 		});
-		const node = new SimNode(client, o.centre, o.node);
+		const node = new SimNode(client, o.centre, o.node, clock);
 		const timeoutMs = o.connectTimeoutMs ?? 10_000;
 		// Every (re)connect announces the node again: the Last Will may have replaced the status.
 		let announced: Promise<void> | undefined;
@@ -88,9 +97,12 @@ export class SimNode {
 		});
 	}
 
-	/** Publishes one event at QoS 1; resolves when the broker acknowledges it (PUBACK). */
-	async publish<K extends Kind>(kind: K, data: EventData<K>): Promise<void> {
-		const payload = JSON.stringify({ id: uuidv7(), ts: Date.now(), ...data });
+	/**
+	 * Publishes one event at QoS 1, stamped `ts` (the node's clock unless given); resolves when the
+	 * broker acknowledges it (PUBACK). The UUIDv7 id carries the same instant, as a real node's does.
+	 */
+	async publish<K extends Kind>(kind: K, data: EventData<K>, ts = this.#clock()): Promise<void> {
+		const payload = JSON.stringify({ id: uuidv7({ msecs: ts }), ts, ...data });
 		this.published++;
 		await this.#client.publishAsync(eventTopic(this.#centre, this.id, kind), payload, {
 			qos: 1,
@@ -115,7 +127,7 @@ export class SimNode {
 		return this.publish("status", {
 			online,
 			version: SIM_VERSION,
-			uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
+			uptimeS: Math.max(0, Math.round((this.#clock() - this.#startedAt) / 1000)),
 			buffered: 0,
 		});
 	}

@@ -130,24 +130,22 @@ describe("edge node → hub", () => {
 		await until(() => sim.changes.filter((c) => c.name === "thanks" && c.on).length >= 5, 3_000, "blinking");
 	});
 
-	it("calls the ticket the dispatcher answers with, and attributes the rating to it", async () => {
+	it("calls the ticket the hub's dispatcher answers with, and attributes the rating to it", async () => {
 		const sim = new SimDriver();
 		node = await startEdge(windowConfig((hub as Hub).mqttUrl), { driver: sim });
 		await node.link.whenConnected();
-		// The test answers as the hub's dispatcher does: on …/cmd/call, echoing the request id.
-		const watcher = await client((hub as Hub).mqttUrl);
-		await watcher.subscribeAsync(`vikno/v1/${CENTRE}/win-01/request`, { qos: 1 });
-		watcher.on("message", (_t, p) => {
-			const req = JSON.parse(p.toString()) as { id: string };
-			void command("win-01", "call", { request: req.id, ticket: "A017", service: "passport" });
-		});
+		// A ticket waits (issued at the terminal); "next" at w01 asks the hub, which answers on cmd/call.
+		const terminal = await client((hub as Hub).mqttUrl);
+		const issued = { id: "issued-a017", ts: Date.now() - 60_000, event: "issued", ticket: "A017", service: "passport" };
+		await terminal.publishAsync(`vikno/v1/${CENTRE}/terminal-1/queue`, JSON.stringify(issued), { qos: 1 });
 		sim.tap("next");
-		await until(async () => (await stored("queue")).length === 1, 5_000, "called stored");
+		await until(async () => (await stored("queue")).length === 2, 5_000, "called stored");
 		sim.tap("finish");
 		sim.tap("r4");
 		await until(async () => (await stored("rating")).length === 1, 5_000, "rating stored");
 		const queue = (await stored("queue")).map((e) => [e.data.event, e.data.ticket, e.data.window]);
 		expect(queue).toEqual([
+			["issued", "A017", undefined],
 			["called", "A017", "w01"],
 			["finished", "A017", "w01"],
 		]);

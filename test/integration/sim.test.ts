@@ -144,6 +144,41 @@ describe("simulator against a real broker", () => {
 		await until("all simulated clients gone", () => broker.connectedClients === 0, 5_000);
 	});
 
+	it("follows the opening hours from a chosen simulated start: quiet on Sunday, a queue on Monday at 09:00", async () => {
+		const seen: Received[] = [];
+		const sub = await subscriber("test-hours", seen);
+		const queueAt = (prefix: string) =>
+			seen.filter((r) => r.topic.startsWith(`vikno/v1/${prefix}/`) && r.topic.endsWith("/queue")).length;
+		// Sunday 08:00 in Kyiv: at 3600× two wall seconds are two simulated hours of a closed day.
+		const sunday = await startSimulation({
+			centre: { ...centre, id: "demo-sunday" },
+			brokerUrl: url,
+			speed: 3600,
+			seed: 3,
+			tickMs: 50,
+			startAt: Date.UTC(2025, 2, 16, 6, 0),
+			hall: { followHours: true, arrivalsPerHour: 60 },
+		});
+		// Monday 08:58: the crowd at the door comes in at 09:00, two simulated minutes later.
+		const monday = await startSimulation({
+			centre: { ...centre, id: "demo-monday" },
+			brokerUrl: url,
+			speed: 600,
+			seed: 3,
+			tickMs: 50,
+			startAt: Date.UTC(2025, 2, 17, 6, 58),
+			hall: { followHours: true, arrivalsPerHour: 60 },
+		});
+		try {
+			await until("Monday's first tickets", () => queueAt("demo-monday") >= 5, 10_000);
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			expect(queueAt("demo-sunday")).toBe(0);
+		} finally {
+			await Promise.all([sunday.stop(), monday.stop()]);
+			await sub.endAsync();
+		}
+	});
+
 	it("fails with a clear error when the broker cannot be reached", async () => {
 		const probe = net.createServer();
 		probe.listen(0, "127.0.0.1");

@@ -1,0 +1,300 @@
+/**
+ * Alerts for managers, from the rules in the centre's config (`alerts`, defaults in
+ * `ALERT_DEFAULTS` of core/centre.ts):
+ *
+ *   let state = emptyAlerts();
+ *   const r = evaluate(state, { live, index, ratings }, now);   // e.g. every few seconds
+ *   state = r.state;   // r.state.alerts: the current set; r.raised / r.resolved / r.changed: transitions
+ *
+ * Each alert has a stable key (`wait:passports`, `occupancy:hall`, `offline:win-03`,
+ * `ratings:w04`, `queue-idle:social`), a severity, a message in Ukrainian and English, and `since`
+ * (when its condition began, where known, else when it was raised). It is raised once, stays while
+ * its condition holds (its message follows the figures; a change of severity is reported in
+ * `changed`), and is resolved when the condition clears.
+ *
+ * Rules:
+ * - `waitOverTarget`: a ticket of a service has waited longer than its `targetWaitMin`; critical
+ *   from `criticalFactor` × target.
+ * - `occupancy`: a zone holds at least `share` of its capacity; critical from `criticalShare`.
+ * - `nodeOffline`: a configured node has been offline (its status or Last Will) for `afterS`
+ *   seconds; a node never heard of counts from `watchSince` (the hub's start), if given. With
+ *   `onlyWhenOpen`, only during opening hours.
+ * - `lowRatings`: at one window, over the last `windowMin` minutes at least `minRatings` ratings
+ *   and at least `share` of them in the bottom two scores (extra presses are not ratings).
+ * - `queueIdle`: a service's queue holds at least `minWaiting` tickets and is longer than
+ *   `growMin` minutes ago, while an open window serving it has been idle for `idleS` seconds.
+ *   The queue lengths of past evaluations are kept in the state for this.
+ * Pure: `now` is an argument; the state passed in is not changed.
+ */
+import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex } from "./centre.ts";
+import type { LiveState, WindowLive } from "./live.ts";
+import { isOpen } from "./openingHours.ts";
+import { startOfLocalDay } from "./time.ts";
+
+export type Severity = "warning" | "critical";
+export type AlertRuleName = "waitOverTarget" | "occupancy" | "nodeOffline" | "lowRatings" | "queueIdle";
+
+export interface Alert {
+	key: string;
+	rule: AlertRuleName;
+	severity: Severity;
+	subject: { service?: string; zone?: string; node?: string; window?: string };
+	message: { uk: string; en: string };
+	/** When the condition began (where known) or the alert was raised, epoch ms. */
+	since: number;
+	/** The figure that tripped the rule and its threshold (minutes, shares, counts). */
+	value: number;
+	threshold: number;
+	/** Set on alerts in `resolved`. */
+	resolvedAt?: number;
+}
+
+export interface AlertState {
+	alerts: Alert[];
+	/** Queue lengths per service at past evaluations, oldest first (for `queueIdle`). */
+	samples: { at: number; waiting: Record<string, number> }[];
+}
+
+export interface AlertInputs {
+	live: LiveState;
+	index: CentreIndex;
+	/** Recent ratings (at least the last `lowRatings.windowMin` minutes), attributed to windows. */
+	ratings?: readonly { ts: number; score: number; window?: string; extra?: boolean }[];
+	/** Is the centre open now? Default: from its opening hours (core/openingHours.ts). */
+	open?: boolean;
+	/** Since when nodes have been watched (the hub's start): a node never heard of is offline since then. */
+	watchSince?: number;
+}
+
+export interface Evaluation {
+	state: AlertState;
+	raised: Alert[];
+	resolved: Alert[];
+	/** Alerts still active whose severity changed. */
+	changed: Alert[];
+}
+
+/** The rules of a centre with every default filled in. */
+export type ResolvedRules = { [K in Exclude<keyof AlertRules, "webhookUrl">]-?: NonNullable<AlertRules[K]> };
+
+export function alertRules(centre: Pick<Centre, "alerts">): ResolvedRules {
+	const a = centre.alerts ?? {};
+	return {
+		waitOverTarget: { ...ALERT_DEFAULTS.waitOverTarget, ...a.waitOverTarget },
+		occupancy: { ...ALERT_DEFAULTS.occupancy, ...a.occupancy },
+		nodeOffline: { ...ALERT_DEFAULTS.nodeOffline, ...a.nodeOffline },
+		lowRatings: { ...ALERT_DEFAULTS.lowRatings, ...a.lowRatings },
+		queueIdle: { ...ALERT_DEFAULTS.queueIdle, ...a.queueIdle },
+	};
+}
+
+export function emptyAlerts(): AlertState {
+	return { alerts: [], samples: [] };
+}
+
+/** A condition found true now; `since` where the rule knows when it began. */
+type Finding = Omit<Alert, "since" | "resolvedAt"> & { since?: number };
+
+const MIN = 60_000;
+
+/** A window's configured name, or "вікно w03" / "window w03". */
+const windowName = (name: string | undefined, id: string) => ({
+	uk: name ?? `вікно ${id}`,
+	en: name ?? `window ${id}`,
+});
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const minutes = (ms: number) => Math.floor(ms / MIN);
+
+function waitOverTarget(inputs: AlertInputs, now: number, rules: ResolvedRules): Finding[] {
+	const oldest = new Map<string, number>();
+	for (const t of inputs.live.waiting.values())
+		oldest.set(t.service, Math.min(oldest.get(t.service) ?? Number.POSITIVE_INFINITY, t.issuedAt));
+	const out: Finding[] = [];
+	for (const svc of inputs.index.centre.services) {
+		const from = oldest.get(svc.id);
+		if (from === undefined) continue;
+		const waited = now - from;
+		if (waited <= svc.targetWaitMin * MIN) continue;
+		const m = minutes(waited);
+		out.push({
+			key: `wait:${svc.id}`,
+			rule: "waitOverTarget",
+			severity: waited >= svc.targetWaitMin * rules.waitOverTarget.criticalFactor * MIN ? "critical" : "warning",
+			subject: { service: svc.id },
+			message: {
+				uk: `«${svc.name.uk}»: талон чекає ${m} хв (ціль — ${svc.targetWaitMin} хв)`,
+				en: `${svc.name.en}: a ticket has waited ${m} min (target ${svc.targetWaitMin} min)`,
+			},
+			since: from + svc.targetWaitMin * MIN,
+			value: m,
+			threshold: svc.targetWaitMin,
+		});
+	}
+	return out;
+}
+
+function occupancy(inputs: AlertInputs, _now: number, rules: ResolvedRules): Finding[] {
+	const out: Finding[] = [];
+	const r = rules.occupancy;
+	for (const z of inputs.index.centre.zones) {
+		const count = inputs.live.zones.get(z.id)?.count ?? 0;
+		const share = count / z.capacity;
+		if (share < r.share) continue;
+		const pct = Math.round(share * 100);
+		out.push({
+			key: `occupancy:${z.id}`,
+			rule: "occupancy",
+			severity: share >= r.criticalShare ? "critical" : "warning",
+			subject: { zone: z.id },
+			message: {
+				uk: `${z.name?.uk ?? z.id}: ${count} осіб при місткості ${z.capacity} (${pct} %)`,
+				en: `${z.name?.en ?? z.id}: ${count} people, capacity ${z.capacity} (${pct} %)`,
+			},
+			value: Math.round(share * 1000) / 1000,
+			threshold: r.share,
+		});
+	}
+	return out;
+}
+
+function nodeOffline(inputs: AlertInputs, now: number, rules: ResolvedRules, open: boolean): Finding[] {
+	const r = rules.nodeOffline;
+	if (r.onlyWhenOpen && !open) return [];
+	const out: Finding[] = [];
+	for (const n of inputs.index.centre.nodes) {
+		const l = inputs.live.nodes.get(n.id);
+		if (l?.online) continue;
+		const from = l ? l.lastSeen : inputs.watchSince;
+		if (from === undefined || now - from < r.afterS * 1000) continue;
+		const m = minutes(now - from);
+		out.push({
+			key: `offline:${n.id}`,
+			rule: "nodeOffline",
+			severity: "warning",
+			subject: { node: n.id, ...(n.window ? { window: n.window } : {}) },
+			message: {
+				uk: `Пристрій ${n.id} не на зв'язку ${m} хв`,
+				en: `Device ${n.id} has been offline for ${m} min`,
+			},
+			since: from,
+			value: Math.round((now - from) / 1000),
+			threshold: r.afterS,
+		});
+	}
+	return out;
+}
+
+function lowRatings(inputs: AlertInputs, now: number, rules: ResolvedRules): Finding[] {
+	const r = rules.lowRatings;
+	const bottom = 2;
+	const per = new Map<string, { n: number; low: number }>();
+	for (const x of inputs.ratings ?? []) {
+		if (x.extra || !x.window || x.ts > now || x.ts <= now - r.windowMin * MIN) continue;
+		const t = per.get(x.window) ?? { n: 0, low: 0 };
+		t.n++;
+		if (x.score <= bottom) t.low++;
+		per.set(x.window, t);
+	}
+	const out: Finding[] = [];
+	for (const [window, t] of [...per].sort(([a], [b]) => (a < b ? -1 : 1))) {
+		if (t.n < r.minRatings || t.low / t.n < r.share) continue;
+		const name = windowName(inputs.index.windows.get(window)?.name, window);
+		out.push({
+			key: `ratings:${window}`,
+			rule: "lowRatings",
+			severity: "warning",
+			subject: { window },
+			message: {
+				uk: `${capital(name.uk)}: ${t.low} із ${t.n} оцінок за ${r.windowMin} хв — низькі (1–2)`,
+				en: `${capital(name.en)}: ${t.low} of ${t.n} ratings in ${r.windowMin} min are low (1–2)`,
+			},
+			value: Math.round((t.low / t.n) * 1000) / 1000,
+			threshold: r.share,
+		});
+	}
+	return out;
+}
+
+function queueIdle(inputs: AlertInputs, now: number, rules: ResolvedRules, samples: AlertState["samples"]): Finding[] {
+	const r = rules.queueIdle;
+	const then = samples.filter((s) => s.at <= now - r.growMin * MIN).pop();
+	if (!then) return [];
+	const waiting = countWaiting(inputs.live);
+	const out: Finding[] = [];
+	for (const svc of inputs.index.centre.services) {
+		const nowN = waiting[svc.id] ?? 0;
+		const before = then.waiting[svc.id] ?? 0;
+		if (nowN < r.minWaiting || nowN <= before) continue;
+		// A window that has done nothing yet today has been idle since the day began (or since watched).
+		const idleSince = (l: WindowLive) =>
+			l.since ?? Math.max(startOfLocalDay(now, inputs.index.centre.timeZone), inputs.watchSince ?? 0);
+		const idle = inputs.index.centre.windows.find((w) => {
+			const l = inputs.live.windows.get(w.id);
+			return (
+				w.services.includes(svc.id) &&
+				l?.online === true &&
+				l.activity === "idle" &&
+				now - idleSince(l) >= r.idleS * 1000
+			);
+		});
+		if (!idle) continue;
+		const l = inputs.live.windows.get(idle.id);
+		const idleFor = l ? now - idleSince(l) : 0;
+		const name = windowName(idle.name, idle.id);
+		out.push({
+			key: `queue-idle:${svc.id}`,
+			rule: "queueIdle",
+			severity: "warning",
+			subject: { service: svc.id, window: idle.id },
+			message: {
+				uk: `Черга «${svc.name.uk}» зростає (${before} → ${nowN}), а ${name.uk} простоює ${minutes(idleFor)} хв`,
+				en: `The queue for ${svc.name.en} grows (${before} → ${nowN}) while ${name.en} has been idle for ${minutes(idleFor)} min`,
+			},
+			value: nowN,
+			threshold: before,
+		});
+	}
+	return out;
+}
+
+function countWaiting(live: LiveState): Record<string, number> {
+	const out: Record<string, number> = {};
+	for (const t of live.waiting.values()) out[t.service] = (out[t.service] ?? 0) + 1;
+	return out;
+}
+
+export function evaluate(previous: AlertState, inputs: AlertInputs, now: number): Evaluation {
+	const rules = alertRules(inputs.index.centre);
+	const open = inputs.open ?? isOpen(inputs.index.centre, now);
+	const findings: Finding[] = [
+		...(rules.waitOverTarget.enabled ? waitOverTarget(inputs, now, rules) : []),
+		...(rules.occupancy.enabled ? occupancy(inputs, now, rules) : []),
+		...(rules.nodeOffline.enabled ? nodeOffline(inputs, now, rules, open) : []),
+		...(rules.lowRatings.enabled ? lowRatings(inputs, now, rules) : []),
+		...(rules.queueIdle.enabled ? queueIdle(inputs, now, rules, previous.samples) : []),
+	];
+
+	const before = new Map(previous.alerts.map((a) => [a.key, a]));
+	const alerts: Alert[] = [];
+	const raised: Alert[] = [];
+	const changed: Alert[] = [];
+	for (const f of findings) {
+		const old = before.get(f.key);
+		const alert: Alert = { ...f, since: old ? old.since : Math.min(f.since ?? now, now) };
+		alerts.push(alert);
+		if (!old) raised.push(alert);
+		else if (old.severity !== alert.severity) changed.push(alert);
+	}
+	const current = new Set(alerts.map((a) => a.key));
+	const resolved = previous.alerts.filter((a) => !current.has(a.key)).map((a) => ({ ...a, resolvedAt: now }));
+
+	// Keep the queue lengths just long enough to look `growMin` minutes back: the newest one at
+	// least that old, and all that came after it.
+	const cutoff = now - rules.queueIdle.growMin * MIN;
+	let first = 0;
+	previous.samples.forEach((x, i) => {
+		if (x.at <= cutoff) first = i;
+	});
+	const samples = [...previous.samples.slice(first), { at: now, waiting: countWaiting(inputs.live) }];
+	return { state: { alerts, samples }, raised, resolved, changed };
+}

@@ -1,0 +1,154 @@
+/**
+ * The recent window times the wait estimate learns from, kept as a small fold of queue events:
+ *
+ *   let stats = emptyHoldStats();
+ *   stats = observe(stats, event, index);   // every accepted event, in time order
+ *
+ * A window is "held" by a ticket from its call until `finished` or `no_show`: the walk to the
+ * window, the service itself, or the grace period before a no-show is marked. Those hold times
+ * are kept per service (the last `keep`, newest last), with the gaps between one hold's end and
+ * the next call at a window that had work waiting (wrap-up and reaction), and today's finished
+ * service times for the naive baseline. Pure: `observe` updates the stats it is given and
+ * returns them, as `core/live.ts` does.
+ */
+import type { CentreIndex } from "./centre.ts";
+import type { WireEvent } from "./contract.ts";
+import { localDay } from "./time.ts";
+
+/** How many recent holds per service, and gaps per centre, are kept. */
+export const HOLDS_KEPT = 40;
+export const GAPS_KEPT = 40;
+
+export interface HoldStats {
+	/** Local day of `today` and of `issued`. */
+	day: string;
+	/** service → recent hold durations in ms (call → finished / no_show), oldest first. */
+	holds: Map<string, number[]>;
+	/** Recent gaps in ms between a hold's end and the next call at the same window, oldest first. */
+	gaps: number[];
+	/**
+	 * Recent delays in ms between a ticket's issue and its call by a window that was already free
+	 * when it was issued (the administrator's reaction), oldest first.
+	 */
+	reactions: number[];
+	/** window → the ticket it holds now, and since when it was called (and started). */
+	calls: Map<string, { ticket: string; service: string; calledAt: number; startedAt?: number }>;
+	/** window → when its last hold ended. */
+	lastEnd: Map<string, number>;
+	/** ticket → issue time, for the tickets of today not yet called. */
+	issued: Map<string, number>;
+	/** Finished service times today (started → finished), for the naive baseline. */
+	today: { serviceSumMs: number; served: number };
+	/** Priority tickets issued in the last `PRIORITY_KEPT_MS`, oldest first. */
+	priorityIssued: { at: number; service: string }[];
+}
+
+/** Priority tickets are remembered this long (the estimate looks at the last hour). */
+export const PRIORITY_KEPT_MS = 2 * 60 * 60_000;
+
+export function emptyHoldStats(): HoldStats {
+	return {
+		day: "",
+		holds: new Map(),
+		gaps: [],
+		reactions: [],
+		calls: new Map(),
+		lastEnd: new Map(),
+		issued: new Map(),
+		today: { serviceSumMs: 0, served: 0 },
+		priorityIssued: [],
+	};
+}
+
+function keep(list: number[], value: number, max: number): void {
+	list.push(value);
+	if (list.length > max) list.splice(0, list.length - max);
+}
+
+/** Adds one hold time of `service` (ms), e.g. to seed the stats from stored `service_s` after a restart. */
+export function addHold(stats: HoldStats, service: string, ms: number): HoldStats {
+	if (!(ms > 0)) return stats;
+	let list = stats.holds.get(service);
+	if (!list) {
+		list = [];
+		stats.holds.set(service, list);
+	}
+	keep(list, ms, HOLDS_KEPT);
+	return stats;
+}
+
+/** Folds one wire event into the stats. Events other than `queue` are ignored. */
+export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): HoldStats {
+	if (e.kind !== "queue") return stats;
+	const q = e.data;
+	const ts = q.ts;
+	const day = localDay(ts, index.centre.timeZone);
+	if (day > stats.day) {
+		stats.day = day;
+		stats.issued.clear();
+		stats.today = { serviceSumMs: 0, served: 0 };
+	}
+	switch (q.event) {
+		case "issued": {
+			stats.issued.set(q.ticket, ts);
+			if (!q.priority) break;
+			const p = stats.priorityIssued;
+			p.push({ at: ts, service: q.service });
+			let old = 0;
+			while (old < p.length && (p[old]?.at ?? ts) < ts - PRIORITY_KEPT_MS) old++;
+			if (old > 0) p.splice(0, old);
+			break;
+		}
+		case "called": {
+			if (!q.window) break;
+			const issuedAt = stats.issued.get(q.ticket);
+			stats.issued.delete(q.ticket);
+			const ended = stats.lastEnd.get(q.window);
+			// Only a window that had this ticket waiting when it became free measures a gap;
+			// a window that was free when the ticket came measures its reaction instead.
+			if (issuedAt !== undefined && ended !== undefined && ts >= ended) {
+				if (issuedAt <= ended) keep(stats.gaps, ts - ended, GAPS_KEPT);
+				else keep(stats.reactions, ts - issuedAt, GAPS_KEPT);
+			}
+			stats.lastEnd.delete(q.window);
+			stats.calls.set(q.window, { ticket: q.ticket, service: q.service, calledAt: ts });
+			break;
+		}
+		case "started": {
+			if (!q.window) break;
+			stats.issued.delete(q.ticket);
+			const c = stats.calls.get(q.window);
+			if (c && c.ticket === q.ticket) c.startedAt = ts;
+			// Started without a call we saw: the hold is measured from the start.
+			else stats.calls.set(q.window, { ticket: q.ticket, service: q.service, calledAt: ts, startedAt: ts });
+			break;
+		}
+		case "finished":
+		case "no_show": {
+			stats.issued.delete(q.ticket);
+			if (!q.window) break;
+			const c = stats.calls.get(q.window);
+			if (c && c.ticket === q.ticket && ts >= c.calledAt) {
+				addHold(stats, c.service, ts - c.calledAt);
+				if (q.event === "finished") {
+					stats.today.serviceSumMs += ts - (c.startedAt ?? c.calledAt);
+					stats.today.served++;
+				}
+			}
+			stats.calls.delete(q.window);
+			stats.lastEnd.set(q.window, ts);
+			break;
+		}
+		case "cancelled": {
+			stats.issued.delete(q.ticket);
+			if (!q.window) break;
+			const c = stats.calls.get(q.window);
+			if (c && c.ticket === q.ticket) {
+				stats.calls.delete(q.window);
+				stats.lastEnd.set(q.window, ts);
+			}
+			break;
+		}
+	}
+	return stats;
+}

@@ -1,0 +1,177 @@
+/**
+ * Service quality from the rating buttons: per window, service, administrator and local day.
+ *
+ *   ratingRecord(ts, data) → RatingRecord        (from a stored rating's payload)
+ *   figures(records, scale, minSample?) → QualityFigures
+ *   qualityReport(records, options) → QualityReport
+ *   administratorsOf(centre) → (window, ts) → administrator id | undefined
+ *
+ * Figures (scale N, N = best):
+ * - `mean` of the scores;
+ * - `csat`: share of ratings in the top two scores (4 and 5 of 5) — the seeds' "satisfaction";
+ * - `nps`: an NPS-style index, % promoters − % detractors, −100..100. Scores are placed on NPS's
+ *   0..10 line ((score − 1) / (N − 1) × 10): promoters at 9 or more, detractors at 6 or less, as in
+ *   NPS. On a 5-point scale: promoters = 5, detractors = 1–3, passives = 4.
+ * - `distribution[score − 1]`; `extra`: presses inside the lockout after a rating, counted apart
+ *   and never as ratings;
+ * - `meaningful`: false while there are fewer than `minSample` ratings (default 10); the figures are
+ *   still given, for the reader to weigh.
+ * A rating is attributed at ingest to the ticket last served at its window (core/derive.ts): its
+ * payload then carries `window`, `service` and `ticket`. A rating without a service (nobody was
+ * served there recently) counts for its window and day but for no service, and is counted in
+ * `unattributed.service`.
+ */
+import type { Centre } from "./centre.ts";
+import { localDay } from "./time.ts";
+
+export interface RatingRecord {
+	ts: number;
+	score: number;
+	extra?: boolean;
+	window?: string;
+	service?: string;
+	ticket?: string;
+}
+
+export interface QualityFigures {
+	count: number;
+	mean: number | null;
+	csat: number | null;
+	nps: number | null;
+	distribution: number[];
+	extra: number;
+	meaningful: boolean;
+}
+
+export interface QualityReport {
+	scale: number;
+	minSample: number;
+	all: QualityFigures;
+	byWindow: Record<string, QualityFigures>;
+	byService: Record<string, QualityFigures>;
+	byAdministrator: Record<string, QualityFigures>;
+	/** Local day (the centre's time zone) → figures. */
+	byDay: Record<string, QualityFigures>;
+	/** Ratings (not extra presses) that could not be given a window, service or administrator. */
+	unattributed: { window: number; service: number; administrator: number };
+}
+
+export interface QualityOptions {
+	scale: number;
+	timeZone: string;
+	/** Ratings below which a figure is not yet meaningful (default 10). */
+	minSample?: number;
+	/** Who worked at a window at a time; see `administratorsOf`. */
+	administratorOf?: (window: string, ts: number) => string | undefined;
+}
+
+export const MIN_SAMPLE = 10;
+
+/** A record from a stored rating: the payload as received plus what ingest attributed. */
+export function ratingRecord(ts: number, data: Record<string, unknown>): RatingRecord {
+	const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+	const r: RatingRecord = { ts, score: Number(data.score) };
+	if (data.extra === true) r.extra = true;
+	const window = text(data.window);
+	const service = text(data.service);
+	const ticket = text(data.ticket);
+	if (window) r.window = window;
+	if (service) r.service = service;
+	if (ticket) r.ticket = ticket;
+	return r;
+}
+
+/** Is this score a promoter (+1), a detractor (−1) or a passive (0) on NPS's 0..10 line? */
+export function npsClass(score: number, scale: number): 1 | 0 | -1 {
+	const x = ((score - 1) / (scale - 1)) * 10;
+	// A small tolerance keeps 9.0 a promoter despite floating point.
+	if (x >= 9 - 1e-9) return 1;
+	if (x <= 6 + 1e-9) return -1;
+	return 0;
+}
+
+export function figures(records: readonly RatingRecord[], scale: number, minSample = MIN_SAMPLE): QualityFigures {
+	const distribution = new Array<number>(scale).fill(0);
+	let count = 0;
+	let sum = 0;
+	let top = 0;
+	let net = 0;
+	let extra = 0;
+	for (const r of records) {
+		if (r.extra) {
+			extra++;
+			continue;
+		}
+		if (!Number.isInteger(r.score) || r.score < 1 || r.score > scale) continue;
+		count++;
+		sum += r.score;
+		distribution[r.score - 1] = (distribution[r.score - 1] ?? 0) + 1;
+		if (r.score >= scale - 1) top++;
+		net += npsClass(r.score, scale);
+	}
+	const share = (n: number) => (count ? Math.round((n / count) * 1000) / 1000 : null);
+	return {
+		count,
+		mean: count ? Math.round((sum / count) * 100) / 100 : null,
+		csat: share(top),
+		nps: count ? Math.round((net / count) * 1000) / 10 : null,
+		distribution,
+		extra,
+		meaningful: count >= minSample,
+	};
+}
+
+export function qualityReport(records: readonly RatingRecord[], options: QualityOptions): QualityReport {
+	const { scale, timeZone, minSample = MIN_SAMPLE, administratorOf } = options;
+	const groups = {
+		byWindow: new Map<string, RatingRecord[]>(),
+		byService: new Map<string, RatingRecord[]>(),
+		byAdministrator: new Map<string, RatingRecord[]>(),
+		byDay: new Map<string, RatingRecord[]>(),
+	};
+	const add = (group: Map<string, RatingRecord[]>, key: string, r: RatingRecord) => {
+		const list = group.get(key);
+		if (list) list.push(r);
+		else group.set(key, [r]);
+	};
+	const unattributed = { window: 0, service: 0, administrator: 0 };
+	for (const r of records) {
+		const counts = !r.extra;
+		add(groups.byDay, localDay(r.ts, timeZone), r);
+		if (r.window) add(groups.byWindow, r.window, r);
+		else if (counts) unattributed.window++;
+		if (r.service) add(groups.byService, r.service, r);
+		else if (counts) unattributed.service++;
+		const admin = r.window && administratorOf ? administratorOf(r.window, r.ts) : undefined;
+		if (admin) add(groups.byAdministrator, admin, r);
+		else if (counts && administratorOf) unattributed.administrator++;
+	}
+	const summarise = (group: Map<string, RatingRecord[]>) =>
+		Object.fromEntries(
+			[...group].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, rs]) => [k, figures(rs, scale, minSample)]),
+		);
+	return {
+		scale,
+		minSample,
+		all: figures(records, scale, minSample),
+		byWindow: summarise(groups.byWindow),
+		byService: summarise(groups.byService),
+		byAdministrator: summarise(groups.byAdministrator),
+		byDay: summarise(groups.byDay),
+		unattributed,
+	};
+}
+
+/**
+ * The administrator of a window from the centre's `administrators` list (the first listed for
+ * that window); undefined for a window nobody is assigned to. Time is accepted for a future
+ * schedule of shifts and not used yet.
+ */
+export function administratorsOf(
+	centre: Pick<Centre, "administrators">,
+): (window: string, ts: number) => string | undefined {
+	const byWindow = new Map<string, string>();
+	for (const a of centre.administrators ?? [])
+		for (const w of a.windows ?? []) if (!byWindow.has(w)) byWindow.set(w, a.id);
+	return (window) => byWindow.get(window);
+}

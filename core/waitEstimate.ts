@@ -1,0 +1,397 @@
+/**
+ * How long will a visitor who takes a ticket now wait until called? Per service, with a range.
+ *
+ *   estimateWait(stats, live, index, service, now, options?) → WaitEstimate
+ *   estimateAll(stats, live, index, now, options?) → WaitEstimate[]   (every service of the centre)
+ *   baselineWait(stats, live, index, service) → minutes | null   (the naive display, for comparison)
+ *
+ * `options.priority` estimates for a visitor in a priority category; `options.ticket` for a ticket
+ * already waiting (e.g. right after its `issued` event was applied) instead of one taken now.
+ *
+ * `stats` is the fold of recent hold times (`core/holdTimes.ts`: feed it every event with
+ * `observe`), `live` the live hall (`core/live.ts`). Pure: `now` is an argument and the random
+ * draws come from a generator seeded from the settings and `now`, so the same inputs give the
+ * same answer.
+ *
+ * Method: a Monte Carlo replay of the hall from now. Every open window (its node online) is free
+ * when its current ticket's hold ends — drawn from that service's recent holds, conditioned on
+ * the time already spent — and then calls the next ticket the dispatcher would give it
+ * (`core/dispatch.ts`: priority tickets first, then the oldest, among the services it serves), so
+ * tickets of other services ahead at shared windows and priority tickets are accounted for. The
+ * visitor's ticket joins the queue now; each run ends when it is called. Priority visitors still
+ * to come jump ahead of a regular ticket: they arrive in the replay at the rate seen in the last
+ * hour. A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt.
+ * The estimate is the median of the runs (the figure with the least absolute error); the range is
+ * the central `coverage` share of them, so ~80 % of visitors fall inside it. For that the runs
+ * also carry the doubt about the pace: each run scales a service's holds by a bootstrap resample
+ * of them, and all holds by a common pace factor (`paceSigma`) — without these, ranges for long
+ * queues come out too narrow.
+ *
+ * Hold times: the service's recent observed holds; while there are fewer than `minSamples`, they
+ * are topped up with points of a log-normal around the service's configured `meanServiceMin`;
+ * without either, the holds of all services. "No estimate" (with a reason) rather than a guess
+ * when no window serving the service is open, or nothing at all is known about hold times.
+ */
+import type { CentreIndex } from "./centre.ts";
+import type { HoldStats } from "./holdTimes.ts";
+import type { LiveState } from "./live.ts";
+import { mulberry32, quantileSorted, type Rng } from "./stats.ts";
+
+export interface EstimateSettings {
+	/** Monte Carlo runs per estimate. */
+	runs: number;
+	/** Share of visitors the range should hold (0.8 → from the 10th to the 90th percentile). */
+	coverage: number;
+	/** Observed holds of a service below which configured times fill in. */
+	minSamples: number;
+	/** Spread (sigma of the underlying normal) of the log-normal used around `meanServiceMin`. */
+	configuredSigma: number;
+	/** Gap between a hold's end and the next call while too few gaps were seen, ms. */
+	defaultGapMs: number;
+	/** Delay before a free window calls a new ticket while too few were seen, ms. */
+	defaultReactionMs: number;
+	/**
+	 * Spread (sigma of a log-normal factor) of the hall's pace from one run to the next: breaks,
+	 * a slower afternoon, what recent holds cannot foresee. Widens long ranges more than short ones.
+	 */
+	paceSigma: number;
+	/** Priority arrivals are counted over this past span to model the ones still to come, ms. */
+	priorityRateSpanMs: number;
+	seed: number;
+}
+
+export const ESTIMATE_DEFAULTS: EstimateSettings = {
+	runs: 400,
+	coverage: 0.8,
+	minSamples: 8,
+	configuredSigma: 0.5,
+	defaultGapMs: 30_000,
+	defaultReactionMs: 10_000,
+	paceSigma: 0.1,
+	priorityRateSpanMs: 60 * 60_000,
+	seed: 0x5eed,
+};
+
+export interface EstimateOptions extends Partial<EstimateSettings> {
+	/** Estimate for a visitor in a priority category (served first), instead of a regular one. */
+	priority?: boolean;
+	/**
+	 * Estimate for this ticket, already waiting (its issue time and priority count, and it is not
+	 * counted twice), instead of one taken now; ignored when it is not waiting.
+	 */
+	ticket?: string;
+}
+
+export type NoEstimateReason =
+	/** The service is not configured at this centre. */
+	| "unknown_service"
+	/** No window serving it has its node online. */
+	| "no_window_open"
+	/** Neither observed nor configured service times. */
+	| "no_service_times";
+
+interface EstimateBase {
+	service: string;
+	/** Tickets of this service waiting now. */
+	waiting: number;
+	/** Windows serving this service that are open now. */
+	windowsOpen: number;
+}
+
+export type WaitEstimate =
+	| (EstimateBase & {
+			ok: true;
+			/** Median of the simulated waits, minutes (one decimal). */
+			minutes: number;
+			/** The range `coverage` of visitors fall in, minutes (one decimal). */
+			low: number;
+			high: number;
+			/** Where the hold times came from. */
+			basis: "observed" | "mixed" | "configured";
+	  })
+	| (EstimateBase & { ok: false; reason: NoEstimateReason });
+
+/** Tickets are ordered as `core/dispatch.ts` orders them; this one sorts last among equals. */
+const VISITOR = "\uffff";
+
+interface SimTicket {
+	ticket: string;
+	service: string;
+	issuedAt: number;
+	priority: boolean;
+}
+
+interface SimWindow {
+	id: string;
+	serves: Set<string>;
+	priorityDesk: boolean;
+	free: number;
+	/** Tickets before this index are taken or not served here: never looked at again. */
+	cursor: number;
+}
+
+const before = (a: SimTicket, b: SimTicket) =>
+	Number(b.priority) - Number(a.priority) ||
+	a.issuedAt - b.issuedAt ||
+	(a.ticket < b.ticket ? -1 : a.ticket > b.ticket ? 1 : 0);
+
+/** Standard normal quantile (Abramowitz & Stegun 26.2.23, error < 4.5e-4). */
+function normalQuantile(p: number): number {
+	const q = p < 0.5 ? p : 1 - p;
+	const t = Math.sqrt(-2 * Math.log(q));
+	const x =
+		t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t ** 3);
+	return p < 0.5 ? -x : x;
+}
+
+/** `n` evenly spaced quantiles of a log-normal with the given mean (ms). */
+function lognormalPoints(meanMs: number, sigma: number, n: number): number[] {
+	const out: number[] = [];
+	for (let i = 0; i < n; i++) out.push(meanMs * Math.exp(sigma * normalQuantile((i + 0.5) / n) - (sigma * sigma) / 2));
+	return out;
+}
+
+/** Sorted hold times (ms) per service as the replay draws them, and where they came from. */
+function holdTables(stats: HoldStats, index: CentreIndex, s: EstimateSettings) {
+	const tables = new Map<string, { sorted: number[]; basis: "observed" | "mixed" | "configured" }>();
+	const pooled: number[] = [];
+	for (const list of stats.holds.values()) pooled.push(...list);
+	pooled.sort((a, b) => a - b);
+	for (const svc of index.centre.services) {
+		const seen = stats.holds.get(svc.id) ?? [];
+		const missing = Math.max(0, s.minSamples - seen.length);
+		let points: number[];
+		let basis: "observed" | "mixed" | "configured";
+		if (missing === 0) {
+			points = [...seen];
+			basis = "observed";
+		} else if (svc.meanServiceMin !== undefined) {
+			points = [...seen, ...lognormalPoints(svc.meanServiceMin * 60_000, s.configuredSigma, missing)];
+			basis = seen.length > 0 ? "mixed" : "configured";
+		} else if (seen.length + pooled.length > 0) {
+			points = seen.length > 0 ? [...seen] : [...pooled];
+			basis = "observed";
+		} else continue;
+		tables.set(svc.id, { sorted: points.sort((a, b) => a - b), basis });
+	}
+	return tables;
+}
+
+/** A draw from sorted points, or from those above `elapsed` minus `elapsed` (the rest of a hold). */
+function drawRest(rng: Rng, sorted: readonly number[], elapsed: number): number {
+	let lo = 0;
+	let hi = sorted.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if ((sorted[mid] as number) <= elapsed) lo = mid + 1;
+		else hi = mid;
+	}
+	// Longer than every hold seen: assume it ends soon, within a tenth of the longest.
+	if (lo === sorted.length) return rng() * 0.1 * (sorted[sorted.length - 1] ?? 60_000);
+	return (sorted[lo + Math.floor(rng() * (sorted.length - lo))] as number) - elapsed;
+}
+
+export function estimateWait(
+	stats: HoldStats,
+	live: LiveState,
+	index: CentreIndex,
+	service: string,
+	now: number,
+	options: EstimateOptions = {},
+): WaitEstimate {
+	const { priority = false, ticket, ...settings } = options;
+	const s = { ...ESTIMATE_DEFAULTS, ...settings };
+	// The visitor's ticket: one already waiting (as itself), or one taken now.
+	const own = ticket !== undefined ? live.waiting.get(ticket) : undefined;
+	if (own) service = own.service;
+	let waiting = 0;
+	for (const t of live.waiting.values()) if (t.service === service) waiting++;
+	const open = index.centre.windows.filter((w) => live.windows.get(w.id)?.online === true);
+	const windowsOpen = open.filter((w) => w.services.includes(service)).length;
+	const base = { service, waiting, windowsOpen };
+	if (!index.services.has(service)) return { ...base, ok: false, reason: "unknown_service" };
+	if (windowsOpen === 0) return { ...base, ok: false, reason: "no_window_open" };
+
+	const tables = holdTables(stats, index, s);
+	const mine = tables.get(service);
+	if (!mine) return { ...base, ok: false, reason: "no_service_times" };
+	const fallback = mine.sorted;
+	const holdsOf = (svc: string) => tables.get(svc)?.sorted ?? fallback;
+	const learnt = (list: readonly number[], otherwise: number) =>
+		list.length >= s.minSamples ? [...list].sort((a, b) => a - b) : [otherwise];
+	const gaps = learnt(stats.gaps, s.defaultGapMs);
+	const reactions = learnt(stats.reactions, s.defaultReactionMs);
+
+	const queue: SimTicket[] = [];
+	for (const t of live.waiting.values())
+		if (t !== own)
+			queue.push({ ticket: t.ticket, service: t.service, issuedAt: t.issuedAt, priority: t.priority !== undefined });
+	queue.push(
+		own
+			? { ticket: VISITOR, service: own.service, issuedAt: own.issuedAt, priority: own.priority !== undefined }
+			: { ticket: VISITOR, service, issuedAt: now, priority },
+	);
+	queue.sort(before);
+	const priorityWaiting = queue.filter((t) => t.priority).length;
+
+	// Priority tickets still to come: per service, the rate seen over the recent past.
+	const priorityRate = new Map<string, number>();
+	for (const r of stats.priorityIssued)
+		if (r.at >= now - s.priorityRateSpanMs && r.at <= now)
+			priorityRate.set(r.service, (priorityRate.get(r.service) ?? 0) + 1 / s.priorityRateSpanMs);
+
+	const rng = mulberry32((s.seed ^ Math.floor(now / 1000)) >>> 0);
+	const waits: number[] = [];
+	for (let run = 0; run < s.runs; run++) {
+		const future = priorityArrivals(rng, priorityRate, now);
+		// Every waiting priority ticket was issued before the ones to come, so they go right after them.
+		const tickets =
+			future.length > 0
+				? [...queue.slice(0, priorityWaiting), ...future.sort(before), ...queue.slice(priorityWaiting)]
+				: queue;
+		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, gaps, reactions, s.paceSigma));
+	}
+	waits.sort((a, b) => a - b);
+	const tail = (1 - s.coverage) / 2;
+	// Tenths of a minute; the range is rounded outwards so rounding never narrows it.
+	const tenths = (ms: number, round: (x: number) => number) => round(ms / 6_000) / 10;
+	return {
+		...base,
+		ok: true,
+		minutes: tenths(quantileSorted(waits, 0.5), Math.round),
+		low: tenths(quantileSorted(waits, tail), Math.floor),
+		high: tenths(quantileSorted(waits, 1 - tail), Math.ceil),
+		basis: mine.basis,
+	};
+}
+
+/** Estimates for every service of the centre, in the order of its config. */
+export function estimateAll(
+	stats: HoldStats,
+	live: LiveState,
+	index: CentreIndex,
+	now: number,
+	options: Omit<EstimateOptions, "ticket"> = {},
+): WaitEstimate[] {
+	return index.centre.services.map((s) => estimateWait(stats, live, index, s.id, now, options));
+}
+
+/** How far ahead priority arrivals are drawn, and at most how many per service. */
+const FUTURE_HORIZON_MS = 4 * 60 * 60_000;
+const FUTURE_MAX = 60;
+
+/** Poisson arrivals of priority tickets after `now`, at each service's recent rate (per ms). */
+function priorityArrivals(rng: Rng, rate: ReadonlyMap<string, number>, now: number): SimTicket[] {
+	const out: SimTicket[] = [];
+	for (const [service, perMs] of rate) {
+		let at = now;
+		for (let n = 0; n < FUTURE_MAX; n++) {
+			at += -Math.log(1 - rng()) / perMs;
+			if (at > now + FUTURE_HORIZON_MS) break;
+			out.push({ ticket: `~${service}${n}`, service, issuedAt: at, priority: true });
+		}
+	}
+	return out;
+}
+
+/** One run: the wait in ms of a regular ticket issued at `now` (the one named `VISITOR`). */
+function replay(
+	rng: Rng,
+	queue: readonly SimTicket[],
+	open: CentreIndex["centre"]["windows"],
+	stats: HoldStats,
+	live: LiveState,
+	now: number,
+	holdsOf: (service: string) => readonly number[],
+	gaps: readonly number[],
+	reactions: readonly number[],
+	paceSigma: number,
+): number {
+	const draw = (sorted: readonly number[]) => sorted[Math.floor(rng() * sorted.length)] as number;
+	// How sure the recent holds make us of a service's pace: each run scales its holds by the
+	// ratio of a bootstrap resample's mean to the sample's mean, so the range carries that doubt.
+	const scales = new Map<string, number>();
+	const pace = Math.exp(
+		paceSigma * normalQuantile(Math.min(1 - 1e-9, Math.max(1e-9, rng()))) - (paceSigma * paceSigma) / 2,
+	);
+	const scale = (svc: string) => {
+		let f = scales.get(svc);
+		if (f === undefined) {
+			const sorted = holdsOf(svc);
+			let sum = 0;
+			let boot = 0;
+			for (const x of sorted) {
+				sum += x;
+				boot += draw(sorted);
+			}
+			f = (sum > 0 ? boot / sum : 1) * pace;
+			scales.set(svc, f);
+		}
+		return f;
+	};
+	const windows: SimWindow[] = open.map((w) => {
+		const l = live.windows.get(w.id);
+		let free = now + draw(reactions);
+		if (l && l.activity !== "idle" && l.service) {
+			const call = stats.calls.get(w.id);
+			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
+			free = now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + draw(gaps);
+		}
+		return { id: w.id, serves: new Set(w.services), priorityDesk: w.priority, free, cursor: 0 };
+	});
+	const taken = new Uint8Array(queue.length);
+	for (;;) {
+		let w: SimWindow | undefined;
+		for (const c of windows) {
+			if (c.serves.size === 0) continue;
+			if (!w || c.free < w.free || (c.free === w.free && c.priorityDesk && !w.priorityDesk)) w = c;
+		}
+		if (!w) return Number.POSITIVE_INFINITY;
+		let pick = -1;
+		let nextArrival = Number.POSITIVE_INFINITY;
+		let i = w.cursor;
+		while (i < queue.length && (taken[i] || !w.serves.has((queue[i] as SimTicket).service))) i++;
+		w.cursor = i;
+		for (; i < queue.length; i++) {
+			const t = queue[i] as SimTicket;
+			if (taken[i] || !w.serves.has(t.service)) continue;
+			if (t.issuedAt > w.free) {
+				nextArrival = Math.min(nextArrival, t.issuedAt);
+				continue;
+			}
+			pick = i;
+			break;
+		}
+		if (pick < 0) {
+			// Nothing this window serves is waiting yet: it waits for the next arrival, or drops out.
+			if (Number.isFinite(nextArrival)) w.free = nextArrival;
+			else w.serves = new Set();
+			continue;
+		}
+		const t = queue[pick] as SimTicket;
+		if (t.ticket === VISITOR) return w.free - now;
+		taken[pick] = 1;
+		w.free += draw(holdsOf(t.service)) * scale(t.service) + draw(gaps);
+	}
+}
+
+/**
+ * The naive display a simple system would show: people waiting for the service × the centre's
+ * mean service time so far today ÷ the windows open for it, in minutes. Before anyone was served
+ * today it uses the service's configured `meanServiceMin`; null when no window is open or no
+ * service time is known.
+ */
+export function baselineWait(stats: HoldStats, live: LiveState, index: CentreIndex, service: string): number | null {
+	let waiting = 0;
+	for (const t of live.waiting.values()) if (t.service === service) waiting++;
+	let open = 0;
+	for (const w of index.centre.windows)
+		if (w.services.includes(service) && live.windows.get(w.id)?.online === true) open++;
+	if (open === 0) return null;
+	const meanMin =
+		stats.today.served > 0
+			? stats.today.serviceSumMs / stats.today.served / 60_000
+			: index.services.get(service)?.meanServiceMin;
+	if (meanMin === undefined) return null;
+	return (waiting * meanMin) / open;
+}

@@ -1,0 +1,74 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { DeviceRegistry, RegistryError, registryPath } from "../../broker/registry.ts";
+import { tempDir } from "../fixtures/hub.ts";
+
+const dirs: ReturnType<typeof tempDir>[] = [];
+afterEach(() => {
+	for (const d of dirs.splice(0)) d.remove();
+});
+function registry() {
+	const d = tempDir();
+	dirs.push(d);
+	return new DeviceRegistry(registryPath(d.path));
+}
+const pw = (s: string) => Buffer.from(s);
+
+describe("DeviceRegistry", () => {
+	it("stores only a salted scrypt hash, in a file only its owner reads", async () => {
+		const r = registry();
+		const a = await r.add({ kind: "node", centre: "demo", node: "win-01" });
+		const b = await r.add({ kind: "node", centre: "demo", node: "win-02" });
+		expect(a.username).toBe("demo/win-01");
+		expect(a.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+		const text = readFileSync(r.path, "utf8");
+		expect(text).not.toContain(a.password);
+		const hashes = r.list().map((d) => d.hash);
+		expect(hashes[0]).toMatch(/^scrypt\$16384\$8\$1\$/);
+		expect(hashes[0]?.split("$")[4]).not.toBe(hashes[1]?.split("$")[4]);
+		expect(statSync(r.path).mode & 0o777).toBe(0o600);
+		expect(b.password).not.toBe(a.password);
+	});
+
+	it("checks passwords, and sees revocations and new devices written by another process", async () => {
+		const r = registry();
+		const { password } = await r.add({ kind: "node", centre: "demo", node: "win-01" });
+		expect((await r.check("demo/win-01", pw(password))).status).toBe("ok");
+		expect((await r.check("demo/win-01", pw(password))).status).toBe("ok");
+		expect((await r.check("demo/win-01", pw(`${password}x`))).status).toBe("bad_password");
+		expect((await r.check("demo/win-01", undefined)).status).toBe("bad_password");
+		expect((await r.check("demo/nobody", pw(password))).status).toBe("unknown");
+		expect((await r.check(undefined, undefined)).status).toBe("none");
+
+		const other = new DeviceRegistry(r.path);
+		const svc = await other.add({ kind: "service", name: "dash" });
+		expect(other.revoke("demo/win-01")).toBe(true);
+		expect(other.revoke("demo/win-01")).toBe(false);
+		expect((await r.check("demo/win-01", pw(password))).status).toBe("revoked");
+		expect(await r.check("service:dash", pw(svc.password))).toMatchObject({
+			status: "ok",
+			principal: { kind: "service", name: "dash" },
+		});
+	});
+
+	it("refuses a second credential for the same device unless replacing it", async () => {
+		const r = registry();
+		const first = await r.add({ kind: "node", centre: "demo", node: "win-01" });
+		await expect(r.add({ kind: "node", centre: "demo", node: "win-01" })).rejects.toThrow(RegistryError);
+		const second = await r.add({ kind: "node", centre: "demo", node: "win-01" }, { replace: true });
+		expect((await r.check("demo/win-01", pw(first.password))).status).toBe("bad_password");
+		expect((await r.check("demo/win-01", pw(second.password))).status).toBe("ok");
+		expect(r.list()).toHaveLength(1);
+	});
+
+	it("refuses everyone while the file is unreadable, and recovers when it is fixed", async () => {
+		const r = registry();
+		const { password } = await r.add({ kind: "node", centre: "demo", node: "win-01" });
+		const good = readFileSync(r.path, "utf8");
+		writeFileSync(r.path, "{ not json");
+		expect((await r.check("demo/win-01", pw(password))).status).toBe("error");
+		expect(r.problem).toMatch(/devices\.json/);
+		writeFileSync(r.path, good);
+		expect((await r.check("demo/win-01", pw(password))).status).toBe("ok");
+	});
+});

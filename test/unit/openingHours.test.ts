@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { dayHours, type HoursOf, isOpen, openIntervals, openingState, weekdayOf } from "../../core/openingHours.ts";
+
+const weekday = ["09:00-16:00"];
+/** Kryvyi Rih 2021 (DOMAIN.md): Mon, Wed–Sat 09:00–16:00, Tue 09:00–20:00; with two dated exceptions. */
+const kryvyiRih: HoursOf = {
+	timeZone: "Europe/Kyiv",
+	hours: { mon: weekday, tue: ["09:00-20:00"], wed: weekday, thu: weekday, fri: weekday, sat: weekday, sun: [] },
+	holidays: [
+		{ date: "2026-08-24", hours: [], name: { uk: "День Незалежності", en: "Independence Day" } },
+		{ date: "2026-12-31", hours: ["09:00-13:00"] },
+	],
+};
+const sundays: HoursOf = { ...kryvyiRih, hours: { ...kryvyiRih.hours, sun: ["09:00-16:00"] } };
+const lunch: HoursOf = { ...kryvyiRih, hours: { ...kryvyiRih.hours, mon: ["09:00-13:00", "14:00-18:00"] } };
+const allWeekend: HoursOf = { ...kryvyiRih, hours: { ...kryvyiRih.hours, sat: ["00:00-24:00"], sun: ["00:00-24:00"] } };
+const never: HoursOf = {
+	timeZone: "Europe/Kyiv",
+	hours: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+};
+
+const utc = (iso: string) => Date.parse(`${iso}Z`);
+const H = 3_600_000;
+
+describe("openingState", () => {
+	it.each([
+		{
+			name: "Monday 10:00 in winter: open until 16:00 (14:00 UTC)",
+			centre: kryvyiRih,
+			now: "2026-11-23T08:00",
+			open: true,
+			since: "2026-11-23T07:00",
+			next: "2026-11-23T14:00",
+		},
+		{
+			name: "Monday 17:00: closed until Tuesday 09:00",
+			centre: kryvyiRih,
+			now: "2026-11-23T15:00",
+			open: false,
+			since: "2026-11-23T14:00",
+			next: "2026-11-24T07:00",
+		},
+		{
+			name: "Tuesday 19:00: open late, until 20:00",
+			centre: kryvyiRih,
+			now: "2026-11-24T17:00",
+			open: true,
+			since: "2026-11-24T07:00",
+			next: "2026-11-24T18:00",
+		},
+		{
+			name: "at 09:00 sharp it is open",
+			centre: kryvyiRih,
+			now: "2026-11-23T07:00",
+			open: true,
+			since: "2026-11-23T07:00",
+			next: "2026-11-23T14:00",
+		},
+		{
+			name: "at 16:00 sharp it is closed",
+			centre: kryvyiRih,
+			now: "2026-11-23T14:00",
+			open: false,
+			since: "2026-11-23T14:00",
+			next: "2026-11-24T07:00",
+		},
+		{
+			// Saturday closes 16:00 EET (14:00 UTC); Monday opens 09:00 EEST (06:00 UTC): 40 hours, not 41.
+			name: "across the spring change (29 March 2026): Monday opens at 06:00 UTC",
+			centre: kryvyiRih,
+			now: "2026-03-28T15:00",
+			open: false,
+			since: "2026-03-28T14:00",
+			next: "2026-03-30T06:00",
+		},
+		{
+			name: "across the autumn change (25 October 2026): Monday opens at 07:00 UTC",
+			centre: kryvyiRih,
+			now: "2026-10-24T14:00",
+			open: false,
+			since: "2026-10-24T13:00",
+			next: "2026-10-26T07:00",
+		},
+		{
+			name: "on the spring change day itself, 08:30 summer time: opens at 09:00 EEST",
+			centre: sundays,
+			now: "2026-03-29T05:30",
+			open: false,
+			since: "2026-03-28T14:00",
+			next: "2026-03-29T06:00",
+		},
+		{
+			name: "on the autumn change day itself, 15:00 winter time: closes at 16:00 EET",
+			centre: sundays,
+			now: "2026-10-25T13:00",
+			open: true,
+			since: "2026-10-25T07:00",
+			next: "2026-10-25T14:00",
+		},
+		{
+			name: "a holiday closes the day: Independence Day, a Monday",
+			centre: kryvyiRih,
+			now: "2026-08-24T07:00",
+			open: false,
+			since: "2026-08-22T13:00",
+			next: "2026-08-25T06:00",
+		},
+		{
+			name: "a shortened day: 31 December until 13:00",
+			centre: kryvyiRih,
+			now: "2026-12-31T10:00",
+			open: true,
+			since: "2026-12-31T07:00",
+			next: "2026-12-31T11:00",
+		},
+		{
+			name: "a lunch break",
+			centre: lunch,
+			now: "2026-11-23T11:30",
+			open: false,
+			since: "2026-11-23T11:00",
+			next: "2026-11-23T12:00",
+		},
+		{
+			name: "24:00 and the next day's 00:00 are one interval",
+			centre: allWeekend,
+			now: "2026-11-28T21:59",
+			open: true,
+			since: "2026-11-27T22:00",
+			next: "2026-11-29T22:00",
+		},
+	])("$name", ({ centre, now, open, since, next }) => {
+		const s = openingState(centre, utc(now));
+		expect(s.open).toBe(open);
+		expect(s.nextChange).toEqual({ at: utc(next), open: !open });
+		expect(s.since).toBe(utc(since));
+	});
+
+	it("names today's holiday and gives today's hours", () => {
+		expect(openingState(kryvyiRih, utc("2026-08-24T07:00"))).toMatchObject({
+			today: [],
+			holiday: { date: "2026-08-24", name: { en: "Independence Day" } },
+		});
+		expect(openingState(kryvyiRih, utc("2026-12-31T07:00"))).toMatchObject({
+			today: ["09:00-13:00"],
+			holiday: { date: "2026-12-31" },
+		});
+		expect(openingState(kryvyiRih, utc("2026-11-24T07:00"))).toMatchObject({ today: ["09:00-20:00"], holiday: null });
+	});
+
+	it("says no next change for a centre that never opens", () => {
+		expect(openingState(never, utc("2026-11-23T08:00"))).toMatchObject({ open: false, since: null, nextChange: null });
+	});
+});
+
+describe("openIntervals and days", () => {
+	it("has a 23-hour and a 25-hour Sunday around the clock changes", () => {
+		const spring = openIntervals(allWeekend, utc("2026-03-28T12:00"), utc("2026-03-28T13:00"));
+		expect(spring).toEqual([{ from: utc("2026-03-27T22:00"), to: utc("2026-03-29T21:00") }]);
+		expect((utc("2026-03-29T21:00") - utc("2026-03-28T22:00")) / H).toBe(23);
+		const autumn = openIntervals(allWeekend, utc("2026-10-25T12:00"), utc("2026-10-25T13:00"));
+		expect(autumn).toEqual([{ from: utc("2026-10-23T21:00"), to: utc("2026-10-25T22:00") }]);
+		expect((utc("2026-10-25T22:00") - utc("2026-10-24T21:00")) / H).toBe(25);
+	});
+
+	it("lists the intervals of a span in order", () => {
+		const week = openIntervals(kryvyiRih, utc("2026-11-23T00:00"), utc("2026-11-25T00:00"));
+		expect(week).toEqual([
+			{ from: utc("2026-11-23T07:00"), to: utc("2026-11-23T14:00") },
+			{ from: utc("2026-11-24T07:00"), to: utc("2026-11-24T18:00") },
+		]);
+	});
+
+	it.each([
+		["2026-03-29", "sun"],
+		["2026-11-23", "mon"],
+		["2026-12-31", "thu"],
+	])("%s is a %s", (day, wd) => {
+		expect(weekdayOf(day)).toBe(wd);
+	});
+
+	it("takes a day's hours from its holiday when it has one", () => {
+		expect(dayHours(kryvyiRih, "2026-12-31")).toEqual(["09:00-13:00"]);
+		expect(dayHours(kryvyiRih, "2026-12-30")).toEqual(["09:00-16:00"]);
+		expect(isOpen(kryvyiRih, utc("2026-12-31T11:30"))).toBe(false);
+		expect(isOpen(kryvyiRih, utc("2026-12-30T11:30"))).toBe(true);
+	});
+});

@@ -1,0 +1,294 @@
+import { describe, expect, it } from "vitest";
+import { type Centre, indexCentre } from "../../core/centre.ts";
+import type { WireEvent } from "../../core/contract.ts";
+import { addHold, emptyHoldStats, type HoldStats, observe } from "../../core/holdTimes.ts";
+import { apply, emptyLive, type LiveState } from "../../core/live.ts";
+import { baselineWait, type EstimateOptions, estimateAll, estimateWait } from "../../core/waitEstimate.ts";
+
+const names = (en: string) => ({ uk: en, en });
+const centre: Centre = {
+	id: "t",
+	name: names("Test"),
+	timeZone: "Europe/Kyiv",
+	ratingScale: 5,
+	hours: { mon: ["09:00-16:00"], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+	priorityCategories: ["idp", "military"],
+	services: [
+		{ id: "passport", name: names("Passport"), prefix: "A", targetWaitMin: 20, meanServiceMin: 10 },
+		{ id: "social", name: names("Social"), prefix: "C", targetWaitMin: 15, meanServiceMin: 10 },
+		{ id: "consult", name: names("Consult"), prefix: "K", targetWaitMin: 10 },
+	],
+	windows: [
+		{ id: "w1", services: ["passport", "social"], priority: false },
+		{ id: "w2", services: ["social"], priority: false },
+		{ id: "w3", services: ["passport"], priority: false },
+		{ id: "w4", services: ["consult"], priority: false },
+	],
+	zones: [],
+	nodes: [
+		{ id: "win-1", role: "window", window: "w1" },
+		{ id: "win-2", role: "window", window: "w2" },
+		{ id: "win-3", role: "window", window: "w3" },
+		{ id: "win-4", role: "window", window: "w4" },
+		{ id: "terminal", role: "terminal" },
+	],
+};
+const index = indexCentre(centre);
+
+// Monday 2026-11-23 10:00 Europe/Kyiv.
+const T0 = Date.UTC(2026, 10, 23, 8, 0);
+const MIN = 60_000;
+let n = 0;
+const ev = (kind: WireEvent["kind"], node: string, data: Record<string, unknown>, ts: number) =>
+	({ kind, centre: "t", node, data: { id: `e${++n}`, ts, ...data } }) as WireEvent;
+const online = (w: string, ts = T0 - 60 * MIN, on = true) => ev("status", `win-${w.slice(1)}`, { online: on }, ts);
+const issued = (ticket: string, service: string, ts: number, priority?: string) =>
+	ev("queue", "terminal", { event: "issued", ticket, service, ...(priority ? { priority } : {}) }, ts);
+const q = (event: string, ticket: string, service: string, window: string, ts: number) =>
+	ev("queue", `win-${window.slice(1)}`, { event, ticket, service, window }, ts);
+const fold = (events: WireEvent[]): LiveState => events.reduce((s, e) => apply(s, e, index), emptyLive(index));
+
+/** Every hold exactly 10 minutes, no gaps, no reaction, no doubt: the replay becomes arithmetic. */
+function tenMinuteHolds(): HoldStats {
+	const stats = emptyHoldStats();
+	for (const s of ["passport", "social"]) for (let i = 0; i < 8; i++) addHold(stats, s, 10 * MIN);
+	return stats;
+}
+const exact: EstimateOptions = { defaultGapMs: 0, defaultReactionMs: 0, paceSigma: 0, runs: 20 };
+
+describe("estimateWait: known answers with fixed hold times", () => {
+	it.each([
+		{
+			name: "one idle window, two tickets ahead: 2 × 10 min",
+			events: [online("w3"), issued("A001", "passport", T0 - 3 * MIN), issued("A002", "passport", T0 - 2 * MIN)],
+			service: "passport",
+			options: {},
+			want: 20,
+		},
+		{
+			name: "two windows share the queue",
+			events: [
+				online("w1"),
+				online("w3"),
+				issued("A001", "passport", T0 - 3 * MIN),
+				issued("A002", "passport", T0 - 2 * MIN),
+			],
+			service: "passport",
+			options: {},
+			want: 10,
+		},
+		{
+			// w1 (passport + social) calls the priority social ticket first; w2 (social) is busy for
+			// 6 more minutes and then finds nothing; so A001 goes at 10 and the visitor at 20.
+			name: "a priority ticket of another service goes first at a shared window",
+			events: [
+				online("w1"),
+				online("w2"),
+				issued("C000", "social", T0 - 20 * MIN),
+				q("called", "C000", "social", "w2", T0 - 4 * MIN),
+				issued("A001", "passport", T0 - 5 * MIN),
+				issued("C001", "social", T0 - MIN, "idp"),
+			],
+			service: "passport",
+			options: {},
+			want: 20,
+		},
+		{
+			name: "a priority visitor is called before the regular ticket",
+			events: [
+				online("w1"),
+				online("w2"),
+				issued("C000", "social", T0 - 20 * MIN),
+				q("called", "C000", "social", "w2", T0 - 4 * MIN),
+				issued("A001", "passport", T0 - 5 * MIN),
+				issued("C001", "social", T0 - MIN, "idp"),
+			],
+			service: "passport",
+			options: { priority: true },
+			want: 10,
+		},
+		{
+			// w3 goes offline while serving: only w1 is left, free in 5 min, then A001, A002, the visitor.
+			name: "a window going offline mid-service no longer counts",
+			events: [
+				online("w1"),
+				online("w3"),
+				issued("A000", "passport", T0 - 30 * MIN),
+				issued("A009", "passport", T0 - 29 * MIN),
+				q("called", "A000", "passport", "w1", T0 - 5 * MIN),
+				q("called", "A009", "passport", "w3", T0 - 5 * MIN),
+				issued("A001", "passport", T0 - 3 * MIN),
+				issued("A002", "passport", T0 - 2 * MIN),
+				online("w3", T0 - MIN, false),
+			],
+			service: "passport",
+			options: {},
+			want: 25,
+		},
+		{
+			name: "for a ticket already waiting: the tickets before it only",
+			events: [online("w3"), issued("A001", "passport", T0 - 3 * MIN), issued("A002", "passport", T0 - 2 * MIN)],
+			service: "passport",
+			options: { ticket: "A001" },
+			want: 0,
+		},
+		{
+			name: "a call in progress longer than every hold seen ends soon",
+			events: [
+				online("w3"),
+				issued("A000", "passport", T0 - 40 * MIN),
+				q("called", "A000", "passport", "w3", T0 - 30 * MIN),
+			],
+			service: "passport",
+			options: {},
+			want: "≤1",
+		},
+	])("$name", ({ events, service, options, want }) => {
+		const got = estimateWait(tenMinuteHolds(), fold(events), index, service, T0, { ...exact, ...options });
+		expect(got.ok).toBe(true);
+		if (!got.ok) return;
+		if (want === "≤1") expect(got.high).toBeLessThanOrEqual(1);
+		else expect(got).toMatchObject({ minutes: want, low: want, high: want, basis: "observed" });
+	});
+
+	it("reports the queue and the open windows with the figure", () => {
+		const live = fold([online("w1"), online("w3"), issued("A001", "passport", T0 - MIN)]);
+		expect(estimateWait(tenMinuteHolds(), live, index, "passport", T0, exact)).toMatchObject({
+			service: "passport",
+			waiting: 1,
+			windowsOpen: 2,
+		});
+	});
+});
+
+describe("estimateWait: no estimate rather than a guess", () => {
+	it.each([
+		{ name: "unknown service", events: [online("w1")], service: "pets", reason: "unknown_service" },
+		{ name: "no window serving it online", events: [online("w2")], service: "passport", reason: "no_window_open" },
+		{
+			name: "its only window went offline",
+			events: [online("w3"), online("w3", T0 - MIN, false)],
+			service: "passport",
+			reason: "no_window_open",
+		},
+		{
+			name: "no service time observed nor configured",
+			events: [online("w4")],
+			service: "consult",
+			reason: "no_service_times",
+		},
+	])("$name", ({ events, service, reason }) => {
+		const got = estimateWait(emptyHoldStats(), fold(events), index, service, T0);
+		expect(got).toMatchObject({ ok: false, reason });
+	});
+});
+
+describe("estimateWait: ranges", () => {
+	it("uses the configured mean service time before any is observed, with a range around it", () => {
+		const live = fold([online("w3"), issued("A001", "passport", T0 - MIN)]);
+		const got = estimateWait(emptyHoldStats(), live, index, "passport", T0);
+		if (!got.ok) throw new Error(got.reason);
+		expect(got.basis).toBe("configured");
+		expect(got.minutes).toBeGreaterThan(6);
+		expect(got.minutes).toBeLessThan(12);
+		expect(got.low).toBeLessThan(got.minutes);
+		expect(got.high).toBeGreaterThan(got.minutes);
+	});
+
+	it("mixes observed and configured times while few were observed", () => {
+		const stats = emptyHoldStats();
+		addHold(stats, "passport", 12 * MIN);
+		const live = fold([online("w3"), issued("A001", "passport", T0 - MIN)]);
+		expect(estimateWait(stats, live, index, "passport", T0)).toMatchObject({ ok: true, basis: "mixed" });
+	});
+
+	it("is the same for the same inputs (seeded)", () => {
+		const live = fold([online("w3"), issued("A001", "passport", T0 - MIN), issued("A002", "passport", T0)]);
+		const a = estimateWait(emptyHoldStats(), live, index, "passport", T0 + 1000);
+		const b = estimateWait(emptyHoldStats(), live, index, "passport", T0 + 1000);
+		expect(a).toEqual(b);
+	});
+
+	it("counts priority visitors still to come at the recent rate", () => {
+		const events = [
+			online("w3"),
+			...["A001", "A002", "A003", "A004"].map((t, i) => issued(t, "passport", T0 - i * MIN)),
+		];
+		const live = fold(events);
+		const quiet = estimateWait(tenMinuteHolds(), live, index, "passport", T0, exact);
+		const stats = tenMinuteHolds();
+		for (let i = 0; i < 6; i++) stats.priorityIssued.push({ at: T0 - i * 10 * MIN, service: "passport" });
+		const busy = estimateWait(stats, live, index, "passport", T0, exact);
+		if (!quiet.ok || !busy.ok) throw new Error("no estimate");
+		expect(quiet.minutes).toBe(40);
+		expect(busy.minutes).toBeGreaterThan(40);
+	});
+});
+
+describe("hold times: the estimate's fold", () => {
+	it("learns holds, gaps, reactions and today's service time from queue events", () => {
+		const events = [
+			issued("A001", "passport", T0),
+			q("called", "A001", "passport", "w3", T0 + MIN),
+			q("started", "A001", "passport", "w3", T0 + 2 * MIN),
+			issued("A002", "passport", T0 + 5 * MIN),
+			q("finished", "A001", "passport", "w3", T0 + 12 * MIN),
+			q("called", "A002", "passport", "w3", T0 + 12.5 * MIN),
+			q("no_show", "A002", "passport", "w3", T0 + 15.5 * MIN),
+			issued("A003", "passport", T0 + 20 * MIN, "military"),
+			q("called", "A003", "passport", "w3", T0 + 20.25 * MIN),
+		];
+		const stats = events.reduce((s, e) => observe(s, e, index), emptyHoldStats());
+		expect(stats.holds.get("passport")).toEqual([11 * MIN, 3 * MIN]);
+		expect(stats.gaps).toEqual([0.5 * MIN]);
+		expect(stats.reactions).toEqual([0.25 * MIN]);
+		expect(stats.today).toEqual({ serviceSumMs: 10 * MIN, served: 1 });
+		expect(stats.priorityIssued).toEqual([{ at: T0 + 20 * MIN, service: "passport" }]);
+		expect(stats.calls.get("w3")).toMatchObject({ ticket: "A003", calledAt: T0 + 20.25 * MIN });
+	});
+
+	it("starts today's figures again on a new local day and keeps the recent holds", () => {
+		const day1 = [
+			issued("A001", "passport", T0),
+			q("called", "A001", "passport", "w3", T0),
+			q("finished", "A001", "passport", "w3", T0 + 10 * MIN),
+		];
+		const next = T0 + 24 * 60 * MIN;
+		const stats = [...day1, issued("A001", "passport", next)].reduce((s, e) => observe(s, e, index), emptyHoldStats());
+		expect(stats.today).toEqual({ serviceSumMs: 0, served: 0 });
+		expect(stats.holds.get("passport")).toEqual([10 * MIN]);
+		expect(stats.day).toBe("2026-11-24");
+	});
+});
+
+describe("baselineWait: the naive display", () => {
+	it("waiting × today's mean service time ÷ windows open", () => {
+		const events = [
+			online("w1"),
+			online("w3"),
+			issued("A001", "passport", T0),
+			q("called", "A001", "passport", "w3", T0),
+			q("finished", "A001", "passport", "w3", T0 + 6 * MIN),
+			issued("A002", "passport", T0 + 7 * MIN),
+			issued("A003", "passport", T0 + 7 * MIN),
+			issued("A004", "passport", T0 + 7 * MIN),
+		];
+		const stats = events.reduce((s, e) => observe(s, e, index), emptyHoldStats());
+		expect(baselineWait(stats, fold(events), index, "passport")).toBe((3 * 6) / 2);
+		expect(baselineWait(emptyHoldStats(), fold(events), index, "passport")).toBe((3 * 10) / 2);
+		expect(baselineWait(stats, fold(events), index, "consult")).toBeNull();
+	});
+});
+
+describe("estimateAll", () => {
+	it("gives one estimate per configured service, in order", () => {
+		const live = fold([online("w1"), online("w3")]);
+		const all = estimateAll(tenMinuteHolds(), live, index, T0, exact);
+		expect(all.map((e) => [e.service, e.ok])).toEqual([
+			["passport", true],
+			["social", true],
+			["consult", false],
+		]);
+		expect(all[0]).toMatchObject({ minutes: 0, windowsOpen: 2 });
+	});
+});
