@@ -4,16 +4,22 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { Counter } from "prom-client";
+import type { Insights } from "../hub/insights.ts";
 import type { LiveHub } from "../hub/liveHub.ts";
 import type { Metrics } from "../hub/metrics.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { opsRoutes } from "./routes/ops.ts";
+import { publicRoutes } from "./routes/public.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
 
 export interface AppOptions {
 	live: LiveHub;
 	metrics: Metrics;
+	/** Estimates, opening hours, best times, alerts (the public API needs them). */
+	insights?: Insights;
+	/** Requests per minute per address on the public API (default 120). */
+	publicRateLimit?: number;
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
 	health?: () => Record<string, unknown>;
 	logger?: boolean;
@@ -55,6 +61,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 	await app.register(opsRoutes, opts);
 	await app.register(apiRoutes, opts);
 	await app.register(streamRoutes, opts);
+	await app.register(publicRoutes, opts);
 	await app.register(webRoutes, opts);
 	return app;
 }

@@ -18,7 +18,7 @@ export class UnknownCentre extends Error {
 	}
 }
 
-export async function apiRoutes(app: FastifyInstance, { live }: AppOptions) {
+export async function apiRoutes(app: FastifyInstance, { live, insights }: AppOptions) {
 	app.get("/api/v1/centres", async () => ({
 		centres: [...live.centres.values()].map(({ centre }) => ({
 			id: centre.id,
@@ -33,9 +33,18 @@ export async function apiRoutes(app: FastifyInstance, { live }: AppOptions) {
 		"/api/v1/centres/:centre/live",
 		{ schema: { params: centreParams } },
 		async (req) => {
-			const view = live.view(req.params.centre);
+			const view = insights ? insights.liveView(req.params.centre) : live.view(req.params.centre);
 			if (!view) throw new UnknownCentre(req.params.centre);
 			return view;
+		},
+	);
+
+	app.get<{ Params: { centre: string } }>(
+		"/api/v1/centres/:centre/alerts",
+		{ schema: { params: centreParams } },
+		async (req) => {
+			if (!live.centres.has(req.params.centre)) throw new UnknownCentre(req.params.centre);
+			return { centre: req.params.centre, alerts: insights?.activeAlerts(req.params.centre) ?? [] };
 		},
 	);
 }

@@ -11,7 +11,7 @@ import { UnknownCentre } from "./api.ts";
 const THROTTLE_MS = 250;
 
 export async function streamRoutes(app: FastifyInstance, opts: AppOptions) {
-	const { live } = opts;
+	const { live, insights } = opts;
 	const heartbeatMs = opts.heartbeatMs ?? 15_000;
 	app.get<{ Querystring: { centre?: string } }>(
 		"/api/v1/stream",
@@ -39,7 +39,7 @@ export async function streamRoutes(app: FastifyInstance, opts: AppOptions) {
 			});
 			let seq = 0;
 			const send = (centre: string) => {
-				const view = live.view(centre);
+				const view = insights ? insights.liveView(centre) : live.view(centre);
 				if (view) res.write(`event: live\nid: ${++seq}\ndata: ${JSON.stringify(view)}\n\n`);
 			};
 			res.write("retry: 2000\n\n");

@@ -1,0 +1,78 @@
+/**
+ * The public API for residents and the city website's widget: no login, no personal data (no
+ * ticket numbers), CORS open, cacheable, rate-limited per address.
+ * `GET /api/public/v1/centres/{centre}/wait` → per service people waiting and the estimated
+ * wait with its range, open/closed with the next change, and the best times to visit.
+ */
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance } from "fastify";
+import type { AppOptions } from "../app.ts";
+import { centreParams, UnknownCentre } from "./api.ts";
+
+/** Answers are computed at most this often per centre and may be cached this long by browsers and proxies. */
+const MAX_AGE_S = 15;
+
+export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
+	const { insights } = opts;
+	if (!insights) return;
+	await app.register(rateLimit, {
+		global: false,
+		// Thrown to the app's one error handler, which answers {"error":{"code":"rate_limited",…}}.
+		errorResponseBuilder: (_req, ctx) => ({
+			statusCode: 429,
+			code: "rate_limited",
+			message: `too many requests: at most ${ctx.max} a minute from one address; try again in ${ctx.after}`,
+		}),
+	});
+	const cache = new Map<string, { at: number; body: object }>();
+
+	app.get<{ Params: { centre: string } }>(
+		"/api/public/v1/centres/:centre/wait",
+		{
+			schema: { params: centreParams },
+			config: { rateLimit: { max: opts.publicRateLimit ?? 120, timeWindow: "1 minute" } },
+		},
+		async (req, reply) => {
+			const { centre } = req.params;
+			reply.header("access-control-allow-origin", "*");
+			reply.header("cache-control", `public, max-age=${MAX_AGE_S}`);
+			const hit = cache.get(centre);
+			const now = Date.now();
+			if (hit && now - hit.at < MAX_AGE_S * 1000) return hit.body;
+
+			const view = insights.liveView(centre);
+			const opening = insights.opening(centre);
+			if (!view || !opening) throw new UnknownCentre(centre);
+			const best = await insights.bestTimes(centre)?.catch(() => null);
+			const body = {
+				centre,
+				name: view.name,
+				at: view.at,
+				open: {
+					now: opening.open,
+					nextChange: opening.nextChange,
+					today: opening.today,
+					holiday: opening.holiday,
+				},
+				services: view.services.map((s) => ({
+					id: s.id,
+					name: s.name,
+					waiting: s.waiting,
+					targetWaitMin: s.targetWaitMin,
+					estimate: s.estimate,
+					...(s.noEstimate ? { noEstimate: s.noEstimate } : {}),
+				})),
+				hall: view.zones.map((z) => ({ id: z.id, load: Math.round(z.load * 100) / 100 })),
+				bestTimes: best
+					? {
+							from: best.from,
+							to: best.to,
+							hours: best.cells.map((c) => ({ weekday: c.weekday, hour: c.hour, label: c.label, waitMin: c.waitMin })),
+						}
+					: null,
+			};
+			cache.set(centre, { at: now, body });
+			return body;
+		},
+	);
+}

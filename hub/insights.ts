@@ -1,0 +1,215 @@
+/**
+ * What the hub works out from the live state for people: waiting-time estimates per service,
+ * open/closed, best times to visit, and alerts. The computations are pure (core/); this file
+ * feeds them events, caches their answers and publishes alerts (retained on
+ * `vikno/v1/{centre}/$hub/alerts`, and POSTed to the centre's webhook when one is configured).
+ */
+import { type Alert, type AlertState, emptyAlerts, evaluate } from "../core/alerts.ts";
+import { type BestTimes, bestTimes, hourlyRows } from "../core/bestTimes.ts";
+import type { CentreIndex } from "../core/centre.ts";
+import type { WireEvent } from "../core/contract.ts";
+import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
+import type { LiveView } from "../core/liveView.ts";
+import { type OpeningState, openingState } from "../core/openingHours.ts";
+import { hubTopic } from "../core/topic.ts";
+import { estimateAll, type WaitEstimate } from "../core/waitEstimate.ts";
+import type { EventStore } from "../store/types.ts";
+import type { LiveHub } from "./liveHub.ts";
+import type { Logger } from "./logger.ts";
+
+export interface InsightsOptions {
+	centres: ReadonlyMap<string, CentreIndex>;
+	live: LiveHub;
+	store: EventStore;
+	log: Logger;
+	now: () => number;
+	publishRetained: (topic: string, payload: object) => void;
+	/** POST a JSON body; default: fetch with a 5 s timeout. */
+	post?: (url: string, body: object) => Promise<void>;
+	/** How long estimates are reused while nothing changes (they run a small simulation). */
+	estimateTtlMs?: number;
+}
+
+export interface ServiceWait {
+	/** Estimated wait for a visitor taking a ticket now, minutes, with the range 80 % fall in. */
+	estimate: { minutes: number; low: number; high: number } | null;
+	/** Why there is no estimate (e.g. `no_window_open`). */
+	noEstimate?: string;
+}
+
+/** The live view, each service with its estimate. */
+export type LiveWithWaits = Omit<LiveView, "services"> & { services: (LiveView["services"][number] & ServiceWait)[] };
+
+interface Ratings {
+	ts: number;
+	score: number;
+	window?: string;
+	extra?: boolean;
+}
+
+const RATINGS_KEPT_MS = 60 * 60_000;
+const BEST_TIMES_TTL_MS = 3_600_000;
+
+export class Insights {
+	private readonly holds = new Map<string, HoldStats>();
+	private readonly estimates = new Map<string, { at: number; dirty: boolean; list: WaitEstimate[] }>();
+	private readonly alerts = new Map<string, AlertState>();
+	private readonly ratings = new Map<string, Ratings[]>();
+	private readonly best = new Map<string, { at: number; value: Promise<BestTimes> }>();
+	private readonly started: number;
+
+	constructor(private readonly opts: InsightsOptions) {
+		this.started = opts.now();
+		for (const id of opts.centres.keys()) {
+			this.holds.set(id, emptyHoldStats());
+			this.alerts.set(id, emptyAlerts());
+			this.ratings.set(id, []);
+		}
+	}
+
+	/** Learn recent service times from the last two days in the store (a restarted hub). */
+	async seed(): Promise<void> {
+		const now = this.opts.now();
+		for (const [id, index] of this.opts.centres) {
+			const events = await this.opts.store.readRange(id, now - 2 * 86_400_000, Number.MAX_SAFE_INTEGER);
+			const stats = this.holds.get(id) ?? emptyHoldStats();
+			for (const e of events)
+				observe(stats, { kind: e.kind, centre: id, node: e.node, data: e.data } as WireEvent, index);
+		}
+	}
+
+	/** Feed events that were accepted (new), in order. */
+	onEvents(events: readonly WireEvent[]): void {
+		for (const e of events) {
+			const index = this.opts.centres.get(e.centre);
+			const stats = this.holds.get(e.centre);
+			if (!index || !stats) continue;
+			observe(stats, e, index);
+			const cached = this.estimates.get(e.centre);
+			if (cached) cached.dirty = true;
+			if (e.kind === "rating") {
+				const list = this.ratings.get(e.centre) ?? [];
+				const window = (e.data as { window?: unknown }).window;
+				list.push({
+					ts: e.data.ts,
+					score: e.data.score,
+					...(typeof window === "string" ? { window } : {}),
+					...(e.data.extra ? { extra: true } : {}),
+				});
+				const cutoff = e.data.ts - RATINGS_KEPT_MS;
+				while (list.length && (list[0]?.ts ?? 0) < cutoff) list.shift();
+				this.ratings.set(e.centre, list);
+			}
+		}
+	}
+
+	/** Estimates for every service of a centre (cached; recomputed after a change and a short wait). */
+	waits(centre: string): WaitEstimate[] | undefined {
+		const index = this.opts.centres.get(centre);
+		const state = this.opts.live.state(centre);
+		const stats = this.holds.get(centre);
+		if (!index || !state || !stats) return undefined;
+		const now = this.opts.now();
+		const cached = this.estimates.get(centre);
+		const ttl = this.opts.estimateTtlMs ?? 5_000;
+		if (cached && now - cached.at < (cached.dirty ? 1_000 : ttl)) return cached.list;
+		const list = estimateAll(stats, state, index, now);
+		this.estimates.set(centre, { at: now, dirty: false, list });
+		return list;
+	}
+
+	/** The live view with each service's estimate. */
+	liveView(centre: string): LiveWithWaits | undefined {
+		const view = this.opts.live.view(centre);
+		const waits = this.waits(centre);
+		if (!view || !waits) return undefined;
+		return { ...view, services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]) })) };
+	}
+
+	opening(centre: string): OpeningState | undefined {
+		const index = this.opts.centres.get(centre);
+		return index ? openingState(index.centre, this.opts.now()) : undefined;
+	}
+
+	/** Best time to visit from the last 8 weeks in the store (recomputed hourly). */
+	bestTimes(centre: string): Promise<BestTimes> | undefined {
+		const index = this.opts.centres.get(centre);
+		if (!index) return undefined;
+		const now = this.opts.now();
+		const cached = this.best.get(centre);
+		if (cached && now - cached.at < BEST_TIMES_TTL_MS) return cached.value;
+		const c = index.centre;
+		const fromTs = now - 8 * 7 * 86_400_000;
+		const base = { centre, fromTs, toTs: now, step: "1h" as const, timeZone: c.timeZone };
+		const value = Promise.all([
+			this.opts.store.query({ ...base, measurement: "occupancy", field: "count" }),
+			this.opts.store.query({ ...base, measurement: "queue", field: "wait_s", where: { event: "called" } }),
+		]).then(([occ, waits]) =>
+			bestTimes(hourlyRows(occ, waits, c.timeZone), c, now, { capacity: c.zones[0]?.capacity ?? 0 }),
+		);
+		value.catch((err: Error) => {
+			this.best.delete(centre);
+			this.opts.log.warn({ centre, err: err.message }, "best times: store query failed");
+		});
+		this.best.set(centre, { at: now, value });
+		return value;
+	}
+
+	/** Evaluate every centre's alert rules; publish and notify what changed. */
+	checkAlerts(): void {
+		const now = this.opts.now();
+		for (const [id, index] of this.opts.centres) {
+			const live = this.opts.live.state(id);
+			const previous = this.alerts.get(id);
+			if (!live || !previous) continue;
+			const ev = evaluate(
+				previous,
+				{ live, index, ratings: this.ratings.get(id) ?? [], watchSince: this.started },
+				now,
+			);
+			this.alerts.set(id, ev.state);
+			// Retained state: published once at start (a late subscriber sees "no alerts"), then on change.
+			const changed = ev.raised.length + ev.resolved.length + ev.changed.length > 0;
+			if (!changed && this.alertsPublished.has(id)) continue;
+			this.alertsPublished.add(id);
+			this.opts.publishRetained(hubTopic(id, "alerts"), { centre: id, at: now, alerts: ev.state.alerts });
+			const url = index.centre.alerts?.webhookUrl;
+			if (url) {
+				for (const a of ev.raised) this.notify(url, id, "raised", a);
+				for (const a of ev.resolved) this.notify(url, id, "resolved", a);
+			}
+			for (const a of ev.raised) this.opts.log.warn({ centre: id, alert: a.key }, `alert: ${a.message.en}`);
+			for (const a of ev.resolved) this.opts.log.info({ centre: id, alert: a.key }, `alert resolved: ${a.message.en}`);
+		}
+	}
+
+	private readonly alertsPublished = new Set<string>();
+
+	/** Active alerts of a centre. */
+	activeAlerts(centre: string): Alert[] {
+		return this.alerts.get(centre)?.alerts ?? [];
+	}
+
+	private notify(url: string, centre: string, event: "raised" | "resolved", alert: Alert) {
+		const post = this.opts.post ?? postJson;
+		post(url, { centre, event, alert }).catch((err: Error) =>
+			this.opts.log.warn({ centre, alert: alert.key, err: err.message }, "alert webhook failed"),
+		);
+	}
+}
+
+function toServiceWait(w: WaitEstimate | undefined): ServiceWait {
+	if (!w) return { estimate: null, noEstimate: "unknown_service" };
+	if (!w.ok) return { estimate: null, noEstimate: w.reason };
+	return { estimate: { minutes: w.minutes, low: w.low, high: w.high } };
+}
+
+async function postJson(url: string, body: object): Promise<void> {
+	const res = await fetch(url, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(5_000),
+	});
+	if (!res.ok) throw new Error(`HTTP ${res.status}`);
+}
