@@ -12,7 +12,7 @@ import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { LiveView } from "../core/liveView.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { hubTopic } from "../core/topic.ts";
-import { estimateAll, type WaitEstimate } from "../core/waitEstimate.ts";
+import { baselineWait, estimateAll, estimateWait, type WaitEstimate } from "../core/waitEstimate.ts";
 import type { EventStore } from "../store/types.ts";
 import type { LiveHub } from "./liveHub.ts";
 import type { Logger } from "./logger.ts";
@@ -116,6 +116,26 @@ export class Insights {
 		const list = estimateAll(stats, state, index, now);
 		this.estimates.set(centre, { at: now, dirty: false, list });
 		return list;
+	}
+
+	/**
+	 * A fresh estimate (no cache) for one service at `now` — for a ticket already waiting when
+	 * `ticket` is given — and the naive baseline a simple display would show (for the benchmark).
+	 */
+	estimateNow(
+		centre: string,
+		service: string,
+		now: number,
+		ticket?: string,
+	): { estimate: WaitEstimate; baselineMin: number | null } | undefined {
+		const index = this.opts.centres.get(centre);
+		const state = this.opts.live.state(centre);
+		const stats = this.holds.get(centre);
+		if (!index || !state || !stats) return undefined;
+		return {
+			estimate: estimateWait(stats, state, index, service, now, ticket ? { ticket } : {}),
+			baselineMin: baselineWait(stats, state, index, service),
+		};
 	}
 
 	/** The live view with each service's estimate. */
