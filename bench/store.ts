@@ -3,10 +3,11 @@
  * dedupe, derive, durable write — store or spool — and forwarding; MQTT excluded) into each
  * backend, side by side with the raw driver writing the same rows in large batches.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { InfluxDB } from "influx";
 import { v7 as uuidv7 } from "uuid";
 import { loadCentreFile } from "../config/load.ts";
 import { indexCentre } from "../core/centre.ts";
@@ -19,9 +20,12 @@ import { silentLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { Spool } from "../hub/spool.ts";
 import { LocalCalendar } from "../store/calendar.ts";
+import { Influx1Store } from "../store/influx1.ts";
+import { toPoint } from "../store/points.ts";
 import { mirrorRow, SqliteStore } from "../store/sqlite.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES } from "../store/sqliteSchema.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
+import { INFLUXD, startInfluxd } from "../test/fixtures/influxd.ts";
 import { mb, printTable } from "./table.ts";
 
 const N = Number(process.env.VIKNO_BENCH_EVENTS ?? 100_000);
@@ -175,6 +179,23 @@ function rawSqlite(dir: string, msgs: Message[]): { narrow: number; same: number
 	return { narrow, same };
 }
 
+/** node-influx alone: the same points (as the store maps them), 5 000 per write. */
+async function rawInflux1(port: number, msgs: Message[]): Promise<number> {
+	const influx = new InfluxDB({ host: "127.0.0.1", port, database: "raw" });
+	await influx.createDatabase("raw");
+	const points = msgs.map((m) => {
+		const [, , centre = "", node = "", kind = ""] = m.topic.split("/");
+		const data = JSON.parse(m.bytes.toString()) as { id: string; ts: number };
+		const p = toPoint({ id: data.id, centre, node, kind: kind as Kind, ts: data.ts, rxTs: data.ts, data });
+		return { measurement: p.measurement, tags: p.tags, fields: p.fields, timestamp: p.timeNs };
+	});
+	const t0 = performance.now();
+	for (let i = 0; i < points.length; i += 5_000) {
+		await influx.writePoints(points.slice(i, i + 5_000), { precision: "n" });
+	}
+	return Math.round(points.length / ((performance.now() - t0) / 1000));
+}
+
 export async function run(): Promise<Record<string, unknown>> {
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-store-"));
 	try {
@@ -193,6 +214,33 @@ export async function run(): Promise<Record<string, unknown>> {
 				"rss MB": sqlite.rssMb,
 			},
 		];
+		const figures: Record<string, unknown> = {};
+		if (existsSync(INFLUXD)) {
+			const influxd = await startInfluxd();
+			try {
+				const rawEps = await rawInflux1(influxd.port, msgs);
+				const influxDir = join(dir, "influx1");
+				const store = new Influx1Store({ host: "127.0.0.1", port: influxd.port, database: "vikno" });
+				const influx = await throughIngest(store, influxDir, msgs);
+				rows.push({
+					backend: "influx1",
+					"ingest ev/s": influx.eps,
+					"acked ev/s": influx.ackEps,
+					"raw same rows": rawEps,
+					ratio: (influx.eps / rawEps).toFixed(2),
+					"raw 1 table": "",
+					"rss MB": influx.rssMb,
+				});
+				Object.assign(figures, {
+					influx1_eps: influx.eps,
+					influx1_acked_eps: influx.ackEps,
+					influx1_raw_eps: rawEps,
+					influx1_ratio: Number((influx.eps / rawEps).toFixed(3)),
+				});
+			} finally {
+				await influxd.dispose();
+			}
+		} else console.log(`(${INFLUXD} not found: InfluxDB 1.x not measured)`);
 		printTable(`store: ${N.toLocaleString("en-US")} events through ingest vs the raw driver`, rows);
 		return {
 			events: N,
@@ -201,6 +249,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			sqlite_ratio: Number((sqlite.eps / raw.same).toFixed(3)),
 			sqlite_raw_one_table_eps: raw.narrow,
 			sqlite_rss_mb: sqlite.rssMb,
+			...figures,
 		};
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

@@ -90,9 +90,8 @@ export class Ingest {
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, resolve, reject });
 		});
+		// Removed again when its batch is settled (flush), so a repeat of the id waits for it.
 		this.inflight.set(id, p);
-		const forget = () => this.inflight.delete(id);
-		p.then(forget, forget);
 		this.schedule();
 		return p;
 	}
@@ -127,7 +126,10 @@ export class Ingest {
 			// Neither the store nor the local spool could take the batch: refuse it (no PUBACK),
 			// the nodes keep the events in their outboxes and send them again.
 			this.opts.log.error({ err, events: batch.length }, "could not make events durable; not acknowledged");
-			for (const p of batch) p.reject(err as Error);
+			for (const p of batch) {
+				this.inflight.delete(p.stored.id);
+				p.reject(err as Error);
+			}
 			return;
 		}
 		metrics.storeBatch.observe(batch.length);
@@ -135,6 +137,7 @@ export class Ingest {
 		let accepted = 0;
 		batch.forEach((p, i) => {
 			this.recent.add(p.stored.id);
+			this.inflight.delete(p.stored.id);
 			if (isNew[i]) {
 				accepted++;
 				p.resolve("accepted");
