@@ -4,6 +4,7 @@
  * (DESIGN.md's benchmark contract).
  */
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, unknown>> }>> = {
+	broker: () => import("./broker.ts"),
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
 	edge: () => import("./edge.ts"),

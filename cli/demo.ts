@@ -3,18 +3,35 @@
  * loopback, plus simulated nodes and visitors of config/centres/demo.yaml.
  */
 import { fileURLToPath } from "node:url";
+import { BROKER_CLI_OPTIONS, brokerSettings } from "../broker/cliOptions.ts";
+import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
 import { startHub } from "../hub/hub.ts";
 import { createLogger } from "../hub/logger.ts";
 import { openStore } from "../store/open.ts";
-import { HUB_OPTIONS, parse, port, storeUrl } from "./options.ts";
+import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../config/centres/demo.yaml", import.meta.url));
 
 export async function demoCommand(args: string[]): Promise<number> {
-	const o = parse(args, { ...HUB_OPTIONS, speed: { type: "string", default: "30" }, seed: { type: "string" } });
+	const o = parse(args, {
+		...HUB_OPTIONS,
+		...BROKER_CLI_OPTIONS,
+		speed: { type: "string", default: "30" },
+		seed: { type: "string" },
+	});
+	// The simulated nodes connect without credentials, so the demo stays off the network.
+	const host = o.host ?? "127.0.0.1";
+	if (!isLoopbackHost(host))
+		throw new UsageError(`the demo allows anonymous MQTT clients and binds loopback only, not "${host}"`);
+	let broker: ReturnType<typeof brokerSettings>;
+	try {
+		broker = brokerSettings(o, o.data);
+	} catch (e) {
+		throw new UsageError((e as Error).message);
+	}
 	const speed = Number(o.speed);
 	if (!(speed > 0 && speed <= 10_000)) throw new Error(`--speed must be a number in (0, 10000], got "${o.speed}"`);
 	const centres = (o.config?.length ? o.config : [DEMO_CONFIG]).map((f) => loadCentreFile(f));
@@ -26,8 +43,10 @@ export async function demoCommand(args: string[]): Promise<number> {
 		store,
 		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
 		httpPort: port(o["http-port"], "http-port", 8080),
-		host: o.host ?? "127.0.0.1",
+		host,
 		log,
+		allowAnonymous: true,
+		broker,
 	});
 	const sims = await Promise.all(
 		centres.map((centre) =>

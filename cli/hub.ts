@@ -1,4 +1,6 @@
 /** `vikno hub`: broker + ingest + store + dashboard for the centres of the given config files. */
+import { BROKER_CLI_OPTIONS, brokerSettings } from "../broker/cliOptions.ts";
+import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { startHub } from "../hub/hub.ts";
 import { createLogger } from "../hub/logger.ts";
@@ -7,7 +9,16 @@ import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
 export async function hubCommand(args: string[]): Promise<number> {
-	const o = parse(args, HUB_OPTIONS);
+	const o = parse(args, {
+		...HUB_OPTIONS,
+		...BROKER_CLI_OPTIONS,
+		"allow-anonymous": { type: "boolean", default: false },
+	});
+	const host = o.host ?? "0.0.0.0";
+	// Devices log in (vikno device add); anonymous clients only for local tools and tests.
+	if (o["allow-anonymous"] && !isLoopbackHost(host))
+		throw new UsageError(`--allow-anonymous needs a loopback --host (127.0.0.1), not "${host}"`);
+	const broker = usage(() => brokerSettings(o, o.data));
 	if (!o.config?.length)
 		throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
 	const centres = o.config.map((f) => loadCentreFile(f));
@@ -19,11 +30,22 @@ export async function hubCommand(args: string[]): Promise<number> {
 		store,
 		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
 		httpPort: port(o["http-port"], "http-port", 8080),
-		host: o.host ?? "0.0.0.0",
+		host,
 		log,
+		allowAnonymous: o["allow-anonymous"],
+		broker,
 	});
-	console.log(`vikno hub: dashboard ${hub.httpUrl}/  MQTT ${hub.mqttUrl}  data ${o.data}`);
+	const tls = hub.broker.tlsPort === undefined ? "" : `  MQTT/TLS port ${hub.broker.tlsPort}`;
+	console.log(`vikno hub: dashboard ${hub.httpUrl}/  MQTT ${hub.mqttUrl}${tls}  data ${o.data}`);
 	await untilSignal();
 	await hub.close();
 	return 0;
+}
+
+function usage<T>(f: () => T): T {
+	try {
+		return f();
+	} catch (e) {
+		throw new UsageError((e as Error).message);
+	}
 }

@@ -4,14 +4,18 @@
  */
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type RunningBroker, startBroker } from "../broker/broker.ts";
+import { type BrokerSettings, type RunningBroker, startBroker } from "../broker/broker.ts";
+import { isLoopbackHost } from "../broker/limits.ts";
+import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
-import type { Kind } from "../core/contract.ts";
+import type { Kind, WireEvent } from "../core/contract.ts";
 import { buildApp } from "../dashboard/app.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
+import { Dispatcher } from "./dispatcher.ts";
 import { Forwarder } from "./forwarder.ts";
 import { Ingest } from "./ingest.ts";
+import { Insights } from "./insights.ts";
 import { LiveHub } from "./liveHub.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
@@ -30,6 +34,17 @@ export interface HubOptions {
 	store?: EventStore;
 	log?: Logger;
 	now?: () => number;
+	/**
+	 * Let clients connect without a user name (the demo, tests). Refused unless `host` is a
+	 * loopback address: anonymous clients never reach a hub on a network.
+	 */
+	allowAnonymous?: boolean;
+	/** Broker limits, TLS, WebSocket path and session store (docs/broker.md). */
+	broker?: BrokerSettings;
+	/** Requests per minute per address on the public API (default 120). */
+	publicRateLimit?: number;
+	/** How often alert rules are evaluated (default 5 s). */
+	alertEveryMs?: number;
 	/** Spool forwarding: batch size and backoff bounds (tests shorten them). */
 	forwarding?: { batchSize?: number; minBackoffMs?: number; maxBackoffMs?: number };
 }
@@ -42,10 +57,13 @@ export interface Hub {
 	store: EventStore;
 	spool: Spool;
 	live: LiveHub;
+	insights: Insights;
 	ingest: Ingest;
 	app: FastifyInstance;
 	broker: RunningBroker;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
+	/** Listen to accepted events, after they are durable and applied (tools and benchmarks). */
+	onAccepted(listener: (events: readonly WireEvent[]) => void): () => void;
 	close(): Promise<void>;
 }
 
@@ -53,6 +71,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	const log = opts.log ?? createLogger();
 	const host = opts.host ?? "0.0.0.0";
 	const now = opts.now ?? Date.now;
+	if (opts.allowAnonymous && !isLoopbackHost(host))
+		throw new Error(`anonymous MQTT clients are allowed only on a loopback address, not on "${host}"`);
 	const centres = new Map<string, CentreIndex>(opts.centres.map((c) => [c.id, indexCentre(c)]));
 	const metrics = createMetrics({ defaults: true });
 	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"));
@@ -69,7 +89,54 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	);
 	if (rebuilt > 0) log.info({ events: rebuilt }, "live state rebuilt from today's events");
 
-	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log, now, live });
+	// Retention: raw events older than the store keeps them become hourly roll-ups (SQLite).
+	const prune = () => {
+		if (!(store instanceof SqliteStore)) return;
+		try {
+			const pruned = store.prune(now());
+			if (pruned.events > 0) log.info(pruned, "old raw events rolled up and pruned");
+		} catch (err) {
+			log.error({ err }, "pruning the store failed");
+		}
+	};
+	prune();
+	const pruneTimer = setInterval(prune, 6 * 3_600_000);
+	pruneTimer.unref();
+
+	// Answers "next" requests of window nodes; publishes through the broker once it is up.
+	let publish: (topic: string, payload: object, retain?: boolean) => void = () => {};
+	const dispatcher = new Dispatcher({
+		centres,
+		state: (c) => live.state(c),
+		publish: (topic, answer) => publish(topic, answer),
+		log,
+		now,
+	});
+	const taps = new Set<(events: readonly WireEvent[]) => void>();
+	const insights = new Insights({
+		centres,
+		live,
+		store,
+		log,
+		now,
+		publishRetained: (topic, payload) => publish(topic, payload, true),
+	});
+	await insights.seed();
+	const ingest = new Ingest({
+		centres,
+		store,
+		spool,
+		forwarder,
+		metrics,
+		log,
+		now,
+		live,
+		afterAccept: (events) => {
+			dispatcher.onEvents(events);
+			insights.onEvents(events);
+			for (const listener of taps) listener(events);
+		},
+	});
 
 	const broker = await startBroker({
 		port: opts.mqttPort ?? 1883,
@@ -81,13 +148,39 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			});
 			return { forward: result !== "rejected" };
 		},
+		auth: {
+			registry: new DeviceRegistry(registryPath(opts.dataDir)),
+			allowAnonymous: opts.allowAnonymous ?? false,
+			nodeRole: (centre, node) => centres.get(centre)?.nodes.get(node)?.role,
+			...(opts.broker?.revocationPollMs ? { revocationPollMs: opts.broker.revocationPollMs } : {}),
+		},
+		limits: opts.broker?.limits ?? {},
+		tls: opts.broker?.tls,
+		persistence: opts.broker?.persistence ?? { kind: "level", path: join(opts.dataDir, "mqtt-sessions") },
+		observer: metrics.broker.observer,
+		log,
 		onClients: (n) => metrics.clients.set(n),
 		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
 	});
 
+	publish = (topic, payload, retain = false) =>
+		broker.aedes.publish(
+			{ cmd: "publish", topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain, dup: false },
+			(err) => {
+				if (err) log.warn({ topic, err: err.message }, "could not publish a command");
+			},
+		);
+
+	// Alerts: evaluated every few seconds (rules look at durations: offline for N s, wait over target).
+	insights.checkAlerts();
+	const alertTimer = setInterval(() => insights.checkAlerts(), opts.alertEveryMs ?? 5_000);
+	alertTimer.unref();
+
 	const app = await buildApp({
 		live,
 		metrics,
+		insights,
+		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		health: () => ({
 			mqttPort: broker.port,
 			store: store.name,
@@ -95,6 +188,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			clients: broker.aedes.connectedClients,
 		}),
 	});
+	if (opts.broker?.websocketPath !== false) broker.attachWebSocket(app.server, opts.broker?.websocketPath || "/mqtt");
 	await app.listen({ port: opts.httpPort ?? 8080, host });
 	const httpPort = (app.server.address() as { port: number }).port;
 	const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
@@ -107,11 +201,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		store,
 		spool,
 		live,
+		insights,
 		ingest,
 		app,
 		broker,
 		countEvents: (filter) => store.count(filter),
+		onAccepted(listener) {
+			taps.add(listener);
+			return () => taps.delete(listener);
+		},
 		async close() {
+			clearInterval(pruneTimer);
+			clearInterval(alertTimer);
 			await broker.close();
 			await ingest.drain();
 			await forwarder.close();

@@ -1,5 +1,6 @@
 /** Prometheus metrics of one hub (its own registry, so several hubs can live in one process). */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { brokerMetrics } from "../broker/metrics.ts";
 import { REJECT_REASON_NAMES } from "../core/reasons.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -21,6 +22,8 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 	return {
 		registry,
 		messages,
+		/** Refused connects, publishes and subscriptions, disconnects, messages in/out (broker/metrics.ts). */
+		broker: brokerMetrics(registry, () => messages.inc({ result: "rejected", reason: "not_authorized" })),
 		clients: new Gauge({
 			name: "vikno_mqtt_clients_connected",
 			help: "MQTT clients connected to the broker",
@@ -54,6 +57,11 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 		spoolDepth: new Gauge({
 			name: "vikno_spool_depth",
 			help: "Accepted events in the hub's local spool, not yet in the store",
+			registers: [registry],
+		}),
+		storeRefused: new Counter({
+			name: "vikno_store_refused_total",
+			help: "Events the store refused for good (kept in the spool's dead letters)",
 			registers: [registry],
 		}),
 		storeErrors: new Counter({

@@ -42,6 +42,7 @@ describe.runIf(available)("InfluxDB 1.x stopped mid-stream", () => {
 			mqttPort: 0,
 			httpPort: 0,
 			host: "127.0.0.1",
+			allowAnonymous: true,
 			log: silentLogger,
 			store,
 			forwarding: { minBackoffMs: 50, maxBackoffMs: 500, batchSize: 5_000 },

@@ -29,6 +29,7 @@ describe("SQLite store locked by another writer", () => {
 			mqttPort: 0,
 			httpPort: 0,
 			host: "127.0.0.1",
+			allowAnonymous: true,
 			log: silentLogger,
 			forwarding: { minBackoffMs: 20, maxBackoffMs: 300, batchSize: 2000 },
 		});

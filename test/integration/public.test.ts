@@ -104,8 +104,9 @@ describe("public wait API", () => {
 			if (r.status === 429) limited = r;
 			else await r.arrayBuffer();
 		}
-		expect(limited?.status).toBe(429);
-		expect(((await limited?.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+		if (!limited) throw new Error("never rate limited");
+		expect(limited.status).toBe(429);
+		expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
 	});
 });
 

@@ -1,0 +1,63 @@
+/**
+ * Command-line options of the broker, shared by `vikno hub` and `vikno demo`
+ * (docs/broker.md): TLS, client certificates, the session store and WebSocket path.
+ */
+import { join } from "node:path";
+import type { BrokerSettings } from "./broker.ts";
+import type { PersistenceConfig } from "./persistence.ts";
+
+export const BROKER_CLI_OPTIONS = {
+	"tls-port": { type: "string" },
+	"tls-cert": { type: "string" },
+	"tls-key": { type: "string" },
+	"tls-ca": { type: "string" },
+	"tls-client-certs": { type: "string" },
+	"mqtt-sessions": { type: "string" },
+	"ws-path": { type: "string" },
+} as const;
+
+export const BROKER_CLI_HELP = `Broker options (hub and demo):
+  --tls-cert FILE --tls-key FILE [--tls-port N] [--tls-ca FILE] [--tls-client-certs off|optional|required]
+      MQTT over TLS (default port 8883)
+  --mqtt-sessions level|memory|redis://HOST:PORT/DB   where sessions live (default level: DATA/mqtt-sessions)
+  --ws-path PATH|off      MQTT over WebSocket on the HTTP port (default /mqtt)`;
+
+type Values = { [K in keyof typeof BROKER_CLI_OPTIONS]?: string | undefined };
+
+/** Broker settings from parsed options; throws Error with a message for the user on bad values. */
+export function brokerSettings(v: Values, dataDir: string): BrokerSettings {
+	const settings: BrokerSettings = {};
+	if (v["tls-cert"] || v["tls-key"]) {
+		if (!v["tls-cert"] || !v["tls-key"]) throw new Error("--tls-cert and --tls-key go together");
+		const clientCerts = v["tls-client-certs"] ?? "off";
+		if (clientCerts !== "off" && clientCerts !== "optional" && clientCerts !== "required")
+			throw new Error(`--tls-client-certs must be off, optional or required, got "${clientCerts}"`);
+		const port = v["tls-port"] === undefined ? 8883 : Number(v["tls-port"]);
+		if (!Number.isInteger(port) || port < 0 || port > 65535)
+			throw new Error(`--tls-port must be a port number 0..65535, got "${v["tls-port"]}"`);
+		settings.tls = {
+			port,
+			certFile: v["tls-cert"],
+			keyFile: v["tls-key"],
+			...(v["tls-ca"] ? { caFile: v["tls-ca"] } : {}),
+			clientCerts,
+		};
+	} else if (v["tls-port"] || v["tls-ca"] || v["tls-client-certs"]) {
+		throw new Error("TLS options need --tls-cert and --tls-key");
+	}
+	const sessions = v["mqtt-sessions"] ?? process.env.VIKNO_MQTT_SESSIONS ?? "level";
+	settings.persistence = persistenceFrom(sessions, dataDir);
+	if (v["ws-path"] !== undefined) {
+		if (v["ws-path"] !== "off" && !v["ws-path"].startsWith("/"))
+			throw new Error(`--ws-path must start with / (or be off), got "${v["ws-path"]}"`);
+		settings.websocketPath = v["ws-path"] === "off" ? false : v["ws-path"];
+	}
+	return settings;
+}
+
+function persistenceFrom(value: string, dataDir: string): PersistenceConfig {
+	if (value === "level") return { kind: "level", path: join(dataDir, "mqtt-sessions") };
+	if (value === "memory") return { kind: "memory" };
+	if (value.startsWith("redis://")) return { kind: "redis", url: value };
+	throw new Error(`--mqtt-sessions must be level, memory or redis://HOST:PORT/DB, got "${value}"`);
+}

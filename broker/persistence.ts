@@ -1,0 +1,74 @@
+/**
+ * Where the broker keeps sessions, retained messages and undelivered QoS 1 messages:
+ * - `level`: a LevelDB directory under the data dir (one machine; survives restart and kill -9);
+ * - `redis`: Redis for sessions and Redis pub/sub between broker processes, so several hubs can
+ *   share the load behind one address (docs/broker.md, cluster topology);
+ * - `memory`: nothing survives a restart (benchmarks, throwaway brokers).
+ */
+import type { AedesOptions } from "aedes";
+
+export type PersistenceConfig =
+	| { kind: "memory" }
+	| { kind: "level"; path: string }
+	/** `redis://[:password@]host[:port][/db]` */
+	| { kind: "redis"; url: string };
+
+export interface OpenedPersistence {
+	options: Pick<AedesOptions, "persistence" | "mq">;
+	/** Release what aedes does not close itself (its close() ends the emitter, not the store). */
+	close(): Promise<void>;
+	describe: string;
+}
+
+/** Sessions with more queued messages than this are not delivered whole by the Redis store. */
+const REDIS_MAX_SESSION_DELIVERY = 100_000;
+
+export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPersistence> {
+	switch (cfg.kind) {
+		case "memory":
+			return { options: {}, close: async () => {}, describe: "memory" };
+		case "level": {
+			const [{ Level }, { default: levelPersistence }] = await Promise.all([
+				import("level"),
+				import("aedes-persistence-level"),
+			]);
+			const db = new Level<string, Buffer>(cfg.path);
+			await db.open();
+			const persistence = levelPersistence(db);
+			return {
+				options: { persistence },
+				close: () => closeStore(persistence),
+				describe: `level:${cfg.path}`,
+			};
+		}
+		case "redis": {
+			const [{ default: redisPersistence }, { default: redisEmitter }] = await Promise.all([
+				import("aedes-persistence-redis"),
+				import("mqemitter-redis"),
+			]);
+			const u = new URL(cfg.url);
+			if (u.protocol !== "redis:") throw new Error(`persistence URL must be redis://…, got "${cfg.url}"`);
+			const conn = {
+				host: u.hostname,
+				port: Number(u.port || 6379),
+				db: Number(u.pathname.slice(1) || 0),
+				...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+			};
+			const persistence = redisPersistence({ ...conn, maxSessionDelivery: REDIS_MAX_SESSION_DELIVERY });
+			const mq = redisEmitter({ ...conn });
+			return {
+				options: { persistence, mq },
+				close: () => closeStore(persistence),
+				describe: `redis:${u.hostname}:${conn.port}/${conn.db}`,
+			};
+		}
+	}
+}
+
+async function closeStore(persistence: unknown): Promise<void> {
+	// Without a callback the stores return a promise (with one they wait for a "ready" event
+	// that aedes' async setup never emits).
+	try {
+		await (persistence as { destroy(): Promise<void> }).destroy();
+	} catch {}
+}
