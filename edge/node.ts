@@ -138,7 +138,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 	link = new Link({
 		url: config.broker.url,
 		// The hub requires a node's client id to equal its user name (one session per device).
-		clientId: config.broker.username ?? `vikno-${config.centre}-${config.node}`,
+		// The broker requires the client id to be the device's user name, "centre/node" (docs/broker.md).
+		clientId: config.broker.username ?? `${config.centre}/${config.node}`,
 		username: config.broker.username,
 		password: config.broker.password,
 		caFile: config.broker.caFile,

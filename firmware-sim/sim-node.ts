@@ -51,7 +51,8 @@ export class SimNode {
 		const clock = o.clock ?? Date.now;
 		const client = mqtt.connect(o.brokerUrl, {
 			protocolVersion: 4,
-			clientId: `${o.clientPrefix ?? "sim"}-${o.centre}-${o.node}`,
+			// With credentials the broker wants the client id to be the user name ("centre/node").
+			clientId: o.username ?? `${o.clientPrefix ?? "sim"}-${o.centre}-${o.node}`,
 			clean: true,
 			reconnectPeriod: 1000,
 			connectTimeout: o.connectTimeoutMs ?? 10_000,
@@ -64,6 +65,15 @@ export class SimNode {
 				qos: 1,
 				retain: true,
 			},
+		});
+		// Each connection gets a Will of its own: the hub deduplicates by id, so a Will reused after
+		// a reconnect would be dropped as a repeat and the node would stay "online".
+		client.on("close", () => {
+			if (client.options.will) {
+				client.options.will.payload = Buffer.from(
+					JSON.stringify({ id: uuidv7(), ts: clock(), online: false, version: SIM_VERSION }),
+				);
+			}
 		});
 		const node = new SimNode(client, o.centre, o.node, clock);
 		const timeoutMs = o.connectTimeoutMs ?? 10_000;

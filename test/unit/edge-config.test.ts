@@ -2,6 +2,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadCentreFile } from "../../config/load.ts";
+import { indexCentre } from "../../core/centre.ts";
 import { EdgeConfigError, loadEdgeConfig, parseEdgeConfig } from "../../edge/load-config.ts";
 
 const examples = fileURLToPath(new URL("../../config/edge/", import.meta.url));
@@ -90,5 +92,23 @@ describe("edge config", () => {
 			/\/nonexistent\/edge\.yaml: \/: cannot read the file/,
 		);
 		expect(() => parseEdgeConfig([1, 2], "list.yaml")).toThrow(/list\.yaml: \/: the file must hold an object/);
+	});
+});
+
+describe("example edge configs fit the demo centre", () => {
+	const demo = indexCentre(loadCentreFile(fileURLToPath(new URL("../../config/centres/demo.yaml", import.meta.url))));
+	const files = readdirSync(examples).filter((f) => f.endsWith(".yaml"));
+
+	it.each(files)("%s names a node, window, zone and services the demo centre has", async (file) => {
+		const c = await loadEdgeConfig(join(examples, file), {});
+		expect(c.centre).toBe(demo.centre.id);
+		const node = demo.nodes.get(c.node);
+		expect(node, `node ${c.node}`).toBeDefined();
+		expect(node?.role).toBe(c.role);
+		// The broker's user name is "centre/node" and the client id must equal it (docs/broker.md).
+		if (c.broker.username) expect(c.broker.username).toBe(`${c.centre}/${c.node}`);
+		if (c.window) expect(c.window.window).toBe(node?.window);
+		if (c.door) expect(demo.zones.has(c.door.zone)).toBe(true);
+		for (const b of c.terminal?.buttons ?? []) expect(demo.services.has(b.service), b.service).toBe(true);
 	});
 });
