@@ -13,6 +13,12 @@ export interface ServiceView {
 	/** Seconds the longest-waiting ticket has waited, 0 when nobody waits. */
 	longestWaitS: number;
 	targetWaitMin: number;
+	/**
+	 * Estimated wait for a visitor taking a ticket now, minutes, with the range 80 % fall in
+	 * (added by the hub from core/waitEstimate.ts); null with `noEstimate` saying why.
+	 */
+	estimate?: { minutes: number; low: number; high: number } | null;
+	noEstimate?: string;
 }
 
 export interface WindowView {

@@ -38,7 +38,7 @@ export interface ServiceWait {
 }
 
 /** The live view, each service with its estimate. */
-export type LiveWithWaits = Omit<LiveView, "services"> & { services: (LiveView["services"][number] & ServiceWait)[] };
+export type LiveWithWaits = LiveView;
 
 interface Ratings {
 	ts: number;

@@ -19,6 +19,7 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 					<th scope="col" class="num">${t.queue}</th>
 					<th scope="col" class="num opt">${t.priority}</th>
 					<th scope="col" class="num">${t.longest}</th>
+					<th scope="col" class="num">${t.estimate}</th>
 					<th scope="col" class="num">${t.target}</th>
 				</tr>
 			</thead>
@@ -39,6 +40,7 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 									: "—"
 							}
 						</td>
+						<td class="num" data-testid="estimate">${estimateText(s, lang)}</td>
 						<td class="num">${s.targetWaitMin} ${t.min}</td>
 					</tr>`;
 				})}
@@ -46,4 +48,12 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 		</table>
 		${nobody ? html`<p class="empty-note">${t.nobodyWaiting}</p>` : nothing}
 	</div>`;
+}
+
+/** "12 хв (5–20)" for a visitor taking a ticket now, or why there is no estimate. */
+function estimateText(s: LiveView["services"][number], lang: Lang): string {
+	const t = STRINGS[lang];
+	if (!s.estimate) return s.noEstimate === "no_window_open" ? t.noWindowOpen : "—";
+	const m = (x: number) => Math.round(x);
+	return `${m(s.estimate.minutes)} ${t.min} (${m(s.estimate.low)}–${m(s.estimate.high)})`;
 }

@@ -75,8 +75,13 @@ describe("live hall page", () => {
 			"У черзі",
 			"З них пільгових",
 			"Найдовше очікування",
+			"Очікування, якщо прийти зараз",
 			"Норматив",
 		]);
+		// No window's node has reported yet: the page says so instead of inventing a waiting time.
+		expect(await table.locator('tr[data-service="passports"] [data-testid="estimate"]').textContent()).toBe(
+			"вікна зачинені",
+		);
 
 		const windows = page.locator("li[data-window]");
 		expect(await windows.count()).toBe(12);
