@@ -104,6 +104,9 @@ export function apply(state: LiveState, e: WireEvent, index: CentreIndex): LiveS
 	if (day > s.day) s = startDay(s, index, day);
 	if (ts > s.lastEventAt) s.lastEventAt = ts;
 
+	// An event of an earlier day (an outbox replayed after midnight) is stored, but does not
+	// belong in today's hall: only a node's presence still counts.
+	if (day < s.day && e.kind !== "status") return s;
 	switch (e.kind) {
 		case "queue":
 			applyQueue(s, e.data, ts);

@@ -7,7 +7,9 @@ import { Counter } from "prom-client";
 import type { Insights } from "../hub/insights.ts";
 import type { LiveHub } from "../hub/liveHub.ts";
 import type { Metrics } from "../hub/metrics.ts";
+import type { EventStore } from "../store/types.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { historyRoutes } from "./routes/history.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -18,6 +20,8 @@ export interface AppOptions {
 	metrics: Metrics;
 	/** Estimates, opening hours, best times, alerts (the public API needs them). */
 	insights?: Insights;
+	/** The store, for reports and history. */
+	store?: EventStore;
 	/** Requests per minute per address on the public API (default 120). */
 	publicRateLimit?: number;
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
@@ -62,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 	await app.register(apiRoutes, opts);
 	await app.register(streamRoutes, opts);
 	await app.register(publicRoutes, opts);
+	await app.register(historyRoutes, opts);
 	await app.register(webRoutes, opts);
 	return app;
 }

@@ -134,3 +134,24 @@ describe("live model", () => {
 		expect(parts).toEqual(whole);
 	});
 });
+
+describe("events of an earlier day", () => {
+	it("are kept out of today's hall (an outbox replayed after midnight)", () => {
+		const today = Date.UTC(2026, 10, 24, 8); // 10:00 Kyiv on the 24th
+		const yesterday = Date.UTC(2026, 10, 23, 12);
+		const s = fold([issued("A001", "passports", today)]);
+		const after = fold(
+			[
+				issued("A050", "passports", yesterday),
+				ev("rating", "win-01", { score: 1 }, yesterday),
+				ev("occupancy", "door-main", { zone: "hall", in: 9, out: 0 }, yesterday),
+				ev("status", "win-01", { online: true }, yesterday),
+			],
+			s,
+		);
+		expect([...after.waiting.keys()]).toEqual(["A001"]);
+		expect(after.ratings.count).toBe(0);
+		expect(after.zones.get("hall")?.count).toBe(0);
+		expect(after.nodes.get("win-01")?.online).toBe(true);
+	});
+});

@@ -1,0 +1,152 @@
+/**
+ * Manager reports over the store (sign-in arrives with the dashboard; until then these answer
+ * without it): service quality and service levels of a local day, and time-bucketed history.
+ *   GET /api/v1/centres/{centre}/quality?from=YYYY-MM-DD&to=YYYY-MM-DD
+ *   GET /api/v1/centres/{centre}/service-levels?from=…&to=…
+ *   GET /api/v1/centres/{centre}/history?measurement=…&field=…&from=…&to=…&step=…&groupBy=…
+ * Days are the centre's local days (Europe/Kyiv), `to` inclusive; default: today.
+ */
+import type { FastifyInstance } from "fastify";
+import { DateTime } from "luxon";
+import type { CentreIndex } from "../../core/centre.ts";
+import { administratorsOf, qualityReport, ratingRecord } from "../../core/quality.ts";
+import { queueRecord, serviceLevels } from "../../core/serviceLevels.ts";
+import type { EventStore, Measurement, Step } from "../../store/types.ts";
+import type { AppOptions } from "../app.ts";
+import { centreParams, UnknownCentre } from "./api.ts";
+
+const DAY = "^\\d{4}-\\d{2}-\\d{2}$";
+const dayRange = {
+	type: "object",
+	properties: { from: { type: "string", pattern: DAY }, to: { type: "string", pattern: DAY } },
+	additionalProperties: false,
+} as const;
+
+/** Longest span one request may cover, so a report stays a quick read. */
+const MAX_DAYS = 92;
+
+class BadRange extends Error {
+	readonly statusCode = 400;
+	readonly code = "bad_request";
+}
+
+/** Local days [from, to] → epoch ms [start, end). */
+function span(index: CentreIndex, q: { from?: string; to?: string }, now: number) {
+	const zone = index.centre.timeZone;
+	const today = DateTime.fromMillis(now, { zone }).toISODate() ?? "";
+	const from = DateTime.fromISO(q.from ?? q.to ?? today, { zone });
+	const to = DateTime.fromISO(q.to ?? q.from ?? today, { zone });
+	if (!from.isValid || !to.isValid) throw new BadRange(`from/to must be real dates, got ${q.from} / ${q.to}`);
+	if (to < from) throw new BadRange(`to (${q.to}) is before from (${q.from})`);
+	if (to.diff(from, "days").days >= MAX_DAYS) throw new BadRange(`at most ${MAX_DAYS} days in one request`);
+	return {
+		from: from.toISODate(),
+		to: to.toISODate(),
+		fromTs: from.startOf("day").toMillis(),
+		toTs: to.plus({ days: 1 }).startOf("day").toMillis(),
+	};
+}
+
+async function events(store: EventStore, centre: string, fromTs: number, toTs: number, kind: string) {
+	return (await store.readRange(centre, fromTs, toTs)).filter((e) => e.kind === kind);
+}
+
+export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
+	const { live, store } = opts;
+	if (!store) return;
+	const index = (centre: string) => {
+		const i = live.centres.get(centre);
+		if (!i) throw new UnknownCentre(centre);
+		return i;
+	};
+
+	app.get<{ Params: { centre: string }; Querystring: { from?: string; to?: string } }>(
+		"/api/v1/centres/:centre/quality",
+		{ schema: { params: centreParams, querystring: dayRange } },
+		async (req) => {
+			const i = index(req.params.centre);
+			const s = span(i, req.query, Date.now());
+			const ratings = await events(store, i.centre.id, s.fromTs, s.toTs, "rating");
+			const admins = administratorsOf(i.centre);
+			return {
+				centre: i.centre.id,
+				from: s.from,
+				to: s.to,
+				...qualityReport(
+					ratings.map((e) => ratingRecord(e.ts, e.data)),
+					{ scale: i.centre.ratingScale, timeZone: i.centre.timeZone, administratorOf: admins },
+				),
+			};
+		},
+	);
+
+	app.get<{ Params: { centre: string }; Querystring: { from?: string; to?: string } }>(
+		"/api/v1/centres/:centre/service-levels",
+		{ schema: { params: centreParams, querystring: dayRange } },
+		async (req) => {
+			const i = index(req.params.centre);
+			const s = span(i, req.query, Date.now());
+			const queue = await events(store, i.centre.id, s.fromTs, s.toTs, "queue");
+			return {
+				centre: i.centre.id,
+				from: s.from,
+				to: s.to,
+				levels: serviceLevels(
+					queue.map((e) => queueRecord(e.ts, e.data, e.derived)),
+					i.centre,
+				),
+			};
+		},
+	);
+
+	app.get<{
+		Params: { centre: string };
+		Querystring: {
+			measurement: Measurement;
+			field: string;
+			from?: string;
+			to?: string;
+			step?: Step;
+			groupBy?: string;
+			event?: string;
+		};
+	}>(
+		"/api/v1/centres/:centre/history",
+		{
+			schema: {
+				params: centreParams,
+				querystring: {
+					type: "object",
+					required: ["measurement", "field"],
+					properties: {
+						measurement: { enum: ["rating", "queue", "occupancy", "node_status"] },
+						field: { type: "string", pattern: "^[a-z_]{1,32}$" },
+						from: { type: "string", pattern: DAY },
+						to: { type: "string", pattern: DAY },
+						step: { enum: ["1m", "5m", "15m", "1h", "1d"] },
+						groupBy: { enum: ["service", "window", "zone", "event", "priority"] },
+						event: { enum: ["issued", "called", "started", "finished", "no_show", "cancelled"] },
+					},
+					additionalProperties: false,
+				},
+			},
+		},
+		async (req) => {
+			const i = index(req.params.centre);
+			const s = span(i, req.query, Date.now());
+			const q = req.query;
+			const rows = await store.query({
+				centre: i.centre.id,
+				measurement: q.measurement,
+				field: q.field,
+				fromTs: s.fromTs,
+				toTs: s.toTs,
+				step: q.step ?? "1h",
+				timeZone: i.centre.timeZone,
+				...(q.groupBy ? { groupBy: q.groupBy as "service" } : {}),
+				...(q.event ? { where: { event: q.event as "called" } } : {}),
+			});
+			return { centre: i.centre.id, from: s.from, to: s.to, step: q.step ?? "1h", rows };
+		},
+	);
+}
