@@ -166,10 +166,10 @@ describe("edge node → hub", () => {
 			press();
 			await new Promise((r) => setTimeout(r, 5));
 		}
-		// The issue asks for 30 s; 5 s keeps the suite short and exercises the same path.
+		// The hub is away for 30 s (a Wi-Fi drop at lunch) while visitors keep pressing.
 		await (hub as Hub).close();
 		hub = undefined;
-		const outageEnd = Date.now() + 5_000;
+		const outageEnd = Date.now() + 30_000;
 		while (Date.now() < outageEnd) {
 			press();
 			await new Promise((r) => setTimeout(r, 25));
@@ -189,7 +189,7 @@ describe("edge node → hub", () => {
 		expect(byTs.map((r) => r.data.score)).toEqual(Array.from({ length: pressed }, (_, i) => (i % 5) + 1));
 		for (let i = 1; i < byTs.length; i++) expect(byTs[i]?.rxTs).toBeGreaterThanOrEqual(byTs[i - 1]?.rxTs ?? 0);
 		await until(() => node?.outbox.depth === 0, 5_000, "outbox empty");
-	});
+	}, 90_000);
 
 	it("publishes the queue system's calls from the local bridge", async () => {
 		node = await startEdge(
