@@ -13,7 +13,7 @@ import { GuardError, GuardedStream } from "./guard.ts";
 import { describe, type Identity } from "./identity.ts";
 import { ConnectionLimiter, type ConnectionLimits, LOOPBACK } from "./limits.ts";
 import { type BrokerLog, OnceLog } from "./onceLog.ts";
-import { openPersistence, type PersistenceConfig } from "./persistence.ts";
+import { markRedeliveries, type OutgoingStore, openPersistence, type PersistenceConfig } from "./persistence.ts";
 import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "./reasons.ts";
 import type { DeviceRegistry } from "./registry.ts";
 import { attachWebSocket, CERT_USER, type Entry, listenTcp, listenTls, type TlsConfig } from "./transports.ts";
@@ -288,6 +288,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			return packet;
 		},
 	});
+	markRedeliveries((aedes as unknown as { persistence: OutgoingStore }).persistence);
 	const report = () => {
 		obs.clients?.(aedes.connectedClients);
 		opts.onClients?.(aedes.connectedClients);

@@ -5,7 +5,8 @@
  *   share the load behind one address (docs/broker.md, cluster topology);
  * - `memory`: nothing survives a restart (benchmarks, throwaway brokers).
  */
-import type { AedesOptions } from "aedes";
+import { Readable } from "node:stream";
+import type { AedesOptions, Client } from "aedes";
 
 export type PersistenceConfig =
 	| { kind: "memory" }
@@ -71,4 +72,24 @@ async function closeStore(persistence: unknown): Promise<void> {
 	try {
 		await (persistence as { destroy(): Promise<void> }).destroy();
 	} catch {}
+}
+
+/** The part of an aedes store that replays a session's outgoing QoS 1 messages on reconnect. */
+export interface OutgoingStore {
+	outgoingStream(client: Client): Readable;
+}
+
+/**
+ * MQTT-3.3.1-1: a PUBLISH sent again must have DUP=1. aedes resends the unacknowledged messages of
+ * a resumed session (MQTT-4.4.0-1) as they were stored, with DUP=0. A stored message gets its packet
+ * id when it is handed to the client (outgoingUpdate), so one with an id is a redelivery; messages
+ * queued while the client was away have none and go out as first deliveries (DUP=0).
+ */
+export function markRedeliveries(store: OutgoingStore): void {
+	const replay = store.outgoingStream.bind(store);
+	store.outgoingStream = (client) => Readable.from(marked(replay(client)));
+}
+
+async function* marked(stored: AsyncIterable<{ messageId?: number }>) {
+	for await (const packet of stored) yield packet.messageId ? { ...packet, dup: true } : packet;
 }

@@ -14,9 +14,9 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { generate, type IConnectPacket, type IPublishPacket, type Packet, parser } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../hub/hub.ts";
-import { freePort } from "../fixtures/influxd.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { freePort } from "../fixtures/influxd.ts";
 import { until } from "../fixtures/wait.ts";
 
 const MOSQUITTO = process.env.VIKNO_MOSQUITTO ?? "/usr/sbin/mosquitto";
@@ -223,11 +223,11 @@ describe("retained messages (MQTT-3.3.1-5 … -12)", () => {
 		const before = await notJson();
 		const listener = await client();
 		const got = collect(listener);
-		await listener.subscribeAsync(demoTopic("win-01", "#"), { qos: 1 });
+		await listener.subscribeAsync(demoTopic("win-10", "#"), { qos: 1 });
 		const publisher = await client();
-		// An empty event (not retained) and an empty retained message on an event kind.
-		await publisher.publishAsync(demoTopic("win-01", "rating"), "", { qos: 1 });
-		await publisher.publishAsync(demoTopic("win-01", "rating"), "", { qos: 1, retain: true });
+		// An empty status that is not retained, and an empty retained message on an event kind.
+		await publisher.publishAsync(demoTopic("win-10", "status"), "", { qos: 1 });
+		await publisher.publishAsync(demoTopic("win-10", "rating"), "", { qos: 1, retain: true });
 		await until(notJson, (n) => n === (Number.isNaN(before) ? 0 : before) + 2, { what: "two not_json rejections" });
 		await sleep(200);
 		expect(got).toEqual([]);
@@ -431,13 +431,12 @@ describe("unsubscribe (MQTT-3.10.4-1/2/4/5)", () => {
 /**
  * MQTT-3.3.5-1: a message matching several subscriptions of one client MUST be delivered with the
  * maximum QoS of those subscriptions, and MAY be delivered once per matching subscription.
+ * Returns the QoS of each copy the subscriber received.
  */
-async function overlap(url: string, node: string): Promise<Got[]> {
+async function overlap(url: string, node: string, filters: [string, 0 | 1][]): Promise<number[]> {
 	const sub = await client({}, url);
 	const got = collect(sub);
-	await sub.subscribeAsync(demoTopic(node, "rating"), { qos: 0 });
-	await sub.subscribeAsync(`vikno/v1/demo/${node}/#`, { qos: 1 });
-	await sub.subscribeAsync("vikno/v1/demo/+/rating", { qos: 0 });
+	for (const [filter, qos] of filters) await sub.subscribeAsync(filter, { qos });
 	const publisher = await client({}, url);
 	await publisher.publishAsync(demoTopic(node, "rating"), rating(), { qos: 1 });
 	await until(
@@ -445,11 +444,22 @@ async function overlap(url: string, node: string): Promise<Got[]> {
 		(n) => n >= 1,
 		{ what: "the overlapping delivery" },
 	);
-	await sleep(400);
+	await sleep(300);
 	sub.end(true);
 	publisher.end(true);
-	return got;
+	return got.map((g) => g.qos);
 }
+
+/** Two wildcard filters, the second with the higher QoS. */
+const wildcards = (node: string): [string, 0 | 1][] => [
+	["vikno/v1/demo/+/rating", 0],
+	[`vikno/v1/demo/${node}/#`, 1],
+];
+/** The topic itself at QoS 0 beside a wildcard at QoS 1. */
+const exactAndWildcard = (node: string): [string, 0 | 1][] => [
+	[demoTopic(node, "rating"), 0],
+	[`vikno/v1/demo/${node}/#`, 1],
+];
 
 const mosquittoAvailable = (() => {
 	if (existsSync(MOSQUITTO)) return true;
@@ -489,18 +499,23 @@ async function startMosquitto(): Promise<{ url: string; stop(): Promise<void> }>
 }
 
 describe("overlapping subscriptions (MQTT-3.3.5-1)", () => {
-	it("delivers a message matching three subscriptions once, at the highest of their QoS", async () => {
-		const got = await overlap(hub.mqttUrl, "win-09");
-		// aedes delivers each message once per client, whatever the number of matching filters.
-		expect(got.map((g) => g.qos)).toEqual([1]);
+	it("delivers a message matching two wildcard filters once, at the higher QoS", async () => {
+		// aedes sends each message to a client once, whatever the number of matching filters.
+		expect(await overlap(hub.mqttUrl, "win-09", wildcards("win-09"))).toEqual([1]);
 	});
 
-	it.skipIf(!mosquittoAvailable)("mosquitto 2 may send a copy per subscription: both are allowed", async () => {
+	it("known deviation: beside the topic's own filter at QoS 0, a wildcard at QoS 1 does not raise the QoS", async () => {
+		// aedes delivers at the QoS of the filter equal to the topic, where MQTT-3.3.5-1 asks for
+		// the maximum (1). mosquitto 2.0 does the same (below). Vikno's nodes subscribe to one
+		// filter; a service wanting QoS 1 must not also subscribe to the same topics at QoS 0.
+		expect(await overlap(hub.mqttUrl, "win-09", exactAndWildcard("win-09"))).toEqual([0]);
+	});
+
+	it.skipIf(!mosquittoAvailable)("mosquitto 2 behaves the same in both cases", async () => {
 		const m = await startMosquitto();
 		try {
-			const got = await overlap(m.url, "win-09");
-			// One copy per matching subscription, each at that subscription's QoS (the MAY of MQTT-3.3.5-1).
-			expect(got.map((g) => g.qos).sort()).toEqual([0, 0, 1]);
+			expect(await overlap(m.url, "win-09", wildcards("win-09"))).toEqual([1]);
+			expect(await overlap(m.url, "win-09", exactAndWildcard("win-09"))).toEqual([0]);
 		} finally {
 			await m.stop();
 		}

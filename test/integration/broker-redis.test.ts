@@ -1,0 +1,163 @@
+/**
+ * Several brokers on one Redis (docs/broker.md, cluster topology): two hubs whose brokers keep
+ * sessions and retained messages in Redis (aedes-persistence-redis) and pass messages to each
+ * other through Redis pub/sub (mqemitter-redis), with a real `redis-server` on loopback.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Hub, startHub } from "../../hub/hub.ts";
+import { silentLogger } from "../../hub/logger.ts";
+import { demoTopic, payload } from "../fixtures/events.ts";
+import { demoCentre, tempDir } from "../fixtures/hub.ts";
+import { type RedisServer, redisAvailable, startRedis } from "../fixtures/redis.ts";
+import { until } from "../fixtures/wait.ts";
+
+const available = redisAvailable();
+let redis: RedisServer | undefined;
+const dirs = [tempDir("vikno-redis-a-"), tempDir("vikno-redis-b-")];
+let a: Hub;
+let b: Hub;
+const clients: MqttClient[] = [];
+
+function hubOn(dataDir: string, url: string): Promise<Hub> {
+	return startHub({
+		centres: [demoCentre()],
+		dataDir,
+		mqttPort: 0,
+		httpPort: 0,
+		host: "127.0.0.1",
+		log: silentLogger,
+		allowAnonymous: true,
+		broker: { persistence: { kind: "redis", url } },
+	});
+}
+
+beforeAll(async () => {
+	if (!available) return;
+	redis = await startRedis();
+	a = await hubOn(dirs[0]?.path ?? "", redis.url);
+	b = await hubOn(dirs[1]?.path ?? "", redis.url);
+}, 20_000);
+
+afterAll(async () => {
+	for (const c of clients) c.end(true);
+	await a?.close();
+	await b?.close();
+	await redis?.stop();
+	for (const d of dirs) d.remove();
+});
+
+async function client(hub: Hub, opts: IClientOptions = {}): Promise<MqttClient> {
+	const c = await mqtt.connectAsync(hub.mqttUrl, {
+		protocolVersion: 4,
+		reconnectPeriod: 0,
+		connectTimeout: 5_000,
+		...opts,
+	});
+	c.on("error", () => {});
+	clients.push(c);
+	return c;
+}
+
+function bodies(c: MqttClient): string[] {
+	const got: string[] = [];
+	c.on("message", (_t, body) => got.push(body.toString()));
+	return got;
+}
+
+const rating = () => JSON.stringify(payload({ score: 5 }));
+
+describe.skipIf(!available)("two brokers sharing Redis", () => {
+	it("uses Redis for both brokers", () => {
+		expect(a.broker.persistence).toBe(`redis:127.0.0.1:${redis?.port}/0`);
+		expect(b.broker.persistence).toBe(a.broker.persistence);
+		expect(a.mqttPort).not.toBe(b.mqttPort);
+	});
+
+	it("delivers a message published on hub B to a subscriber on hub A, and ingests it once, on B", async () => {
+		const TOPIC = demoTopic("win-01", "rating");
+		const sub = await client(a);
+		const got = bodies(sub);
+		await sub.subscribeAsync(TOPIC, { qos: 1 });
+		// The subscription reaches B through Redis; publish until it has (then exactly once more).
+		const pub = await client(b);
+		const probe = rating();
+		await until(
+			async () => {
+				if (!got.includes(probe)) await pub.publishAsync(TOPIC, probe, { qos: 1 });
+				return got.includes(probe);
+			},
+			(ok) => ok,
+			{ timeoutMs: 5_000, intervalMs: 100, what: "the first message across brokers" },
+		);
+		const body = rating();
+		await pub.publishAsync(TOPIC, body, { qos: 1 });
+		await until(
+			() => got.filter((x) => x === body).length,
+			(n) => n === 1,
+			{ what: "the message published on B" },
+		);
+		await new Promise((r) => setTimeout(r, 200));
+		expect(got.filter((x) => x === body)).toHaveLength(1);
+		// Ingest runs where the publish arrived: B stored it; A did not.
+		const id = (JSON.parse(body) as { id: string }).id;
+		const stored = async (hub: Hub) =>
+			(await hub.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).filter((e) => e.id === id).length;
+		expect(await stored(b)).toBe(1);
+		expect(await stored(a)).toBe(0);
+	});
+
+	it("shares retained messages: a status retained through A is sent to a subscriber on B", async () => {
+		const TOPIC = demoTopic("win-02", "status");
+		const body = JSON.stringify(payload({ online: true }));
+		await (await client(a)).publishAsync(TOPIC, body, { qos: 1, retain: true });
+		const late = await client(b);
+		const got: { body: string; retain: boolean }[] = [];
+		late.on("message", (_t, m, p) => got.push({ body: m.toString(), retain: p.retain }));
+		await late.subscribeAsync(TOPIC, { qos: 1 });
+		await until(
+			() => got.length,
+			(n) => n >= 1,
+			{ what: "the retained status on B" },
+		);
+		expect(got[0]).toEqual({ body, retain: true });
+	});
+
+	it("keeps a clean=false session made on A and delivers its queued QoS 1 messages when it comes back on B", async () => {
+		const TOPIC = demoTopic("win-03", "rating");
+		const session = { clientId: "roamer", clean: false };
+		const first = await client(a, session);
+		await first.subscribeAsync(TOPIC, { qos: 1 });
+		await first.endAsync();
+
+		// Away: published on both brokers.
+		const sent = [rating(), rating(), rating(), rating()];
+		const onA = await client(a);
+		const onB = await client(b);
+		for (const [i, body] of sent.entries()) await (i % 2 ? onB : onA).publishAsync(TOPIC, body, { qos: 1 });
+
+		// Listening before the CONNACK: queued messages follow it at once.
+		const back = mqtt.connect(b.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...session });
+		clients.push(back);
+		const got = bodies(back);
+		let sessionPresent: boolean | undefined;
+		back.once("connect", (connack) => {
+			sessionPresent = connack.sessionPresent;
+		});
+		await until(
+			() => got.length,
+			(n) => n >= sent.length,
+			{ what: "the queued messages on B" },
+		);
+		expect(sessionPresent).toBe(true);
+		await new Promise((r) => setTimeout(r, 300));
+		expect(got).toEqual(sent);
+		await back.endAsync();
+
+		// Acknowledged on B: the session on A has nothing left for it.
+		const again = await client(a, session);
+		const more = bodies(again);
+		await new Promise((r) => setTimeout(r, 300));
+		expect(more).toEqual([]);
+	});
+});
