@@ -10,9 +10,12 @@ Usage:
   vikno demo [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR] [--speed N] [--config FILE]
       hub on the embedded store plus simulated nodes of config/centres/demo.yaml
   vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
+            [--store URL] [--allow-anonymous]   (TLS and limits: docs/broker.md)
       MQTT broker + ingest + store + dashboard in one process
-  vikno sim --config FILE --broker URL [--speed N] [--seed N]
-      simulated nodes and visitors of one centre
+  vikno sim --config FILE… --broker URL [--speed N] [--seed N] [--rate N] [--follow-hours] [--start TIME]
+      simulated nodes and visitors, live
+  vikno sim --week --config FILE… [--start DAY] [--days N] [--seed N] [--out FILE] [--timeline FILE] [--broker URL]
+      a simulated week in seconds, with the true wait of every ticket
   vikno edge --config FILE
       the edge node (Raspberry Pi at a window, terminal or door)
   vikno device add|list|revoke …   (vikno device help)
