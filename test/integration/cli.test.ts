@@ -1,0 +1,83 @@
+/** The command line as a person meets it: bad input stops it at start with what, where and why. */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../fixtures/hub.ts";
+
+const BIN = fileURLToPath(new URL("../../bin/vikno.js", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/config/", import.meta.url));
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+async function vikno(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+	try {
+		const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 20_000 });
+		return { code: 0, out: stdout, err: stderr };
+	} catch (e) {
+		const x = e as { code: number; stdout: string; stderr: string };
+		return { code: x.code, out: x.stdout, err: x.stderr };
+	}
+}
+
+describe("vikno command line", () => {
+	it("stops on a bad centre file with the file, line, path and problem", async () => {
+		const r = await vikno(
+			"hub",
+			"--config",
+			`${FIXTURES}unknown-service.yaml`,
+			"--data",
+			dir.path,
+			"--host",
+			"127.0.0.1",
+		);
+		expect(r.code).toBe(2);
+		expect(r.err).toMatch(/bad configuration/);
+		expect(r.err).toMatch(/unknown-service\.yaml:\d+:\d+ \/windows\/\d+\/services\/\d+: unknown service "pasports"/);
+	});
+
+	it("stops on a bad store URL, a bad port and an unknown command, saying which", async () => {
+		const store = await vikno(
+			"hub",
+			"--config",
+			`${FIXTURES}mini.yaml`,
+			"--data",
+			dir.path,
+			"--store",
+			"influx1://127.0.0.1:8086/",
+		);
+		expect(store.code).toBe(2);
+		expect(store.err).toMatch(/database is missing/);
+		const port = await vikno("hub", "--config", `${FIXTURES}mini.yaml`, "--http-port", "99999");
+		expect(port.code).toBe(2);
+		expect(port.err).toMatch(/--http-port must be a port number/);
+		const unknown = await vikno("serve");
+		expect(unknown.code).toBe(2);
+		expect(unknown.err).toMatch(/unknown command "serve"/);
+	});
+
+	it("refuses anonymous clients on a hub that is not on loopback", async () => {
+		const r = await vikno(
+			"hub",
+			"--config",
+			`${FIXTURES}mini.yaml`,
+			"--data",
+			dir.path,
+			"--host",
+			"0.0.0.0",
+			"--allow-anonymous",
+			"--http-port",
+			"0",
+			"--mqtt-port",
+			"0",
+		);
+		expect(r.code).not.toBe(0);
+		expect(r.err).toMatch(/loopback/);
+	});
+
+	it("prints its version", async () => {
+		const r = await vikno("version");
+		expect(r.code).toBe(0);
+		expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+	});
+});
