@@ -2,10 +2,12 @@
  * `npm run bench -- edge`: press-to-acknowledge latency (the light is switched on after the
  * event is synced to disk) and press-to-broker latency (a subscriber on the hub sees it),
  * p50/p99, with the sim driver in this process against a real hub on loopback; then the idle
- * RSS and CPU of an edge node running alone as its own process.
+ * RSS and CPU of an edge node running alone as its own process: the deployable form first (the
+ * esbuild bundle of `npm run build:edge`, run by plain `node`, as on a Pi), then under tsx for
+ * comparison.
  * Targets (issue 5): acknowledge under 20 ms p99, idle RSS under 80 MB.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +61,37 @@ function procStats(pid: number): { rss: number; ticks: number } {
 	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
 	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 	return { rss: rssKb * 1024, ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/** `npm run build:edge`: the one place the bundle's options live. */
+function buildBundle(): string {
+	const built = spawnSync("npm", ["run", "-s", "build:edge"], { cwd: ROOT, encoding: "utf8" });
+	if (built.status !== 0) throw new Error(`npm run build:edge failed:\n${built.stderr}`);
+	return join(ROOT, "dist", "vikno-edge.mjs");
+}
+
+/** Start an edge node with these node arguments, let it settle, and measure it idle. */
+async function idle(args: string[]): Promise<{ rssMb: number; cpuPct: number }> {
+	const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "ignore", "pipe"] });
+	let stderr = "";
+	child.stderr?.on("data", (d: Buffer) => {
+		stderr = (stderr + d.toString()).slice(-4000);
+	});
+	try {
+		await sleep(3_000);
+		const pid = child.pid as number;
+		if (child.exitCode !== null) throw new Error(`edge node exited early (${args.join(" ")}):\n${stderr}`);
+		const a = procStats(pid);
+		await sleep(IDLE_S * 1000);
+		const b = procStats(pid);
+		const hz = 100; // USER_HZ on Linux
+		return { rssMb: r2(b.rss / 1024 / 1024), cpuPct: r2(((b.ticks - a.ticks) / hz / IDLE_S) * 100) };
+	} finally {
+		if (child.exitCode === null) {
+			child.kill("SIGTERM");
+			await new Promise((r) => child.once("exit", r));
+		}
+	}
 }
 
 export async function run(): Promise<Record<string, number>> {
@@ -115,22 +148,12 @@ export async function run(): Promise<Record<string, number>> {
 		await sub.endAsync(true);
 		await node.close();
 
-		// 2. Idle footprint, node alone as its own process.
+		// 2. Idle footprint, node alone as its own process: the bundle, then under tsx.
 		const file = join(dir, "edge-b.json");
 		writeFileSync(file, JSON.stringify(nodeConfig(hub.mqttUrl, join(dir, "edge-b"), true)));
-		const child = spawn(process.execPath, ["--import", "tsx", "edge/main.ts", "--config", file], {
-			cwd: ROOT,
-			stdio: ["pipe", "ignore", "ignore"],
-		});
-		await sleep(3_000);
-		const pid = child.pid as number;
-		const a = procStats(pid);
-		await sleep(IDLE_S * 1000);
-		const b = procStats(pid);
-		child.kill("SIGTERM");
-		await new Promise((r) => child.once("exit", r));
-		const hz = 100; // USER_HZ on Linux
-		const idleCpuPct = ((b.ticks - a.ticks) / hz / IDLE_S) * 100;
+		const bundle = buildBundle();
+		const idleBundle = await idle([bundle, "--config", file]);
+		const idleTsx = await idle(["--import", "tsx", "edge/main.ts", "--config", file]);
 
 		const figures = {
 			presses: PRESSES,
@@ -139,16 +162,23 @@ export async function run(): Promise<Record<string, number>> {
 			broker_p50_ms: r2(pct(toBroker, 50)),
 			broker_p99_ms: r2(pct(toBroker, 99)),
 			delivered: toBroker.length,
-			idle_rss_mb: r2(b.rss / 1024 / 1024),
-			idle_cpu_pct: r2(idleCpuPct),
+			idle_rss_mb: idleBundle.rssMb,
+			idle_cpu_pct: idleBundle.cpuPct,
+			idle_rss_tsx_mb: idleTsx.rssMb,
+			idle_cpu_tsx_pct: idleTsx.cpuPct,
 		};
 		printTable("edge node (sim driver, fsync on, real hub on loopback)", [
 			{ figure: "press → light on (ms)", p50: figures.ack_p50_ms, p99: figures.ack_p99_ms, target: "p99 < 20" },
 			{ figure: "press → broker (ms)", p50: figures.broker_p50_ms, p99: figures.broker_p99_ms, target: "" },
 		]);
-		printTable("edge node process, idle", [
-			{ figure: "RSS (MB)", value: figures.idle_rss_mb, target: "< 80" },
-			{ figure: `CPU over ${IDLE_S} s (%)`, value: figures.idle_cpu_pct, target: "" },
+		printTable(`edge node process, idle (CPU over ${IDLE_S} s)`, [
+			{
+				run: "node dist/vikno-edge.mjs (bundle)",
+				"RSS (MB)": idleBundle.rssMb,
+				"CPU (%)": idleBundle.cpuPct,
+				target: "RSS < 80",
+			},
+			{ run: "node --import tsx edge/main.ts", "RSS (MB)": idleTsx.rssMb, "CPU (%)": idleTsx.cpuPct, target: "" },
 		]);
 		return figures;
 	} finally {

@@ -34,12 +34,19 @@ export const OutputConfig = Type.Object(
 
 export const DriverConfig = Type.Object(
 	{
-		type: Type.Union([Type.Literal("sim"), Type.Literal("onoff"), Type.Literal("johnny-five")], { default: "sim" }),
+		type: Type.Union([Type.Literal("sim"), Type.Literal("onoff"), Type.Literal("gpiod"), Type.Literal("johnny-five")], {
+			default: "sim",
+		}),
 		debounceMs: Type.Integer({ minimum: 0, maximum: 1000, default: 30 }),
-		/** onoff: label of the GPIO chip whose base offsets the pin numbers (default: the SoC's `pinctrl-*`). */
+		/**
+		 * onoff, gpiod: label of the GPIO chip whose lines the pins are (default: the SoC's `pinctrl-*`);
+		 * onoff adds its sysfs base to the pin numbers.
+		 */
 		chipLabel: Type.Optional(Type.String({ minLength: 1 })),
 		/** onoff: where the kernel's sysfs GPIO lives. */
 		sysfsRoot: Type.String({ default: "/sys/class/gpio" }),
+		/** gpiod: directory of Debian's gpiod tools (gpiodetect, gpioget, gpiomon, gpioset); absent = PATH. */
+		toolsDir: Type.Optional(Type.String({ minLength: 1 })),
 		/** johnny-five: serial port of the Firmata board; absent = autodetect. */
 		port: Type.Optional(Type.String({ minLength: 1 })),
 		/** sim: read "press NAME" / "release NAME" lines from stdin and print outputs to stdout. */

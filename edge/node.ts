@@ -46,7 +46,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 	const log = deps.log ?? silentLog;
 	const now = deps.now ?? Date.now;
 	const startedAt = now();
-	const driver = deps.driver ?? (await createDriver(config.driver));
+	const driver = deps.driver ?? (await createDriver(config.driver, log));
 	const outbox = Outbox.open(config.dataDir, config.outbox, log);
 	const state = new StateFile<NodeState>(config.dataDir, "state.json", INITIAL_STATE);
 

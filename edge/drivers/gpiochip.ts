@@ -25,7 +25,8 @@ export function listChips(root: string): GpioChip[] {
 	} catch {
 		throw new NoSysfsGpioError(
 			`${root} does not exist: this kernel offers no sysfs GPIO (CONFIG_GPIO_SYSFS). ` +
-				`Use the johnny-five driver, or a kernel with sysfs GPIO enabled.`,
+				`Use the gpiod driver (character device, Debian's gpiod tools), the johnny-five driver, ` +
+				`or a kernel with sysfs GPIO enabled.`,
 		);
 	}
 	const chips: GpioChip[] = [];

@@ -1,7 +1,9 @@
 /**
  * One contract suite for every driver (as aedes-persistence's abstract.js): each implementation
  * is driven through its hardware boundary only — a fake of onoff's Gpio class over a fake sysfs
- * tree, johnny-five on a mock Firmata board, the sim driver directly.
+ * tree, johnny-five on a mock Firmata board, stand-ins for Debian's gpiod tools (both libgpiod
+ * generations), the sim driver directly. The gpiod driver works through child processes, so
+ * levels are awaited rather than read at once.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,9 +13,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { InputConfig, OutputConfig } from "../../edge/config.ts";
 import type { Driver } from "../../edge/drivers/driver.ts";
 import { findChip, NoSysfsGpioError } from "../../edge/drivers/gpiochip.ts";
+import { createGpiodDriver } from "../../edge/drivers/gpiod.ts";
 import { createJohnnyFiveDriver } from "../../edge/drivers/johnny-five.ts";
 import { type GpioClass, OnoffDriver } from "../../edge/drivers/onoff.ts";
 import { SimDriver } from "../../edge/drivers/sim.ts";
+import { FakeGpiod } from "../fixtures/fakeGpiod.ts";
 
 const require = createRequire(import.meta.url);
 const tmp = mkdtempSync(join(tmpdir(), "vikno-gpio-"));
@@ -36,9 +40,12 @@ function fakeSysfs(chips: { base: number; label: string; ngpio: number }[]): str
 /** The harness each implementation provides: set a pin's physical level, read an output's physical level. */
 interface Harness {
 	driver: Driver;
-	physical(pin: number, high: boolean): void;
+	physical(pin: number, high: boolean): void | Promise<void>;
 	output(pin: number): boolean | undefined;
 }
+
+/** Until it holds (at once for the drivers without processes in between). */
+const eventually = <T>(read: () => T) => expect.poll(read, { timeout: 5_000, interval: 10 });
 
 // --- onoff: a fake Gpio class at the library boundary -------------------------------------------
 class FakeGpio {
@@ -126,6 +133,17 @@ async function johnnyFiveHarness(): Promise<Harness> {
 	};
 }
 
+// --- gpiod: stand-ins for Debian's gpiod tools over a pretend world ---------------------------------
+async function gpiodHarness(version: string): Promise<Harness> {
+	const world = new FakeGpiod(tmp, { version });
+	const driver = await createGpiodDriver({ toolsDir: world.toolsDir });
+	return {
+		driver,
+		physical: (pin, high) => world.drive(pin, high),
+		output: (pin) => world.output(pin),
+	};
+}
+
 // --- sim: logical levels are driven directly --------------------------------------------------------
 function simHarness(): Harness {
 	const driver = new SimDriver();
@@ -158,6 +176,8 @@ function simHarness(): Harness {
 const implementations: [string, () => Harness | Promise<Harness>][] = [
 	["onoff", onoffHarness],
 	["johnny-five", johnnyFiveHarness],
+	["gpiod (libgpiod 1.6)", () => gpiodHarness("1.6.3")],
+	["gpiod (libgpiod 2.x)", () => gpiodHarness("2.1.0")],
 	["sim", simHarness],
 ];
 
@@ -171,10 +191,10 @@ describe.each(implementations)("driver contract: %s", (_name, make) => {
 		const h = await make();
 		const seen: boolean[] = [];
 		h.driver.input(button, (a) => seen.push(a));
-		h.physical(5, true); // resting level with the pull-up
-		h.physical(5, false); // pressed
-		h.physical(5, true); // released
-		expect(seen.filter((_, i) => i >= seen.length - 2)).toEqual([true, false]);
+		await h.physical(5, true); // resting level with the pull-up
+		await h.physical(5, false); // pressed
+		await h.physical(5, true); // released
+		await eventually(() => seen.filter((_, i) => i >= seen.length - 2)).toEqual([true, false]);
 		await h.driver.close();
 	});
 
@@ -182,9 +202,9 @@ describe.each(implementations)("driver contract: %s", (_name, make) => {
 		const h = await make();
 		const seen: boolean[] = [];
 		h.driver.input(beam, (a) => seen.push(a));
-		h.physical(6, true);
-		h.physical(6, false);
-		expect(seen).toEqual([true, false]);
+		await h.physical(6, true);
+		await h.physical(6, false);
+		await eventually(() => seen).toEqual([true, false]);
 		await h.driver.close();
 	});
 
@@ -192,14 +212,14 @@ describe.each(implementations)("driver contract: %s", (_name, make) => {
 		const h = await make();
 		const l = h.driver.output(led);
 		const r = h.driver.output(relay);
-		expect(h.output(12)).toBe(false);
-		expect(h.output(13)).toBe(true);
+		await eventually(() => h.output(12)).toBe(false);
+		await eventually(() => h.output(13)).toBe(true);
 		l.set(true);
 		r.set(true);
-		expect(h.output(12)).toBe(true);
-		expect(h.output(13)).toBe(false);
+		await eventually(() => h.output(12)).toBe(true);
+		await eventually(() => h.output(13)).toBe(false);
 		l.set(false);
-		expect(h.output(12)).toBe(false);
+		await eventually(() => h.output(12)).toBe(false);
 		await h.driver.close();
 	});
 });
