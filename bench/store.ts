@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { InfluxDB } from "influx";
 import { v7 as uuidv7 } from "uuid";
@@ -78,6 +79,7 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const live = new LiveHub(centres);
 	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLogger, live });
 	const rss0 = process.memoryUsage().rss;
+	const elu0 = performance.eventLoopUtilization();
 	const t0 = performance.now();
 	let next = 0;
 	const worker = async () => {
@@ -91,6 +93,7 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const acked = performance.now() - t0;
 	await forwarder.idle();
 	const stored = performance.now() - t0;
+	const elu = performance.eventLoopUtilization(elu0).utilization;
 	const count = await store.count();
 	const batches = (await metrics.storeBatch.get()).values;
 	const sum = batches.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
@@ -98,7 +101,9 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const writes = (await metrics.storeWrite.get()).values;
 	const writeS = writes.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
 	if (process.env.VIKNO_BENCH_DEBUG) {
-		console.log(`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s`);
+		console.log(
+			`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} %`,
+		);
 	}
 	const rss = process.memoryUsage().rss;
 	await forwarder.close();

@@ -40,8 +40,26 @@ function reject(reason: RejectReason, detail: string): Decoded {
 	return { ok: false, reason, detail };
 }
 
+/**
+ * Topics that parsed, by text: a hub sees a few per node, over and over. Bounded; cleared when
+ * full (a flood of made-up topics only costs the parse again).
+ */
+const topics = new Map<string, ReturnType<typeof parseEventTopic>>();
+const MAX_TOPICS = 10_000;
+
+function parseTopic(topic: string): ReturnType<typeof parseEventTopic> {
+	let t = topics.get(topic);
+	if (t) return t;
+	t = parseEventTopic(topic);
+	if (t.ok) {
+		if (topics.size >= MAX_TOPICS) topics.clear();
+		topics.set(topic, t);
+	}
+	return t;
+}
+
 export function decode(topic: string, bytes: Uint8Array, opts: DecodeOptions): Decoded {
-	const t = parseEventTopic(topic);
+	const t = parseTopic(topic);
 	if (!t.ok) return reject("bad_topic", t.detail);
 	const max = opts.maxBytes ?? MAX_PAYLOAD_BYTES;
 	if (bytes.byteLength > max) return reject("too_large", `payload is ${bytes.byteLength} bytes, the limit is ${max}`);

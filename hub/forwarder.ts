@@ -104,7 +104,8 @@ export class Forwarder {
 			this.failures = 0;
 			const now = this.now();
 			for (const r of rows) metrics.storeLag.observe(Math.max(0, now - r.event.rxTs) / 1000);
-			spool.forwarded(last.seq, now, store.localDurable);
+			if (store.localDurable) spool.forwarded(last.seq, now, true);
+			else await spool.forwardedAsync(last.seq, now);
 			metrics.spoolDepth.set(spool.depth);
 		}
 		if (!store.localDurable) spool.prune(this.now());

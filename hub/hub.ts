@@ -145,6 +145,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			const result = await ingest.handle(packet.topic, packet.payload as Buffer, {
 				client: client?.id,
 				stampNow: isWill,
+				retain: packet.retain,
 			});
 			return { forward: result !== "rejected" };
 		},
@@ -180,6 +181,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		live,
 		metrics,
 		insights,
+		store,
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		health: () => ({
 			mqttPort: broker.port,

@@ -5,10 +5,11 @@
  * Bad input is counted and logged, never thrown.
  */
 import type { CentreIndex } from "../core/centre.ts";
-import type { WireEvent } from "../core/contract.ts";
-import { decode } from "../core/decode.ts";
+import { KINDS, type WireEvent } from "../core/contract.ts";
+import { type DecodeOptions, decode } from "../core/decode.ts";
 import type { Derivation } from "../core/derive.ts";
-import type { EventStore, StoredEvent } from "../store/types.ts";
+import { parseEventTopic } from "../core/topic.ts";
+import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
 import type { Forwarder } from "./forwarder.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -16,7 +17,8 @@ import { RecentIds } from "./recentIds.ts";
 import { RejectLog } from "./rejectLog.ts";
 import type { Spool } from "./spool.ts";
 
-export type IngestResult = "accepted" | "duplicate" | "rejected";
+/** `cleared`: an empty retained message that removes a node's state (forwarded, not stored). */
+export type IngestResult = "accepted" | "duplicate" | "rejected" | "cleared";
 
 export interface IngestOptions {
 	centres: ReadonlyMap<string, CentreIndex>;
@@ -34,7 +36,13 @@ export interface IngestOptions {
 	afterAccept?: (events: WireEvent[]) => void;
 	/** How many recent ids are remembered in memory (the store's unique key backs it up). */
 	recentIds?: number;
+	/** Most events in one durable batch (more wait for the next, written while this one syncs). Default 1000. */
+	maxBatch?: number;
 }
+
+type Prepared = ReturnType<IngestOptions["live"]["prepare"]>;
+
+const noop = () => {};
 
 interface Pending {
 	event: WireEvent;
@@ -47,7 +55,20 @@ export class Ingest {
 	private readonly recent: RecentIds;
 	private readonly inflight = new Map<string, Promise<IngestResult>>();
 	private pending: Pending[] = [];
-	private flushing: Promise<void> | null = null;
+	private scheduled = false;
+	/** Batches handed to the store or spool and not yet settled. */
+	private batches = 0;
+	/**
+	 * Where the last batch went: straight to the store, handed to the spool, or waiting for the
+	 * batches before it to settle (then spooled).
+	 */
+	private lastPath: "store" | "spool" | "waiting" = "store";
+	/** Settles when every batch so far has been written (or failed); never rejects. */
+	private written: Promise<unknown> = Promise.resolve();
+	/** Settles when every batch so far has been settled. */
+	private tail: Promise<void> = Promise.resolve();
+	private readonly maxBatch: number;
+	private readonly decodeOptions: DecodeOptions;
 	private readonly rejects: RejectLog;
 	private readonly now: () => number;
 
@@ -55,16 +76,29 @@ export class Ingest {
 		this.recent = new RecentIds(opts.recentIds ?? 100_000);
 		this.rejects = new RejectLog(opts.log);
 		this.now = opts.now ?? Date.now;
+		this.maxBatch = opts.maxBatch ?? 1000;
+		this.decodeOptions = { centre: (id) => opts.centres.get(id) };
 	}
 
 	/**
 	 * Handle one published message. `stampNow` replaces the edge time with the receive time:
 	 * used for a Last Will, whose payload was written when the node connected.
 	 */
-	handle(topic: string, payload: Uint8Array, from?: { client?: string; stampNow?: boolean }): Promise<IngestResult> {
+	handle(
+		topic: string,
+		payload: Uint8Array,
+		from?: { client?: string; stampNow?: boolean; retain?: boolean },
+	): Promise<IngestResult> {
 		const { metrics } = this.opts;
 		const rxTs = this.now();
-		const d = decode(topic, payload, { centre: (id) => this.opts.centres.get(id) });
+		if (from?.retain && payload.byteLength === 0 && isStateTopic(topic)) {
+			// MQTT-3.3.1-10/11: an empty retained message removes the retained one. On a state
+			// topic that is how a node taken out of service stops being shown online (or offline)
+			// forever; it is not an event, so nothing is stored.
+			this.opts.log.info({ topic, client: from.client }, "retained state cleared");
+			return Promise.resolve("cleared");
+		}
+		const d = decode(topic, payload, this.decodeOptions);
 		if (!d.ok) {
 			metrics.messages.inc({ result: "rejected", reason: d.reason });
 			this.rejects.report(d.reason, d.detail, { topic, client: from?.client }, rxTs);
@@ -101,94 +135,156 @@ export class Ingest {
 		return "duplicate";
 	}
 
-	/** Group commit: everything that arrived while the previous batch was being written goes in the next. */
+	/**
+	 * Group commit: everything that arrived while earlier batches were being written goes into the
+	 * next one. Batches are pipelined: a batch is derived and handed to the store while the one
+	 * before it is still being synced, and they settle in order.
+	 */
 	private schedule() {
-		if (this.flushing) return;
-		this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
-			.then(() => this.flush())
-			.finally(() => {
-				this.flushing = null;
-				if (this.pending.length > 0) this.schedule();
-			});
+		if (this.scheduled) return;
+		this.scheduled = true;
+		setImmediate(this.flushAll);
 	}
 
-	private async flush() {
-		const batch = this.pending;
-		this.pending = [];
-		if (batch.length === 0) return;
-		const { metrics, live } = this.opts;
-		const prepared = live.prepare(batch.map((p) => p.event));
-		const stored = batch.map((p, i) => withDerived(p.stored, prepared.derived[i] ?? {}));
-		let fresh: (boolean | null)[];
-		try {
-			fresh = await this.persist(stored);
-		} catch (err) {
-			// Neither the store nor the local spool could take the batch: refuse it (no PUBACK),
-			// the nodes keep the events in their outboxes and send them again.
-			this.opts.log.error({ err, events: batch.length }, "could not make events durable; not acknowledged");
-			for (const p of batch) {
-				this.inflight.delete(p.stored.id);
-				p.reject(err as Error);
-			}
-			return;
+	private readonly flushAll = () => {
+		this.scheduled = false;
+		while (this.pending.length > 0) {
+			const batch = this.pending.length > this.maxBatch ? this.pending.splice(0, this.maxBatch) : this.pending;
+			if (batch === this.pending) this.pending = [];
+			this.flush(batch);
 		}
+	};
+
+	private flush(batch: Pending[]) {
+		const { live } = this.opts;
+		const events: WireEvent[] = new Array(batch.length);
+		for (let i = 0; i < batch.length; i++) events[i] = (batch[i] as Pending).event;
+		const prepared = live.prepare(events);
+		const stored: StoredEvent[] = new Array(batch.length);
+		for (let i = 0; i < batch.length; i++) {
+			stored[i] = withDerived((batch[i] as Pending).stored, prepared.derived[i] ?? {});
+		}
+		this.batches++;
+		const done = this.persist(stored);
+		this.tail = done.then(
+			(fresh) => this.settle(batch, prepared, fresh),
+			(err) => this.refuse(batch, prepared, err as Error),
+		);
+	}
+
+	private settle(batch: Pending[], prepared: Prepared, fresh: (boolean | null)[]) {
+		this.batches--;
+		const { metrics } = this.opts;
 		metrics.storeBatch.observe(batch.length);
 		const isNew = fresh.map((f) => f !== false);
 		let accepted = 0;
-		batch.forEach((p, i) => {
+		for (let i = 0; i < batch.length; i++) {
+			const p = batch[i] as Pending;
 			this.recent.add(p.stored.id);
 			this.inflight.delete(p.stored.id);
 			if (isNew[i]) {
 				accepted++;
 				p.resolve("accepted");
 			} else p.resolve(this.duplicate());
-		});
+		}
 		metrics.messages.inc({ result: "accepted", reason: "" }, accepted);
 		prepared.commit(isNew);
 		if (accepted > 0) this.opts.afterAccept?.(batch.filter((_, i) => isNew[i]).map((p) => p.event));
 	}
 
+	private refuse(batch: Pending[], prepared: Prepared, err: Error) {
+		this.batches--;
+		// Neither the store nor the local spool could take the batch: refuse it (no PUBACK),
+		// the nodes keep the events in their outboxes and send them again.
+		this.opts.log.error({ err, events: batch.length }, "could not make events durable; not acknowledged");
+		prepared.commit(batch.map(() => false));
+		for (const p of batch) {
+			this.inflight.delete(p.stored.id);
+			p.reject(err);
+		}
+	}
+
 	/**
 	 * Straight into a local store while it is healthy and nothing waits in the spool (so order
-	 * holds); otherwise into the spool, which the forwarder drains into the store.
+	 * holds); otherwise into the spool, which the forwarder drains into the store. A batch goes to
+	 * the spool behind every batch before it — at once when those went to the spool too (it writes
+	 * in the order it is given), otherwise once they have settled — so spooled events never
+	 * overtake earlier ones; a batch the store fails (or refuses because an earlier one failed) is
+	 * spooled in its turn.
 	 */
-	private async persist(events: StoredEvent[]): Promise<(boolean | null)[]> {
-		const { store, spool, forwarder, metrics } = this.opts;
-		if (store.localDurable && !forwarder.busy) {
+	private persist(events: StoredEvent[]): Promise<(boolean | null)[]> {
+		const { store, forwarder, metrics } = this.opts;
+		const prev = this.written;
+		const alone = this.batches === 1;
+		let done: Promise<(boolean | null)[]>;
+		if (store.localDurable && !forwarder.busy && (alone || this.lastPath === "store")) {
+			this.lastPath = "store";
 			const stop = metrics.storeWrite.startTimer({ store: store.name });
-			try {
-				const fresh = await store.append(events);
-				stop();
-				metrics.storeLag.observe(0);
-				return fresh;
-			} catch (err) {
-				metrics.storeErrors.inc();
-				this.opts.log.warn(
-					{ err: (err as Error).message, events: events.length },
-					`store ${store.name} failed; spooling`,
-				);
-			}
+			done = store.append(events).then(
+				(fresh) => {
+					stop();
+					metrics.storeLag.observe(0);
+					return fresh;
+				},
+				(err) => {
+					metrics.storeErrors.inc();
+					this.opts.log.warn(
+						{ err: (err as Error).message, events: events.length },
+						`store ${store.name} failed; spooling`,
+					);
+					this.lastPath = "waiting";
+					return prev.then(() => this.spoolNow(events));
+				},
+			);
+		} else if (alone || this.lastPath === "spool") {
+			// The spool writes batches in the order they are handed to it.
+			this.lastPath = "spool";
+			done = this.spoolNow(events);
+		} else {
+			this.lastPath = "waiting";
+			done = prev.then(() => this.spoolNow(events));
 		}
-		const fresh = spool.add(events);
-		forwarder.kick();
+		this.written = done.then(noop, noop);
+		return done;
+	}
+
+	private async spoolNow(events: StoredEvent[]): Promise<(boolean | null)[]> {
+		const fresh = await this.opts.spool.addAsync(events);
+		this.opts.forwarder.kick();
 		return fresh;
 	}
 
 	/** Wait until everything handed in so far is written. */
 	async drain(): Promise<void> {
-		while (this.flushing || this.pending.length > 0) {
-			if (!this.flushing) this.schedule();
-			await this.flushing;
+		while (this.scheduled || this.pending.length > 0 || this.batches > 0) {
+			if (this.pending.length > 0 && !this.scheduled) this.flushAll();
+			if (!this.scheduled) await this.tail;
+			// Let the event loop turn (a scheduled flush, a batch not yet settled).
+			if (this.scheduled || this.batches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
 		}
 	}
 }
 
-/** The stored form carries the derived values; a rating also names its window, service and ticket. */
+function isStateTopic(topic: string): boolean {
+	const t = parseEventTopic(topic);
+	return t.ok && KINDS[t.kind].retained;
+}
+
+/**
+ * The stored form carries the derived values (set on `e`, which ingest owns); a rating also names
+ * its window, service and ticket (in a copy of the payload: the wire event keeps its own).
+ */
 function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
-	const { rating, ...numbers } = d;
-	const out: StoredEvent = Object.keys(numbers).length ? { ...e, derived: numbers } : e;
+	if (d.wait_s !== undefined || d.service_s !== undefined || d.count !== undefined) {
+		const numbers: Derived = {};
+		if (d.wait_s !== undefined) numbers.wait_s = d.wait_s;
+		if (d.service_s !== undefined) numbers.service_s = d.service_s;
+		if (d.count !== undefined) numbers.count = d.count;
+		e.derived = numbers;
+	}
+	const rating = d.rating;
 	if (rating) {
-		out.data = {
+		e.data = {
 			...e.data,
 			window: e.data.window ?? rating.window,
 			scale: e.data.scale ?? rating.scale,
@@ -196,5 +292,5 @@ function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 			...(rating.ticket && e.data.ticket === undefined ? { ticket: rating.ticket } : {}),
 		};
 	}
-	return out;
+	return e;
 }

@@ -15,6 +15,10 @@ export type ChangeListener = (centre: string) => void;
 export class LiveHub {
 	private readonly states = new Map<string, LiveState>();
 	private readonly listeners = new Set<ChangeListener>();
+	/** The state after every prepared batch, ahead of `states` while batches are being written. */
+	private readonly ahead = new Map<string, LiveState>();
+	/** Events of the batches prepared and not yet committed, oldest first. */
+	private readonly outstanding: (readonly WireEvent[])[] = [];
 
 	constructor(
 		readonly centres: ReadonlyMap<string, CentreIndex>,
@@ -48,29 +52,65 @@ export class LiveHub {
 
 	/**
 	 * Derive values for a batch by folding it over a copy of the live state (each event sees the
-	 * ones before it). `commit` then applies the events that turned out new: all of them is the
-	 * common case, where the copy simply becomes the state.
+	 * ones before it). Batches may be prepared while earlier ones are still being written: each is
+	 * folded over the state the previous one left (`ahead`). `commit` then applies, in order, the
+	 * events that turned out new: when all of them were and the state is still the one this batch
+	 * was folded over, its copy simply becomes the state.
 	 */
 	prepare(events: readonly WireEvent[]): { derived: Derivation[]; commit(fresh: readonly boolean[]): void } {
 		const scratch = new Map<string, LiveState>();
-		const derived = events.map((e) => {
+		const bases = new Map<string, LiveState | undefined>();
+		const derived: Derivation[] = new Array(events.length);
+		for (let i = 0; i < events.length; i++) {
+			const e = events[i] as WireEvent;
 			const index = this.centres.get(e.centre);
-			const base = scratch.get(e.centre) ?? this.states.get(e.centre);
-			if (!index || !base) return {};
-			const state = scratch.get(e.centre) ?? cloneLive(base);
-			const d = derive(state, e, index);
-			scratch.set(e.centre, apply(state, e, index));
-			return d;
-		});
-		return {
-			derived,
-			commit: (fresh) => {
-				if (fresh.every(Boolean)) {
-					for (const [c, s] of scratch) this.states.set(c, s);
-					this.notify(scratch.keys());
-				} else this.applyAll(events.filter((_, i) => fresh[i]));
-			},
-		};
+			let state = scratch.get(e.centre);
+			if (!state) {
+				const base = this.ahead.get(e.centre) ?? this.states.get(e.centre);
+				if (!index || !base) {
+					derived[i] = {};
+					continue;
+				}
+				bases.set(e.centre, base);
+				state = cloneLive(base);
+			}
+			derived[i] = derive(state, e, index as CentreIndex);
+			scratch.set(e.centre, apply(state, e, index as CentreIndex));
+		}
+		for (const [c, s] of scratch) this.ahead.set(c, s);
+		this.outstanding.push(events);
+		return { derived, commit: (fresh) => this.commit(events, fresh, scratch, bases) };
+	}
+
+	private commit(
+		events: readonly WireEvent[],
+		fresh: readonly boolean[],
+		scratch: ReadonlyMap<string, LiveState>,
+		bases: ReadonlyMap<string, LiveState | undefined>,
+	) {
+		// Batches commit in the order they were prepared.
+		this.outstanding.shift();
+		if (this.outstanding.length === 0) this.ahead.clear();
+		let clean = true;
+		for (let i = 0; i < fresh.length && clean; i++) if (!fresh[i]) clean = false;
+		for (const [c, base] of bases) if (this.states.get(c) !== base) clean = false;
+		if (clean) {
+			for (const [c, s] of scratch) this.states.set(c, s);
+			this.notify(scratch.keys());
+			return;
+		}
+		this.applyAll(events.filter((_, i) => fresh[i]));
+		// Batches prepared after this one were folded over all its events: batches prepared from
+		// now on follow the real state plus those still outstanding.
+		this.ahead.clear();
+		for (const later of this.outstanding) {
+			for (const e of later) {
+				const index = this.centres.get(e.centre);
+				const base = this.ahead.get(e.centre) ?? this.states.get(e.centre);
+				if (!index || !base) continue;
+				this.ahead.set(e.centre, apply(this.ahead.has(e.centre) ? base : cloneLive(base), e, index));
+			}
+		}
 	}
 
 	private notify(centres: Iterable<string>) {

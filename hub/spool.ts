@@ -3,11 +3,20 @@
  * Events go here, in arrival order, when the store is remote (InfluxDB) or failing; a
  * forwarder drains it into the store in order. Rows already forwarded are kept for a while
  * (`keepForwardedMs`) so a repeated id is recognised even after the store took it.
+ * Ingest appends and the forwarder's marks go through a worker thread (store/sqliteWriter.ts), so
+ * the event loop goes on decoding while a batch is synced; reads stay on this thread.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { SqliteWriter } from "../store/sqliteWriter.ts";
 import type { StoredEvent } from "../store/types.ts";
+
+/** Most waiting events also kept in memory (a long outage reads them back from the file). */
+const MAX_WAITING_IN_MEMORY = 100_000;
+const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL"];
+const INSERT = "INSERT OR IGNORE INTO spool (id, rx_ts, event) VALUES (?, ?, ?)";
+const FORWARDED = "UPDATE spool SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL";
 
 export interface SpooledEvent {
 	seq: number;
@@ -19,6 +28,13 @@ export class Spool {
 	private readonly insert: Database.Statement;
 	private readonly addTx: (events: readonly StoredEvent[]) => boolean[];
 	private pendingCount: number;
+	/**
+	 * The waiting events in seq order, as they were added (so forwarding them needs no read and
+	 * parse), or null when not all of them are here: after a restart with events waiting, or
+	 * while more than MAX_WAITING_IN_MEMORY wait. Back to [] once the spool is drained.
+	 */
+	private waiting: SpooledEvent[] | null;
+	private readonly writer: SqliteWriter;
 
 	constructor(
 		readonly path: string,
@@ -26,8 +42,7 @@ export class Spool {
 	) {
 		mkdirSync(dirname(path), { recursive: true });
 		this.db = new Database(path);
-		this.db.pragma("journal_mode = WAL");
-		this.db.pragma("synchronous = FULL");
+		for (const p of PRAGMAS) this.db.pragma(p);
 		this.db.exec(`CREATE TABLE IF NOT EXISTS spool (
 			seq INTEGER PRIMARY KEY AUTOINCREMENT,
 			id TEXT NOT NULL UNIQUE,
@@ -39,25 +54,52 @@ export class Spool {
 		);
 		CREATE INDEX IF NOT EXISTS spool_pending ON spool (seq) WHERE forwarded_at IS NULL;
 		CREATE INDEX IF NOT EXISTS spool_forwarded ON spool (forwarded_at) WHERE forwarded_at IS NOT NULL;`);
-		this.insert = this.db.prepare("INSERT OR IGNORE INTO spool (id, rx_ts, event) VALUES (?, ?, ?)");
+		this.insert = this.db.prepare(INSERT);
+		this.writer = new SqliteWriter({ path, pragmas: PRAGMAS, statements: [INSERT, FORWARDED] });
 		this.addTx = this.db.transaction((events: readonly StoredEvent[]) =>
-			events.map((e) => this.insert.run(e.id, e.rxTs, JSON.stringify(e)).changes === 1),
+			events.map((e) => {
+				const info = this.insert.run(e.id, e.rxTs, JSON.stringify(e));
+				if (info.changes === 1) this.added(Number(info.lastInsertRowid), e);
+				return info.changes === 1;
+			}),
 		);
 		this.pendingCount = (
 			this.db.prepare("SELECT count(*) AS n FROM spool WHERE forwarded_at IS NULL").get() as { n: number }
 		).n;
+		this.waiting = this.pendingCount === 0 ? [] : null;
 	}
 
 	/** Append durably (one transaction, synced). Per event: false when the id is already spooled. */
 	add(events: readonly StoredEvent[]): boolean[] {
 		if (events.length === 0) return [];
-		const fresh = this.addTx(events);
-		this.pendingCount += fresh.filter(Boolean).length;
+		return this.addTx(events);
+	}
+
+	/** The same, from the writer thread: resolves once the batch is synced. Batches land in call order. */
+	async addAsync(events: readonly StoredEvent[]): Promise<boolean[]> {
+		if (events.length === 0) return [];
+		const values: unknown[] = [];
+		for (const e of events) values.push(e.id, e.rxTs, JSON.stringify(e));
+		const { changes, rowids } = await this.writer.write(new Uint8Array(events.length), values);
+		const fresh: boolean[] = new Array(changes.length);
+		for (let i = 0; i < changes.length; i++) {
+			fresh[i] = (changes[i] as number) > 0;
+			if (fresh[i]) this.added(rowids[i] as number, events[i] as StoredEvent);
+		}
 		return fresh;
+	}
+
+	/** One more event waiting, kept in memory too while the waiting ones are few. */
+	private added(seq: number, event: StoredEvent) {
+		this.pendingCount++;
+		if (!this.waiting) return;
+		if (this.waiting.length >= MAX_WAITING_IN_MEMORY) this.waiting = null;
+		else this.waiting.push({ seq, event });
 	}
 
 	/** Events not yet forwarded, oldest first. */
 	peek(limit: number): SpooledEvent[] {
+		if (this.waiting) return this.waiting.slice(0, limit);
 		const rows = this.db
 			.prepare("SELECT seq, event FROM spool WHERE forwarded_at IS NULL ORDER BY seq LIMIT ?")
 			.all(limit) as { seq: number; event: string }[];
@@ -70,7 +112,25 @@ export class Spool {
 			? this.db.prepare("DELETE FROM spool WHERE seq <= ? AND forwarded_at IS NULL")
 			: this.db.prepare("UPDATE spool SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL");
 		const changes = (forget ? stmt.run(upToSeq) : stmt.run(now, upToSeq)).changes;
+		this.left(changes, (w) => w.seq <= upToSeq);
+	}
+
+	/** `changes` events left the waiting ones (those matching `gone`). */
+	private left(changes: number, gone: (w: SpooledEvent) => boolean) {
 		this.pendingCount -= changes;
+		if (this.pendingCount === 0) this.waiting = [];
+		else if (this.waiting) {
+			let n = 0;
+			while (n < this.waiting.length && gone(this.waiting[n] as SpooledEvent)) n++;
+			if (n > 0) this.waiting = this.waiting.slice(n);
+			else this.waiting = this.waiting.filter((w) => !gone(w));
+		}
+	}
+
+	/** `forwarded(upToSeq, now, false)` from the writer thread (no wait here for its lock). */
+	async forwardedAsync(upToSeq: number, now: number): Promise<void> {
+		const { changes } = await this.writer.write(Uint8Array.of(1), [now, upToSeq]);
+		this.left(changes[0] ?? 0, (w) => w.seq <= upToSeq);
 	}
 
 	/** The store refuses this event whatever we do (e.g. a field type conflict): set it aside, keep it. */
@@ -78,7 +138,7 @@ export class Spool {
 		const changes = this.db
 			.prepare("UPDATE spool SET forwarded_at = ?, dead = ? WHERE seq = ? AND forwarded_at IS NULL")
 			.run(now, reason, seq).changes;
-		this.pendingCount -= changes;
+		this.left(changes, (w) => w.seq === seq);
 	}
 
 	/** Events the store refused for good. */
@@ -111,7 +171,9 @@ export class Spool {
 		return row.t ?? undefined;
 	}
 
+	/** Closes the file; the writer thread closes its connection once its last batch is written. */
 	close(): void {
 		if (this.db.open) this.db.close();
+		void this.writer.close();
 	}
 }

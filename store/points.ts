@@ -172,37 +172,58 @@ function fits(type: FieldType, v: unknown): v is FieldValue {
 const isTagValue = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 
 export function toPoint(e: StoredEvent): EventPoint {
-	const measurement = MEASUREMENT_OF[e.kind];
+	const p = pointBody(e) as EventPoint;
+	p.timeNs = pointTimeNs(e.ts, e.id);
+	return p;
+}
+
+/** The point of an event without its time (what the SQLite mirror row needs). */
+export function pointBody(e: StoredEvent): Omit<EventPoint, "timeNs"> {
+	const kind = e.kind;
+	const measurement = MEASUREMENT_OF[kind];
 	const layout = LAYOUT[measurement];
 	const tags: Record<string, string> = { centre: e.centre };
 	const fields: Record<string, FieldValue> = { id: e.id, rx_ts: Math.trunc(e.rxTs) };
 	if (measurement === "node_status") tags.node = e.node;
 	else fields.node = e.node;
-	const rest: Record<string, unknown> = {};
-	const map = PAYLOAD[e.kind];
-	for (const [key, value] of Object.entries(e.data)) {
+	let rest: Record<string, unknown> | undefined;
+	const map = PAYLOAD[kind];
+	const data = e.data;
+	for (const key in data) {
+		const value = data[key];
 		if (key === "id" || key === "ts") {
-			if (value !== (key === "id" ? e.id : e.ts)) rest[key] = value;
+			if (value !== (key === "id" ? e.id : e.ts)) rest = put(rest, key, value);
 			continue;
 		}
-		if (e.kind === "occupancy" && key === "count") continue; // see addDerived
+		if (kind === "occupancy" && key === "count") continue; // see addDerived
 		const to = map[key];
 		if (to && "tag" in to && isTagValue(value)) tags[to.tag] = value;
 		else if (to && "field" in to && fits(layout.fields[to.field] as FieldType, value)) fields[to.field] = value;
-		else rest[key] = value;
+		else rest = put(rest, key, value);
 	}
-	if (!("id" in e.data)) rest.id = null;
-	if (!("ts" in e.data)) rest.ts = null;
-	if (e.kind === "rating" && fields.extra === true && "score" in fields) {
+	if (!("id" in data)) rest = put(rest, "id", null);
+	if (!("ts" in data)) rest = put(rest, "ts", null);
+	if (kind === "rating" && fields.extra === true && "score" in fields) {
 		fields.extra_score = fields.score as number;
 		delete fields.score;
 	}
-	addDerived(e, fields, rest);
-	if (Object.keys(rest).length > 0) fields.rest = JSON.stringify(rest);
-	return { measurement, tags, fields, timeNs: pointTimeNs(e.ts, e.id) };
+	if (kind === "queue" || kind === "occupancy") rest = addDerived(e, fields, rest);
+	if (rest !== undefined) fields.rest = JSON.stringify(rest);
+	return { measurement, tags, fields };
 }
 
-function addDerived(e: StoredEvent, fields: Record<string, FieldValue>, rest: Record<string, unknown>) {
+/** Set `key` on `rest`, made when first needed (most events have nothing for it). */
+function put(rest: Record<string, unknown> | undefined, key: string, value: unknown): Record<string, unknown> {
+	const r = rest ?? {};
+	r[key] = value;
+	return r;
+}
+
+function addDerived(
+	e: StoredEvent,
+	fields: Record<string, FieldValue>,
+	rest: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
 	const d = e.derived ?? {};
 	if (e.kind === "queue") {
 		if (fits("float", d.wait_s)) fields.wait_s = d.wait_s;
@@ -214,8 +235,9 @@ function addDerived(e: StoredEvent, fields: Record<string, FieldValue>, rest: Re
 		const given = e.data.count;
 		const count = fits("int", d.count) ? d.count : fits("int", given) ? given : undefined;
 		if (count !== undefined) fields.count = count;
-		if (given !== undefined && given !== count) rest.count = given;
+		if (given !== undefined && given !== count) rest = put(rest, "count", given);
 	}
+	return rest;
 }
 
 /** Rebuild the event from a point read back (tags and fields by name, time in epoch ms). */

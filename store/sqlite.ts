@@ -1,7 +1,9 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3), WAL mode.
  * `synchronous = FULL` makes each committed batch durable before `append` resolves, which is
- * what lets the hub acknowledge an event only once it is on disk.
+ * what lets the hub acknowledge an event only once it is on disk. `append` runs on a connection
+ * of its own in a worker thread (sqliteWriter.ts), so the hub decodes the next events meanwhile;
+ * reads, migrations, retention and `appendSync` use this thread's connection.
  *
  * `events` keeps every payload as received (unique on id: INSERT OR IGNORE); the tables
  * rating / queue / occupancy / node_status mirror DESIGN.md's time-series layout for queries.
@@ -12,12 +14,22 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Kind } from "../core/contract.ts";
 import { LocalCalendar } from "./calendar.ts";
-import { type FieldValue, toPoint } from "./points.ts";
+import { type FieldValue, pointBody } from "./points.ts";
 import { querySqlite, rollUpAndDelete } from "./sqliteQuery.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, migrate } from "./sqliteSchema.ts";
+import { DEPENDENT, SqliteWriter } from "./sqliteWriter.ts";
 import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
 
 const DAY_MS = 86_400_000;
+const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 100"];
+const EVENT_INSERT =
+	"INSERT OR IGNORE INTO events (id, centre, node, kind, ts, rx_ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const mirrorInsert = (t: MirrorTable) => {
+	const cols = ["id", "centre", "ts", "local_day", "local_hour", ...MIRROR_COLUMNS[t]];
+	return `INSERT INTO ${t} (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`;
+};
+/** Writer statement index of each mirror table (0 is the events insert). */
+const MIRROR_OP = Object.fromEntries(MIRROR_TABLES.map((t, i) => [t, i + 1])) as Record<MirrorTable, number>;
 
 export interface SqliteOptions {
 	/** Raw events (and their measurement rows) are kept this long. Default 400. */
@@ -35,12 +47,21 @@ export function mirrorRow(
 	e: StoredEvent,
 	cal: LocalCalendar,
 ): { table: MirrorTable; values: (string | number | null)[] } | undefined {
-	const p = toPoint(e);
+	const values: (string | number | null)[] = [];
+	const table = pushMirrorRow(e, cal, values);
+	return table ? { table, values } : undefined;
+}
+
+/** Append the measurement-table row's values to `values`; its table, or undefined for `request`. */
+function pushMirrorRow(e: StoredEvent, cal: LocalCalendar, values: unknown[]): MirrorTable | undefined {
+	if (e.kind === "request") return undefined;
+	const p = pointBody(e);
 	if (p.measurement === "request") return undefined;
 	const local = cal.at(e.ts);
-	const values: (string | number | null)[] = [e.id, e.centre, e.ts, local.day, local.hour];
-	for (const c of MIRROR_COLUMNS[p.measurement]) values.push(sqlValue(p.tags[c] ?? p.fields[c]));
-	return { table: p.measurement, values };
+	values.push(e.id, e.centre, e.ts, local.day, local.hour);
+	const { tags, fields } = p;
+	for (const c of MIRROR_COLUMNS[p.measurement]) values.push(sqlValue(tags[c] ?? fields[c]));
+	return p.measurement;
 }
 
 interface Row {
@@ -64,6 +85,7 @@ export class SqliteStore implements EventStore {
 	private readonly insert: Database.Statement;
 	private readonly mirror: Record<MirrorTable, Database.Statement>;
 	private readonly appendTx: (events: readonly StoredEvent[]) => boolean[];
+	private readonly writer: SqliteWriter | null;
 
 	constructor(
 		readonly path: string,
@@ -74,38 +96,35 @@ export class SqliteStore implements EventStore {
 		this.cal = new LocalCalendar(opts.timeZone ?? "Europe/Kyiv");
 		if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
 		this.db = new Database(path);
-		this.db.pragma("journal_mode = WAL");
-		this.db.pragma("synchronous = FULL");
-		// better-sqlite3 blocks the event loop while it waits for a lock held by another writer:
+		// better-sqlite3 blocks its thread while it waits for a lock held by another writer:
 		// wait briefly, then fail, and the hub's spool takes the events (hub/ingest.ts).
-		this.db.pragma("busy_timeout = 100");
+		for (const p of PRAGMAS) this.db.pragma(p);
 		migrate(this.db);
-		this.insert = this.db.prepare(
-			"INSERT OR IGNORE INTO events (id, centre, node, kind, ts, rx_ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		);
-		this.mirror = Object.fromEntries(
-			MIRROR_TABLES.map((t) => {
-				const cols = ["id", "centre", "ts", "local_day", "local_hour", ...MIRROR_COLUMNS[t]];
-				const sql = `INSERT INTO ${t} (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`;
-				return [t, this.db.prepare(sql)];
-			}),
-		) as Record<MirrorTable, Database.Statement>;
+		this.insert = this.db.prepare(EVENT_INSERT);
+		this.mirror = Object.fromEntries(MIRROR_TABLES.map((t) => [t, this.db.prepare(mirrorInsert(t))])) as Record<
+			MirrorTable,
+			Database.Statement
+		>;
 		this.appendTx = this.db.transaction((events: readonly StoredEvent[]) =>
 			events.map((e) => {
-				const derived = e.derived && Object.keys(e.derived).length > 0 ? JSON.stringify(e.derived) : null;
-				const fresh =
-					this.insert.run(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data), derived).changes === 1;
+				const fresh = this.insert.run(eventRow(e)).changes === 1;
 				if (fresh) this.writeMirror(e);
 				return fresh;
 			}),
 		);
+		// Appends from ingest run on a connection of their own in a worker thread (same pragmas).
+		this.writer =
+			path === ":memory:"
+				? null
+				: new SqliteWriter({ path, pragmas: PRAGMAS, statements: [EVENT_INSERT, ...MIRROR_TABLES.map(mirrorInsert)] });
 		this.backfill();
 	}
 
 	/** The event's row in its measurement table, columns from the same point InfluxDB gets. */
 	private writeMirror(e: StoredEvent) {
-		const row = mirrorRow(e, this.cal);
-		if (row) this.mirror[row.table].run(row.values);
+		const values: unknown[] = [];
+		const table = pushMirrorRow(e, this.cal, values);
+		if (table) this.mirror[table].run(values);
 	}
 
 	/** Events stored before the measurement tables existed get their rows once (migration 3). */
@@ -122,8 +141,27 @@ export class SqliteStore implements EventStore {
 		// The schema is migrated when the file is opened, so `appendSync` works without init().
 	}
 
+	/**
+	 * Resolves once the batch has committed (synced). Batches commit in call order; after a failed
+	 * one, those already called behind it fail too (see sqliteWriter.ts).
+	 */
 	async append(events: readonly StoredEvent[]): Promise<boolean[]> {
-		return this.appendSync(events);
+		if (!this.writer) return this.appendSync(events);
+		if (events.length === 0) return [];
+		const ops = new Uint8Array(events.length * 2);
+		let n = 0;
+		const values: unknown[] = [];
+		for (const e of events) {
+			ops[n++] = 0;
+			const derived = e.derived && Object.keys(e.derived).length > 0 ? JSON.stringify(e.derived) : null;
+			values.push(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data), derived);
+			const table = pushMirrorRow(e, this.cal, values);
+			if (table) ops[n++] = MIRROR_OP[table] | DEPENDENT;
+		}
+		const { changes: fresh } = await this.writer.write(ops.slice(0, n), values);
+		const out: boolean[] = new Array(fresh.length);
+		for (let i = 0; i < fresh.length; i++) out[i] = (fresh[i] as number) > 0;
+		return out;
 	}
 
 	/** Synchronous write, for callers that batch themselves (group commit in ingest). */
@@ -197,8 +235,15 @@ export class SqliteStore implements EventStore {
 	}
 
 	async close(): Promise<void> {
+		await this.writer?.close();
 		if (this.db.open) this.db.close();
 	}
+}
+
+/** The events row: payload and derived values as JSON. */
+function eventRow(e: StoredEvent): unknown[] {
+	const derived = e.derived && Object.keys(e.derived).length > 0 ? JSON.stringify(e.derived) : null;
+	return [e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data), derived];
 }
 
 function toEvent(r: Row): StoredEvent {
