@@ -75,7 +75,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		if (!r.ok) return null;
 		// Logged after the fsync and before light and sound: what this line names is on disk.
 		log.info({ kind, id, seq: r.seq }, "event stored");
-		link?.kick();
+		// Publishing waits for the next turn of the event loop: light and sound come first.
+		setImmediate(() => link?.kick());
 		return id;
 	};
 

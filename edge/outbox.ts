@@ -1,33 +1,32 @@
 /**
- * The durable outbox: every event is appended to a file and synced to disk before the press
+ * The durable outbox: every event is written to a file and synced to disk before the press
  * is acknowledged; it is removed only when the broker's PUBACK arrives (MQTT 3.1.1 §4.3.2),
  * and what is left is replayed in order after a reconnect or a reboot.
  *
- * File format, one JSON object a line (append-only, so a power cut can only tear the last line,
- * which was never acknowledged and is cut off on open):
- *   {"s":17,"t":"vikno/v1/…/rating","p":{…}}   event 17
- *   {"a":17}                                    event 17 acknowledged by the broker
- *   {"d":17}                                    event 17 dropped because the outbox was full
- * Acknowledgement lines are not synced: losing one only republishes an event, which the hub
- * deduplicates by id. The file is rewritten with only the waiting events when it is mostly garbage.
+ * The file (`outbox-file.ts` has its format) is a log of checksummed records — events, and
+ * marks for events acknowledged or dropped — written into space preallocated with zeros, so the
+ * `fdatasync` before the light comes on writes data blocks only: the file's size does not change
+ * on an append. Marks are not synced: losing one only republishes an event, which the hub
+ * deduplicates by id. The file is rewritten with only the waiting events when it is mostly
+ * marks and acknowledged events, and on a start that finds any.
  */
 import {
 	closeSync,
 	existsSync,
 	fdatasyncSync,
 	fsyncSync,
-	ftruncateSync,
 	mkdirSync,
 	openSync,
 	readFileSync,
 	renameSync,
 	unlinkSync,
-	writeFileSync,
 	writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import type { OutboxConfig } from "./config.ts";
 import type { Log } from "./log.ts";
+import { encodeEvent, encodeMark, formatOf, MAGIC, type Scan, scanLines, scanRecords } from "./outbox-file.ts";
+import { takeLock } from "./outbox-lock.ts";
 
 export interface OutboxEntry {
 	seq: number;
@@ -41,19 +40,27 @@ export type AppendResult = { ok: true; seq: number; dropped: number } | { ok: fa
 
 const FILE = "outbox.log";
 const LOCK = "outbox.lock";
-/** Rewrite the file when it holds this many dead lines and they outnumber the live ones. */
+/** Rewrite the file when it holds this many dead records and they outnumber the live ones. */
 const COMPACT_AFTER = 20_000;
+/** The file grows by this much zero-filled space at a time (one size change per ~5 000 events). */
+const CHUNK = 1024 * 1024;
+/** Less free space than this after an append: grow right after it, off the press's path. */
+const GROW_AHEAD = 256 * 1024;
 
 export class Outbox {
-	private fd: number;
+	private fd = -1;
 	private readonly pending = new Map<number, OutboxEntry>();
 	/** Sequence numbers in append order; `head` skips those already gone. */
 	private order: number[] = [];
 	private head = 0;
 	private lastSeq = 0;
 	private liveBytes = 0;
-	private deadLines = 0;
+	private deadRecords = 0;
 	private droppedTotal = 0;
+	/** Where the next record goes, and the file's (zero-filled, synced) size. */
+	private end = 0;
+	private allocated = 0;
+	private growSoon: ReturnType<typeof setImmediate> | undefined;
 	private readonly file: string;
 	private readonly lock: string;
 
@@ -67,8 +74,6 @@ export class Outbox {
 		this.lock = join(dir, LOCK);
 		takeLock(this.lock);
 		this.load();
-		this.fd = openSync(this.file, "a");
-		if (this.deadLines > 0) this.compact();
 	}
 
 	static open(dir: string, config: OutboxConfig, log: Log): Outbox {
@@ -91,8 +96,8 @@ export class Outbox {
 	append(topic: string, data: object): AppendResult {
 		const seq = this.lastSeq + 1;
 		const payload = JSON.stringify(data);
-		const line = record(seq, topic, payload);
-		const size = Buffer.byteLength(line);
+		const rec = encodeEvent(seq, topic, payload);
+		const size = rec.length;
 		let dropped = 0;
 		while (
 			this.pending.size > 0 &&
@@ -107,7 +112,7 @@ export class Outbox {
 			}
 			const oldest = this.oldest();
 			if (!oldest) break;
-			this.remove(oldest.seq, "d");
+			this.remove(oldest.seq, "drop");
 			dropped++;
 		}
 		if (dropped > 0) {
@@ -117,12 +122,14 @@ export class Outbox {
 				"outbox full: oldest waiting events dropped",
 			);
 		}
-		writeSync(this.fd, line);
+		this.write(rec);
+		// Inside the preallocated size: this writes the record's block and nothing else.
 		if (this.config.fsync) fdatasyncSync(this.fd);
 		this.lastSeq = seq;
 		this.pending.set(seq, { seq, topic, payload, size });
 		this.order.push(seq);
 		this.liveBytes += size;
+		this.growAhead();
 		return { ok: true, seq, dropped };
 	}
 
@@ -149,12 +156,14 @@ export class Outbox {
 	/** The broker acknowledged `seq`: forget it. Unknown or repeated sequence numbers are ignored. */
 	ack(seq: number): void {
 		if (!this.pending.has(seq)) return;
-		this.remove(seq, "a");
-		if (this.deadLines >= COMPACT_AFTER && this.deadLines > this.pending.size * 2) this.compact();
+		this.remove(seq, "ack");
+		if (this.deadRecords >= COMPACT_AFTER && this.deadRecords > this.pending.size * 2) this.compact();
 	}
 
 	close(): void {
 		if (this.fd < 0) return;
+		if (this.growSoon) clearImmediate(this.growSoon);
+		this.growSoon = undefined;
 		closeSync(this.fd);
 		this.fd = -1;
 		try {
@@ -164,13 +173,13 @@ export class Outbox {
 		}
 	}
 
-	private remove(seq: number, mark: "a" | "d"): void {
+	private remove(seq: number, kind: "ack" | "drop"): void {
 		const e = this.pending.get(seq);
 		if (!e) return;
 		this.pending.delete(seq);
 		this.liveBytes -= e.size;
-		writeSync(this.fd, `{"${mark}":${seq}}\n`);
-		this.deadLines += 2;
+		this.write(encodeMark(kind, seq));
+		this.deadRecords += 2;
 		while (this.head < this.order.length && !this.pending.has(this.order[this.head] as number)) this.head++;
 		if (this.head > 4096 && this.head * 2 > this.order.length) {
 			this.order = this.order.slice(this.head);
@@ -178,76 +187,122 @@ export class Outbox {
 		}
 	}
 
+	/** Write a record at the end of the data, growing the file first if it does not fit. */
+	private write(rec: Buffer): void {
+		if (this.end + rec.length > this.allocated) this.grow(rec.length);
+		writeSync(this.fd, rec, 0, rec.length, this.end);
+		this.end += rec.length;
+	}
+
+	/** Extend the file with zeros and commit its new size, so later appends need no size change. */
+	private grow(need: number): void {
+		const size = Math.ceil((this.end + need + GROW_AHEAD) / CHUNK) * CHUNK;
+		writeSync(this.fd, Buffer.alloc(size - this.allocated), 0, size - this.allocated, this.allocated);
+		if (this.config.fsync) fsyncSync(this.fd);
+		this.allocated = size;
+	}
+
+	private growAhead(): void {
+		if (this.growSoon || this.allocated - this.end >= GROW_AHEAD) return;
+		this.growSoon = setImmediate(() => {
+			this.growSoon = undefined;
+			if (this.fd >= 0 && this.allocated - this.end < GROW_AHEAD) this.grow(0);
+		});
+		this.growSoon.unref();
+	}
+
 	private load(): void {
-		if (!existsSync(this.file)) return;
-		const buf = readFileSync(this.file);
-		const end = buf.lastIndexOf(0x0a) + 1;
-		if (end < buf.length) {
-			// A torn last line from a power cut: it was never synced, so never acknowledged.
-			this.log.warn({ bytes: buf.length - end }, "outbox: cutting off an unfinished last line");
-			const fd = openSync(this.file, "r+");
-			ftruncateSync(fd, end);
-			fsyncSync(fd);
-			closeSync(fd);
-		}
-		const text = buf.subarray(0, end).toString("utf8");
-		let bad = 0;
-		for (const line of text.split("\n")) {
-			if (line === "") continue;
-			let rec: { s?: number; t?: string; p?: unknown; a?: number; d?: number };
-			try {
-				rec = JSON.parse(line);
-			} catch {
-				bad++;
-				continue;
+		const buf = existsSync(this.file) ? readFileSync(this.file) : undefined;
+		const format = buf ? formatOf(buf) : "none";
+		if (!buf || format === "unknown") {
+			if (buf) {
+				const aside = `${this.file}.unreadable-${Date.now()}`;
+				renameSync(this.file, aside);
+				this.log.error({ file: aside }, "outbox: not an outbox file; set aside, starting with an empty outbox");
 			}
-			if (typeof rec.s === "number" && typeof rec.t === "string") {
-				const payload = JSON.stringify(rec.p);
-				const size = Buffer.byteLength(line) + 1;
-				this.pending.set(rec.s, { seq: rec.s, topic: rec.t, payload, size });
-				this.order.push(rec.s);
-				this.liveBytes += size;
-				this.lastSeq = Math.max(this.lastSeq, rec.s);
+			this.compact();
+			return;
+		}
+		const scan = format === "v2" ? scanRecords(buf) : scanLines(buf);
+		this.apply(scan);
+		if (scan.tornBytes > 0) {
+			// Never synced, so never acknowledged to anyone.
+			this.log.warn({ bytes: scan.tornBytes }, "outbox: dropping a torn record at the end (power cut mid-write)");
+		}
+		if (scan.bad > 0) this.log.error({ records: scan.bad }, "outbox: unreadable records skipped");
+		if (this.pending.size > 0) this.log.info({ depth: this.pending.size }, "outbox: events waiting from before");
+		if (format === "v1")
+			this.log.info({ depth: this.pending.size }, "outbox: converting the file from the line format");
+		// A fresh file also leaves any torn record behind.
+		if (format === "v1" || this.deadRecords > 0) {
+			this.compact();
+			return;
+		}
+		this.fd = openSync(this.file, "r+");
+		this.end = scan.end;
+		this.allocated = buf.length;
+		if (scan.tornBytes > 0) {
+			// Zeroed, so that no later, shorter record can be followed by a stale piece of it.
+			writeSync(this.fd, Buffer.alloc(scan.tornBytes), 0, scan.tornBytes, scan.end);
+			fdatasyncSync(this.fd);
+		}
+		this.growAhead();
+	}
+
+	private apply(scan: Scan): void {
+		for (const r of scan.records) {
+			if (r.kind === "event") {
+				this.pending.set(r.seq, { seq: r.seq, topic: r.topic, payload: r.payload, size: r.size });
+				this.order.push(r.seq);
+				this.liveBytes += r.size;
+				this.lastSeq = Math.max(this.lastSeq, r.seq);
 			} else {
-				const seq = rec.a ?? rec.d;
-				const e = seq === undefined ? undefined : this.pending.get(seq);
+				const e = this.pending.get(r.seq);
 				if (e) {
 					this.pending.delete(e.seq);
 					this.liveBytes -= e.size;
 				}
-				this.deadLines += 2;
+				this.deadRecords += 2;
 			}
 		}
-		if (bad > 0) this.log.error({ lines: bad }, "outbox: unreadable lines skipped");
 		this.order.sort((a, b) => a - b);
 		while (this.head < this.order.length && !this.pending.has(this.order[this.head] as number)) this.head++;
-		if (this.pending.size > 0) this.log.info({ depth: this.pending.size }, "outbox: events waiting from before");
 	}
 
-	/** Rewrite the file with only the waiting events: temp file, fsync, rename, fsync the folder. */
+	/**
+	 * Write the waiting events into a fresh preallocated file: temp file, fsync, rename, fsync
+	 * the folder. A crash leaves either the old file or the new one.
+	 */
 	private compact(): void {
-		const tmp = `${this.file}.tmp`;
-		const lines: string[] = [];
+		const parts: Buffer[] = [MAGIC];
+		let used = MAGIC.length;
 		for (let i = this.head; i < this.order.length; i++) {
 			const e = this.pending.get(this.order[i] as number);
-			if (e) lines.push(record(e.seq, e.topic, e.payload));
+			if (!e) continue;
+			const rec = encodeEvent(e.seq, e.topic, e.payload);
+			parts.push(rec);
+			used += rec.length;
 		}
+		const size = Math.ceil((used + GROW_AHEAD) / CHUNK) * CHUNK;
+		parts.push(Buffer.alloc(size - used));
+		const tmp = `${this.file}.tmp`;
 		const fd = openSync(tmp, "w");
-		writeSync(fd, lines.join(""));
-		fsyncSync(fd);
-		closeSync(fd);
-		closeSync(this.fd);
+		try {
+			writeSync(fd, Buffer.concat(parts, size));
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		if (this.fd >= 0) closeSync(this.fd);
 		renameSync(tmp, this.file);
 		syncDir(this.dir);
-		this.fd = openSync(this.file, "a");
+		this.fd = openSync(this.file, "r+");
+		this.end = used;
+		this.allocated = size;
 		this.order = this.order.slice(this.head).filter((s) => this.pending.has(s));
 		this.head = 0;
-		this.deadLines = 0;
+		this.deadRecords = 0;
 	}
-}
-
-function record(seq: number, topic: string, payload: string): string {
-	return `{"s":${seq},"t":${JSON.stringify(topic)},"p":${payload}}\n`;
 }
 
 function syncDir(dir: string): void {
@@ -256,29 +311,5 @@ function syncDir(dir: string): void {
 		fsyncSync(fd);
 	} finally {
 		closeSync(fd);
-	}
-}
-
-/** One process per outbox: a second writer would interleave lines. A lock of a dead process is taken over. */
-function takeLock(path: string): void {
-	try {
-		writeFileSync(path, String(process.pid), { flag: "wx" });
-		return;
-	} catch (e) {
-		if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-	}
-	const pid = Number(readFileSync(path, "utf8"));
-	if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-		throw new Error(`outbox ${path} is in use by process ${pid}; one edge node per data directory`);
-	}
-	writeFileSync(path, String(process.pid));
-}
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (e) {
-		return (e as NodeJS.ErrnoException).code === "EPERM";
 	}
 }
