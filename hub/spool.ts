@@ -1,8 +1,11 @@
 /**
  * The hub's local durable spool: a SQLite file (WAL, synchronous=FULL) beside the store.
  * Events go here, in arrival order, when the store is remote (InfluxDB) or failing; a
- * forwarder drains it into the store in order. Rows already forwarded are kept for a while
- * (`keepForwardedMs`) so a repeated id is recognised even after the store took it.
+ * forwarder drains it into the store in order. How far it got is one number, the forwarded
+ * watermark (`spool_mark.upto`): events with a larger seq wait. Rows already forwarded are kept
+ * for a while (`keepForwardedMs`) so a repeated id is recognised even after the store took it.
+ * Marking a batch forwarded is one small write, not an update of every row; if the mark is lost
+ * in a crash the events are forwarded again, which the store takes as the same events.
  * Ingest appends and the forwarder's marks go through a worker thread (store/sqliteWriter.ts), so
  * the event loop goes on decoding while a batch is synced; reads stay on this thread.
  */
@@ -16,7 +19,7 @@ import type { StoredEvent } from "../store/types.ts";
 const MAX_WAITING_IN_MEMORY = 100_000;
 const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL"];
 const INSERT = "INSERT OR IGNORE INTO spool (id, rx_ts, event) VALUES (?, ?, ?)";
-const FORWARDED = "UPDATE spool SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL";
+const FORWARDED = "UPDATE spool_mark SET upto = ? WHERE id = 1 AND upto < ?";
 
 export interface SpooledEvent {
 	seq: number;
@@ -35,6 +38,8 @@ export class Spool {
 	 */
 	private waiting: SpooledEvent[] | null;
 	private readonly writer: SqliteWriter;
+	/** Every event with seq <= mark has been forwarded (or set aside as a dead letter). */
+	private mark: number;
 
 	constructor(
 		readonly path: string,
@@ -52,8 +57,9 @@ export class Spool {
 			-- why the store refused this event for good (kept, never pruned, for a person to look at)
 			dead TEXT
 		);
-		CREATE INDEX IF NOT EXISTS spool_pending ON spool (seq) WHERE forwarded_at IS NULL;
-		CREATE INDEX IF NOT EXISTS spool_forwarded ON spool (forwarded_at) WHERE forwarded_at IS NOT NULL;`);
+		CREATE TABLE IF NOT EXISTS spool_mark (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL);
+		INSERT OR IGNORE INTO spool_mark (id, upto) VALUES (1, 0);`);
+		this.mark = (this.db.prepare("SELECT upto FROM spool_mark WHERE id = 1").get() as { upto: number }).upto;
 		this.insert = this.db.prepare(INSERT);
 		this.writer = new SqliteWriter({ path, pragmas: PRAGMAS, statements: [INSERT, FORWARDED] });
 		this.addTx = this.db.transaction((events: readonly StoredEvent[]) =>
@@ -63,9 +69,7 @@ export class Spool {
 				return info.changes === 1;
 			}),
 		);
-		this.pendingCount = (
-			this.db.prepare("SELECT count(*) AS n FROM spool WHERE forwarded_at IS NULL").get() as { n: number }
-		).n;
+		this.pendingCount = this.countWaiting(this.mark, Number.MAX_SAFE_INTEGER);
 		this.waiting = this.pendingCount === 0 ? [] : null;
 	}
 
@@ -101,18 +105,41 @@ export class Spool {
 	peek(limit: number): SpooledEvent[] {
 		if (this.waiting) return this.waiting.slice(0, limit);
 		const rows = this.db
-			.prepare("SELECT seq, event FROM spool WHERE forwarded_at IS NULL ORDER BY seq LIMIT ?")
-			.all(limit) as { seq: number; event: string }[];
+			.prepare("SELECT seq, event FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT ?")
+			.all(this.mark, limit) as { seq: number; event: string }[];
 		return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as StoredEvent }));
 	}
 
-	/** Mark everything up to `seq` as forwarded; `forget` deletes them at once instead. */
-	forwarded(upToSeq: number, now: number, forget: boolean): void {
-		const stmt = forget
-			? this.db.prepare("DELETE FROM spool WHERE seq <= ? AND forwarded_at IS NULL")
-			: this.db.prepare("UPDATE spool SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL");
-		const changes = (forget ? stmt.run(upToSeq) : stmt.run(now, upToSeq)).changes;
-		this.left(changes, (w) => w.seq <= upToSeq);
+	/** Waiting events (not dead letters) with from < seq <= to. */
+	private countWaiting(from: number, to: number): number {
+		return (
+			this.db.prepare("SELECT count(*) AS n FROM spool WHERE seq > ? AND seq <= ? AND dead IS NULL").get(from, to) as {
+				n: number;
+			}
+		).n;
+	}
+
+	/** How many waiting events an advance of the mark to `upToSeq` forwards (memory when it has them all). */
+	private advancing(upToSeq: number): number {
+		if (upToSeq <= this.mark) return 0;
+		if (this.waiting) {
+			let n = 0;
+			while (n < this.waiting.length && (this.waiting[n] as SpooledEvent).seq <= upToSeq) n++;
+			return n;
+		}
+		return this.countWaiting(this.mark, upToSeq);
+	}
+
+	/** Mark everything up to `seq` as forwarded; `forget` also deletes those rows at once. */
+	forwarded(upToSeq: number, _now: number, forget: boolean): void {
+		const n = this.advancing(upToSeq);
+		if (upToSeq <= this.mark) return;
+		this.db.transaction(() => {
+			this.db.prepare(FORWARDED).run(upToSeq, upToSeq);
+			if (forget) this.db.prepare("DELETE FROM spool WHERE seq <= ? AND dead IS NULL").run(upToSeq);
+		})();
+		this.mark = upToSeq;
+		this.left(n, (w) => w.seq <= upToSeq);
 	}
 
 	/** `changes` events left the waiting ones (those matching `gone`). */
@@ -127,17 +154,21 @@ export class Spool {
 		}
 	}
 
-	/** `forwarded(upToSeq, now, false)` from the writer thread (no wait here for its lock). */
-	async forwardedAsync(upToSeq: number, now: number): Promise<void> {
-		const { changes } = await this.writer.write(Uint8Array.of(1), [now, upToSeq]);
-		this.left(changes[0] ?? 0, (w) => w.seq <= upToSeq);
+	/** `forwarded(upToSeq, now, false)` from the writer thread: one small synced write per batch. */
+	async forwardedAsync(upToSeq: number, _now: number): Promise<void> {
+		const n = this.advancing(upToSeq);
+		if (upToSeq <= this.mark) return;
+		await this.writer.write(Uint8Array.of(1), [upToSeq, upToSeq]);
+		if (upToSeq <= this.mark) return;
+		this.mark = upToSeq;
+		this.left(n, (w) => w.seq <= upToSeq);
 	}
 
 	/** The store refuses this event whatever we do (e.g. a field type conflict): set it aside, keep it. */
 	deadLetter(seq: number, reason: string, now: number): void {
 		const changes = this.db
-			.prepare("UPDATE spool SET forwarded_at = ?, dead = ? WHERE seq = ? AND forwarded_at IS NULL")
-			.run(now, reason, seq).changes;
+			.prepare("UPDATE spool SET forwarded_at = ?, dead = ? WHERE seq = ? AND seq > ? AND dead IS NULL")
+			.run(now, reason, seq, this.mark).changes;
 		this.left(changes, (w) => w.seq === seq);
 	}
 
@@ -154,8 +185,8 @@ export class Spool {
 	/** Drop forwarded rows older than the keep time (never the dead letters). */
 	prune(now: number): number {
 		return this.db
-			.prepare("DELETE FROM spool WHERE forwarded_at IS NOT NULL AND dead IS NULL AND forwarded_at < ?")
-			.run(now - this.keepForwardedMs).changes;
+			.prepare("DELETE FROM spool WHERE seq <= ? AND dead IS NULL AND rx_ts < ?")
+			.run(this.mark, now - this.keepForwardedMs).changes;
 	}
 
 	/** Events waiting to be forwarded. */
@@ -165,7 +196,7 @@ export class Spool {
 
 	/** Receive time of the oldest event waiting, if any. */
 	oldestRxTs(): number | undefined {
-		const row = this.db.prepare("SELECT min(rx_ts) AS t FROM spool WHERE forwarded_at IS NULL").get() as {
+		const row = this.db.prepare("SELECT min(rx_ts) AS t FROM spool WHERE seq > ? AND dead IS NULL").get(this.mark) as {
 			t: number | null;
 		};
 		return row.t ?? undefined;
