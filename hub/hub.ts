@@ -138,6 +138,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		},
 	});
 
+	// If a later step fails (a port in use), close what is already open so the process can exit.
+	const abort = async (err: unknown): Promise<never> => {
+		clearInterval(pruneTimer);
+		await forwarder.close();
+		await store.close();
+		spool.close();
+		throw err;
+	};
 	const broker = await startBroker({
 		port: opts.mqttPort ?? 1883,
 		host,
@@ -162,7 +170,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		onClients: (n) => metrics.clients.set(n),
 		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
-	});
+	}).catch(abort);
 
 	publish = (topic, payload, retain = false) =>
 		broker.aedes.publish(
@@ -191,7 +199,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		}),
 	});
 	if (opts.broker?.websocketPath !== false) broker.attachWebSocket(app.server, opts.broker?.websocketPath || "/mqtt");
-	await app.listen({ port: opts.httpPort ?? 8080, host });
+	await app.listen({ port: opts.httpPort ?? 8080, host }).catch(async (err) => {
+		clearInterval(alertTimer);
+		await broker.close();
+		await app.close();
+		return abort(err);
+	});
 	const httpPort = (app.server.address() as { port: number }).port;
 	const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 

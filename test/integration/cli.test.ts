@@ -81,3 +81,19 @@ describe("vikno command line", () => {
 		expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
 	});
 });
+
+describe("a port already in use", () => {
+	it("stops the hub with a clear message and exits, not hangs", async () => {
+		const { createServer } = await import("node:net");
+		const busy = createServer();
+		await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+		const port = (busy.address() as { port: number }).port;
+		try {
+			const r = await vikno("demo", "--data", dir.path, "--http-port", String(port), "--mqtt-port", "0");
+			expect(r.code).toBe(1);
+			expect(r.err).toMatch(/port is taken/);
+		} finally {
+			busy.close();
+		}
+	});
+});
