@@ -7,10 +7,14 @@
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import type { EdgeConfig } from "./config.ts";
+import { attachKeyboard } from "./drivers/keyboard.ts";
+import { SimDriver } from "./drivers/sim.ts";
 import { EdgeConfigError, loadEdgeConfig } from "./load-config.ts";
 import { type EdgeNode, startEdge } from "./node.ts";
 
-const USAGE = `usage: vikno edge --config FILE
+const USAGE = `usage: vikno edge --config FILE [--keyboard]
+
+--keyboard  try the node on a laptop: the sim driver, one key per input (printed at start).
 
 Runs an edge node (window, terminal or door) as described in FILE (YAML or JSON).
 See docs/edge.md and config/edge/*.yaml. Environment overrides: VIKNO_EDGE_BROKER_URL,
@@ -18,10 +22,15 @@ VIKNO_EDGE_BROKER_USERNAME, VIKNO_EDGE_BROKER_PASSWORD, VIKNO_EDGE_DATA_DIR, VIK
 
 export async function edgeCommand(args: string[]): Promise<void> {
 	let file: string | undefined;
+	let keyboard = false;
 	try {
 		const { values } = parseArgs({
 			args,
-			options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+			options: {
+				config: { type: "string", short: "c" },
+				keyboard: { type: "boolean", default: false },
+				help: { type: "boolean", short: "h" },
+			},
 			strict: true,
 		});
 		if (values.help) {
@@ -29,6 +38,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
 			return;
 		}
 		file = values.config;
+		keyboard = values.keyboard ?? false;
 	} catch (e) {
 		process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
 		process.exitCode = 2;
@@ -64,14 +74,24 @@ export async function edgeCommand(args: string[]): Promise<void> {
 			}
 			await node.close();
 			log.level = next.log.level;
-			node = await startEdge(next, { log, onReload: reload });
+			node = await startEdge(next, { log, onReload: reload, ...(sim ? { driver: sim } : {}) });
 			log.info("config reloaded");
 		});
 	};
 
+	// Keyboard mode: the same node on the sim driver, driven by keys on this terminal.
+	const sim = keyboard ? new SimDriver() : undefined;
+	const detach = sim
+		? attachKeyboard(
+				sim,
+				config.inputs.map((i) => i.name),
+				{ input: process.stdin, output: process.stdout },
+			)
+		: undefined;
 	try {
-		node = await startEdge(config, { log, onReload: reload });
+		node = await startEdge(config, { log, onReload: reload, ...(sim ? { driver: sim } : {}) });
 	} catch (e) {
+		detach?.();
 		log.fatal({ err: (e as Error).message }, "edge node failed to start");
 		process.exitCode = 1;
 		return;
@@ -81,6 +101,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
 		const stop = (signal: string) => {
 			log.info({ signal }, "stopping");
 			process.off("SIGHUP", reload);
+			detach?.();
 			busy.then(() => node.close()).then(resolve, resolve);
 		};
 		process.once("SIGTERM", () => stop("SIGTERM"));
