@@ -10,7 +10,7 @@ const KEYS = "1234567890qwertyuiopasdfghjklzxcvbnm";
 /** key → input name, in the order the inputs are configured. */
 export function keyLegend(inputs: readonly string[]): Map<string, string> {
 	const legend = new Map<string, string>();
-	inputs.slice(0, KEYS.length).forEach((name, i) => legend.set(KEYS[i] as string, name));
+	for (const [i, name] of inputs.slice(0, KEYS.length).entries()) legend.set(KEYS[i] as string, name);
 	return legend;
 }
 
