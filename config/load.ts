@@ -9,7 +9,8 @@ import type { TLocalizedValidationError } from "typebox/error";
 import { Settings } from "typebox/system";
 import { Value } from "typebox/value";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { Centre, checkLayout, WEEKDAYS } from "../core/centre.ts";
+import { Centre, WEEKDAYS } from "../core/centre.ts";
+import { checkLayout } from "../core/layout.ts";
 
 export interface ConfigProblem {
 	file: string;

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ConfigError, type ConfigProblem, formatProblems, loadCentreFile, loadCentreText } from "../../config/load.ts";
 import { centreJsonSchema, SCHEMA_FILE } from "../../config/schema/generate.ts";
-import { checkLayout } from "../../core/centre.ts";
+import { checkLayout } from "../../core/layout.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** Paths as a person types them from the repository root, as the CLI would get them. */
