@@ -13,24 +13,10 @@ import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { frame, str, varint } from "../fixtures/mqttBytes.ts";
 import { until } from "../fixtures/wait.ts";
 
 // --- raw MQTT 3.1.1 packets ---
-const str = (s: string | Buffer) => {
-	const b = typeof s === "string" ? Buffer.from(s, "utf8") : s;
-	return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]);
-};
-const varint = (n: number) => {
-	const out: number[] = [];
-	do {
-		let b = n % 128;
-		n = Math.floor(n / 128);
-		if (n > 0) b |= 128;
-		out.push(b);
-	} while (n > 0);
-	return Buffer.from(out);
-};
-const frame = (first: number, body: Buffer) => Buffer.concat([Buffer.from([first]), varint(body.length), body]);
 function connectPacket(
 	o: {
 		clientId?: string | Buffer;

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FrameScanner, isMqttString } from "../../broker/frames.ts";
+import { frame, str, varint } from "../fixtures/mqttBytes.ts";
 
-const str = (s: string | Buffer) => {
-	const b = typeof s === "string" ? Buffer.from(s, "utf8") : s;
-	return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]);
-};
-const varint = (n: number) => {
-	const out: number[] = [];
-	do {
-		let b = n % 128;
-		n = Math.floor(n / 128);
-		if (n > 0) b |= 128;
-		out.push(b);
-	} while (n > 0);
-	return Buffer.from(out);
-};
-const packet = (first: number, body: Buffer) => Buffer.concat([Buffer.from([first]), varint(body.length), body]);
+const packet = frame;
 const connect = (clientId: string | Buffer, opts: { username?: string | Buffer; flags?: number } = {}) =>
 	packet(
 		0x10,
