@@ -3,7 +3,7 @@
  * dedupe, derive, durable write — store or spool — and forwarding; MQTT excluded) into each
  * backend, side by side with the raw driver writing the same rows in large batches.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -21,7 +21,7 @@ import { silentLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { Spool } from "../hub/spool.ts";
 import { LocalCalendar } from "../store/calendar.ts";
-import { Influx1Store } from "../store/influx1.ts";
+import { Influx1Store, influxSchema } from "../store/influx1.ts";
 import { toPoint } from "../store/points.ts";
 import { mirrorRow, SqliteStore } from "../store/sqlite.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES } from "../store/sqliteSchema.ts";
@@ -31,7 +31,7 @@ import { mb, printTable } from "./table.ts";
 
 const N = Number(process.env.VIKNO_BENCH_EVENTS ?? 100_000);
 /** Messages in flight at once, as many connected nodes would have. */
-const IN_FLIGHT = 2_000;
+const IN_FLIGHT = Number(process.env.VIKNO_BENCH_INFLIGHT ?? 2_000);
 
 interface Message {
 	topic: string;
@@ -102,7 +102,7 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const writeS = writes.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
 	if (process.env.VIKNO_BENCH_DEBUG) {
 		console.log(
-			`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} %`,
+			`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${((elu * stored * 1000) / msgs.length).toFixed(1)} µs per event)`,
 		);
 	}
 	const rss = process.memoryUsage().rss;
@@ -184,10 +184,12 @@ function rawSqlite(dir: string, msgs: Message[]): { narrow: number; same: number
 	return { narrow, same };
 }
 
-/** node-influx alone: the same points (as the store maps them), 5 000 per write. */
-async function rawInflux1(port: number, msgs: Message[]): Promise<number> {
-	const influx = new InfluxDB({ host: "127.0.0.1", port, database: "raw" });
-	await influx.createDatabase("raw");
+/** node-influx alone: the same points (as the store maps them, same field types), 5 000 per write. */
+async function rawInflux1(port: number, database: string, msgs: Message[]): Promise<number> {
+	// The store's schema, so fields get the same types (integers as `5i`): the same points.
+	const schema = influxSchema().map((s) => ({ ...s, database }));
+	const influx = new InfluxDB({ host: "127.0.0.1", port, database, schema });
+	await influx.createDatabase(database);
 	const points = msgs.map((m) => {
 		const [, , centre = "", node = "", kind = ""] = m.topic.split("/");
 		const data = JSON.parse(m.bytes.toString()) as { id: string; ts: number };
@@ -201,61 +203,145 @@ async function rawInflux1(port: number, msgs: Message[]): Promise<number> {
 	return Math.round(points.length / ((performance.now() - t0) / 1000));
 }
 
+/** Rounds of (raw, ingest) pairs: the disk here is shared, and its speed drifts over seconds. */
+const ROUNDS = Number(process.env.VIKNO_BENCH_ROUNDS ?? 3);
+
+const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = Math.floor(s.length / 2);
+	return s.length % 2 ? (s[m] as number) : Math.round((((s[m - 1] as number) + (s[m] as number)) / 2) * 1000) / 1000;
+};
+const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
+
+interface Round {
+	eps: number;
+	ackEps: number;
+	raw: number;
+	narrow?: number;
+	rssMb: number;
+}
+
+/**
+ * Per backend: a warm-up pass (JIT, not counted), then ROUNDS rounds, each the raw driver and
+ * the ingest path back to back on fresh files / a fresh database (their order alternating), so
+ * both halves of a ratio see the same disk. Figures are medians over the rounds; the ratio is
+ * the median of the rounds' ratios.
+ */
+async function rounds(
+	name: string,
+	once: (round: number, msgs: Message[], rawFirst: boolean) => Promise<Round>,
+	msgs: Message[],
+): Promise<Round[]> {
+	await once(0, msgs.slice(0, Math.min(msgs.length, 20_000)), true);
+	const out: Round[] = [];
+	for (let r = 1; r <= ROUNDS; r++) {
+		const round = await once(r, msgs, r % 2 === 1);
+		out.push(round);
+		console.log(
+			`${name} round ${r}: ingest ${round.eps.toLocaleString("en-US")} ev/s, raw ${round.raw.toLocaleString("en-US")} rows/s, ratio ${ratio(round.eps, round.raw)}`,
+		);
+	}
+	return out;
+}
+
+function summary(backend: string, rs: Round[]) {
+	const ratios = rs.map((r) => ratio(r.eps, r.raw));
+	const row: Record<string, string | number> = {
+		backend,
+		"ingest ev/s": median(rs.map((r) => r.eps)),
+		"acked ev/s": median(rs.map((r) => r.ackEps)),
+		"raw same rows": median(rs.map((r) => r.raw)),
+		ratio: median(ratios).toFixed(2),
+		"ratios of rounds": ratios.map((x) => x.toFixed(2)).join(" "),
+		"raw 1 table": rs[0]?.narrow !== undefined ? median(rs.map((r) => r.narrow ?? 0)) : "",
+		"rss MB": Math.max(...rs.map((r) => r.rssMb)),
+	};
+	return { row, ratio: median(ratios) };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-store-"));
 	try {
 		const msgs = messages(N, Date.now() - N);
-		const raw = rawSqlite(dir, msgs);
-		const sqliteDir = join(dir, "sqlite");
-		const sqlite = await throughIngest(new SqliteStore(join(sqliteDir, "vikno.db")), sqliteDir, msgs);
-		const rows: Record<string, string | number>[] = [
-			{
-				backend: "sqlite",
-				"ingest ev/s": sqlite.eps,
-				"acked ev/s": sqlite.ackEps,
-				"raw same rows": raw.same,
-				ratio: (sqlite.eps / raw.same).toFixed(2),
-				"raw 1 table": raw.narrow,
-				"rss MB": sqlite.rssMb,
+		const sqliteRounds = await rounds(
+			"sqlite",
+			async (r, batch, rawFirst) => {
+				const d = join(dir, `sqlite-${r}`);
+				const ingest = () => throughIngest(new SqliteStore(join(d, "store", "vikno.db")), join(d, "store"), batch);
+				const raw = () => rawSqlite(d, batch);
+				let i: Awaited<ReturnType<typeof ingest>>;
+				let w: ReturnType<typeof raw>;
+				mkdirSync(d, { recursive: true });
+				if (rawFirst) {
+					w = raw();
+					i = await ingest();
+				} else {
+					i = await ingest();
+					w = raw();
+				}
+				rmSync(d, { recursive: true, force: true });
+				return { eps: i.eps, ackEps: i.ackEps, raw: w.same, narrow: w.narrow, rssMb: i.rssMb };
 			},
-		];
-		const figures: Record<string, unknown> = {};
+			msgs,
+		);
+		const sqlite = summary("sqlite", sqliteRounds);
+		const rows = [sqlite.row];
+		const figures: Record<string, unknown> = {
+			events: N,
+			rounds: ROUNDS,
+			sqlite_eps: sqlite.row["ingest ev/s"],
+			sqlite_acked_eps: sqlite.row["acked ev/s"],
+			sqlite_raw_eps: sqlite.row["raw same rows"],
+			sqlite_ratio: sqlite.ratio,
+			sqlite_raw_one_table_eps: sqlite.row["raw 1 table"],
+			sqlite_rss_mb: sqlite.row["rss MB"],
+		};
 		if (existsSync(INFLUXD)) {
 			const influxd = await startInfluxd();
 			try {
-				const rawEps = await rawInflux1(influxd.port, msgs);
-				const influxDir = join(dir, "influx1");
-				const store = new Influx1Store({ host: "127.0.0.1", port: influxd.port, database: "vikno" });
-				const influx = await throughIngest(store, influxDir, msgs);
-				rows.push({
-					backend: "influx1",
-					"ingest ev/s": influx.eps,
-					"acked ev/s": influx.ackEps,
-					"raw same rows": rawEps,
-					ratio: (influx.eps / rawEps).toFixed(2),
-					"raw 1 table": "",
-					"rss MB": influx.rssMb,
-				});
+				const influxRounds = await rounds(
+					"influx1",
+					async (r, batch, rawFirst) => {
+						const d = join(dir, `influx1-${r}`);
+						const ingest = () =>
+							throughIngest(
+								new Influx1Store({ host: "127.0.0.1", port: influxd.port, database: `vikno${r}` }),
+								d,
+								batch,
+							);
+						const raw = () => rawInflux1(influxd.port, `raw${r}`, batch);
+						let i: Awaited<ReturnType<typeof ingest>>;
+						let w: number;
+						if (rawFirst) {
+							w = await raw();
+							i = await ingest();
+						} else {
+							i = await ingest();
+							w = await raw();
+						}
+						rmSync(d, { recursive: true, force: true });
+						return { eps: i.eps, ackEps: i.ackEps, raw: w, rssMb: i.rssMb };
+					},
+					msgs,
+				);
+				const influx = summary("influx1", influxRounds);
+				rows.push(influx.row);
 				Object.assign(figures, {
-					influx1_eps: influx.eps,
-					influx1_acked_eps: influx.ackEps,
-					influx1_raw_eps: rawEps,
-					influx1_ratio: Number((influx.eps / rawEps).toFixed(3)),
+					influx1_eps: influx.row["ingest ev/s"],
+					influx1_acked_eps: influx.row["acked ev/s"],
+					influx1_raw_eps: influx.row["raw same rows"],
+					influx1_ratio: influx.ratio,
+					influx1_rss_mb: influx.row["rss MB"],
 				});
 			} finally {
 				await influxd.dispose();
 			}
 		} else console.log(`(${INFLUXD} not found: InfluxDB 1.x not measured)`);
-		printTable(`store: ${N.toLocaleString("en-US")} events through ingest vs the raw driver`, rows);
-		return {
-			events: N,
-			sqlite_eps: sqlite.eps,
-			sqlite_raw_eps: raw.same,
-			sqlite_ratio: Number((sqlite.eps / raw.same).toFixed(3)),
-			sqlite_raw_one_table_eps: raw.narrow,
-			sqlite_rss_mb: sqlite.rssMb,
-			...figures,
-		};
+		printTable(
+			`store: ${N.toLocaleString("en-US")} events through ingest vs the raw driver (medians of ${ROUNDS} rounds)`,
+			rows,
+		);
+		return figures;
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
