@@ -3,7 +3,7 @@
  * dedupe, derive, durable write — store or spool — and forwarding; MQTT excluded) into each
  * backend, side by side with the raw driver writing the same rows in large batches.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -69,6 +69,30 @@ function messages(n: number, t0: number): Message[] {
 	return out;
 }
 
+/** CPU ms per thread name (Linux; debug output). */
+function threadCpu(): Map<string, number> {
+	const out = new Map<string, number>();
+	try {
+		for (const t of readdirSync("/proc/self/task")) {
+			const st = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+			const name = `${st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"))}#${t}`;
+			const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+			out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / 100);
+		}
+	} catch {}
+	return out;
+}
+
+/** CPU time of this process's main thread so far, ms (Linux; 0 elsewhere). */
+function mainThreadCpuMs(): number {
+	try {
+		const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+		return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+	} catch {
+		return 0;
+	}
+}
+
 async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]) {
 	const centre = loadCentreFile(join(import.meta.dirname, "../config/centres/demo.yaml"));
 	const centres = new Map([[centre.id, indexCentre(centre)]]);
@@ -79,6 +103,9 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const live = new LiveHub(centres);
 	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLogger, live });
 	const rss0 = process.memoryUsage().rss;
+	const cpu0 = process.cpuUsage();
+	const main0 = mainThreadCpuMs();
+	const threads0 = threadCpu();
 	const elu0 = performance.eventLoopUtilization();
 	const t0 = performance.now();
 	let next = 0;
@@ -94,6 +121,8 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	await forwarder.idle();
 	const stored = performance.now() - t0;
 	const elu = performance.eventLoopUtilization(elu0).utilization;
+	const cpu = process.cpuUsage(cpu0);
+	const mainCpu = mainThreadCpuMs() - main0;
 	const count = await store.count();
 	const batches = (await metrics.storeBatch.get()).values;
 	const sum = batches.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
@@ -101,8 +130,12 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const writes = (await metrics.storeWrite.get()).values;
 	const writeS = writes.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
 	if (process.env.VIKNO_BENCH_DEBUG) {
+		const t1 = threadCpu();
 		console.log(
-			`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${((elu * stored * 1000) / msgs.length).toFixed(1)} µs per event)`,
+			[...t1].map(([k, v]) => `${k}: ${(((v - (threads0.get(k) ?? 0)) * 1000) / msgs.length).toFixed(1)}`).join(", "),
+		);
+		console.log(
+			`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${((elu * stored * 1000) / msgs.length).toFixed(1)} µs per event); CPU per event: main thread ${((mainCpu * 1000) / msgs.length).toFixed(1)} µs, process ${((cpu.user + cpu.system) / msgs.length).toFixed(1)} µs`,
 		);
 	}
 	const rss = process.memoryUsage().rss;

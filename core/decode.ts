@@ -8,7 +8,10 @@ import { KINDS, type Kind, MAX_PAYLOAD_BYTES, type QueueEventType, type WireEven
 import type { RejectReason } from "./reasons.ts";
 import { parseEventTopic } from "./topic.ts";
 
-export type Decoded = { ok: true; event: WireEvent } | { ok: false; reason: RejectReason; detail: string };
+/** `text`: the payload as text, which parses to exactly `event.data`. */
+export type Decoded =
+	| { ok: true; event: WireEvent; text: string }
+	| { ok: false; reason: RejectReason; detail: string };
 
 /** Which kinds each node role may publish (DESIGN.md's "published by" column). */
 export const ROLE_KINDS: Record<NodeRole, readonly Kind[]> = {
@@ -65,8 +68,10 @@ export function decode(topic: string, bytes: Uint8Array, opts: DecodeOptions): D
 	if (bytes.byteLength > max) return reject("too_large", `payload is ${bytes.byteLength} bytes, the limit is ${max}`);
 
 	let value: unknown;
+	let text: string;
 	try {
-		value = JSON.parse(utf8.decode(bytes));
+		text = utf8.decode(bytes);
+		value = JSON.parse(text);
 	} catch (e) {
 		return reject("not_json", `payload is not UTF-8 JSON: ${(e as Error).message}`);
 	}
@@ -100,7 +105,7 @@ export function decode(topic: string, bytes: Uint8Array, opts: DecodeOptions): D
 	}
 	const problem = checkRefs(event, index);
 	if (problem) return problem;
-	return { ok: true, event };
+	return { ok: true, event, text };
 }
 
 /** References inside the payload must exist in the centre; values must fit its settings. */

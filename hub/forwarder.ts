@@ -8,6 +8,9 @@ import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Spool } from "./spool.ts";
 
+/** Forwarded rows past the spool's keep time are deleted at most this often. */
+const PRUNE_EVERY_MS = 60_000;
+
 export interface ForwarderOptions {
 	spool: Spool;
 	store: EventStore;
@@ -27,6 +30,7 @@ export class Forwarder {
 	/** Narrowed while looking for an event the store refuses (see `isPoison`). */
 	private limit: number | undefined;
 	private readonly now: () => number;
+	private prunedAt = Number.NEGATIVE_INFINITY;
 
 	constructor(private readonly opts: ForwarderOptions) {
 		this.now = opts.now ?? Date.now;
@@ -103,12 +107,16 @@ export class Forwarder {
 				log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
 			this.failures = 0;
 			const now = this.now();
-			for (const r of rows) metrics.storeLag.observe(Math.max(0, now - r.event.rxTs) / 1000);
+			// Per batch, the longest wait in it: the first event's (they are in order of receipt).
+			metrics.storeLag.observe(Math.max(0, now - (rows[0]?.event.rxTs ?? now)) / 1000);
 			if (store.localDurable) spool.forwarded(last.seq, now, true);
 			else await spool.forwardedAsync(last.seq, now);
 			metrics.spoolDepth.set(spool.depth);
 		}
-		if (!store.localDurable) spool.prune(this.now());
+		if (!store.localDurable && this.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+			this.prunedAt = this.now();
+			spool.prune(this.prunedAt);
+		}
 	}
 
 	private sleep(ms: number): Promise<void> {

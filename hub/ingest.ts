@@ -120,6 +120,8 @@ export class Ingest {
 			ts: event.data.ts,
 			rxTs,
 			data: event.data as unknown as Record<string, unknown>,
+			// The payload's own text, unless its time was just replaced.
+			dataJson: from?.stampNow ? undefined : d.text,
 		};
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, resolve, reject });
@@ -223,7 +225,7 @@ export class Ingest {
 			done = store.append(events).then(
 				(fresh) => {
 					stop();
-					metrics.storeLag.observe(0);
+					metrics.storeLag.observe(Math.max(0, this.now() - (events[0]?.rxTs ?? 0)) / 1000);
 					return fresh;
 				},
 				(err) => {
@@ -284,6 +286,7 @@ function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 	}
 	const rating = d.rating;
 	if (rating) {
+		e.dataJson = undefined;
 		e.data = {
 			...e.data,
 			window: e.data.window ?? rating.window,

@@ -8,7 +8,7 @@ export class RecentIds {
 	}
 
 	add(id: string): void {
-		if (this.ids.has(id)) return;
+		// Adding an id already here changes nothing (not even its place in the order).
 		this.ids.add(id);
 		if (this.ids.size > this.capacity) {
 			const oldest = this.ids.values().next().value;

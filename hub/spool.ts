@@ -8,17 +8,91 @@
  * in a crash the events are forwarded again, which the store takes as the same events.
  * Ingest appends and the forwarder's marks go through a worker thread (store/sqliteWriter.ts), so
  * the event loop goes on decoding while a batch is synced; reads stay on this thread.
+ * An event is kept in columns (the payload as its JSON text), as the store's `events` table keeps it.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { Kind } from "../core/contract.ts";
+import { dataJson, derivedJson } from "../store/eventJson.ts";
 import { SqliteWriter } from "../store/sqliteWriter.ts";
 import type { StoredEvent } from "../store/types.ts";
 
 /** Most waiting events also kept in memory (a long outage reads them back from the file). */
 const MAX_WAITING_IN_MEMORY = 100_000;
 const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL"];
-const INSERT = "INSERT OR IGNORE INTO spool (id, rx_ts, event) VALUES (?, ?, ?)";
+const INSERT =
+	"INSERT OR IGNORE INTO spool (id, rx_ts, centre, node, kind, ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const TABLE = `(
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	id TEXT NOT NULL UNIQUE,
+	rx_ts INTEGER NOT NULL,
+	centre TEXT NOT NULL,
+	node TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	ts INTEGER NOT NULL,
+	-- the payload's JSON, and the derived values' (NULL when none)
+	data TEXT NOT NULL,
+	derived TEXT,
+	forwarded_at INTEGER,
+	-- why the store refused this event for good (kept, never pruned, for a person to look at)
+	dead TEXT
+)`;
+
+interface Row {
+	seq: number;
+	id: string;
+	rx_ts: number;
+	centre: string;
+	node: string;
+	kind: string;
+	ts: number;
+	data: string;
+	derived: string | null;
+}
+
+function toEvent(r: Row): StoredEvent {
+	const e: StoredEvent = {
+		id: r.id,
+		centre: r.centre,
+		node: r.node,
+		kind: r.kind as Kind,
+		ts: r.ts,
+		rxTs: r.rx_ts,
+		data: JSON.parse(r.data),
+	};
+	if (r.derived !== null) e.derived = JSON.parse(r.derived);
+	return e;
+}
+
+/** The insert's values of an event, appended to `values`. */
+function pushRow(values: unknown[], e: StoredEvent) {
+	values.push(e.id, e.rxTs, e.centre, e.node, e.kind, e.ts, dataJson(e), derivedJson(e));
+}
+
+/**
+ * Spool files written before the columns (one `event` JSON column) are rebuilt in the new layout,
+ * keeping every seq and the autoincrement counter (the forwarded mark refers to them).
+ */
+function migrate(db: Database.Database) {
+	const cols = db.prepare("SELECT name FROM pragma_table_info('spool')").pluck().all() as string[];
+	if (!cols.includes("event")) return;
+	db.transaction(() => {
+		const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'spool'").pluck().get() as number | undefined;
+		db.exec(`CREATE TABLE spool_columns ${TABLE};
+		INSERT INTO spool_columns (seq, id, rx_ts, centre, node, kind, ts, data, derived, forwarded_at, dead)
+			SELECT seq, id, rx_ts, event ->> '$.centre', event ->> '$.node', event ->> '$.kind', event ->> '$.ts',
+				event -> '$.data', event -> '$.derived', forwarded_at, dead FROM spool;
+		DROP TABLE spool;
+		ALTER TABLE spool_columns RENAME TO spool;`);
+		if (last !== undefined) {
+			db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'spool'").run(last);
+			db.prepare(
+				"INSERT INTO sqlite_sequence (name, seq) SELECT 'spool', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'spool')",
+			).run(last);
+		}
+	})();
+}
 const FORWARDED = "UPDATE spool_mark SET upto = ? WHERE id = 1 AND upto < ?";
 
 export interface SpooledEvent {
@@ -48,15 +122,8 @@ export class Spool {
 		mkdirSync(dirname(path), { recursive: true });
 		this.db = new Database(path);
 		for (const p of PRAGMAS) this.db.pragma(p);
-		this.db.exec(`CREATE TABLE IF NOT EXISTS spool (
-			seq INTEGER PRIMARY KEY AUTOINCREMENT,
-			id TEXT NOT NULL UNIQUE,
-			rx_ts INTEGER NOT NULL,
-			event TEXT NOT NULL,
-			forwarded_at INTEGER,
-			-- why the store refused this event for good (kept, never pruned, for a person to look at)
-			dead TEXT
-		);
+		migrate(this.db);
+		this.db.exec(`CREATE TABLE IF NOT EXISTS spool ${TABLE};
 		CREATE TABLE IF NOT EXISTS spool_mark (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL);
 		INSERT OR IGNORE INTO spool_mark (id, upto) VALUES (1, 0);`);
 		this.mark = (this.db.prepare("SELECT upto FROM spool_mark WHERE id = 1").get() as { upto: number }).upto;
@@ -64,7 +131,9 @@ export class Spool {
 		this.writer = new SqliteWriter({ path, pragmas: PRAGMAS, statements: [INSERT, FORWARDED] });
 		this.addTx = this.db.transaction((events: readonly StoredEvent[]) =>
 			events.map((e) => {
-				const info = this.insert.run(e.id, e.rxTs, JSON.stringify(e));
+				const values: unknown[] = [];
+				pushRow(values, e);
+				const info = this.insert.run(values);
 				if (info.changes === 1) this.added(Number(info.lastInsertRowid), e);
 				return info.changes === 1;
 			}),
@@ -83,7 +152,7 @@ export class Spool {
 	async addAsync(events: readonly StoredEvent[]): Promise<boolean[]> {
 		if (events.length === 0) return [];
 		const values: unknown[] = [];
-		for (const e of events) values.push(e.id, e.rxTs, JSON.stringify(e));
+		for (const e of events) pushRow(values, e);
 		const { changes, rowids } = await this.writer.write(new Uint8Array(events.length), values);
 		const fresh: boolean[] = new Array(changes.length);
 		for (let i = 0; i < changes.length; i++) {
@@ -105,9 +174,9 @@ export class Spool {
 	peek(limit: number): SpooledEvent[] {
 		if (this.waiting) return this.waiting.slice(0, limit);
 		const rows = this.db
-			.prepare("SELECT seq, event FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT ?")
-			.all(this.mark, limit) as { seq: number; event: string }[];
-		return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as StoredEvent }));
+			.prepare("SELECT * FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT ?")
+			.all(this.mark, limit) as Row[];
+		return rows.map((r) => ({ seq: r.seq, event: toEvent(r) }));
 	}
 
 	/** Waiting events (not dead letters) with from < seq <= to. */
@@ -174,19 +243,24 @@ export class Spool {
 
 	/** Events the store refused for good. */
 	deadLetters(): { seq: number; reason: string; event: StoredEvent }[] {
-		const rows = this.db.prepare("SELECT seq, dead, event FROM spool WHERE dead IS NOT NULL ORDER BY seq").all() as {
-			seq: number;
+		const rows = this.db.prepare("SELECT * FROM spool WHERE dead IS NOT NULL ORDER BY seq").all() as (Row & {
 			dead: string;
-			event: string;
-		}[];
-		return rows.map((r) => ({ seq: r.seq, reason: r.dead, event: JSON.parse(r.event) as StoredEvent }));
+		})[];
+		return rows.map((r) => ({ seq: r.seq, reason: r.dead, event: toEvent(r) }));
 	}
 
-	/** Drop forwarded rows older than the keep time (never the dead letters). */
+	/**
+	 * Drop forwarded rows older than the keep time (never the dead letters). Rows are in order of
+	 * receipt, so only the old ones at the start are read: up to the first that is not old yet.
+	 */
 	prune(now: number): number {
+		const cutoff = now - this.keepForwardedMs;
 		return this.db
-			.prepare("DELETE FROM spool WHERE seq <= ? AND dead IS NULL AND rx_ts < ?")
-			.run(this.mark, now - this.keepForwardedMs).changes;
+			.prepare(
+				`DELETE FROM spool WHERE seq <= @mark AND dead IS NULL AND rx_ts < @cutoff AND seq < coalesce(
+					(SELECT seq FROM spool WHERE seq <= @mark AND rx_ts >= @cutoff ORDER BY seq LIMIT 1), @mark + 1)`,
+			)
+			.run({ mark: this.mark, cutoff }).changes;
 	}
 
 	/** Events waiting to be forwarded. */

@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Kind } from "../core/contract.ts";
 import { LocalCalendar } from "./calendar.ts";
+import { dataJson, derivedJson } from "./eventJson.ts";
 import { type FieldValue, pointBody } from "./points.ts";
 import { querySqlite, rollUpAndDelete } from "./sqliteQuery.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, migrate } from "./sqliteSchema.ts";
@@ -153,8 +154,7 @@ export class SqliteStore implements EventStore {
 		const values: unknown[] = [];
 		for (const e of events) {
 			ops[n++] = 0;
-			const derived = e.derived && Object.keys(e.derived).length > 0 ? JSON.stringify(e.derived) : null;
-			values.push(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data), derived);
+			values.push(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, dataJson(e), derivedJson(e));
 			const table = pushMirrorRow(e, this.cal, values);
 			if (table) ops[n++] = MIRROR_OP[table] | DEPENDENT;
 		}
@@ -242,8 +242,7 @@ export class SqliteStore implements EventStore {
 
 /** The events row: payload and derived values as JSON. */
 function eventRow(e: StoredEvent): unknown[] {
-	const derived = e.derived && Object.keys(e.derived).length > 0 ? JSON.stringify(e.derived) : null;
-	return [e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, JSON.stringify(e.data), derived];
+	return [e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, dataJson(e), derivedJson(e)];
 }
 
 function toEvent(r: Row): StoredEvent {

@@ -27,6 +27,12 @@ export interface StoredEvent {
 	rxTs: number;
 	data: Record<string, unknown>;
 	derived?: Derived;
+	/**
+	 * `data` as JSON text, when the one who built the event has it (ingest: the payload as
+	 * received, which parses to exactly `data`); stores write it instead of serialising `data`.
+	 * Whoever replaces `data` clears it. Never stored itself; events read back do not have it.
+	 */
+	dataJson?: string | undefined;
 }
 
 export type Measurement = "rating" | "queue" | "occupancy" | "node_status";

@@ -4,10 +4,12 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../hub/hub.ts";
+import type { SqliteStore } from "../../store/sqlite.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -221,6 +223,31 @@ describe("hub end to end", () => {
 			},
 		);
 		await extra.endAsync();
+	});
+	it("keeps a payload as received, and a rating's with the window and service it was given", async () => {
+		const id = payload({}).id;
+		const text = `{ "ts": ${Date.now()},  "id": "${id}", "event": "issued", "ticket": "T900", "service": "passports" }`;
+		await client.publishAsync(demoTopic("terminal-1", "queue"), text, { qos: 1 });
+		const call = payload({ event: "called", ticket: "T900", service: "passports", window: "w05" });
+		await client.publishAsync(demoTopic("win-05", "queue"), JSON.stringify(call), { qos: 1 });
+		const finished = payload({ event: "finished", ticket: "T900", service: "passports", window: "w05" });
+		await client.publishAsync(demoTopic("win-05", "queue"), JSON.stringify(finished), { qos: 1 });
+		const rating = JSON.stringify(payload({ score: 5 }));
+		await client.publishAsync(demoTopic("win-05", "rating"), rating, { qos: 1 });
+		const db = new Database((hub.store as SqliteStore).path, { readonly: true });
+		const data = (eventId: string) => db.prepare("SELECT data FROM events WHERE id = ?").pluck().get(eventId);
+		try {
+			expect(data(id)).toBe(text);
+			expect(data(call.id)).toBe(JSON.stringify(call));
+			expect(JSON.parse(data(JSON.parse(rating).id) as string)).toMatchObject({
+				score: 5,
+				window: "w05",
+				service: "passports",
+				ticket: "T900",
+			});
+		} finally {
+			db.close();
+		}
 	});
 });
 
