@@ -129,13 +129,14 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const n = batches.find((v) => v.metricName?.endsWith("_count"))?.value ?? 1;
 	const writes = (await metrics.storeWrite.get()).values;
 	const writeS = writes.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
+	const writeN = writes.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
 	if (process.env.VIKNO_BENCH_DEBUG) {
 		const t1 = threadCpu();
 		console.log(
 			[...t1].map(([k, v]) => `${k}: ${(((v - (threads0.get(k) ?? 0)) * 1000) / msgs.length).toFixed(1)}`).join(", "),
 		);
 		console.log(
-			`batches: ${n}, mean ${Math.round(sum / n)} events; store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${((elu * stored * 1000) / msgs.length).toFixed(1)} µs per event); CPU per event: main thread ${((mainCpu * 1000) / msgs.length).toFixed(1)} µs, process ${((cpu.user + cpu.system) / msgs.length).toFixed(1)} µs`,
+			`batches: ${n}, mean ${Math.round(sum / n)} events; ${writeN} store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${((elu * stored * 1000) / msgs.length).toFixed(1)} µs per event); CPU per event: main thread ${((mainCpu * 1000) / msgs.length).toFixed(1)} µs, process ${((cpu.user + cpu.system) / msgs.length).toFixed(1)} µs`,
 		);
 	}
 	const rss = process.memoryUsage().rss;

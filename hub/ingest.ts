@@ -52,8 +52,8 @@ interface Pending {
 }
 
 export class Ingest {
-	private readonly recent: RecentIds;
-	private readonly inflight = new Map<string, Promise<IngestResult>>();
+	/** Ids in flight (with their promise) and done lately. */
+	private readonly recent: RecentIds<Promise<IngestResult>>;
 	private pending: Pending[] = [];
 	private scheduled = false;
 	/** Batches handed to the store or spool and not yet settled. */
@@ -107,9 +107,9 @@ export class Ingest {
 		const event = d.event;
 		if (from?.stampNow) event.data.ts = rxTs;
 		const id = event.data.id;
-		const inflight = this.inflight.get(id);
-		if (inflight) return inflight.then(() => this.duplicate());
-		if (this.recent.has(id)) return Promise.resolve(this.duplicate());
+		const seen = this.recent.get(id);
+		if (seen) return seen.then(() => this.duplicate());
+		if (seen === null) return Promise.resolve(this.duplicate());
 
 		metrics.ingestLag.observe(Math.max(0, rxTs - event.data.ts) / 1000);
 		const stored: StoredEvent = {
@@ -126,8 +126,8 @@ export class Ingest {
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, resolve, reject });
 		});
-		// Removed again when its batch is settled (flush), so a repeat of the id waits for it.
-		this.inflight.set(id, p);
+		// In flight until its batch is settled (a repeat meanwhile waits for it), then done.
+		this.recent.begin(id, p);
 		this.schedule();
 		return p;
 	}
@@ -182,8 +182,7 @@ export class Ingest {
 		let accepted = 0;
 		for (let i = 0; i < batch.length; i++) {
 			const p = batch[i] as Pending;
-			this.recent.add(p.stored.id);
-			this.inflight.delete(p.stored.id);
+			this.recent.done(p.stored.id);
 			if (isNew[i]) {
 				accepted++;
 				p.resolve("accepted");
@@ -201,7 +200,7 @@ export class Ingest {
 		this.opts.log.error({ err, events: batch.length }, "could not make events durable; not acknowledged");
 		prepared.commit(batch.map(() => false));
 		for (const p of batch) {
-			this.inflight.delete(p.stored.id);
+			this.recent.forget(p.stored.id);
 			p.reject(err);
 		}
 	}

@@ -14,8 +14,10 @@ interface Ticket {
 	reject: (err: Error) => void;
 }
 
-interface Item<T> {
-	value: T;
+/** The not yet written part of one `add`: values[start..]. */
+interface Segment<T> {
+	values: readonly T[];
+	start: number;
 	ticket: Ticket;
 }
 
@@ -29,7 +31,8 @@ export interface BatcherOptions {
 }
 
 export class Batcher<T> {
-	private queue: Item<T>[] = [];
+	private queue: Segment<T>[] = [];
+	private queued = 0;
 	private writing = 0;
 	private timer: NodeJS.Timeout | null = null;
 	private idle: (() => void)[] = [];
@@ -43,20 +46,21 @@ export class Batcher<T> {
 		if (values.length === 0) return Promise.resolve();
 		return new Promise<void>((resolve, reject) => {
 			const ticket: Ticket = { left: values.length, done: false, resolve, reject };
-			for (const value of values) this.queue.push({ value, ticket });
+			this.queue.push({ values, start: 0, ticket });
+			this.queued += values.length;
 			this.pump();
 		});
 	}
 
 	/** Resolves when nothing is queued or being written. */
 	drained(): Promise<void> {
-		if (this.writing === 0 && this.queue.length === 0) return Promise.resolve();
+		if (this.writing === 0 && this.queued === 0) return Promise.resolve();
 		if (this.timer) this.fire();
 		return new Promise((resolve) => this.idle.push(resolve));
 	}
 
 	get pending(): number {
-		return this.queue.length;
+		return this.queued;
 	}
 
 	private get full(): boolean {
@@ -64,8 +68,8 @@ export class Batcher<T> {
 	}
 
 	private pump() {
-		if (this.full || this.queue.length === 0) return;
-		if (this.queue.length >= this.opts.batchSize) {
+		if (this.full || this.queued === 0) return;
+		if (this.queued >= this.opts.batchSize) {
 			this.fire();
 			return;
 		}
@@ -76,19 +80,37 @@ export class Batcher<T> {
 				: (setImmediate(() => this.fire()) as unknown as NodeJS.Timeout);
 	}
 
+	/** Take up to batchSize values off the front of the queue, and how many belong to each ticket. */
+	private take(): { values: T[]; parts: { ticket: Ticket; n: number }[] } {
+		const values: T[] = [];
+		const parts: { ticket: Ticket; n: number }[] = [];
+		while (values.length < this.opts.batchSize) {
+			const seg = this.queue[0];
+			if (!seg) break;
+			const end = Math.min(seg.values.length, seg.start + this.opts.batchSize - values.length);
+			for (let i = seg.start; i < end; i++) values.push(seg.values[i] as T);
+			parts.push({ ticket: seg.ticket, n: end - seg.start });
+			this.queued -= end - seg.start;
+			seg.start = end;
+			if (end === seg.values.length) this.queue.shift();
+		}
+		return { values, parts };
+	}
+
 	private fire() {
 		if (this.timer) {
 			clearTimeout(this.timer);
 			clearImmediate(this.timer as unknown as NodeJS.Immediate);
 			this.timer = null;
 		}
-		if (this.full || this.queue.length === 0) return;
+		if (this.full || this.queued === 0) return;
 		this.writing++;
-		const batch = this.queue.splice(0, this.opts.batchSize);
-		this.write(batch.map((i) => i.value)).then(
+		const { values, parts } = this.take();
+		this.write(values).then(
 			() => {
-				for (const { ticket } of batch) {
-					if (!ticket.done && --ticket.left === 0) {
+				for (const { ticket, n } of parts) {
+					ticket.left -= n;
+					if (!ticket.done && ticket.left === 0) {
 						ticket.done = true;
 						ticket.resolve();
 					}
@@ -97,12 +119,16 @@ export class Batcher<T> {
 			},
 			(err: unknown) => {
 				const error = err instanceof Error ? err : new Error(String(err));
-				for (const { ticket } of batch) {
+				for (const { ticket } of parts) {
 					if (ticket.done) continue;
 					ticket.done = true;
 					ticket.reject(error);
 				}
-				this.queue = this.queue.filter((i) => !i.ticket.done);
+				this.queue = this.queue.filter((seg) => {
+					if (!seg.ticket.done) return true;
+					this.queued -= seg.values.length - seg.start;
+					return false;
+				});
 				this.next();
 			},
 		);
@@ -111,7 +137,7 @@ export class Batcher<T> {
 
 	private next() {
 		this.writing--;
-		if (this.queue.length > 0) this.fire();
+		if (this.queued > 0) this.fire();
 		else if (this.writing === 0) for (const resolve of this.idle.splice(0)) resolve();
 	}
 }

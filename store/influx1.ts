@@ -18,7 +18,7 @@ import {
 	readRangeQuery,
 	seriesQuery,
 } from "./influxql.ts";
-import { type EventPoint, LAYOUT, MEASUREMENTS, toPoint } from "./points.ts";
+import { LAYOUT, MEASUREMENTS, pointBody, pointTimeNs } from "./points.ts";
 import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
 
 export interface Influx1Options {
@@ -49,6 +49,13 @@ export function influxSchema(): ISchemaOptions[] {
 	}));
 }
 
+/** node-influx's point of an event (the body of points.ts with its time). */
+function toIPoint(e: StoredEvent): IPoint {
+	const p: IPoint = pointBody(e);
+	p.timestamp = pointTimeNs(e.ts, e.id);
+	return p;
+}
+
 /**
  * node-influx takes a host out of its pool after a failure, for up to 10 s: the hub's spool
  * would then see "No host available" long after InfluxDB is back. Our caller retries, so never.
@@ -60,7 +67,7 @@ export class Influx1Store implements EventStore {
 	readonly name = "influx1";
 	readonly localDurable = false;
 	private readonly influx: InfluxDB;
-	private readonly batcher: Batcher<EventPoint>;
+	private readonly batcher: Batcher<IPoint>;
 	private ready: Promise<void> | null = null;
 
 	constructor(readonly opts: Influx1Options) {
@@ -106,15 +113,9 @@ export class Influx1Store implements EventStore {
 		);
 	}
 
-	private async write(points: EventPoint[]): Promise<void> {
-		const ipoints: IPoint[] = points.map((p) => ({
-			measurement: p.measurement,
-			tags: p.tags,
-			fields: p.fields,
-			timestamp: p.timeNs,
-		}));
+	private async write(points: IPoint[]): Promise<void> {
 		try {
-			await this.influx.writePoints(ipoints, { precision: "n", ...(this.rp ? { retentionPolicy: this.rp } : {}) });
+			await this.influx.writePoints(points, { precision: "n", ...(this.rp ? { retentionPolicy: this.rp } : {}) });
 		} catch (err) {
 			throw new StoreWriteError("influx1", err, (err as { res?: { statusCode?: number } }).res?.statusCode);
 		}
@@ -123,7 +124,7 @@ export class Influx1Store implements EventStore {
 	/** Resolves when every point is written (InfluxDB answered 204). Rewriting an event overwrites its identical point. */
 	async append(events: readonly StoredEvent[]): Promise<null[]> {
 		await this.init();
-		await this.batcher.add(events.map(toPoint));
+		await this.batcher.add(events.map(toIPoint));
 		return events.map(() => null);
 	}
 
