@@ -1,6 +1,8 @@
 /**
- * Drains the spool into the store in order, in batches; on failure it waits with exponential
- * backoff and tries the same batch again. Nothing leaves the spool before the store has it.
+ * Drains the spool into the store in order, in batches, two on their way at a time (the next is
+ * read and sent while the store takes one); batches are marked forwarded in order, each once the store has it and every one before it. On failure it waits with exponential
+ * backoff and tries again from the first batch not marked. Nothing leaves the spool before the
+ * store has it.
  */
 import { StoreWriteError } from "../store/errors.ts";
 import type { EventStore } from "../store/types.ts";
@@ -8,6 +10,23 @@ import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Spool } from "./spool.ts";
 
+/** A batch read from the spool: how many events, and the first and last of them. */
+interface SpoolBatch {
+	n: number;
+	firstSeq: number;
+	lastSeq: number;
+	firstId: string;
+	firstRxTs: number;
+}
+
+interface Forwarding {
+	batch: SpoolBatch;
+	/** Settles when the store has the batch; rejects with the store's error. */
+	written: Promise<void>;
+}
+
+/** Batches on their way to the store at once. */
+const IN_FLIGHT = 2;
 /** Forwarded rows past the spool's keep time are deleted at most this often. */
 const PRUNE_EVERY_MS = 60_000;
 
@@ -61,62 +80,121 @@ export class Forwarder {
 	}
 
 	private async loop(): Promise<void> {
-		const { spool, store, metrics, log } = this.opts;
+		const { spool, store, metrics } = this.opts;
 		const batchSize = this.opts.batchSize ?? 5000;
-		while (!this.closed && spool.depth > 0) {
-			const rows = spool.peek(this.limit ?? batchSize);
-			const last = rows.at(-1);
-			if (!last) break;
-			const stop = metrics.storeWrite.startTimer({ store: store.name });
+		const inFlight: { forwarding: Forwarding; stop: () => void }[] = [];
+		let after = spool.forwardedUpTo;
+		let exhausted = false;
+		while (!this.closed) {
+			// Keep up to two batches on their way: the next is read and sent while the store takes one.
+			// While narrowing down a refused event, one at a time: a store may write two appends in
+			// one request (InfluxDB's batcher), and then both fail for one event.
+			const most = this.limit === undefined ? IN_FLIGHT : 1;
+			while (!this.closed && !exhausted && inFlight.length < most) {
+				const stop = metrics.storeWrite.startTimer({ store: store.name });
+				const forwarding = this.forward(after, this.limit ?? batchSize);
+				if (!forwarding) {
+					exhausted = true;
+					break;
+				}
+				after = forwarding.batch.lastSeq;
+				inFlight.push({ forwarding, stop });
+			}
+			const head = inFlight.shift();
+			if (!head) break;
+			const { batch, written } = head.forwarding;
 			try {
-				await store.append(rows.map((r) => r.event));
+				await written;
 			} catch (err) {
-				if (isPoison(err)) {
-					// One event in the batch is refused for good: halve until it is found, set it aside.
-					const only = rows.length === 1 ? rows[0] : undefined;
-					if (only) {
-						spool.deadLetter(only.seq, (err as Error).message, this.now());
-						metrics.storeRefused.inc();
-						log.error(
-							{ id: only.event.id, err: (err as Error).message },
-							"the store refused an event for good; kept in the spool's dead letters",
-						);
-						this.limit = undefined;
-					} else this.limit = Math.max(1, Math.floor(rows.length / 2));
-					continue;
-				}
-				this.failures++;
-				metrics.storeErrors.inc();
-				const delay = Math.min(
-					this.opts.maxBackoffMs ?? 30_000,
-					(this.opts.minBackoffMs ?? 100) * 2 ** Math.min(this.failures - 1, 16),
-				);
-				if (this.failures === 1 || this.failures % 10 === 0) {
-					log.warn(
-						{ err: (err as Error).message, spooled: spool.depth, retryInMs: delay, failures: this.failures },
-						`store ${store.name} unavailable; events kept in the spool`,
-					);
-				}
-				await this.sleep(delay);
+				// The batches behind it are dropped: their events are still waiting and go again (the
+				// store takes a repeated event as the same one).
+				const alone = inFlight.length === 0;
+				await Promise.allSettled(inFlight.map((f) => f.forwarding.written));
+				inFlight.length = 0;
+				await this.failed(batch, err, alone);
+				after = spool.forwardedUpTo;
+				exhausted = false;
 				continue;
 			}
-			stop();
-			// Past the refused event: back to full batches.
-			if (this.limit !== undefined && rows.length === this.limit && this.limit > 1) this.limit = undefined;
-			if (this.failures > 0)
-				log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
-			this.failures = 0;
-			const now = this.now();
-			// Per batch, the longest wait in it: the first event's (they are in order of receipt).
-			metrics.storeLag.observe(Math.max(0, now - (rows[0]?.event.rxTs ?? now)) / 1000);
-			if (store.localDurable) spool.forwarded(last.seq, now, true);
-			else await spool.forwardedAsync(last.seq, now);
-			metrics.spoolDepth.set(spool.depth);
+			head.stop();
+			await this.succeeded(batch);
+			exhausted = false; // more may have arrived meanwhile
 		}
+		// Closed with batches on their way: they are not marked, so they go again next time.
+		await Promise.allSettled(inFlight.map((f) => f.forwarding.written));
 		if (!store.localDurable && this.now() - this.prunedAt >= PRUNE_EVERY_MS) {
 			this.prunedAt = this.now();
 			spool.prune(this.prunedAt);
 		}
+	}
+
+	/** Read up to `limit` waiting events with a seq above `after` and start writing them; null when none wait. */
+	private forward(after: number, limit: number): Forwarding | null {
+		const rows = this.opts.spool.peek(limit, after);
+		const first = rows[0];
+		const last = rows.at(-1);
+		if (!first || !last) return null;
+		const batch = {
+			n: rows.length,
+			firstSeq: first.seq,
+			lastSeq: last.seq,
+			firstId: first.event.id,
+			firstRxTs: first.event.rxTs,
+		};
+		const written = this.opts.store.append(rows.map((r) => r.event)).then(() => {});
+		// Awaited in order by the loop; never an unhandled rejection meanwhile.
+		written.catch(() => {});
+		return { batch, written };
+	}
+
+	private async succeeded(batch: SpoolBatch) {
+		const { spool, store, metrics, log } = this.opts;
+		// Past the refused event: back to full batches.
+		if (this.limit !== undefined && batch.n === this.limit && this.limit > 1) this.limit = undefined;
+		if (this.failures > 0)
+			log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
+		this.failures = 0;
+		const now = this.now();
+		// Per batch, the longest wait in it: the first event's (they are in order of receipt).
+		metrics.storeLag.observe(Math.max(0, now - batch.firstRxTs) / 1000);
+		if (store.localDurable) spool.forwarded(batch.lastSeq, now, true);
+		else await spool.forwardedAsync(batch.lastSeq, now);
+		metrics.spoolDepth.set(spool.depth);
+	}
+
+	/**
+	 * A batch failed: narrow down a refused event, or wait and try again. `alone`: no other batch
+	 * was on its way with it (only then is a refused single event surely the one refused).
+	 */
+	private async failed(batch: SpoolBatch, err: unknown, alone: boolean) {
+		const { spool, store, metrics, log } = this.opts;
+		if (isPoison(err)) {
+			// One event in the batch is refused for good: halve until it is found, set it aside.
+			if (batch.n === 1 && alone) {
+				const reason = (err as Error).message;
+				spool.deadLetter(batch.firstSeq, reason, this.now());
+				metrics.storeRefused.inc();
+				log.error(
+					{ id: batch.firstId, err: reason },
+					"the store refused an event for good; kept in the spool's dead letters",
+				);
+				this.limit = undefined;
+			} else this.limit = Math.max(1, Math.floor(batch.n / 2));
+			return;
+		}
+		this.failures++;
+		metrics.storeErrors.inc();
+		const delay = Math.min(
+			this.opts.maxBackoffMs ?? 30_000,
+			(this.opts.minBackoffMs ?? 100) * 2 ** Math.min(this.failures - 1, 16),
+		);
+		if (this.failures === 1 || this.failures % 10 === 0) {
+			log.warn(
+				{ err: (err as Error).message, spooled: spool.depth, retryInMs: delay, failures: this.failures },
+				`store ${store.name} unavailable; events kept in the spool`,
+			);
+		}
+		await this.sleep(delay);
 	}
 
 	private sleep(ms: number): Promise<void> {

@@ -23,6 +23,8 @@ const MAX_WAITING_IN_MEMORY = 100_000;
 const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL"];
 const INSERT =
 	"INSERT OR IGNORE INTO spool (id, rx_ts, centre, node, kind, ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/** The waiting events after a seq, oldest first, at most a limit. */
+const WAITING = "SELECT * FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT ?";
 const TABLE = `(
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
 	id TEXT NOT NULL UNIQUE,
@@ -170,12 +172,15 @@ export class Spool {
 		else this.waiting.push({ seq, event });
 	}
 
-	/** Events not yet forwarded, oldest first. */
-	peek(limit: number): SpooledEvent[] {
-		if (this.waiting) return this.waiting.slice(0, limit);
-		const rows = this.db
-			.prepare("SELECT * FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT ?")
-			.all(this.mark, limit) as Row[];
+	/** Events not yet forwarded, oldest first; with `after`, only those with a larger seq. */
+	peek(limit: number, after = this.mark): SpooledEvent[] {
+		if (this.waiting) {
+			let from = 0;
+			if (after > this.mark)
+				while (from < this.waiting.length && (this.waiting[from] as SpooledEvent).seq <= after) from++;
+			return this.waiting.slice(from, from + limit);
+		}
+		const rows = this.db.prepare(WAITING).all(Math.max(after, this.mark), limit) as Row[];
 		return rows.map((r) => ({ seq: r.seq, event: toEvent(r) }));
 	}
 
@@ -261,6 +266,11 @@ export class Spool {
 					(SELECT seq FROM spool WHERE seq <= @mark AND rx_ts >= @cutoff ORDER BY seq LIMIT 1), @mark + 1)`,
 			)
 			.run({ mark: this.mark, cutoff }).changes;
+	}
+
+	/** Every event with a seq up to this has been forwarded (or set aside). */
+	get forwardedUpTo(): number {
+		return this.mark;
 	}
 
 	/** Events waiting to be forwarded. */

@@ -74,6 +74,19 @@ describe("spool", () => {
 		spool.close();
 	});
 
+	it("peeks past a seq, from memory and from the file alike", () => {
+		const path = join(dir.path, "after.db");
+		let spool = new Spool(path);
+		spool.add([1, 2, 3, 4, 5].map(ev));
+		const seqs = spool.peek(10).map((w) => w.seq);
+		expect(ids(spool.peek(2, seqs[1]))).toEqual(["ev-3", "ev-4"]);
+		spool.close();
+		spool = new Spool(path); // nothing in memory after a reopen with events waiting
+		expect(ids(spool.peek(2, seqs[1]))).toEqual(["ev-3", "ev-4"]);
+		expect(spool.peek(10, seqs[4])).toEqual([]);
+		spool.close();
+	});
+
 	it("deletes forwarded rows at once for a local store", () => {
 		const spool = new Spool(join(dir.path, "c.db"));
 		spool.add([1, 2, 3].map(ev));

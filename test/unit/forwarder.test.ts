@@ -1,0 +1,120 @@
+/**
+ * The forwarder against a real spool file and a store whose writes the test answers: two batches
+ * on their way at once, marks only in order, and a failed batch sent again with those behind it.
+ */
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { Forwarder } from "../../hub/forwarder.ts";
+import { silentLogger } from "../../hub/logger.ts";
+import { createMetrics } from "../../hub/metrics.ts";
+import { Spool } from "../../hub/spool.ts";
+import type { EventStore, StoredEvent } from "../../store/types.ts";
+import { tempDir } from "../fixtures/hub.ts";
+import { until } from "../fixtures/wait.ts";
+
+const dir = tempDir("vikno-forwarder-");
+afterAll(() => dir.remove());
+
+const T0 = Date.UTC(2026, 10, 23, 8);
+const ev = (i: number): StoredEvent => ({
+	id: `ev-${i}`,
+	centre: "demo",
+	node: "win-01",
+	kind: "rating",
+	ts: T0 + i,
+	rxTs: T0 + i,
+	data: { id: `ev-${i}`, ts: T0 + i, score: 3 },
+});
+
+/** A remote store whose appends wait for the test to answer them. */
+function storeUnderControl() {
+	const calls: { ids: string[]; ok: () => void; fail: (e: Error) => void }[] = [];
+	const store = {
+		name: "remote",
+		localDurable: false,
+		append: (events: readonly StoredEvent[]) =>
+			new Promise<null[]>((resolve, reject) =>
+				calls.push({ ids: events.map((e) => e.id), ok: () => resolve(events.map(() => null)), fail: reject }),
+			),
+	} as unknown as EventStore;
+	return { store, calls };
+}
+
+describe("Forwarder", () => {
+	it("sends the next batch while the store takes one, and marks them forwarded in order", async () => {
+		const spool = new Spool(join(dir.path, "a.db"));
+		spool.add([1, 2, 3, 4, 5].map(ev));
+		const { store, calls } = storeUnderControl();
+		const fwd = new Forwarder({ spool, store, metrics: createMetrics(), log: silentLogger, batchSize: 2 });
+		fwd.kick();
+		await until(
+			() => calls.length,
+			(n) => n === 2,
+			{ intervalMs: 2 },
+		);
+		expect(calls.map((c) => c.ids)).toEqual([
+			["ev-1", "ev-2"],
+			["ev-3", "ev-4"],
+		]);
+		// The second answers first: nothing is marked until the first is in too.
+		calls[1]?.ok();
+		await new Promise((r) => setTimeout(r, 20));
+		expect(spool.depth).toBe(5);
+		calls[0]?.ok();
+		// Both marked, and the last event on its way.
+		await until(() => spool.depth, (d) => d === 1, { intervalMs: 2 });
+		await until(() => calls.length, (n) => n === 3, { intervalMs: 2 });
+		expect(calls[2]?.ids).toEqual(["ev-5"]);
+		calls[2]?.ok();
+		await fwd.idle();
+		expect(spool.depth).toBe(0);
+		await fwd.close();
+		spool.close();
+	});
+
+	it("after a failed batch, sends it and the ones behind it again, from the mark", async () => {
+		const spool = new Spool(join(dir.path, "b.db"));
+		spool.add([1, 2, 3, 4, 5, 6].map(ev));
+		const { store, calls } = storeUnderControl();
+		const fwd = new Forwarder({
+			spool,
+			store,
+			metrics: createMetrics(),
+			log: silentLogger,
+			batchSize: 2,
+			minBackoffMs: 5,
+			maxBackoffMs: 5,
+		});
+		fwd.kick();
+		await until(
+			() => calls.length,
+			(n) => n === 2,
+			{ intervalMs: 2 },
+		);
+		calls[0]?.ok();
+		await until(
+			() => calls.length,
+			(n) => n === 3,
+			{ intervalMs: 2 },
+		);
+		// [3, 4] fails (a timeout, say) while [5, 6] is on its way and then succeeds.
+		calls[1]?.fail(new Error("timeout"));
+		calls[2]?.ok();
+		await until(
+			() => calls.length,
+			(n) => n === 5,
+			{ intervalMs: 2 },
+		);
+		expect(calls.slice(3).map((c) => c.ids)).toEqual([
+			["ev-3", "ev-4"],
+			["ev-5", "ev-6"],
+		]);
+		expect(spool.depth).toBe(4);
+		calls[3]?.ok();
+		calls[4]?.ok();
+		await fwd.idle();
+		expect(spool.depth).toBe(0);
+		await fwd.close();
+		spool.close();
+	});
+});
