@@ -85,6 +85,7 @@ export class Forwarder {
 		const inFlight: { forwarding: Forwarding; stop: () => void }[] = [];
 		let after = spool.forwardedUpTo;
 		let exhausted = false;
+		let marking: Promise<void> = Promise.resolve();
 		while (!this.closed) {
 			// Keep up to two batches on their way: the next is read and sent while the store takes one.
 			// While narrowing down a refused event, one at a time: a store may write two appends in
@@ -111,17 +112,21 @@ export class Forwarder {
 				const alone = inFlight.length === 0;
 				await Promise.allSettled(inFlight.map((f) => f.forwarding.written));
 				inFlight.length = 0;
+				await marking;
 				await this.failed(batch, err, alone);
 				after = spool.forwardedUpTo;
 				exhausted = false;
 				continue;
 			}
 			head.stop();
-			await this.succeeded(batch);
+			this.succeeded(batch);
+			// Marked in order, while the next batch is read and sent.
+			marking = marking.then(() => this.mark(batch));
 			exhausted = false; // more may have arrived meanwhile
 		}
 		// Closed with batches on their way: they are not marked, so they go again next time.
 		await Promise.allSettled(inFlight.map((f) => f.forwarding.written));
+		await marking;
 		if (!store.localDurable && this.now() - this.prunedAt >= PRUNE_EVERY_MS) {
 			this.prunedAt = this.now();
 			spool.prune(this.prunedAt);
@@ -147,18 +152,22 @@ export class Forwarder {
 		return { batch, written };
 	}
 
-	private async succeeded(batch: SpoolBatch) {
+	private succeeded(batch: SpoolBatch) {
 		const { spool, store, metrics, log } = this.opts;
 		// Past the refused event: back to full batches.
 		if (this.limit !== undefined && batch.n === this.limit && this.limit > 1) this.limit = undefined;
 		if (this.failures > 0)
 			log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
 		this.failures = 0;
-		const now = this.now();
 		// Per batch, the longest wait in it: the first event's (they are in order of receipt).
-		metrics.storeLag.observe(Math.max(0, now - batch.firstRxTs) / 1000);
-		if (store.localDurable) spool.forwarded(batch.lastSeq, now, true);
-		else await spool.forwardedAsync(batch.lastSeq, now);
+		metrics.storeLag.observe(Math.max(0, this.now() - batch.firstRxTs) / 1000);
+	}
+
+	/** Move the spool's watermark past the batch (durably: one small synced write). */
+	private async mark(batch: SpoolBatch) {
+		const { spool, store, metrics } = this.opts;
+		if (store.localDurable) spool.forwarded(batch.lastSeq, this.now(), true);
+		else await spool.forwardedAsync(batch.lastSeq, this.now());
 		metrics.spoolDepth.set(spool.depth);
 	}
 

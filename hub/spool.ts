@@ -260,12 +260,12 @@ export class Spool {
 	 */
 	prune(now: number): number {
 		const cutoff = now - this.keepForwardedMs;
-		return this.db
-			.prepare(
-				`DELETE FROM spool WHERE seq <= @mark AND dead IS NULL AND rx_ts < @cutoff AND seq < coalesce(
-					(SELECT seq FROM spool WHERE seq <= @mark AND rx_ts >= @cutoff ORDER BY seq LIMIT 1), @mark + 1)`,
-			)
-			.run({ mark: this.mark, cutoff }).changes;
+		const young = this.db
+			.prepare("SELECT seq FROM spool WHERE seq <= ? AND rx_ts >= ? ORDER BY seq LIMIT 1")
+			.pluck()
+			.get(this.mark, cutoff) as number | undefined;
+		const upTo = young === undefined ? this.mark : young - 1;
+		return this.db.prepare("DELETE FROM spool WHERE seq <= ? AND dead IS NULL AND rx_ts < ?").run(upTo, cutoff).changes;
 	}
 
 	/** Every event with a seq up to this has been forwarded (or set aside). */
