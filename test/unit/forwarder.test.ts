@@ -62,8 +62,16 @@ describe("Forwarder", () => {
 		expect(spool.depth).toBe(5);
 		calls[0]?.ok();
 		// Both marked, and the last event on its way.
-		await until(() => spool.depth, (d) => d === 1, { intervalMs: 2 });
-		await until(() => calls.length, (n) => n === 3, { intervalMs: 2 });
+		await until(
+			() => spool.depth,
+			(d) => d === 1,
+			{ intervalMs: 2 },
+		);
+		await until(
+			() => calls.length,
+			(n) => n === 3,
+			{ intervalMs: 2 },
+		);
 		expect(calls[2]?.ids).toEqual(["ev-5"]);
 		calls[2]?.ok();
 		await fwd.idle();
