@@ -64,7 +64,9 @@ function messages(n: number, t0: number): Message[] {
 				topic = eventTopic("demo", "door-main", "occupancy");
 				body = { id, ts, zone: "hall", in: 1, out: i % 3 === 0 ? 1 : 0 };
 		}
-		out.push({ topic, bytes: Buffer.from(JSON.stringify(body)) });
+		// As the broker hands them over: the topic decoded from the packet's bytes (a flat string,
+		// not the rope a template literal makes), the payload a Buffer.
+		out.push({ topic: Buffer.from(topic).toString("utf8"), bytes: Buffer.from(JSON.stringify(body)) });
 	}
 	return out;
 }
