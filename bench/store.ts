@@ -71,28 +71,17 @@ function messages(n: number, t0: number): Message[] {
 	return out;
 }
 
-/** CPU ms per thread name (Linux; debug output). */
-function threadCpu(): Map<string, number> {
+/** CPU time so far of each of this process's threads, ms by thread id (Linux; empty elsewhere). */
+function threadCpuMs(): Map<string, number> {
 	const out = new Map<string, number>();
 	try {
-		for (const t of readdirSync("/proc/self/task")) {
-			const st = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
-			const name = `${st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"))}#${t}`;
-			const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-			out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / 100);
+		for (const tid of readdirSync("/proc/self/task")) {
+			const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+			const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+			out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, in 1/100 s
 		}
 	} catch {}
 	return out;
-}
-
-/** CPU time of this process's main thread so far, ms (Linux; 0 elsewhere). */
-function mainThreadCpuMs(): number {
-	try {
-		const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-		return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-	} catch {
-		return 0;
-	}
 }
 
 async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]) {
@@ -106,8 +95,7 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLogger, live });
 	const rss0 = process.memoryUsage().rss;
 	const cpu0 = process.cpuUsage();
-	const main0 = mainThreadCpuMs();
-	const threads0 = threadCpu();
+	const threads0 = threadCpuMs();
 	const elu0 = performance.eventLoopUtilization();
 	const t0 = performance.now();
 	let next = 0;
@@ -124,7 +112,7 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const stored = performance.now() - t0;
 	const elu = performance.eventLoopUtilization(elu0).utilization;
 	const cpu = process.cpuUsage(cpu0);
-	const mainCpu = mainThreadCpuMs() - main0;
+	const threads1 = threadCpuMs();
 	const count = await store.count();
 	const batches = (await metrics.storeBatch.get()).values;
 	const sum = batches.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
@@ -133,13 +121,15 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const writeS = writes.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
 	const writeN = writes.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
 	if (process.env.VIKNO_BENCH_DEBUG) {
-		const t1 = threadCpu();
+		const us = (ms: number) => ((ms * 1000) / msgs.length).toFixed(1);
+		const busy = [...threads1]
+			.map(([tid, ms]) => ({ tid, ms: ms - (threads0.get(tid) ?? 0) }))
+			.filter((t) => t.ms > 0)
+			.map((t) => `${t.tid === String(process.pid) ? "event loop" : t.tid} ${us(t.ms)}`);
 		console.log(
-			[...t1].map(([k, v]) => `${k}: ${(((v - (threads0.get(k) ?? 0)) * 1000) / msgs.length).toFixed(1)}`).join(", "),
+			`batches: ${n}, mean ${Math.round(sum / n)} events; ${writeN} store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${us(elu * stored)} µs per event)`,
 		);
-		console.log(
-			`batches: ${n}, mean ${Math.round(sum / n)} events; ${writeN} store writes took ${writeS.toFixed(2)} s; event loop busy ${Math.round(elu * 100)} % (${((elu * stored * 1000) / msgs.length).toFixed(1)} µs per event); CPU per event: main thread ${((mainCpu * 1000) / msgs.length).toFixed(1)} µs, process ${((cpu.user + cpu.system) / msgs.length).toFixed(1)} µs`,
-		);
+		console.log(`CPU µs per event: process ${us((cpu.user + cpu.system) / 1000)}; by thread: ${busy.join(", ")}`);
 	}
 	const rss = process.memoryUsage().rss;
 	await forwarder.close();

@@ -1,8 +1,8 @@
 /**
  * Drains the spool into the store in order, in batches, two on their way at a time (the next is
- * read and sent while the store takes one); batches are marked forwarded in order, each once the store has it and every one before it. On failure it waits with exponential
- * backoff and tries again from the first batch not marked. Nothing leaves the spool before the
- * store has it.
+ * read and sent while the store takes one). A batch is marked forwarded only once the store has
+ * it and every batch before it. On failure it waits with exponential backoff and tries again from
+ * the first batch not marked. Nothing leaves the spool before the store has it.
  */
 import { StoreWriteError } from "../store/errors.ts";
 import type { EventStore } from "../store/types.ts";

@@ -50,7 +50,7 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 		}),
 		storeLag: new Histogram({
 			name: "vikno_store_lag_seconds",
-			help: "Per batch written to the store: time from receipt at the hub of its oldest event until the batch is in the store (spooled events wait longer)",
+			help: "Per batch written to the store: from receipt at the hub of its oldest event until the batch is in the store (spooled events wait longer)",
 			buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30, 300, 3600],
 			registers: [registry],
 		}),

@@ -7,8 +7,8 @@
  * Marking a batch forwarded is one small write, not an update of every row; if the mark is lost
  * in a crash the events are forwarded again, which the store takes as the same events.
  * Ingest appends and the forwarder's marks go through a worker thread (store/sqliteWriter.ts), so
- * the event loop goes on decoding while a batch is synced; reads stay on this thread.
- * An event is kept in columns (the payload as its JSON text), as the store's `events` table keeps it.
+ * the event loop goes on decoding while a batch is synced; reads stay on this thread. An event
+ * is kept in columns (the payload as its JSON text), as the store's `events` table keeps it.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
