@@ -129,6 +129,19 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 		const first = await client(a, session);
 		await first.subscribeAsync(TOPIC, { qos: 1 });
 		await first.endAsync();
+		// A broker queues for an offline session only once it knows the subscription, and brokers
+		// learn each other's subscriptions through Redis pub/sub (docs/broker.md): wait for both.
+		const knows = async (hub: Hub) => {
+			const { persistence } = hub.broker.aedes as unknown as {
+				persistence: { subscriptionsByTopic(topic: string): Promise<{ clientId: string }[]> };
+			};
+			return (await persistence.subscriptionsByTopic(TOPIC)).some((s) => s.clientId === "roamer");
+		};
+		await until(
+			async () => (await knows(a)) && (await knows(b)),
+			(known) => known,
+			{ what: "the subscription known on both brokers" },
+		);
 
 		// Away: published on both brokers.
 		const sent = [rating(), rating(), rating(), rating()];
