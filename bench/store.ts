@@ -141,6 +141,8 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 		ackEps: Math.round(msgs.length / (acked / 1000)),
 		rssMb: mb(rss),
 		rssGrowthMb: mb(rss - rss0),
+		/** From the last acknowledgement until everything is in the store (and so queryable). */
+		tailMs: Math.round(stored - acked),
 	};
 }
 
@@ -242,6 +244,7 @@ const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
 interface Round {
 	eps: number;
 	ackEps: number;
+	tailMs: number;
 	raw: number;
 	narrow?: number;
 	rssMb: number;
@@ -276,6 +279,7 @@ function summary(backend: string, rs: Round[]) {
 		backend,
 		"ingest ev/s": median(rs.map((r) => r.eps)),
 		"acked ev/s": median(rs.map((r) => r.ackEps)),
+		"in store after last ack, ms": Math.max(...rs.map((r) => r.tailMs)),
 		"raw same rows": median(rs.map((r) => r.raw)),
 		ratio: median(ratios).toFixed(2),
 		"ratios of rounds": ratios.map((x) => x.toFixed(2)).join(" "),
@@ -306,7 +310,7 @@ export async function run(): Promise<Record<string, unknown>> {
 					w = raw();
 				}
 				rmSync(d, { recursive: true, force: true });
-				return { eps: i.eps, ackEps: i.ackEps, raw: w.same, narrow: w.narrow, rssMb: i.rssMb };
+				return { eps: i.eps, ackEps: i.ackEps, tailMs: i.tailMs, raw: w.same, narrow: w.narrow, rssMb: i.rssMb };
 			},
 			msgs,
 		);
@@ -317,6 +321,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			rounds: ROUNDS,
 			sqlite_eps: sqlite.row["ingest ev/s"],
 			sqlite_acked_eps: sqlite.row["acked ev/s"],
+			sqlite_tail_ms: sqlite.row["in store after last ack, ms"],
 			sqlite_raw_eps: sqlite.row["raw same rows"],
 			sqlite_ratio: sqlite.ratio,
 			sqlite_raw_one_table_eps: sqlite.row["raw 1 table"],
@@ -346,7 +351,7 @@ export async function run(): Promise<Record<string, unknown>> {
 							w = await raw();
 						}
 						rmSync(d, { recursive: true, force: true });
-						return { eps: i.eps, ackEps: i.ackEps, raw: w, rssMb: i.rssMb };
+						return { eps: i.eps, ackEps: i.ackEps, tailMs: i.tailMs, raw: w, rssMb: i.rssMb };
 					},
 					msgs,
 				);
@@ -355,6 +360,7 @@ export async function run(): Promise<Record<string, unknown>> {
 				Object.assign(figures, {
 					influx1_eps: influx.row["ingest ev/s"],
 					influx1_acked_eps: influx.row["acked ev/s"],
+					influx1_tail_ms: influx.row["in store after last ack, ms"],
 					influx1_raw_eps: influx.row["raw same rows"],
 					influx1_ratio: influx.ratio,
 					influx1_rss_mb: influx.row["rss MB"],
