@@ -254,17 +254,30 @@ interface Round {
  * Per backend: a warm-up pass (JIT, not counted), then ROUNDS rounds, each the raw driver and
  * the ingest path back to back on fresh files / a fresh database (their order alternating), so
  * both halves of a ratio see the same disk. Figures are medians over the rounds; the ratio is
- * the median of the rounds' ratios.
+ * the median of the rounds' ratios. Each round gets a directory of its own, removed after it.
  */
 async function rounds(
+	dir: string,
 	name: string,
-	once: (round: number, msgs: Message[], rawFirst: boolean) => Promise<Round>,
 	msgs: Message[],
+	ingest: (dir: string, round: number, msgs: Message[]) => Promise<Awaited<ReturnType<typeof throughIngest>>>,
+	raw: (dir: string, round: number, msgs: Message[]) => Promise<{ same: number; narrow?: number }>,
 ): Promise<Round[]> {
-	await once(0, msgs.slice(0, Math.min(msgs.length, 20_000)), true);
+	const once = async (r: number, batch: Message[]): Promise<Round> => {
+		const d = join(dir, `${name}-${r}`);
+		mkdirSync(d, { recursive: true });
+		// Back to back, their order alternating from round to round.
+		const rawFirst = r % 2 === 1;
+		const w = rawFirst ? await raw(d, r, batch) : undefined;
+		const i = await ingest(d, r, batch);
+		const same = w ?? (await raw(d, r, batch));
+		rmSync(d, { recursive: true, force: true });
+		return { eps: i.eps, ackEps: i.ackEps, tailMs: i.tailMs, raw: same.same, narrow: same.narrow, rssMb: i.rssMb };
+	};
+	await once(0, msgs.slice(0, Math.min(msgs.length, 20_000)));
 	const out: Round[] = [];
 	for (let r = 1; r <= ROUNDS; r++) {
-		const round = await once(r, msgs, r % 2 === 1);
+		const round = await once(r, msgs);
 		out.push(round);
 		console.log(
 			`${name} round ${r}: ingest ${round.eps.toLocaleString("en-US")} ev/s, raw ${round.raw.toLocaleString("en-US")} rows/s, ratio ${ratio(round.eps, round.raw)}`,
@@ -273,20 +286,31 @@ async function rounds(
 	return out;
 }
 
+/** The backend's row of the table, and its figures for the last-line JSON (`sqlite_eps`, …). */
 function summary(backend: string, rs: Round[]) {
 	const ratios = rs.map((r) => ratio(r.eps, r.raw));
+	const f = {
+		eps: median(rs.map((r) => r.eps)),
+		acked_eps: median(rs.map((r) => r.ackEps)),
+		tail_ms: Math.max(...rs.map((r) => r.tailMs)),
+		raw_eps: median(rs.map((r) => r.raw)),
+		ratio: median(ratios),
+		...(rs[0]?.narrow !== undefined ? { raw_one_table_eps: median(rs.map((r) => r.narrow ?? 0)) } : {}),
+		rss_mb: Math.max(...rs.map((r) => r.rssMb)),
+	};
 	const row: Record<string, string | number> = {
 		backend,
-		"ingest ev/s": median(rs.map((r) => r.eps)),
-		"acked ev/s": median(rs.map((r) => r.ackEps)),
-		"in store after last ack, ms": Math.max(...rs.map((r) => r.tailMs)),
-		"raw same rows": median(rs.map((r) => r.raw)),
-		ratio: median(ratios).toFixed(2),
+		"ingest ev/s": f.eps,
+		"acked ev/s": f.acked_eps,
+		"in store after last ack, ms": f.tail_ms,
+		"raw same rows": f.raw_eps,
+		ratio: f.ratio.toFixed(2),
 		"ratios of rounds": ratios.map((x) => x.toFixed(2)).join(" "),
-		"raw 1 table": rs[0]?.narrow !== undefined ? median(rs.map((r) => r.narrow ?? 0)) : "",
-		"rss MB": Math.max(...rs.map((r) => r.rssMb)),
+		"raw 1 table": f.raw_one_table_eps ?? "",
+		"rss MB": f.rss_mb,
 	};
-	return { row, ratio: median(ratios) };
+	const figures = Object.fromEntries(Object.entries(f).map(([k, v]) => [`${backend}_${k}`, v]));
+	return { row, figures };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -294,77 +318,29 @@ export async function run(): Promise<Record<string, unknown>> {
 	try {
 		const msgs = messages(N, Date.now() - N);
 		const sqliteRounds = await rounds(
+			dir,
 			"sqlite",
-			async (r, batch, rawFirst) => {
-				const d = join(dir, `sqlite-${r}`);
-				const ingest = () => throughIngest(new SqliteStore(join(d, "store", "vikno.db")), join(d, "store"), batch);
-				const raw = () => rawSqlite(d, batch);
-				let i: Awaited<ReturnType<typeof ingest>>;
-				let w: ReturnType<typeof raw>;
-				mkdirSync(d, { recursive: true });
-				if (rawFirst) {
-					w = raw();
-					i = await ingest();
-				} else {
-					i = await ingest();
-					w = raw();
-				}
-				rmSync(d, { recursive: true, force: true });
-				return { eps: i.eps, ackEps: i.ackEps, tailMs: i.tailMs, raw: w.same, narrow: w.narrow, rssMb: i.rssMb };
-			},
 			msgs,
+			(d, _r, batch) => throughIngest(new SqliteStore(join(d, "store", "vikno.db")), join(d, "store"), batch),
+			async (d, _r, batch) => rawSqlite(d, batch),
 		);
 		const sqlite = summary("sqlite", sqliteRounds);
 		const rows = [sqlite.row];
-		const figures: Record<string, unknown> = {
-			events: N,
-			rounds: ROUNDS,
-			sqlite_eps: sqlite.row["ingest ev/s"],
-			sqlite_acked_eps: sqlite.row["acked ev/s"],
-			sqlite_tail_ms: sqlite.row["in store after last ack, ms"],
-			sqlite_raw_eps: sqlite.row["raw same rows"],
-			sqlite_ratio: sqlite.ratio,
-			sqlite_raw_one_table_eps: sqlite.row["raw 1 table"],
-			sqlite_rss_mb: sqlite.row["rss MB"],
-		};
+		const figures: Record<string, unknown> = { events: N, rounds: ROUNDS, ...sqlite.figures };
 		if (existsSync(INFLUXD)) {
 			const influxd = await startInfluxd();
 			try {
 				const influxRounds = await rounds(
+					dir,
 					"influx1",
-					async (r, batch, rawFirst) => {
-						const d = join(dir, `influx1-${r}`);
-						const ingest = () =>
-							throughIngest(
-								new Influx1Store({ host: "127.0.0.1", port: influxd.port, database: `vikno${r}` }),
-								d,
-								batch,
-							);
-						const raw = () => rawInflux1(influxd.port, `raw${r}`, batch);
-						let i: Awaited<ReturnType<typeof ingest>>;
-						let w: number;
-						if (rawFirst) {
-							w = await raw();
-							i = await ingest();
-						} else {
-							i = await ingest();
-							w = await raw();
-						}
-						rmSync(d, { recursive: true, force: true });
-						return { eps: i.eps, ackEps: i.ackEps, tailMs: i.tailMs, raw: w, rssMb: i.rssMb };
-					},
 					msgs,
+					(d, r, batch) =>
+						throughIngest(new Influx1Store({ host: "127.0.0.1", port: influxd.port, database: `vikno${r}` }), d, batch),
+					async (_d, r, batch) => ({ same: await rawInflux1(influxd.port, `raw${r}`, batch) }),
 				);
 				const influx = summary("influx1", influxRounds);
 				rows.push(influx.row);
-				Object.assign(figures, {
-					influx1_eps: influx.row["ingest ev/s"],
-					influx1_acked_eps: influx.row["acked ev/s"],
-					influx1_tail_ms: influx.row["in store after last ack, ms"],
-					influx1_raw_eps: influx.row["raw same rows"],
-					influx1_ratio: influx.ratio,
-					influx1_rss_mb: influx.row["rss MB"],
-				});
+				Object.assign(figures, influx.figures);
 			} finally {
 				await influxd.dispose();
 			}

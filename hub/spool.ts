@@ -13,16 +13,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Kind } from "../core/contract.ts";
-import { dataJson, derivedJson } from "../store/eventJson.ts";
+import { EVENT_COLUMNS, type EventRow, eventFromRow, pushEventRow } from "../store/eventRow.ts";
 import { SqliteWriter } from "../store/sqliteWriter.ts";
 import type { StoredEvent } from "../store/types.ts";
 
 /** Most waiting events also kept in memory (a long outage reads them back from the file). */
 const MAX_WAITING_IN_MEMORY = 100_000;
 const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL"];
-const INSERT =
-	"INSERT OR IGNORE INTO spool (id, rx_ts, centre, node, kind, ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT = `INSERT OR IGNORE INTO spool (${EVENT_COLUMNS.join(", ")}) VALUES (${EVENT_COLUMNS.map(() => "?").join(", ")})`;
+const FORWARDED = "UPDATE spool_mark SET upto = ? WHERE id = 1 AND upto < ?";
 /** The waiting events after a seq, oldest first, at most a limit. */
 const WAITING = "SELECT * FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT ?";
 const TABLE = `(
@@ -41,36 +40,7 @@ const TABLE = `(
 	dead TEXT
 )`;
 
-interface Row {
-	seq: number;
-	id: string;
-	rx_ts: number;
-	centre: string;
-	node: string;
-	kind: string;
-	ts: number;
-	data: string;
-	derived: string | null;
-}
-
-function toEvent(r: Row): StoredEvent {
-	const e: StoredEvent = {
-		id: r.id,
-		centre: r.centre,
-		node: r.node,
-		kind: r.kind as Kind,
-		ts: r.ts,
-		rxTs: r.rx_ts,
-		data: JSON.parse(r.data),
-	};
-	if (r.derived !== null) e.derived = JSON.parse(r.derived);
-	return e;
-}
-
-/** The insert's values of an event, appended to `values`. */
-function pushRow(values: unknown[], e: StoredEvent) {
-	values.push(e.id, e.rxTs, e.centre, e.node, e.kind, e.ts, dataJson(e), derivedJson(e));
-}
+type Row = EventRow & { seq: number };
 
 /**
  * Spool files written before the columns (one `event` JSON column) are rebuilt in the new layout,
@@ -95,7 +65,6 @@ function migrate(db: Database.Database) {
 		}
 	})();
 }
-const FORWARDED = "UPDATE spool_mark SET upto = ? WHERE id = 1 AND upto < ?";
 
 export interface SpooledEvent {
 	seq: number;
@@ -134,7 +103,7 @@ export class Spool {
 		this.addTx = this.db.transaction((events: readonly StoredEvent[]) =>
 			events.map((e) => {
 				const values: unknown[] = [];
-				pushRow(values, e);
+				pushEventRow(values, e);
 				const info = this.insert.run(values);
 				if (info.changes === 1) this.added(Number(info.lastInsertRowid), e);
 				return info.changes === 1;
@@ -154,7 +123,7 @@ export class Spool {
 	async addAsync(events: readonly StoredEvent[]): Promise<boolean[]> {
 		if (events.length === 0) return [];
 		const values: unknown[] = [];
-		for (const e of events) pushRow(values, e);
+		for (const e of events) pushEventRow(values, e);
 		const { changes, rowids } = await this.writer.write(new Uint8Array(events.length), values);
 		const fresh: boolean[] = new Array(changes.length);
 		for (let i = 0; i < changes.length; i++) {
@@ -181,7 +150,7 @@ export class Spool {
 			return this.waiting.slice(from, from + limit);
 		}
 		const rows = this.db.prepare(WAITING).all(Math.max(after, this.mark), limit) as Row[];
-		return rows.map((r) => ({ seq: r.seq, event: toEvent(r) }));
+		return rows.map((r) => ({ seq: r.seq, event: eventFromRow(r) }));
 	}
 
 	/** Waiting events (not dead letters) with from < seq <= to. */
@@ -251,7 +220,7 @@ export class Spool {
 		const rows = this.db.prepare("SELECT * FROM spool WHERE dead IS NOT NULL ORDER BY seq").all() as (Row & {
 			dead: string;
 		})[];
-		return rows.map((r) => ({ seq: r.seq, reason: r.dead, event: toEvent(r) }));
+		return rows.map((r) => ({ seq: r.seq, reason: r.dead, event: eventFromRow(r) }));
 	}
 
 	/**

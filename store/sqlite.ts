@@ -14,7 +14,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Kind } from "../core/contract.ts";
 import { LocalCalendar } from "./calendar.ts";
-import { dataJson, derivedJson } from "./eventJson.ts";
+import { EVENT_COLUMNS, type EventRow, eventFromRow, pushEventRow } from "./eventRow.ts";
 import { type FieldValue, pointBody } from "./points.ts";
 import { querySqlite, rollUpAndDelete } from "./sqliteQuery.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, migrate } from "./sqliteSchema.ts";
@@ -23,8 +23,7 @@ import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts
 
 const DAY_MS = 86_400_000;
 const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 100"];
-const EVENT_INSERT =
-	"INSERT OR IGNORE INTO events (id, centre, node, kind, ts, rx_ts, data, derived) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const EVENT_INSERT = `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(", ")}) VALUES (${EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const mirrorInsert = (t: MirrorTable) => {
 	const cols = ["id", "centre", "ts", "local_day", "local_hour", ...MIRROR_COLUMNS[t]];
 	return `INSERT INTO ${t} (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`;
@@ -65,17 +64,6 @@ function pushMirrorRow(e: StoredEvent, cal: LocalCalendar, values: unknown[]): M
 	return p.measurement;
 }
 
-interface Row {
-	id: string;
-	centre: string;
-	node: string;
-	kind: string;
-	ts: number;
-	rx_ts: number;
-	data: string;
-	derived: string | null;
-}
-
 export class SqliteStore implements EventStore {
 	readonly name = "sqlite";
 	readonly localDurable = true;
@@ -108,7 +96,9 @@ export class SqliteStore implements EventStore {
 		>;
 		this.appendTx = this.db.transaction((events: readonly StoredEvent[]) =>
 			events.map((e) => {
-				const fresh = this.insert.run(eventRow(e)).changes === 1;
+				const row: unknown[] = [];
+				pushEventRow(row, e);
+				const fresh = this.insert.run(row).changes === 1;
 				if (fresh) this.writeMirror(e);
 				return fresh;
 			}),
@@ -133,7 +123,7 @@ export class SqliteStore implements EventStore {
 		const flag = this.db.prepare("SELECT value FROM meta WHERE key = 'backfill_mirror'").get();
 		if (!flag) return;
 		this.db.transaction(() => {
-			for (const r of this.db.prepare("SELECT * FROM events").all() as Row[]) this.writeMirror(toEvent(r));
+			for (const r of this.db.prepare("SELECT * FROM events").all() as EventRow[]) this.writeMirror(eventFromRow(r));
 			this.db.prepare("DELETE FROM meta WHERE key = 'backfill_mirror'").run();
 		})();
 	}
@@ -154,7 +144,7 @@ export class SqliteStore implements EventStore {
 		const values: unknown[] = [];
 		for (const e of events) {
 			ops[n++] = 0;
-			values.push(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, dataJson(e), derivedJson(e));
+			pushEventRow(values, e);
 			const table = pushMirrorRow(e, this.cal, values);
 			if (table) ops[n++] = MIRROR_OP[table] | DEPENDENT;
 		}
@@ -173,8 +163,8 @@ export class SqliteStore implements EventStore {
 	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
 		const rows = this.db
 			.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")
-			.all(centre, fromTs, Math.min(toTs, Number.MAX_SAFE_INTEGER)) as Row[];
-		return rows.map(toEvent);
+			.all(centre, fromTs, Math.min(toTs, Number.MAX_SAFE_INTEGER)) as EventRow[];
+		return rows.map(eventFromRow);
 	}
 
 	async query(q: SeriesQuery): Promise<SeriesRow[]> {
@@ -238,23 +228,4 @@ export class SqliteStore implements EventStore {
 		await this.writer?.close();
 		if (this.db.open) this.db.close();
 	}
-}
-
-/** The events row: payload and derived values as JSON. */
-function eventRow(e: StoredEvent): unknown[] {
-	return [e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, dataJson(e), derivedJson(e)];
-}
-
-function toEvent(r: Row): StoredEvent {
-	const e: StoredEvent = {
-		id: r.id,
-		centre: r.centre,
-		node: r.node,
-		kind: r.kind as Kind,
-		ts: r.ts,
-		rxTs: r.rx_ts,
-		data: JSON.parse(r.data),
-	};
-	if (r.derived) e.derived = JSON.parse(r.derived);
-	return e;
 }

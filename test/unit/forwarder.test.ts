@@ -9,6 +9,7 @@ import { silentLogger } from "../../hub/logger.ts";
 import { createMetrics } from "../../hub/metrics.ts";
 import { Spool } from "../../hub/spool.ts";
 import type { EventStore, StoredEvent } from "../../store/types.ts";
+import { storedRating } from "../fixtures/events.ts";
 import { tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -16,15 +17,7 @@ const dir = tempDir("vikno-forwarder-");
 afterAll(() => dir.remove());
 
 const T0 = Date.UTC(2026, 10, 23, 8);
-const ev = (i: number): StoredEvent => ({
-	id: `ev-${i}`,
-	centre: "demo",
-	node: "win-01",
-	kind: "rating",
-	ts: T0 + i,
-	rxTs: T0 + i,
-	data: { id: `ev-${i}`, ts: T0 + i, score: 3 },
-});
+const ev = (i: number) => storedRating(i, T0);
 
 /** A remote store whose appends wait for the test to answer them. */
 function storeUnderControl() {

@@ -4,21 +4,14 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { Spool } from "../../hub/spool.ts";
 import type { StoredEvent } from "../../store/types.ts";
+import { storedRating } from "../fixtures/events.ts";
 import { tempDir } from "../fixtures/hub.ts";
 
 const dir = tempDir("vikno-spool-");
 afterAll(() => dir.remove());
 
 const T0 = Date.UTC(2026, 10, 23, 8);
-const ev = (i: number): StoredEvent => ({
-	id: `ev-${i}`,
-	centre: "demo",
-	node: "win-01",
-	kind: "rating",
-	ts: T0 + i,
-	rxTs: T0 + i,
-	data: { id: `ev-${i}`, ts: T0 + i, score: 3 },
-});
+const ev = (i: number) => storedRating(i, T0);
 const ids = (rows: { event: StoredEvent }[]) => rows.map((r) => r.event.id);
 
 describe("spool", () => {
