@@ -15,7 +15,9 @@ import { ConnectionLimiter, type ConnectionLimits, LOOPBACK } from "./limits.ts"
 import { type BrokerLog, OnceLog } from "./onceLog.ts";
 import { markRedeliveries, type OutgoingStore, openPersistence, type PersistenceConfig } from "./persistence.ts";
 import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "./reasons.ts";
+import { dropRefused } from "./refused.ts";
 import type { DeviceRegistry } from "./registry.ts";
+import { type Delivery, SessionGate } from "./sessionGate.ts";
 import { attachWebSocket, CERT_USER, type Entry, listenTcp, listenTls, type TlsConfig } from "./transports.ts";
 
 export interface Admission {
@@ -116,6 +118,8 @@ export interface RunningBroker {
 	/** Serve MQTT over WebSocket at `path` (default /mqtt) on an HTTP server. */
 	attachWebSocket(http: HttpServer, path?: string): void;
 	identityOf(client: Client): Identity | undefined;
+	/** Deliveries held for a client whose session is not ready yet (sessionGate.ts). */
+	heldFor(client: Client): number;
 	close(): Promise<void>;
 }
 
@@ -154,8 +158,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 	/** The hash a client authenticated against: a change (revoke, --replace) disconnects it. */
 	const credentialHash = new WeakMap<Client, string>();
 	const connects = new WeakMap<Client, ConnectPacket>();
-	// Payload buffers of messages not to forward; aedes copies the packet but keeps the buffer.
-	const quarantined = new WeakSet<Buffer>();
+	const gate = new SessionGate();
+	// Set once aedes exists; authorizePublish runs only after that.
+	let refuse: (packet: PublishPacket) => void = () => {};
 	const address = (client: Client) => (client.conn as Partial<GuardedStream>).remoteAddress ?? "";
 
 	const refuseConnect = (reason: ConnectRefusal, detail: string, fields: object) => {
@@ -186,6 +191,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		// The guard never lets a write wait for drain; a slow client is cut off there instead.
 		drainTimeout: 0,
 		preConnect(client, packet, callback) {
+			gate.attach(client);
 			connects.set(client, packet);
 			callback(null, true);
 		},
@@ -225,10 +231,6 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		authorizePublish(client, packet, callback) {
 			// aedes passes the client's own Will object when it publishes it (lib/client.js).
 			const isWill = client !== null && packet === (client as Client & { will?: unknown }).will;
-			const quarantine = () => {
-				if (Buffer.isBuffer(packet.payload)) quarantined.add(packet.payload);
-				packet.retain = false;
-			};
 			const identity = client ? identities.get(client) : undefined;
 			if (client) {
 				if (!identity) return callback(new Error("not authenticated"));
@@ -248,7 +250,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 						},
 						`publish refused (${d.reason}): ${d.detail}`,
 					);
-					quarantine();
+					refuse(packet);
 					return callback(null);
 				}
 				obs.messageIn?.(packet.qos);
@@ -259,7 +261,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			guard?.admitStarted();
 			opts.admit(packet, client, isWill).then(
 				(admission) => {
-					if (!admission.forward) quarantine();
+					if (!admission.forward) refuse(packet);
 					guard?.admitEnded();
 					callback(null);
 				},
@@ -283,12 +285,15 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			callback(null, null); // SUBACK 0x80 (MQTT 3.1.1 §3.9.3)
 		},
 		authorizeForward(_client, packet) {
-			if (Buffer.isBuffer(packet.payload) && quarantined.has(packet.payload)) return null;
 			obs.messageOut?.(packet.qos);
 			return packet;
 		},
 	});
-	markRedeliveries((aedes as unknown as { persistence: OutgoingStore }).persistence);
+	refuse = dropRefused(aedes);
+	markRedeliveries<Delivery>((aedes as unknown as { persistence: OutgoingStore }).persistence, (client, packet) =>
+		gate.replaying(client, packet),
+	);
+	aedes.on("clientReady", (client) => gate.ready(client));
 	const report = () => {
 		obs.clients?.(aedes.connectedClients);
 		opts.onClients?.(aedes.connectedClients);
@@ -352,6 +357,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			sockets.push(attachWebSocket(entry, http, path));
 		},
 		identityOf: (client) => identities.get(client),
+		heldFor: (client) => gate.heldFor(client),
 		async close() {
 			clearInterval(poll);
 			await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -56,6 +56,7 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 				...(u.password ? { password: decodeURIComponent(u.password) } : {}),
 			};
 			const persistence = redisPersistence({ ...conn, maxSessionDelivery: REDIS_MAX_SESSION_DELIVERY });
+			storeEachSubscribeOnce(persistence as SubscriptionStore);
 			const mq = redisEmitter({ ...conn });
 			return {
 				options: { persistence, mq },
@@ -64,6 +65,30 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			};
 		}
 	}
+}
+
+interface SubscriptionStore {
+	addSubscriptions(client: Client, subs: readonly object[]): Promise<unknown>;
+}
+
+/**
+ * aedes stores a SUBSCRIBE's whole list of filters once per filter, all at once. The Redis store
+ * answers a call when its own broadcast of the new subscriptions comes back, and it waits for that
+ * under the client id and the list's first filter: of several calls with the same list only the
+ * last is answered, and a persistent client subscribing to two filters in one SUBSCRIBE never
+ * got its SUBACK. Calls with the list already being stored share that one store.
+ */
+function storeEachSubscribeOnce(store: SubscriptionStore): void {
+	const add = store.addSubscriptions.bind(store);
+	const storing = new WeakMap<readonly object[], Promise<unknown>>();
+	store.addSubscriptions = (client, subs) => {
+		let stored = storing.get(subs);
+		if (!stored) {
+			stored = add(client, subs).finally(() => storing.delete(subs));
+			storing.set(subs, stored);
+		}
+		return stored;
+	};
 }
 
 async function closeStore(persistence: unknown): Promise<void> {
@@ -84,12 +109,23 @@ export interface OutgoingStore {
  * a resumed session (MQTT-4.4.0-1) as they were stored, with DUP=0. A stored message gets its packet
  * id when it is handed to the client (outgoingUpdate), so one with an id is a redelivery; messages
  * queued while the client was away have none and go out as first deliveries (DUP=0).
+ * `replayed` hears of every stored message as it is sent (the session gate needs to know).
  */
-export function markRedeliveries(store: OutgoingStore): void {
+export function markRedeliveries<P extends { messageId?: number }>(
+	store: OutgoingStore,
+	replayed: (client: Client, packet: P) => void = () => {},
+): void {
 	const replay = store.outgoingStream.bind(store);
-	store.outgoingStream = (client) => Readable.from(marked(replay(client)));
+	store.outgoingStream = (client) => Readable.from(marked(client, replay(client), replayed));
 }
 
-async function* marked(stored: AsyncIterable<{ messageId?: number }>) {
-	for await (const packet of stored) yield packet.messageId ? { ...packet, dup: true } : packet;
+async function* marked<P extends { messageId?: number }>(
+	client: Client,
+	stored: AsyncIterable<P>,
+	replayed: (client: Client, packet: P) => void,
+) {
+	for await (const packet of stored) {
+		replayed(client, packet);
+		yield packet.messageId ? { ...packet, dup: true } : packet;
+	}
 }

@@ -97,7 +97,14 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 			(n) => n === 1,
 			{ what: "the message published on B" },
 		);
-		await new Promise((r) => setTimeout(r, 200));
+		// A second copy would come before a marker the same publisher sends now (MQTT-4.6.0-6).
+		const marker = rating();
+		await pub.publishAsync(TOPIC, marker, { qos: 1 });
+		await until(
+			() => got.includes(marker),
+			(yes) => yes,
+			{ what: "the marker" },
+		);
 		expect(got.filter((x) => x === body)).toHaveLength(1);
 		// Ingest runs where the publish arrived: B stored it; A did not.
 		const id = (JSON.parse(body) as { id: string }).id;
@@ -163,7 +170,16 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 			{ what: "the queued messages on B" },
 		);
 		expect(sessionPresent).toBe(true);
-		await new Promise((r) => setTimeout(r, 300));
+		// A message sent twice would come before a marker each publisher sends now (MQTT-4.6.0-6).
+		const markers = [rating(), rating()];
+		await onA.publishAsync(TOPIC, markers[0] as string, { qos: 1 });
+		await onB.publishAsync(TOPIC, markers[1] as string, { qos: 1 });
+		await until(
+			() => markers.every((m) => got.includes(m)),
+			(yes) => yes,
+			{ what: "both markers" },
+		);
+		got.splice(0, got.length, ...got.filter((m) => !markers.includes(m)));
 		// Every message once. MQTT orders messages per publisher (MQTT-4.6.0-6), not across two
 		// publishers on two brokers: each publisher's own messages arrive in the order sent.
 		expect([...got].sort()).toEqual([...sent].sort());
@@ -176,7 +192,13 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 		// Acknowledged on B: the session on A has nothing left for it.
 		const again = await client(a, session);
 		const more = bodies(again);
-		await new Promise((r) => setTimeout(r, 300));
-		expect(more).toEqual([]);
+		const last = rating();
+		await onA.publishAsync(TOPIC, last, { qos: 1 });
+		await until(
+			() => more.length,
+			(len) => len >= 1,
+			{ what: "a new message on A" },
+		);
+		expect(more).toEqual([last]);
 	});
 });
