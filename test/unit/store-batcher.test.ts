@@ -1,6 +1,7 @@
 /** The write batcher of the InfluxDB backends, with a write function under the test's control. */
 import { describe, expect, it } from "vitest";
 import { Batcher } from "../../store/batcher.ts";
+import { until } from "../fixtures/wait.ts";
 
 function writer() {
 	const calls: { values: number[]; done: () => void; fail: (e: Error) => void }[] = [];
@@ -72,7 +73,11 @@ describe("Batcher", () => {
 		await tick();
 		b.add([2]);
 		expect(w.calls).toHaveLength(0);
-		await new Promise((r) => setTimeout(r, 50));
+		await until(
+			() => w.calls.length,
+			(n) => n > 0,
+			{ what: "the timed flush" },
+		);
 		expect(w.calls.map((c) => c.values)).toEqual([[1, 2]]);
 		w.calls[0]?.done();
 		await b.drained();
