@@ -15,7 +15,7 @@ import { Feedback } from "./feedback.ts";
 import { readCpuTemp, statusPayload } from "./health.ts";
 import { Link } from "./link.ts";
 import { type Log, silentLog } from "./log.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox, type OutboxHooks } from "./outbox.ts";
 import { doorRole } from "./roles/door.ts";
 import { type Fields, INITIAL_STATE, type NodeState, type Role, type RoleContext } from "./roles/role.ts";
 import { terminalRole } from "./roles/terminal.ts";
@@ -29,6 +29,8 @@ export interface EdgeDeps {
 	now?: () => number;
 	/** Called on cmd/reload; the command wires it to re-reading the config file. */
 	onReload?: () => void;
+	/** The outbox's sync of a written event (default `fdatasync`); tests wrap it to watch the order. */
+	syncData?: OutboxHooks["syncData"];
 }
 
 export interface EdgeNode {
@@ -47,7 +49,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 	const now = deps.now ?? Date.now;
 	const startedAt = now();
 	const driver = deps.driver ?? (await createDriver(config.driver, log));
-	const outbox = Outbox.open(config.dataDir, config.outbox, log);
+	const outbox = Outbox.open(config.dataDir, config.outbox, log, deps.syncData ? { syncData: deps.syncData } : {});
 	const state = new StateFile<NodeState>(config.dataDir, "state.json", INITIAL_STATE);
 
 	const outputs = new Map<string, Output>();

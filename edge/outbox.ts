@@ -38,6 +38,14 @@ export interface OutboxEntry {
 
 export type AppendResult = { ok: true; seq: number; dropped: number } | { ok: false; reason: "full" };
 
+export interface OutboxHooks {
+	/**
+	 * Makes a written record durable (`fdatasync` of the outbox file). Tests wrap it to see that
+	 * an event is synced before the node says "thank you"; nothing else should replace it.
+	 */
+	syncData?: (fd: number) => void;
+}
+
 const FILE = "outbox.log";
 const LOCK = "outbox.lock";
 /** Rewrite the file when it holds this many dead records and they outnumber the live ones. */
@@ -63,12 +71,15 @@ export class Outbox {
 	private growSoon: ReturnType<typeof setImmediate> | undefined;
 	private readonly file: string;
 	private readonly lock: string;
+	private readonly syncData: (fd: number) => void;
 
 	private constructor(
 		private readonly dir: string,
 		private readonly config: OutboxConfig,
 		private readonly log: Log,
+		hooks: OutboxHooks,
 	) {
+		this.syncData = hooks.syncData ?? fdatasyncSync;
 		mkdirSync(dir, { recursive: true });
 		this.file = join(dir, FILE);
 		this.lock = join(dir, LOCK);
@@ -76,8 +87,8 @@ export class Outbox {
 		this.load();
 	}
 
-	static open(dir: string, config: OutboxConfig, log: Log): Outbox {
-		return new Outbox(dir, config, log);
+	static open(dir: string, config: OutboxConfig, log: Log, hooks: OutboxHooks = {}): Outbox {
+		return new Outbox(dir, config, log, hooks);
 	}
 
 	get depth(): number {
@@ -124,7 +135,7 @@ export class Outbox {
 		}
 		this.write(rec);
 		// Inside the preallocated size: this writes the record's block and nothing else.
-		if (this.config.fsync) fdatasyncSync(this.fd);
+		if (this.config.fsync) this.syncData(this.fd);
 		this.lastSeq = seq;
 		this.pending.set(seq, { seq, topic, payload, size });
 		this.order.push(seq);
@@ -244,7 +255,7 @@ export class Outbox {
 		if (scan.tornBytes > 0) {
 			// Zeroed, so that no later, shorter record can be followed by a stale piece of it.
 			writeSync(this.fd, Buffer.alloc(scan.tornBytes), 0, scan.tornBytes, scan.end);
-			fdatasyncSync(this.fd);
+			this.syncData(this.fd);
 		}
 		this.growAhead();
 	}

@@ -132,19 +132,28 @@ export interface EventPoint {
 }
 
 /**
+ * FNV-1a, 32 bit (offset basis 0x811c9dc5, prime 0x01000193), over the UTF-16 code units of the
+ * text — the bytes themselves for the ASCII ids events carry.
+ */
+export function fnv1a32(text: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		h ^= text.charCodeAt(i);
+		h = Math.imul(h, 0x01000193) >>> 0;
+	}
+	return h;
+}
+
+/**
  * A deterministic offset in [0, 1e6) ns from the event id (FNV-1a, 32 bit). InfluxDB keys a point
  * by measurement + tag set + time: two events of one series in the same millisecond would
  * overwrite each other at ms precision. With the offset they stay apart (unless their ids hash to
  * the same offset: about one pair in a million), while writing the same event again gives the
- * identical key and fields, so it overwrites itself — stored once.
+ * identical key and fields, so it overwrites itself — stored once. Points already written depend
+ * on it: a change here makes a resent event a second point (test/unit/store-point-time.test.ts).
  */
 export function idOffsetNs(id: string): number {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < id.length; i++) {
-		h ^= id.charCodeAt(i);
-		h = Math.imul(h, 0x01000193) >>> 0;
-	}
-	return h % 1_000_000;
+	return fnv1a32(id) % 1_000_000;
 }
 
 /** The point time of an event: ts * 1e6 + idOffsetNs(id), in ns. */

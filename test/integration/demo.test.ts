@@ -18,7 +18,9 @@ afterAll(() => {
 
 describe("vikno demo", () => {
 	it("comes up, prints its URLs, and the live figures change within 30 s", async () => {
-		const started = Date.now();
+		// The promise is "within 30 s" of starting it: one budget, spent by the two waits below.
+		const deadline = Date.now() + 30_000;
+		const left = () => Math.max(0, deadline - Date.now());
 		child = spawn(
 			process.execPath,
 			[BIN, "demo", "--data", dir.path, "--http-port", "0", "--mqtt-port", "0", "--speed", "120"],
@@ -36,7 +38,7 @@ describe("vikno demo", () => {
 		await until(
 			() => out,
 			(o) => o.includes("MQTT:"),
-			{ timeoutMs: 20_000, what: "the demo banner" },
+			{ timeoutMs: Math.min(20_000, left()), what: "the demo banner" },
 		);
 		const live = out.match(/live API:\s+(\S+)/)?.[1];
 		expect(out).toMatch(/dashboard:\s+http:\/\/127\.0\.0\.1:\d+\/\?centre=demo/);
@@ -47,12 +49,11 @@ describe("vikno demo", () => {
 		const fingerprint = (v: LiveView) =>
 			JSON.stringify([v.tickets, v.ratings.count, v.zones, v.windows.map((w) => w.ticket)]);
 		const moved = await until(read, (v) => v.tickets.issued > 0 && fingerprint(v) !== fingerprint(first), {
-			timeoutMs: 30_000,
+			timeoutMs: left(),
 			intervalMs: 250,
-			what: "live figures to change",
+			what: "live figures to change within 30 s of the start",
 		});
 		expect(moved.tickets.issued).toBeGreaterThan(0);
-		expect(Date.now() - started).toBeLessThan(30_000);
 
 		child.kill("SIGTERM");
 		const [code] = await once(child, "exit");

@@ -53,12 +53,17 @@ describe("SQLite store locked by another writer", () => {
 		await Promise.all(half.slice(0, 100).map((e) => client.publishAsync(e.topic, JSON.stringify(e.body), { qos: 1 })));
 		const rest = events.slice(5_000);
 		const sending = Promise.all(rest.map((e) => client.publishAsync(e.topic, JSON.stringify(e.body), { qos: 1 })));
-		await new Promise((r) => setTimeout(r, 200));
+		// The lock goes while the rest is flowing: once the first of them is in the spool.
+		const h = hub;
+		await until(
+			() => h.spool.depth,
+			(d) => d > 5_000,
+			{ what: "the first of the rest spooled while the store is locked" },
+		);
 		locker.exec("ROLLBACK");
 		locker.close();
 		await sending;
 
-		const h = hub;
 		await until(
 			() => h.spool.depth,
 			(d) => d === 0,

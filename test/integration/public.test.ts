@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MqttClient } from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Centre } from "../../core/centre.ts";
 import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
@@ -61,12 +61,91 @@ afterAll(async () => {
 const publish = (node: string, kind: string, data: object) =>
 	client.publishAsync(demoTopic(node, kind), JSON.stringify(payload(data)), { qos: 1 });
 
+/** What a JSON value may look like: a plain value, an object of these (`key?` optional), or an array of one. */
+type Shape = "value" | { readonly [key: string]: Shape } | readonly [Shape];
+
+const NAME = { uk: "value", en: "value" } as const;
+/**
+ * Every key the public answer may have, at every level, and nothing else: it is for anyone on the
+ * internet, so a key not listed here (windows, tickets, ratings, nodes…) is a leak. An object may
+ * be null (no estimate, no next change, no holiday, no best times yet).
+ */
+const PUBLIC_WAIT: Shape = {
+	centre: "value",
+	name: NAME,
+	at: "value",
+	open: {
+		now: "value",
+		nextChange: { at: "value", open: "value" },
+		today: ["value"],
+		holiday: { date: "value", "name?": NAME },
+	},
+	services: [
+		{
+			id: "value",
+			name: NAME,
+			waiting: "value",
+			targetWaitMin: "value",
+			estimate: { minutes: "value", low: "value", high: "value" },
+			"noEstimate?": "value",
+		},
+	],
+	hall: [{ id: "value", load: "value" }],
+	bestTimes: {
+		from: "value",
+		to: "value",
+		hours: [{ weekday: "value", hour: "value", label: "value", waitMin: "value" }],
+	},
+};
+
+/** Where `value` differs from `shape`: keys not allowed, keys missing, an object or array where a plain value belongs. */
+function shapeProblems(value: unknown, shape: Shape, path = "$"): string[] {
+	if (shape === "value") {
+		return value !== null && typeof value === "object" ? [`${path}: an object or array, not a plain value`] : [];
+	}
+	if (Array.isArray(shape)) {
+		if (!Array.isArray(value)) return [`${path}: not an array`];
+		return value.flatMap((v, i) => shapeProblems(v, shape[0] as Shape, `${path}[${i}]`));
+	}
+	if (value === null) return [];
+	if (typeof value !== "object" || Array.isArray(value)) return [`${path}: not an object`];
+	const allowed = new Map(
+		Object.entries(shape).map(([k, s]) => [k.replace(/\?$/, ""), { s, optional: k.endsWith("?") }]),
+	);
+	const problems: string[] = [];
+	for (const key of Object.keys(value)) if (!allowed.has(key)) problems.push(`${path}.${key}: not allowed`);
+	for (const [key, { s, optional }] of allowed) {
+		if (!(key in value)) {
+			if (!optional) problems.push(`${path}.${key}: missing`);
+			continue;
+		}
+		problems.push(...shapeProblems((value as Record<string, unknown>)[key], s, `${path}.${key}`));
+	}
+	return problems;
+}
+
 describe("public wait API", () => {
-	it("gives estimates with a range, opening hours, and no ticket numbers; CORS open, cacheable", async () => {
+	it("gives estimates with a range, opening hours, exactly the public keys and no ticket numbers; CORS open, cacheable", async () => {
 		for (const n of ["01", "02", "03"]) await publish(`win-${n}`, "status", { online: true });
-		for (const t of ["A001", "A002", "A003", "A004"]) {
+		for (const t of ["A001", "A002", "A003", "A004", "A005"]) {
 			await publish("terminal-1", "queue", { event: "issued", ticket: t, service: "passports" });
 		}
+		// Tickets called, served and rated, and one still being called: the live view now holds
+		// ticket numbers per window, ratings and nodes; none of it may reach the public answer.
+		const at = (w: string, event: string, ticket: string) =>
+			publish(`win-${w}`, "queue", { event, ticket, service: "passports", window: `w${w}` });
+		await at("01", "called", "A001");
+		await at("01", "started", "A001");
+		await at("01", "finished", "A001");
+		await publish("win-01", "rating", { score: 4, ticket: "A001" });
+		await at("02", "called", "A002");
+		const view = (await (await fetch(`${hub.httpUrl}/api/v1/centres/demo/live`)).json()) as {
+			windows: { id: string; ticket: string | null }[];
+			ratings: { count: number };
+		};
+		expect(view.windows.find((w) => w.id === "w02")?.ticket).toBe("A002");
+		expect(view.ratings.count).toBe(1);
+
 		const res = await fetch(`${hub.httpUrl}/api/public/v1/centres/demo/wait`);
 		expect(res.status).toBe(200);
 		expect(res.headers.get("access-control-allow-origin")).toBe("*");
@@ -81,9 +160,15 @@ describe("public wait API", () => {
 				estimate: { minutes: number; low: number; high: number } | null;
 				noEstimate?: string;
 			}[];
+			hall: unknown[];
+			bestTimes: { hours: unknown[] } | null;
 		};
+		expect(shapeProblems(body, PUBLIC_WAIT)).toEqual([]);
+		// The comparison reached every level: none of the nested objects was empty or null here.
+		expect(body.hall.length).toBeGreaterThan(0);
+		expect(body.bestTimes?.hours.length).toBeGreaterThan(0);
 		const passports = body.services.find((s) => s.id === "passports");
-		expect(passports?.waiting).toBe(4);
+		expect(passports?.waiting).toBe(3);
 		const est = passports?.estimate;
 		if (!est) throw new Error(`no estimate: ${JSON.stringify(passports)}`);
 		expect(est.low).toBeLessThanOrEqual(est.minutes);
@@ -93,6 +178,21 @@ describe("public wait API", () => {
 		expect(body.services.find((s) => s.id === "land")).toMatchObject({ estimate: null, noEstimate: "no_window_open" });
 		expect(typeof body.open.now).toBe("boolean");
 		expect(body.open.nextChange?.open).toBe(!body.open.now);
+	});
+
+	it("the key check itself: finds a key added at any level, a missing one and a list where a value belongs", () => {
+		const ok = { a: "x", b: [{ c: 1 }], d: null, e: { f: "y" } };
+		const shape: Shape = { a: "value", b: [{ c: "value" }], d: { g: "value" }, e: { "f?": "value" } };
+		expect(shapeProblems(ok, shape)).toEqual([]);
+		expect(shapeProblems({ ...ok, windows: [] }, shape)).toEqual(["$.windows: not allowed"]);
+		expect(shapeProblems({ ...ok, b: [{ c: 1 }, { c: 2, ticket: "A001" }] }, shape)).toEqual([
+			"$.b[1].ticket: not allowed",
+		]);
+		expect(shapeProblems({ ...ok, d: { g: ["A001"] } }, shape)).toEqual([
+			"$.d.g: an object or array, not a plain value",
+		]);
+		expect(shapeProblems({ b: [], d: null, e: {} }, shape)).toEqual(["$.a: missing"]);
+		expect(shapeProblems({ ...ok, b: { c: 1 } }, shape)).toEqual(["$.b: not an array"]);
 	});
 
 	it("answers an unknown centre with 404 and limits requests per address", async () => {
@@ -112,6 +212,8 @@ describe("public wait API", () => {
 
 describe("alerts", () => {
 	it("raises an occupancy alert once, publishes it retained and to the webhook, and resolves it", async () => {
+		// The hub evaluates the rules every 100 ms (alertEveryMs); counted here, not timed.
+		const evaluations = vi.spyOn(hub.insights, "checkAlerts");
 		await publish("door-main", "occupancy", { zone: "hall", count: 115 }); // 96 % of 120
 		await until(
 			() => hooks.filter((h) => h.event === "raised").length,
@@ -128,13 +230,23 @@ describe("alerts", () => {
 		const alerts = await (await fetch(`${hub.httpUrl}/api/v1/centres/demo/alerts`)).json();
 		expect((alerts as { alerts: { key: string }[] }).alerts.map((a) => a.key)).toContain("occupancy:hall");
 
-		await new Promise((r) => setTimeout(r, 300));
-		expect(hooks.filter((h) => h.alert.key === "occupancy:hall" && h.event === "raised")).toHaveLength(1);
+		// Three more evaluations while the hall stays full must not raise it again.
+		const evaluated = evaluations.mock.calls.length;
+		await until(
+			() => evaluations.mock.calls.length,
+			(n) => n >= evaluated + 3,
+			{ what: "three more evaluations of the alert rules" },
+		);
+		const hall = (event: string) => hooks.filter((h) => h.alert.key === "occupancy:hall" && h.event === event);
+		expect(hall("raised")).toHaveLength(1);
 		await publish("door-main", "occupancy", { zone: "hall", count: 40 });
 		await until(
-			() => hooks.filter((h) => h.alert.key === "occupancy:hall" && h.event === "resolved").length,
+			() => hall("resolved").length,
 			(n) => n === 1,
 			{ what: "the alert resolved" },
 		);
+		// The resolution was posted after those evaluations: a repeated "raised" would be here by now.
+		expect(hall("raised")).toHaveLength(1);
+		evaluations.mockRestore();
 	});
 });

@@ -174,6 +174,12 @@ describe("vikno sim --week", () => {
 				url,
 			]),
 		);
+		// The goodbyes come after every action from the same node clients: wait for them, not for time.
+		await until(
+			"the nodes' goodbyes",
+			() => seen.filter((r) => r.topic.endsWith("/status")).length >= 2 * demo.nodes.length,
+			5000,
+		);
 		await sub.endAsync();
 		expect(code).toBe(0);
 

@@ -150,12 +150,15 @@ describe("simulator against a real broker", () => {
 		const queueAt = (prefix: string) =>
 			seen.filter((r) => r.topic.startsWith(`vikno/v1/${prefix}/`) && r.topic.endsWith("/queue")).length;
 		// Sunday 08:00 in Kyiv: at 3600× two wall seconds are two simulated hours of a closed day.
+		const sundayFrom = Date.now();
 		const sunday = await startSimulation({
 			centre: { ...centre, id: "demo-sunday" },
 			brokerUrl: url,
 			speed: 3600,
 			seed: 3,
 			tickMs: 50,
+			// Every node refreshes its status often: the markers below.
+			statusEveryMs: 100,
 			startAt: Date.UTC(2025, 2, 16, 6, 0),
 			hall: { followHours: true, arrivalsPerHour: 60 },
 		});
@@ -171,7 +174,16 @@ describe("simulator against a real broker", () => {
 		});
 		try {
 			await until("Monday's first tickets", () => queueAt("demo-monday") >= 5, 10_000);
-			await new Promise((resolve) => setTimeout(resolve, 2000));
+			// A node's status stamped two wall seconds (two simulated hours) after the start is
+			// published after everything that node did until then, and arrives after it: once
+			// every Sunday node has sent one, any Sunday ticket would be here.
+			const lateStatus = (node: string) =>
+				seen.some((r) => r.topic === `vikno/v1/demo-sunday/${node}/status` && statusOf(r).ts >= sundayFrom + 2_000);
+			await until(
+				"a status from every Sunday node two simulated hours in",
+				() => centre.nodes.every((n) => lateStatus(n.id)),
+				10_000,
+			);
 			expect(queueAt("demo-sunday")).toBe(0);
 		} finally {
 			await Promise.all([sunday.stop(), monday.stop()]);

@@ -3,7 +3,7 @@
  * rating lockout, tickets and door increments, observed in the real outbox file on disk.
  * The broker address is a closed loopback port: the node must work while the hub is away.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { fdatasyncSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -11,6 +11,7 @@ import type { EdgeConfig } from "../../edge/config.ts";
 import { SimDriver } from "../../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../../edge/load-config.ts";
 import { type EdgeNode, startEdge } from "../../edge/node.ts";
+import { scanRecords } from "../../edge/outbox-file.ts";
 
 let dir: string;
 let node: EdgeNode | undefined;
@@ -109,6 +110,26 @@ describe("window node", () => {
 		vi.advanceTimersByTime(2_000);
 		expect(sim.outputs.get("thanks")).toBe(false);
 		expect(sim.outputs.get("buzzer")).toBe(false);
+	});
+
+	it("syncs each rating to disk before the light and sound say thank you", async () => {
+		const sim = new SimDriver();
+		const order: string[] = [];
+		// The real fdatasync, wrapped: it notes which events are in the file when it runs.
+		const syncData = (fd: number) => {
+			const inFile = scanRecords(readFileSync(join(dir, "outbox.log"))).records.filter((r) => r.kind === "event");
+			order.push(`sync ${inFile.length}`);
+			fdatasyncSync(fd);
+		};
+		node = await startEdge(windowConfig(), { driver: sim, syncData });
+		sim.onOutput((c) => {
+			if (c.on) order.push(c.name);
+		});
+		bouncyPress(sim, "r5");
+		vi.advanceTimersByTime(3_000);
+		bouncyPress(sim, "r2"); // an extra press inside the lockout: stored and thanked the same way
+		expect(order).toEqual(["sync 1", "thanks", "buzzer", "sync 2", "thanks", "buzzer"]);
+		expect(events(node).map((e) => e.data.score)).toEqual([5, 2]);
 	});
 
 	it("asks the hub for the next ticket once, and waits for the answer", async () => {
