@@ -27,13 +27,14 @@ export function derive(state: LiveState, e: WireEvent, index: CentreIndex): Deri
 	switch (e.kind) {
 		case "queue": {
 			const q = e.data;
+			const r = sameDay ? state.tickets.get(q.ticket) : undefined;
 			if (q.event === "called") {
-				const t = sameDay ? state.waiting.get(q.ticket) : undefined;
-				return t ? { wait_s: seconds(q.ts - t.issuedAt) } : {};
+				return r?.issuedAt !== undefined ? { wait_s: seconds(q.ts - r.issuedAt) } : {};
 			}
-			if (q.event === "finished" && q.window) {
-				const w = state.windows.get(q.window);
-				if (w?.ticket === q.ticket && w.since !== undefined) return { service_s: seconds(q.ts - w.since) };
+			if (q.event === "finished" && q.window && r) {
+				// From its start at this window, or else its call there.
+				const from = r.started?.window === q.window ? r.started.ts : r.calls.get(q.window);
+				if (from !== undefined && from <= q.ts) return { service_s: seconds(q.ts - from) };
 			}
 			return {};
 		}
@@ -46,10 +47,20 @@ export function derive(state: LiveState, e: WireEvent, index: CentreIndex): Deri
 		case "rating": {
 			const window = index.nodes.get(e.node)?.window;
 			if (!window) return {};
-			const last = state.windows.get(window)?.lastServed;
-			const fresh = last && e.data.ts >= last.at && e.data.ts - last.at <= RATING_ATTRIBUTION_MS;
-			const ticket = e.data.ticket ?? (fresh ? last.ticket : undefined);
-			const service = fresh && (!e.data.ticket || e.data.ticket === last.ticket) ? last.service : undefined;
+			// The ticket last finished here before the rating, within the attribution time (a
+			// rating replayed late from an outbox finds its finish among the window's recent ones).
+			const finishes = state.windows.get(window)?.finishes ?? [];
+			let last: (typeof finishes)[number] | undefined;
+			for (let i = finishes.length - 1; i >= 0; i--) {
+				const f = finishes[i] as (typeof finishes)[number];
+				if (f.at <= e.data.ts) {
+					last = f;
+					break;
+				}
+			}
+			const fresh = last !== undefined && e.data.ts - last.at <= RATING_ATTRIBUTION_MS;
+			const ticket = e.data.ticket ?? (fresh ? last?.ticket : undefined);
+			const service = fresh && (!e.data.ticket || e.data.ticket === last?.ticket) ? last?.service : undefined;
 			const scale = index.centre.ratingScale;
 			return { rating: { window, scale, ...(service ? { service } : {}), ...(ticket ? { ticket } : {}) } };
 		}

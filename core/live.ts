@@ -2,9 +2,17 @@
  * The live hall model: a fold of wire events. `state = events.reduce(apply, empty)`.
  * Pure: time comes from the events (`ts`) or is passed in; no clocks, no I/O.
  * For speed `apply` updates the state it is given and returns it; callers own their state.
+ *
+ * The fold does not depend on the order the events are folded in (a property test checks it):
+ * the network delivers a terminal's `issued` after the window's `called`, a door's events late, a
+ * retained status after a newer one. Tickets are kept in a ledger of the day (ticketLedger.ts); a
+ * window shows the latest call or start made there (by event time) unless its ticket has since
+ * ended or moved on; a zone's count is its latest absolute count plus the increments after it.
+ * So the live state, the state rebuilt after a restart and the reports agree by construction.
  */
 import type { CentreIndex } from "./centre.ts";
 import type { QueueData, WireEvent } from "./contract.ts";
+import { isEnd, isWaiting, type Ledger, later, type Mark, record, type Serves } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
 
 export interface WaitingTicket {
@@ -16,21 +24,41 @@ export interface WaitingTicket {
 
 export type WindowActivity = "idle" | "calling" | "serving";
 
+export interface Served {
+	ticket: string;
+	service: string;
+	at: number;
+}
+
 export interface WindowLive {
 	activity: WindowActivity;
-	ticket?: string;
-	service?: string;
-	since?: number;
+	ticket?: string | undefined;
+	service?: string | undefined;
+	since?: number | undefined;
 	/** The node at this window is connected (from its retained status / Last Will). */
 	online: boolean;
 	/** Ticket last finished here and when: ratings are attributed to it. */
-	lastServed?: { ticket: string; service: string; at: number };
+	lastServed?: Served | undefined;
+	/** Tickets finished here today (distinct). */
 	served: number;
+	/** The latest call or start made here today, with its ticket. */
+	current?: (Mark & { ticket: string }) | undefined;
+	/** Time of the latest end (finish, no-show, cancel) made here today. */
+	lastEnd?: number | undefined;
+	/** Tickets finished here today. */
+	servedTickets: Set<string>;
+	/** Recent finishes here, oldest first, kept across days: a late rating is attributed from them. */
+	finishes: Served[];
 }
 
 export interface ZoneLive {
 	count: number;
 	updatedAt?: number;
+	/** The latest absolute count (by time), and the increments reported after it, in time order. */
+	base?: { count: number; ts: number; id: string };
+	deltas: { ts: number; id: string; d: number }[];
+	/** The count after the last increment (`count`, kept apart so a view can cap what it shows). */
+	sum: number;
 }
 
 export interface RatingTally {
@@ -45,6 +73,8 @@ export interface RatingTally {
 export interface NodeLive {
 	online: boolean;
 	lastSeen: number;
+	/** Id of the status it is from: of two statuses with the same time, the higher id wins. */
+	statusId?: string;
 	buffered?: number;
 	version?: string;
 }
@@ -53,8 +83,10 @@ export interface LiveState {
 	centre: string;
 	/** Local day the figures belong to; an event of a later day starts a new one. */
 	day: string;
-	/** Waiting tickets in issue order, by ticket number. */
+	/** Waiting tickets, oldest first (issue time, then ticket). */
 	waiting: Map<string, WaitingTicket>;
+	/** Every ticket of the day and what happened to it. */
+	tickets: Ledger;
 	windows: Map<string, WindowLive>;
 	zones: Map<string, ZoneLive>;
 	ratings: RatingTally;
@@ -64,14 +96,26 @@ export interface LiveState {
 	lastEventAt: number;
 }
 
+/** Finishes kept per window for attributing late ratings (a day of one window is far fewer). */
+const FINISHES_KEPT = 64;
+
+const emptyWindow = (): WindowLive => ({
+	activity: "idle",
+	online: false,
+	served: 0,
+	servedTickets: new Set(),
+	finishes: [],
+});
+
 export function emptyLive(index: CentreIndex, day = ""): LiveState {
 	const { centre } = index;
 	return {
 		centre: centre.id,
 		day,
 		waiting: new Map(),
-		windows: new Map(centre.windows.map((w) => [w.id, { activity: "idle", online: false, served: 0 }])),
-		zones: new Map(centre.zones.map((z) => [z.id, { count: 0 }])),
+		tickets: new Map(),
+		windows: new Map(centre.windows.map((w) => [w.id, emptyWindow()])),
+		zones: new Map(centre.zones.map((z) => [z.id, { count: 0, deltas: [], sum: 0 }])),
 		ratings: { count: 0, sum: 0, distribution: new Array(centre.ratingScale).fill(0), extra: 0 },
 		nodes: new Map(),
 		issuedToday: 0,
@@ -80,22 +124,30 @@ export function emptyLive(index: CentreIndex, day = ""): LiveState {
 	};
 }
 
-/** Start a new local day: queues, counts and ratings reset; node and window presence carry over. */
+/** Start a new local day: queues, counts and ratings reset; presence and recent finishes carry over. */
 export function startDay(state: LiveState, index: CentreIndex, day: string): LiveState {
 	const next = emptyLive(index, day);
 	for (const [id, w] of state.windows) {
 		const fresh = next.windows.get(id);
-		if (fresh) fresh.online = w.online;
+		if (!fresh) continue;
+		fresh.online = w.online;
+		fresh.finishes = w.finishes;
+		fresh.lastServed = w.lastServed;
 	}
 	next.nodes = state.nodes;
 	next.lastEventAt = state.lastEventAt;
 	return next;
 }
 
-/** A deep copy, for folding tentatively (Maps and plain objects only, so structuredClone suffices). */
+/** A deep copy, for folding tentatively (Maps, Sets and plain objects only, so structuredClone suffices). */
 export function cloneLive(state: LiveState): LiveState {
 	return structuredClone(state);
 }
+
+const servesOf =
+	(index: CentreIndex): Serves =>
+	(window, service) =>
+		index.windows.get(window)?.services.includes(service) ?? true;
 
 export function apply(state: LiveState, e: WireEvent, index: CentreIndex): LiveState {
 	const ts = e.data.ts;
@@ -105,94 +157,187 @@ export function apply(state: LiveState, e: WireEvent, index: CentreIndex): LiveS
 	if (ts > s.lastEventAt) s.lastEventAt = ts;
 
 	// An event of an earlier day (an outbox replayed after midnight) is stored, but does not
-	// belong in today's hall: only a node's presence still counts.
-	if (day < s.day && e.kind !== "status") return s;
+	// belong in today's hall: only a node's presence, and a window's finishes (for late ratings).
+	if (day < s.day) {
+		if (e.kind === "status") applyStatus(s, e.node, e.data.id, ts, e.data, index);
+		else if (e.kind === "queue" && e.data.event === "finished" && e.data.window)
+			addFinish(s.windows.get(e.data.window), { ticket: e.data.ticket, service: e.data.service, at: ts });
+		return s;
+	}
 	switch (e.kind) {
 		case "queue":
-			applyQueue(s, e.data, ts);
+			applyQueue(s, e.data.id, ts, e.data, index);
 			break;
 		case "rating": {
 			const r = s.ratings;
 			if (e.data.extra) r.extra++;
-			else if (day === s.day) {
+			else {
 				r.count++;
 				r.sum += e.data.score;
 				r.distribution[e.data.score - 1] = (r.distribution[e.data.score - 1] ?? 0) + 1;
 			}
 			break;
 		}
-		case "occupancy": {
-			const z = s.zones.get(e.data.zone) ?? { count: 0 };
-			// Door counters miss people: a count never goes below zero.
-			if (e.data.count !== undefined) z.count = e.data.count;
-			else z.count = Math.max(0, z.count + (e.data.in ?? 0) - (e.data.out ?? 0));
-			z.updatedAt = ts;
-			s.zones.set(e.data.zone, z);
+		case "occupancy":
+			applyOccupancy(s, e.data.id, ts, e.data);
 			break;
-		}
-		case "status": {
-			const prev = s.nodes.get(e.node);
-			// A retained status replayed late must not overwrite a newer one.
-			if (prev && prev.lastSeen > ts) break;
-			s.nodes.set(e.node, {
-				online: e.data.online,
-				lastSeen: ts,
-				buffered: e.data.buffered,
-				version: e.data.version,
-			});
-			const win = index.nodes.get(e.node)?.window;
-			const w = win ? s.windows.get(win) : undefined;
-			if (w) w.online = e.data.online;
+		case "status":
+			applyStatus(s, e.node, e.data.id, ts, e.data, index);
 			break;
-		}
 		case "request":
 			break;
 	}
 	return s;
 }
 
-function applyQueue(s: LiveState, q: QueueData, ts: number) {
-	const w = q.window ? s.windows.get(q.window) : undefined;
-	switch (q.event) {
-		case "issued":
-			if (!s.waiting.has(q.ticket)) s.issuedToday++;
-			s.waiting.set(q.ticket, {
-				ticket: q.ticket,
-				service: q.service,
-				issuedAt: ts,
-				...(q.priority ? { priority: q.priority } : {}),
-			});
-			break;
-		case "called":
-			s.waiting.delete(q.ticket);
-			if (w) Object.assign(w, { activity: "calling", ticket: q.ticket, service: q.service, since: ts });
-			break;
-		case "started":
-			s.waiting.delete(q.ticket);
-			if (w) Object.assign(w, { activity: "serving", ticket: q.ticket, service: q.service, since: ts });
-			break;
-		case "finished":
-			s.servedToday++;
-			if (w) {
-				w.served++;
-				w.lastServed = { ticket: q.ticket, service: q.service, at: ts };
-				toIdle(w, ts);
-			}
-			break;
-		case "no_show":
-			s.waiting.delete(q.ticket);
-			if (w && w.ticket === q.ticket) toIdle(w, ts);
-			break;
-		case "cancelled":
-			s.waiting.delete(q.ticket);
-			if (w && w.ticket === q.ticket) toIdle(w, ts);
-			break;
-	}
+function applyStatus(
+	s: LiveState,
+	node: string,
+	id: string,
+	ts: number,
+	d: { online: boolean; buffered?: number | undefined; version?: string | undefined },
+	index: CentreIndex,
+) {
+	const prev = s.nodes.get(node);
+	// A retained status replayed late must not overwrite a newer one.
+	if (prev && (prev.lastSeen > ts || (prev.lastSeen === ts && (prev.statusId ?? "") > id))) return;
+	s.nodes.set(node, { online: d.online, lastSeen: ts, statusId: id, buffered: d.buffered, version: d.version });
+	const win = index.nodes.get(node)?.window;
+	const w = win ? s.windows.get(win) : undefined;
+	if (w) w.online = d.online;
 }
 
-function toIdle(w: WindowLive, ts: number) {
-	w.activity = "idle";
-	w.ticket = undefined;
-	w.service = undefined;
-	w.since = ts;
+function applyOccupancy(
+	s: LiveState,
+	id: string,
+	ts: number,
+	o: { zone: string; count?: number; in?: number; out?: number },
+) {
+	const z = s.zones.get(o.zone) ?? { count: 0, deltas: [], sum: 0 };
+	s.zones.set(o.zone, z);
+	const mark = { ts, id };
+	if (z.updatedAt === undefined || ts > z.updatedAt) z.updatedAt = ts;
+	// Anything at or before the latest absolute count is already in it.
+	if (z.base && !after(mark, z.base)) return;
+	if (o.count !== undefined) {
+		const base = { count: o.count, ts, id };
+		z.base = base;
+		z.deltas = z.deltas.filter((d) => after(d, base));
+		runDeltas(z);
+		return;
+	}
+	const d = { ts, id, d: (o.in ?? 0) - (o.out ?? 0) };
+	const last = z.deltas[z.deltas.length - 1];
+	if (!last || after(d, last)) {
+		z.deltas.push(d);
+		// Door counters miss people: the count never goes below zero, step by step in time.
+		z.sum = Math.max(0, z.sum + d.d);
+		z.count = z.sum;
+		return;
+	}
+	// Reported late: replay the increments in time order.
+	z.deltas.push(d);
+	z.deltas.sort((a, b) => (after(a, b) ? 1 : -1));
+	runDeltas(z);
+}
+
+const after = (a: { ts: number; id: string }, b: { ts: number; id: string }) =>
+	a.ts !== b.ts ? a.ts > b.ts : a.id > b.id;
+
+/** The count from the latest absolute one through the increments after it, never below zero. */
+function runDeltas(z: ZoneLive) {
+	let n = z.base?.count ?? 0;
+	for (const d of z.deltas) n = Math.max(0, n + d.d);
+	z.sum = n;
+	z.count = n;
+}
+
+function applyQueue(s: LiveState, id: string, ts: number, q: QueueData, index: CentreIndex) {
+	const ledger = s.tickets;
+	const before = ledger.get(q.ticket);
+	const hadIssue = (before?.issued ?? 0) > 0;
+	const hadFinish = before?.finished !== undefined;
+	const previousLatest = before?.latest;
+	const r = record(ledger, id, ts, q, servesOf(index));
+	if (!hadIssue && r.issued > 0) s.issuedToday++;
+	if (!hadFinish && r.finished !== undefined) s.servedToday++;
+
+	if (isWaiting(r) && r.issuedAt !== undefined)
+		putWaiting(s, { ticket: r.ticket, service: r.service, issuedAt: r.issuedAt, priority: r.priority });
+	else s.waiting.delete(r.ticket);
+
+	const w = q.window !== undefined ? s.windows.get(q.window) : undefined;
+	if (q.event === "issued") {
+		// A ticket's issue time may move earlier (issued twice): the windows that have it are unchanged.
+		return;
+	}
+	const mark: Mark & { ticket: string } = {
+		ts,
+		id,
+		event: q.event,
+		window: q.window,
+		service: q.service,
+		ticket: q.ticket,
+	};
+	if (w) {
+		if ((q.event === "called" || q.event === "started") && later(mark, w.current)) w.current = mark;
+		if (isEnd(q.event) && (w.lastEnd === undefined || ts > w.lastEnd)) w.lastEnd = ts;
+		if (q.event === "finished" && !w.servedTickets.has(q.ticket)) {
+			w.servedTickets.add(q.ticket);
+			w.served = w.servedTickets.size;
+			addFinish(w, { ticket: q.ticket, service: q.service, at: ts });
+		}
+	}
+	// Windows this ticket was at may change: the one of this event, and where it was before.
+	const touched = new Set<string>();
+	if (q.window !== undefined) touched.add(q.window);
+	if (previousLatest?.window !== undefined) touched.add(previousLatest.window);
+	for (const win of r.calls.keys()) touched.add(win);
+	for (const win of touched) showWindow(s, win);
+}
+
+/** A window's state from the latest call or start made there, unless its ticket has ended or moved on. */
+function showWindow(s: LiveState, id: string) {
+	const w = s.windows.get(id);
+	if (!w) return;
+	const c = w.current;
+	const tl = c ? s.tickets.get(c.ticket)?.latest : undefined;
+	const gone = c && tl && tl !== c && later(tl, c) && (isEnd(tl.event) || tl.window !== id);
+	if (!c || gone) {
+		w.activity = "idle";
+		w.ticket = undefined;
+		w.service = undefined;
+		const since = Math.max(w.lastEnd ?? Number.NEGATIVE_INFINITY, gone && tl ? tl.ts : Number.NEGATIVE_INFINITY);
+		w.since = Number.isFinite(since) ? since : w.since;
+		return;
+	}
+	w.activity = c.event === "called" ? "calling" : "serving";
+	w.ticket = c.ticket;
+	w.service = c.service;
+	w.since = c.ts;
+}
+
+function addFinish(w: WindowLive | undefined, f: Served) {
+	if (!w) return;
+	const list = w.finishes;
+	let i = list.length;
+	while (i > 0 && (list[i - 1] as Served).at > f.at) i--;
+	list.splice(i, 0, f);
+	if (list.length > FINISHES_KEPT) list.shift();
+	w.lastServed = list[list.length - 1];
+}
+
+/** Insert keeping the order of issue time, then ticket (most arrive in order: append). */
+function putWaiting(s: LiveState, t: WaitingTicket) {
+	const existing = s.waiting.get(t.ticket);
+	if (existing && existing.issuedAt === t.issuedAt && existing.service === t.service) return;
+	s.waiting.delete(t.ticket);
+	let last: WaitingTicket | undefined;
+	for (const x of s.waiting.values()) last = x;
+	if (!last || last.issuedAt < t.issuedAt || (last.issuedAt === t.issuedAt && last.ticket < t.ticket)) {
+		s.waiting.set(t.ticket, t);
+		return;
+	}
+	const all = [...s.waiting.values(), t].sort((a, b) => a.issuedAt - b.issuedAt || (a.ticket < b.ticket ? -1 : 1));
+	s.waiting = new Map(all.map((x) => [x.ticket, x]));
 }

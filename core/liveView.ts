@@ -4,6 +4,7 @@
  */
 import type { CentreIndex } from "./centre.ts";
 import type { LiveState } from "./live.ts";
+import { anomalies, type SequenceAnomaly } from "./ticketLedger.ts";
 
 export interface ServiceView {
 	id: string;
@@ -42,7 +43,8 @@ export interface LiveView {
 	windows: WindowView[];
 	zones: { id: string; count: number; capacity: number; load: number }[];
 	ratings: { count: number; mean: number | null; distribution: number[]; extra: number; scale: number };
-	tickets: { issued: number; served: number; waiting: number };
+	/** Today's tickets; `anomalies`: events that did not fit a ticket's course, by reason (docs/errors.md). */
+	tickets: { issued: number; served: number; waiting: number; anomalies: Record<SequenceAnomaly, number> };
 	nodes: { id: string; role: string; online: boolean; lastSeen: number | null }[];
 }
 
@@ -100,7 +102,7 @@ export function liveView(s: LiveState, index: CentreIndex, now: number): LiveVie
 			extra: s.ratings.extra,
 			scale: centre.ratingScale,
 		},
-		tickets: { issued: s.issuedToday, served: s.servedToday, waiting: s.waiting.size },
+		tickets: { issued: s.issuedToday, served: s.servedToday, waiting: s.waiting.size, anomalies: anomalies(s.tickets) },
 		nodes: centre.nodes.map((n) => {
 			const l = s.nodes.get(n.id);
 			return { id: n.id, role: n.role, online: l?.online ?? false, lastSeen: l?.lastSeen ?? null };

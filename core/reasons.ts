@@ -14,6 +14,8 @@ export const REJECT_REASONS = {
 		"The node's role may not publish this kind or queue event (e.g. a door node publishing a rating, a terminal calling a ticket).",
 	unknown_ref: "The payload names a service, window or zone the centre does not have.",
 	not_authorized: "The client may not publish to this topic.",
+	too_old:
+		"The event's time is more than 30 days before its arrival: a node clock far behind (docs/errors.md, clocks).",
 } as const;
 
 export type RejectReason = keyof typeof REJECT_REASONS;

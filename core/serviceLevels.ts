@@ -15,17 +15,24 @@
  *   service's `targetWaitMin` (a no-show was waited for too, so it counts);
  * - `noShowShare`: no-shows ÷ tickets called;
  * - `wait` and `serviceTime`: mean and 90th percentile (linear between ranks), seconds.
- * Waits and service times are taken from the values ingest stored (`wait_s`, `service_s`), and
- * otherwise computed from the events themselves: issued → called, started (or called) → finished.
+ * Tickets are counted from each day's ledger (core/ticketLedger.ts), the same fold the live hall
+ * keeps, so a report and the live figures agree whatever order the events arrived in: a ticket
+ * issued twice is issued once, one finished twice is served once, a no-show that was later
+ * finished is served. Waits and service times are computed from the events themselves (first
+ * call − issue; finish − start, or − the call at that window), and otherwise taken from the values
+ * ingest stored (`wait_s`, `service_s`).
  * A row with `service: "*"` per day sums every service (its `withinTarget` uses each ticket's own
  * service target). Shares and figures are null when there is nothing to measure.
  */
 import type { Centre } from "./centre.ts";
-import type { QueueEventType } from "./contract.ts";
+import type { QueueData, QueueEventType } from "./contract.ts";
 import { mean, quantile } from "./stats.ts";
+import { firstCallAt, isWaiting, type Ledger, record, type Serves, wasCalled } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
 
 export interface QueueRecord {
+	/** The event's id (ties of time are broken by it, as in the live hall). */
+	id?: string;
 	ts: number;
 	event: QueueEventType;
 	ticket: string;
@@ -66,6 +73,7 @@ export function queueRecord(
 	derived: { wait_s?: number; service_s?: number } = {},
 ): QueueRecord {
 	const r: QueueRecord = {
+		...(typeof data.id === "string" ? { id: data.id } : {}),
 		ts,
 		event: data.event as QueueEventType,
 		ticket: String(data.ticket ?? ""),
@@ -78,6 +86,9 @@ export function queueRecord(
 	return r;
 }
 
+/** What the reports need of a centre (windows: for `service_not_served`; all serve all without). */
+type Layout = Pick<Centre, "timeZone" | "services"> & { windows?: Centre["windows"] };
+
 interface Tally {
 	issued: number;
 	called: number;
@@ -89,19 +100,43 @@ interface Tally {
 	services: number[];
 }
 
-interface TicketState {
-	issuedAt?: number;
-	calledAt?: number;
-	startedAt?: number;
-}
-
 const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 const spread = (xs: number[]): Spread => ({ meanS: round1(mean(xs)), p90S: round1(quantile(xs, 0.9)) });
 
-export function serviceLevels(
-	records: readonly QueueRecord[],
-	centre: Pick<Centre, "timeZone" | "services">,
-): ServiceLevel[] {
+/** Each local day's ledger of tickets (the same fold as the live hall), with the stored figures. */
+function ledgers(records: readonly QueueRecord[], centre: Layout) {
+	const serves: Serves = (window, service) =>
+		centre.windows?.find((w) => w.id === window)?.services.includes(service) ?? true;
+	const days = new Map<string, { ledger: Ledger; stored: Map<string, { wait_s?: number; service_s?: number }> }>();
+	let n = 0;
+	for (const r of records) {
+		const day = localDay(r.ts, centre.timeZone);
+		let d = days.get(day);
+		if (!d) {
+			d = { ledger: new Map(), stored: new Map() };
+			days.set(day, d);
+		}
+		const q: QueueData = {
+			id: r.id ?? `r${n}`,
+			ts: r.ts,
+			event: r.event,
+			ticket: r.ticket,
+			service: r.service,
+			...(r.window !== undefined ? { window: r.window } : {}),
+			...(r.priority !== undefined ? { priority: r.priority } : {}),
+		};
+		n++;
+		record(d.ledger, q.id, r.ts, q, serves);
+		const kept = d.stored.get(r.ticket) ?? {};
+		if (r.event === "called" && r.wait_s !== undefined && kept.wait_s === undefined) kept.wait_s = r.wait_s;
+		if (r.event === "finished" && r.service_s !== undefined && kept.service_s === undefined)
+			kept.service_s = r.service_s;
+		d.stored.set(r.ticket, kept);
+	}
+	return days;
+}
+
+export function serviceLevels(records: readonly QueueRecord[], centre: Layout): ServiceLevel[] {
 	const target = new Map(centre.services.map((s) => [s.id, s.targetWaitMin]));
 	const tallies = new Map<string, Tally>();
 	const tally = (day: string, service: string) => {
@@ -113,28 +148,22 @@ export function serviceLevels(
 		}
 		return t;
 	};
-	const tickets = new Map<string, TicketState>();
-	const sorted = [...records].sort((a, b) => a.ts - b.ts);
-	for (const r of sorted) {
-		const day = localDay(r.ts, centre.timeZone);
-		const both = [tally(day, r.service), tally(day, "*")];
-		const key = `${r.service}\u0000${r.ticket}`;
-		const seen = tickets.get(key);
-		const t: TicketState = seen ?? {};
-		if (!seen && (r.event === "called" || r.event === "started")) tickets.set(key, t);
-		switch (r.event) {
-			case "issued":
-				// Ticket numbers start again every day: an issue starts a new ticket.
-				tickets.set(key, { issuedAt: r.ts });
-				for (const x of both) x.issued++;
-				break;
-			case "called": {
-				if (t.calledAt !== undefined) {
-					// Called again (the visitor did not come at once): the wait was already counted.
-					break;
-				}
-				t.calledAt = r.ts;
-				const wait = r.wait_s ?? (t.issuedAt !== undefined ? (r.ts - t.issuedAt) / 1000 : undefined);
+	const days = [...ledgers(records, centre)].sort(([a], [b]) => (a < b ? -1 : 1));
+	let yesterday: Ledger | undefined;
+	for (const [day, { ledger, stored }] of days) {
+		for (const r of ledger.values()) {
+			const both = [tally(day, r.service), tally(day, "*")];
+			const kept = stored.get(r.ticket) ?? {};
+			if (r.issued > 0) for (const x of both) x.issued++;
+			if (wasCalled(r)) {
+				const first = firstCallAt(r);
+				// Called just after midnight: issued the evening before and still waiting then.
+				const before = yesterday?.get(r.ticket);
+				const issuedAt =
+					r.issuedAt ?? (before && isWaiting(before) && before.service === r.service ? before.issuedAt : undefined);
+				// The wait from the events themselves, or else the value ingest stored.
+				const wait =
+					first !== undefined && issuedAt !== undefined ? Math.max(0, (first - issuedAt) / 1000) : kept.wait_s;
 				for (const x of both) {
 					x.called++;
 					if (wait === undefined) continue;
@@ -142,30 +171,20 @@ export function serviceLevels(
 					const goal = target.get(r.service);
 					if (goal !== undefined && wait <= goal * 60) x.within++;
 				}
-				break;
 			}
-			case "started":
-				t.startedAt = r.ts;
-				break;
-			case "finished": {
-				const from = t.startedAt ?? t.calledAt;
-				const took = r.service_s ?? (from !== undefined ? (r.ts - from) / 1000 : undefined);
+			if (r.finished) {
+				const at = r.finished.window;
+				const from =
+					at !== undefined && r.started?.window === at ? r.started.ts : at !== undefined ? r.calls.get(at) : undefined;
+				const took = from !== undefined && from <= r.finished.ts ? (r.finished.ts - from) / 1000 : kept.service_s;
 				for (const x of both) {
 					x.served++;
 					if (took !== undefined) x.services.push(took);
 				}
-				tickets.delete(key);
-				break;
-			}
-			case "no_show":
-				for (const x of both) x.noShows++;
-				tickets.delete(key);
-				break;
-			case "cancelled":
-				for (const x of both) x.cancelled++;
-				tickets.delete(key);
-				break;
+			} else if (r.noShow) for (const x of both) x.noShows++;
+			else if (r.cancelled) for (const x of both) x.cancelled++;
 		}
+		yesterday = ledger;
 	}
 	const order = new Map(centre.services.map((s, i) => [s.id, i]));
 	const rank = (service: string) => (service === "*" ? -1 : (order.get(service) ?? centre.services.length));

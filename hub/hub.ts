@@ -9,6 +9,7 @@ import { isLoopbackHost } from "../broker/limits.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
+import { anomalies } from "../core/ticketLedger.ts";
 import { buildApp } from "../dashboard/app.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
@@ -88,6 +89,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		spool.peek(Number.MAX_SAFE_INTEGER).map((r) => r.event),
 	);
 	if (rebuilt > 0) log.info({ events: rebuilt }, "live state rebuilt from today's events");
+
+	metrics.anomalySource.read = function* () {
+		for (const id of centres.keys()) {
+			const state = live.state(id);
+			if (state) for (const [reason, n] of Object.entries(anomalies(state.tickets))) yield { centre: id, reason, n };
+		}
+	};
 
 	// Retention: raw events older than the store keeps them become hourly roll-ups (SQLite).
 	const prune = () => {

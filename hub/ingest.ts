@@ -5,11 +5,13 @@
  * Bad input is counted and logged, never thrown.
  */
 import type { CentreIndex } from "../core/centre.ts";
+import type { ClockPolicy } from "../core/clock.ts";
 import { KINDS, type WireEvent } from "../core/contract.ts";
 import { type DecodeOptions, decode } from "../core/decode.ts";
 import type { Derivation } from "../core/derive.ts";
 import { parseEventTopic } from "../core/topic.ts";
 import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
+import { NodeClocks } from "./clocks.ts";
 import type { Forwarder } from "./forwarder.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -38,6 +40,8 @@ export interface IngestOptions {
 	recentIds?: number;
 	/** Most events in one durable batch (more wait for the next, written while this one syncs). Default 1000. */
 	maxBatch?: number;
+	/** How node clocks are corrected (default core/clock.ts DEFAULT_CLOCK_POLICY). */
+	clock?: ClockPolicy;
 }
 
 type Prepared = ReturnType<IngestOptions["live"]["prepare"]>;
@@ -71,8 +75,10 @@ export class Ingest {
 	private readonly decodeOptions: DecodeOptions;
 	private readonly rejects: RejectLog;
 	private readonly now: () => number;
+	private readonly clocks: NodeClocks;
 
 	constructor(private readonly opts: IngestOptions) {
+		this.clocks = new NodeClocks(opts.metrics, opts.clock);
 		this.recent = new RecentIds(opts.recentIds ?? 100_000);
 		this.rejects = new RejectLog(opts.log);
 		this.now = opts.now ?? Date.now;
@@ -105,7 +111,8 @@ export class Ingest {
 			return Promise.resolve("rejected");
 		}
 		const event = d.event;
-		if (from?.stampNow) event.data.ts = rxTs;
+		const placed = this.placeInTime(event, rxTs, from?.stampNow === true, topic, from?.client);
+		if (placed === "rejected") return Promise.resolve("rejected");
 		const id = event.data.id;
 		const seen = this.recent.get(id);
 		if (seen) return seen.then(() => this.duplicate());
@@ -121,7 +128,7 @@ export class Ingest {
 			rxTs,
 			data: event.data as unknown as Record<string, unknown>,
 			// The payload's own text, unless its time was just replaced.
-			dataJson: from?.stampNow ? undefined : d.text,
+			dataJson: placed === "moved" ? undefined : d.text,
 		};
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, resolve, reject });
@@ -130,6 +137,32 @@ export class Ingest {
 		this.recent.begin(id, p);
 		this.schedule();
 		return p;
+	}
+
+	/**
+	 * Put the event on the hub's clock (core/clock.ts): a Will at its arrival, others by the node's
+	 * measured offset and never after their arrival; too old is refused. Changes `event.data.ts`.
+	 */
+	private placeInTime(
+		event: WireEvent,
+		rxTs: number,
+		isWill: boolean,
+		topic: string,
+		client: string | undefined,
+	): "kept" | "moved" | "rejected" {
+		if (isWill) {
+			event.data.ts = rxTs;
+			return "moved";
+		}
+		const placed = this.clocks.place(event, rxTs, false);
+		if (!placed.ok) {
+			this.opts.metrics.messages.inc({ result: "rejected", reason: placed.reason });
+			this.rejects.report(placed.reason, placed.detail, { topic, client }, rxTs);
+			return "rejected";
+		}
+		if (placed.ts === event.data.ts) return "kept";
+		event.data.ts = placed.ts;
+		return "moved";
 	}
 
 	private duplicate(): IngestResult {

@@ -28,23 +28,31 @@ export class LiveHub {
 	}
 
 	/**
-	 * Fold today's events (local day of each centre) into fresh states: those in the store plus
-	 * `pending` ones accepted but not yet forwarded to it (the spool).
+	 * Fold the events of yesterday and today (local days of each centre) into fresh states: those
+	 * in the store plus `pending` ones accepted but not yet forwarded to it (the spool). Yesterday
+	 * gives the nodes' presence and the windows' recent finishes (a late rating is attributed from
+	 * them); the figures are today's. The fold does not depend on the order (core/live.ts), so this
+	 * is the state the hub had before it stopped. Nothing after now is read: stored times are on
+	 * the hub's clock, but a store written before that policy may hold times in the future.
 	 */
 	async rebuild(store: EventStore, pending: readonly StoredEvent[] = []): Promise<number> {
 		let n = 0;
 		const now = this.now();
 		for (const [id, index] of this.centres) {
-			const from = startOfLocalDay(now, index.centre.timeZone);
-			const stored = await store.readRange(id, from, Number.MAX_SAFE_INTEGER);
+			const zone = index.centre.timeZone;
+			const today = startOfLocalDay(now, zone);
+			const from = startOfLocalDay(today - 1, zone);
+			const stored = await store.readRange(id, from, now + 1);
 			const seen = new Set(stored.map((e) => e.id));
-			const extra = pending.filter((e) => e.centre === id && e.ts >= from && !seen.has(e.id));
-			const events = extra.length ? [...stored, ...extra].sort((a, b) => a.ts - b.ts || a.rxTs - b.rxTs) : stored;
-			let state = emptyLive(index, localDay(now, index.centre.timeZone));
+			const extra = pending.filter((e) => e.centre === id && e.ts >= from && e.ts <= now && !seen.has(e.id));
+			const events = extra.length ? [...stored, ...extra] : stored;
+			let state = emptyLive(index, localDay(from, zone));
 			for (const e of events) {
 				state = apply(state, { kind: e.kind, centre: e.centre, node: e.node, data: e.data } as WireEvent, index);
-				n++;
+				if (e.ts >= today) n++;
 			}
+			const day = localDay(now, zone);
+			if (state.day < day) state = startDay(state, index, day);
 			this.states.set(id, state);
 		}
 		return n;
@@ -73,6 +81,9 @@ export class LiveHub {
 				}
 				bases.set(e.centre, base);
 				state = cloneLive(base);
+				// The day is the hub's: a new local day starts at its midnight, not at an event's.
+				const today = localDay(this.now(), index.centre.timeZone);
+				if (today > state.day) state = startDay(state, index, today);
 			}
 			derived[i] = derive(state, e, index as CentreIndex);
 			scratch.set(e.centre, apply(state, e, index as CentreIndex));

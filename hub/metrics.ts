@@ -19,6 +19,17 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 	messages.inc({ result: "duplicate", reason: "" }, 0);
 	for (const reason of REJECT_REASON_NAMES) messages.inc({ result: "rejected", reason }, 0);
 
+	const anomalySource: { read: () => Iterable<{ centre: string; reason: string; n: number }> } = { read: () => [] };
+	new Gauge({
+		name: "vikno_queue_anomalies",
+		help: "Today's queue events that did not fit a ticket's course, by centre and reason (docs/errors.md)",
+		labelNames: ["centre", "reason"] as const,
+		registers: [registry],
+		collect() {
+			for (const { centre, reason, n } of anomalySource.read()) this.set({ centre, reason }, n);
+		},
+	});
+
 	return {
 		registry,
 		messages,
@@ -64,6 +75,20 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 			help: "Events the store refused for good (kept in the spool's dead letters)",
 			registers: [registry],
 		}),
+		clockOffset: new Gauge({
+			name: "vikno_node_clock_offset_seconds",
+			help: "A node's clock minus the hub's, from its recent statuses (core/clock.ts)",
+			labelNames: ["centre", "node"] as const,
+			registers: [registry],
+		}),
+		clockCorrections: new Counter({
+			name: "vikno_clock_corrections_total",
+			help: "Events whose time was set back to their arrival, being ahead of it by more than the tolerance (reason ahead)",
+			labelNames: ["reason"] as const,
+			registers: [registry],
+		}),
+		/** Set by the hub: today's queue anomalies per centre, read at each scrape. */
+		anomalySource,
 		storeErrors: new Counter({
 			name: "vikno_store_errors_total",
 			help: "Failed store writes (the events stay in the spool and are retried)",

@@ -142,6 +142,7 @@ describe("serviceLevels", () => {
 				{ wait_s: 12 },
 			),
 		).toEqual({
+			id: "x",
 			ts: 5,
 			event: "called",
 			ticket: "A1",
