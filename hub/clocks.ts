@@ -20,12 +20,13 @@ export class NodeClocks {
 	) {}
 
 	/**
-	 * The event's time on the hub's time line; a node's live status is also a sample of its clock
-	 * (a Last Will is not: the broker sends it, with the payload written at connect).
+	 * The event's time on the hub's time line; a node's status is also a sample of its clock (not
+	 * for a Last Will, which the broker sends with the payload written at connect: ingest stamps
+	 * that one with its arrival and does not ask).
 	 */
-	place(e: WireEvent, arrival: number, isWill: boolean): Stamped {
+	place(e: WireEvent, arrival: number): Stamped {
 		const key = `${e.centre}/${e.node}`;
-		if (e.kind === "status" && !isWill) {
+		if (e.kind === "status") {
 			const list = this.samples.get(key) ?? [];
 			list.push(e.data.ts - arrival);
 			if (list.length > SAMPLES) list.shift();

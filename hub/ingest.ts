@@ -40,7 +40,7 @@ export interface IngestOptions {
 	recentIds?: number;
 	/** Most events in one durable batch (more wait for the next, written while this one syncs). Default 1000. */
 	maxBatch?: number;
-	/** How node clocks are corrected (default core/clock.ts DEFAULT_CLOCK_POLICY). */
+	/** What a node's `ts` may be against its arrival (default core/clock.ts DEFAULT_CLOCK_POLICY). */
 	clock?: ClockPolicy;
 }
 
@@ -140,8 +140,9 @@ export class Ingest {
 	}
 
 	/**
-	 * Put the event on the hub's clock (core/clock.ts): a Will at its arrival, others by the node's
-	 * measured offset and never after their arrival; too old is refused. Changes `event.data.ts`.
+	 * Put the event on the hub's time line (core/clock.ts): a Will at its arrival (its payload was
+	 * written at connect), others never after their arrival; too old is refused. Changes
+	 * `event.data.ts`.
 	 */
 	private placeInTime(
 		event: WireEvent,
@@ -154,7 +155,7 @@ export class Ingest {
 			event.data.ts = rxTs;
 			return "moved";
 		}
-		const placed = this.clocks.place(event, rxTs, false);
+		const placed = this.clocks.place(event, rxTs);
 		if (!placed.ok) {
 			this.opts.metrics.messages.inc({ result: "rejected", reason: placed.reason });
 			this.rejects.report(placed.reason, placed.detail, { topic, client }, rxTs);
