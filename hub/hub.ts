@@ -159,6 +159,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		},
 	});
 
+	await ingest.seedRatings();
+
 	// If a later step fails (a port in use), close what is already open so the process can exit.
 	const abort = async (err: unknown): Promise<never> => {
 		clearInterval(pruneTimer);

@@ -295,6 +295,16 @@ export class Ingest {
 		}
 	}
 
+	/**
+	 * A restarted hub: the ratings of the last minutes in the store, so a burst that spans the
+	 * restart is judged as one (hub/ratingGuard.ts).
+	 */
+	async seedRatings(): Promise<void> {
+		const from = this.now() - this.ratings.seedMs;
+		for (const centre of this.opts.centres.keys())
+			this.ratings.seed(await this.opts.store.readRange(centre, from, Number.MAX_SAFE_INTEGER));
+	}
+
 	/** Wait until everything handed in so far is written. */
 	async drain(): Promise<void> {
 		while (this.scheduled || this.pending.length > 0 || this.batches > 0) {

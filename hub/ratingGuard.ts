@@ -3,7 +3,7 @@
  * configured window, never a payload field — the edge times of the ratings counted lately. A
  * rating past the bound is marked `extra: true` on the event itself, so the stored copy, the live
  * view, a restart's rebuild and the reports all count it as an extra press. Kept in memory: after
- * a restart the first minute's ratings are judged without the ones before it.
+ * a restart it is seeded from the store's last ratings (`seed`).
  */
 import type { CentreIndex } from "../core/centre.ts";
 import type { WireEvent } from "../core/contract.ts";
@@ -33,6 +33,22 @@ export class RatingGuard {
 		}
 		this.counted.set(key, remember(counted, e.data.ts, this.bound));
 		return { counted: key, ts: e.data.ts };
+	}
+
+	/** Ratings already stored (oldest first), as a restarted hub reads them: the counted ones count. */
+	seed(events: Iterable<{ kind: string; centre: string; node: string; ts: number; data: { extra?: unknown } }>): void {
+		for (const e of events) {
+			if (e.kind !== "rating" || e.data.extra === true) continue;
+			const window = this.centres.get(e.centre)?.nodes.get(e.node)?.window;
+			if (!window) continue;
+			const key = `${e.centre}/${window}`;
+			this.counted.set(key, remember(this.counted.get(key) ?? [], e.ts, this.bound));
+		}
+	}
+
+	/** How far back `seed` needs the ratings. */
+	get seedMs(): number {
+		return 2 * this.bound.withinMs;
 	}
 
 	/** A counted rating was not accepted after all (refused, reused id): it no longer counts. */

@@ -56,7 +56,8 @@ describe("a payload nested 5 000 deep", () => {
 		expect(await hub.countEvents()).toBe(202);
 		expect(hub.spool.depth).toBe(0);
 		const db = new Database((hub.store as SqliteStore).path, { readonly: true });
-		const data = (id: string) => JSON.parse(db.prepare("SELECT data FROM events WHERE id = ?").pluck().get(id) as string);
+		const data = (id: string) =>
+			JSON.parse(db.prepare("SELECT data FROM events WHERE id = ?").pluck().get(id) as string);
 		expect(data(issued.id)).toEqual(issued);
 		expect(data(rating.id)).toMatchObject({ id: rating.id, score: 2, window: "w05" });
 		expect(data(rating.id).x).toBeUndefined();
