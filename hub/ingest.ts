@@ -116,6 +116,8 @@ export class Ingest {
 		}
 		const event = d.event;
 		if (from?.stampNow) event.data.ts = rxTs;
+		// Subscribers get the known fields only, a repeat too.
+		if (d.dropped > 0) from?.replace?.(Buffer.from(d.text));
 		const id = event.data.id;
 		const fp = fingerprint(topic, payload);
 		const seen = this.recent.get(id);
@@ -133,8 +135,7 @@ export class Ingest {
 			// The payload's own text, unless its time was just replaced.
 			dataJson: from?.stampNow ? undefined : d.text,
 		};
-		const burst = this.markBurst(stored, event);
-		this.forwardCleaned(from, d.dropped > 0 ? d.text : undefined, burst, event);
+		const burst = this.markBurst(stored, event, from);
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, text: d.text, topic, from, burst, resolve, reject });
 		});
@@ -175,24 +176,18 @@ export class Ingest {
 		return Promise.resolve(this.duplicate());
 	}
 
-	/** A rating past the hub's bound per window and minute is marked extra (hub/ratingGuard.ts). */
-	private markBurst(stored: StoredEvent, event: WireEvent): BurstMark {
+	/**
+	 * A rating past the hub's bound per window and minute is marked extra (hub/ratingGuard.ts), in
+	 * the copy subscribers get too.
+	 */
+	private markBurst(stored: StoredEvent, event: WireEvent, from: From | undefined): BurstMark {
 		const mark = this.ratings.mark(event);
 		if (mark === "burst") {
 			stored.dataJson = undefined;
 			this.opts.metrics.ratingBursts.inc();
+			from?.replace?.(Buffer.from(JSON.stringify(event.data)));
 		}
 		return mark;
-	}
-
-	/**
-	 * Subscribers get what the hub keeps, not what the node sent: the known fields (`cleaned`, when
-	 * some were dropped), with a rating's burst marking.
-	 */
-	private forwardCleaned(from: From | undefined, cleaned: string | undefined, burst: BurstMark, event: WireEvent) {
-		if (!from?.replace) return;
-		if (burst === "burst") from.replace(Buffer.from(JSON.stringify(event.data)));
-		else if (cleaned !== undefined) from.replace(Buffer.from(cleaned));
 	}
 
 	/**

@@ -85,6 +85,13 @@ describe("one hub, many misbehaving messages", () => {
 			{ what: "the rating forwarded to a subscriber" },
 		);
 		expect(JSON.parse(forwarded ?? "{}")).toEqual({ id: sent.id, ts: sent.ts, score: 4 });
+		// Sent again (a duplicate, forwarded as duplicates are): cleaned too.
+		await send("win-10", "rating", sent);
+		await until(
+			() => seen.filter((b) => b.includes(sent.id)).length,
+			(n) => n === 2,
+			{ what: "the repeat forwarded" },
+		);
 
 		const plain = `{"id":"${payload({}).id}",  "ts":${Date.now()}, "score":3}`;
 		await send("win-10", "rating", plain);
