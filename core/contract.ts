@@ -84,6 +84,10 @@ export const StatusPayload = Type.Object(
 		uptimeS: Type.Optional(Type.Number({ minimum: 0 })),
 		buffered: Type.Optional(Type.Integer({ minimum: 0 })),
 		cpuTempC: Type.Optional(Type.Number({ minimum: -50, maximum: 150 })),
+		/** What the edge adds (edge/node.ts): its role, and at a window whether it is paused and the ticket it serves. */
+		role: Type.Optional(Type.String({ maxLength: 32 })),
+		paused: Type.Optional(Type.Boolean()),
+		ticket: Type.Optional(Type.Union([ticket, Type.Null()])),
 	},
 	open,
 );

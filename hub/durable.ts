@@ -6,7 +6,9 @@
  *      payload as received, and left out of the batch — no single event can fail its batch;
  *   2. write: straight into a local store while it is healthy, else into the spool (in order);
  *   3. repeats: for an id the store or the spool already had, the row it has, so ingest can tell
- *      a repeat from an id reused for another event (read from the same local file, at once).
+ *      a repeat from an id reused for another event (read from the same local file, at once). A
+ *      batch that went to the spool while a local store was failing is also looked up in the
+ *      store: an id only the store has is "there", not new (and not counted live twice).
  *
  * A batch the store refuses because of one event's row (a constraint, HTTP 400) is spooled like
  * any failed batch; the forwarder narrows it down and sets that event aside (hub/forwarder.ts).
@@ -39,6 +41,13 @@ export interface DurableOptions {
 
 const noop = () => {};
 
+/** Per event whether it was new; where the batch went; rows a local store had for spooled events. */
+interface Persisted {
+	fresh: (boolean | null)[];
+	via: "store" | "spool";
+	known?: Map<string, StoredEvent>;
+}
+
 export class Durable {
 	/** Batches handed in and not yet written (or failed). */
 	private batches = 0;
@@ -65,8 +74,8 @@ export class Durable {
 		this.batches++;
 		try {
 			const outcomes: Outcome[] = new Array(events.length);
-			const rows = this.text(events, texts, outcomes);
-			const { fresh, via } = await this.persist(rows);
+			const writing = this.text(events, texts, outcomes);
+			const { fresh, via, known } = await this.persist(writing);
 			let j = 0;
 			const there: string[] = [];
 			for (let i = 0; i < events.length; i++) {
@@ -75,7 +84,9 @@ export class Durable {
 				outcomes[i] = f === false ? "there" : "new";
 				if (f === false) there.push((events[i] as StoredEvent).id);
 			}
-			return { outcomes, rows: this.lookup(there, via) };
+			const rows = this.lookup(known ? there.filter((id) => !known.has(id)) : there, via);
+			for (const [id, row] of known ?? []) rows.set(id, row);
+			return { outcomes, rows };
 		} finally {
 			this.batches--;
 		}
@@ -109,8 +120,8 @@ export class Durable {
 			const found = via === "store" ? this.opts.store.lookup?.(ids) : this.opts.spool.lookup(ids);
 			for (const e of found ?? []) out.set(e.id, e);
 		} catch (err) {
-			// Not knowing only means a reused id passes as a repeat, as it did before.
-			this.opts.log.warn({ err: (err as Error).message }, "could not read back the rows of repeated ids");
+			// Not knowing only means a reused id passes as a repeat (or, spooled, as new), as before.
+			this.opts.log.debug({ err: (err as Error).message, via }, "could not read back the rows of repeated ids");
 		}
 		return out;
 	}
@@ -123,11 +134,11 @@ export class Durable {
 	 * overtake earlier ones; a batch the store fails (or refuses because an earlier one failed) is
 	 * spooled in its turn.
 	 */
-	private persist(events: StoredEvent[]): Promise<{ fresh: (boolean | null)[]; via: "store" | "spool" }> {
+	private persist(events: StoredEvent[]): Promise<Persisted> {
 		const { store, forwarder, metrics } = this.opts;
 		const prev = this.written;
 		const alone = this.batches === 1;
-		let done: Promise<{ fresh: (boolean | null)[]; via: "store" | "spool" }>;
+		let done: Promise<Persisted>;
 		if (store.localDurable && !forwarder.busy && (alone || this.lastPath === "store")) {
 			this.lastPath = "store";
 			const stop = metrics.storeWrite.startTimer({ store: store.name });
@@ -161,9 +172,23 @@ export class Durable {
 		return done;
 	}
 
-	private async spoolNow(events: StoredEvent[]): Promise<{ fresh: boolean[]; via: "spool" }> {
-		const fresh = await this.opts.spool.addAsync(events);
+	/**
+	 * Into the spool — but not an event a local store already has (read at once, before the batch is
+	 * spooled: the store may be locked for writing, not for reading): that one is "there".
+	 */
+	private async spoolNow(events: StoredEvent[]): Promise<Persisted> {
+		const known = this.opts.store.lookup
+			? this.lookup(
+					events.map((e) => e.id),
+					"store",
+				)
+			: undefined;
+		const spooling = known?.size ? events.filter((e) => !known.has(e.id)) : events;
+		const added = await this.opts.spool.addAsync(spooling);
 		this.opts.forwarder.kick();
-		return { fresh, via: "spool" };
+		if (spooling === events) return { fresh: added, via: "spool" };
+		let k = 0;
+		const fresh = events.map((e) => (known?.has(e.id) ? false : (added[k++] as boolean)));
+		return { fresh, via: "spool", known };
 	}
 }

@@ -135,7 +135,7 @@ export class Ingest {
 			// The payload's own text, unless its time was just replaced.
 			dataJson: from?.stampNow ? undefined : d.text,
 		};
-		const burst = this.markBurst(stored, event, from);
+		const burst = this.markBurst(stored, event);
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, text: d.text, topic, from, burst, resolve, reject });
 		});
@@ -177,15 +177,14 @@ export class Ingest {
 	}
 
 	/**
-	 * A rating past the hub's bound per window and minute is marked extra (hub/ratingGuard.ts), in
-	 * the copy subscribers get too.
+	 * A rating past the hub's bound per window and minute is marked extra (hub/ratingGuard.ts) in
+	 * what the hub keeps; subscribers get the rating as the node sent it (its known fields).
 	 */
-	private markBurst(stored: StoredEvent, event: WireEvent, from: From | undefined): BurstMark {
+	private markBurst(stored: StoredEvent, event: WireEvent): BurstMark {
 		const mark = this.ratings.mark(event);
 		if (mark === "burst") {
 			stored.dataJson = undefined;
 			this.opts.metrics.ratingBursts.inc();
-			from?.replace?.(Buffer.from(JSON.stringify(event.data)));
 		}
 		return mark;
 	}

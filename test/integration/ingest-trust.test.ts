@@ -237,13 +237,13 @@ describe("a burst of ratings at one window", () => {
 		const q = await getJson<Quality>(hub, `/api/v1/centres/demo/quality?from=${today()}`);
 		expect(q.byWindow.w08).toMatchObject(expected);
 		expect(metric(await metrics(hub), "vikno_rating_burst_total")).toBe(94);
-		// Subscribers get the marking too.
+		// Subscribers get the ratings as the node sent them: the marking is the hub's reading.
 		await until(
 			() => forwarded.length,
 			(n) => n === 100,
 			{ what: "all 100 forwarded" },
 		);
-		expect(forwarded.filter((b) => (JSON.parse(b) as { extra?: boolean }).extra === true).length).toBe(94);
+		expect(forwarded.filter((b) => (JSON.parse(b) as { extra?: boolean }).extra !== undefined)).toEqual([]);
 		await sub.endAsync();
 		await client.endAsync();
 		await hub.close();

@@ -6,6 +6,7 @@
  * against the spool (where events wait while the store cannot be written, and where InfluxDB's
  * events are kept 24 h).
  */
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
@@ -127,6 +128,47 @@ describe("an event id used again", () => {
 		);
 		expect(storedData(hub, m.id)).toEqual([m.issued]);
 		expect(await waiting(hub, "passports")).toBe(1);
+		await c.endAsync();
+		await hub.close();
+	});
+
+	it("is told apart against the store while new events go to the spool (the store locked)", async () => {
+		const dir = tempDir();
+		dirs.push(dir);
+		const more = { forwarding: { minBackoffMs: 20, maxBackoffMs: 100 } };
+		let hub = await startTestHub(dir.path, [demoCentre()], more);
+		let c = await connect(hub.mqttUrl);
+		const m = messages();
+		await send(c, queue, m.issued);
+		expect(storedData(hub, m.id)).toEqual([m.issued]);
+		await c.endAsync();
+		await hub.close();
+
+		const locker = new Database(join(dir.path, "vikno.db"));
+		locker.exec("BEGIN IMMEDIATE");
+		hub = await startTestHub(dir.path, [demoCentre()], more);
+		c = await connect(hub.mqttUrl);
+		// Something new first, so the store is known to be failing and events go to the spool.
+		await send(c, queue, JSON.stringify(payload({ event: "issued", ticket: "A102", service: "passports" })));
+		expect(hub.spool.depth).toBe(1);
+		const c0 = await counts(hub);
+		await send(c, queue, m.otherTicket);
+		expect(await counts(hub)).toEqual({ ...c0, reused: c0.reused + 1 });
+		await send(c, queue, m.issued);
+		expect(await counts(hub)).toEqual({ duplicate: c0.duplicate + 1, reused: c0.reused + 1 });
+		expect(hub.spool.depth).toBe(1);
+		expect(await waiting(hub, "passports")).toBe(2);
+
+		locker.exec("ROLLBACK");
+		locker.close();
+		const h = hub;
+		await until(
+			() => h.spool.depth,
+			(d) => d === 0,
+			{ what: "the spool to drain" },
+		);
+		expect(storedData(hub, m.id)).toEqual([m.issued]);
+		expect(await hub.countEvents({ kind: "queue" })).toBe(2);
 		await c.endAsync();
 		await hub.close();
 	});
