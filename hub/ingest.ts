@@ -272,7 +272,6 @@ export class Ingest {
 			return this.rejected("id_reused", detail, p.topic, p.from);
 		}
 		this.recent.done(id);
-		this.opts.metrics.deadLetters.set(this.opts.spool.deadLetterSummary.count);
 		return this.rejected("unstorable", `event ${id} kept in the spool's dead letters: ${o.dead}`, p.topic, p.from);
 	}
 
