@@ -23,6 +23,11 @@ import { attachWebSocket, CERT_USER, type Entry, listenTcp, listenTls, type TlsC
 export interface Admission {
 	/** Forward the message to subscribers (and keep it if retained). Rejected input is not forwarded. */
 	forward: boolean;
+	/**
+	 * What to forward instead of the payload as received (ingest's cleaned copy: only the fields
+	 * the contract knows). Absent: the payload goes on as it came.
+	 */
+	payload?: Buffer;
 }
 
 export interface BrokerLimits {
@@ -262,6 +267,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			opts.admit(packet, client, isWill).then(
 				(admission) => {
 					if (!admission.forward) refuse(packet);
+					// aedes retains, queues and forwards this very packet object after the callback
+					// (see refused.ts), so a replaced payload is what every subscriber gets.
+					else if (admission.payload) packet.payload = admission.payload;
 					guard?.admitEnded();
 					callback(null);
 				},

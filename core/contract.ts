@@ -21,7 +21,11 @@ const epochMs = Type.Integer({
 const ref = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$" });
 const ticket = Type.String({ minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9-]+$" });
 
-/** Unknown extra fields are kept: a newer edge must not be rejected by an older hub. */
+/**
+ * Unknown extra fields are never a reason to reject (a newer edge must not be rejected by an older
+ * hub), and never kept either: decode passes on only the fields listed here (`KNOWN_FIELDS`), so
+ * whatever else a node sends — a name, a phone number — is neither stored nor forwarded.
+ */
 const open = { additionalProperties: true } as const;
 
 export const RatingPayload = Type.Object(
@@ -80,6 +84,10 @@ export const StatusPayload = Type.Object(
 		uptimeS: Type.Optional(Type.Number({ minimum: 0 })),
 		buffered: Type.Optional(Type.Integer({ minimum: 0 })),
 		cpuTempC: Type.Optional(Type.Number({ minimum: -50, maximum: 150 })),
+		/** What the edge adds (edge/node.ts): its role, and at a window whether it is paused and the ticket it serves. */
+		role: Type.Optional(Type.String({ maxLength: 32 })),
+		paused: Type.Optional(Type.Boolean()),
+		ticket: Type.Optional(Type.Union([ticket, Type.Null()])),
 	},
 	open,
 );
@@ -104,6 +112,11 @@ export const KINDS = {
 
 export type Kind = keyof typeof KINDS;
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];
+
+/** The fields of each kind's payload, from its schema: the only ones decode passes on. */
+export const KNOWN_FIELDS = Object.fromEntries(
+	KIND_NAMES.map((kind) => [kind, new Set(Object.keys(KINDS[kind].schema.properties))]),
+) as unknown as Record<Kind, ReadonlySet<string>>;
 
 export type RatingData = Static<typeof RatingPayload>;
 export type QueueData = Static<typeof QueuePayload>;

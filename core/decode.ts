@@ -1,16 +1,25 @@
 /**
  * decode(topic, bytes) → a typed event, or a typed rejection with a reason and a detail
  * a person can act on. Pure: the centres it knows are passed in.
+ *
+ * The event holds only the fields of its kind's schema (`KNOWN_FIELDS`): unknown extra fields are
+ * dropped, never fatal, so nothing a node adds on its own — a visitor's name, a phone number — is
+ * stored or forwarded by accident.
  */
 import { Compile } from "typebox/compile";
 import type { CentreIndex, NodeRole } from "./centre.ts";
-import { KINDS, type Kind, MAX_PAYLOAD_BYTES, type QueueEventType, type WireEvent } from "./contract.ts";
+import { KINDS, type Kind, KNOWN_FIELDS, MAX_PAYLOAD_BYTES, type QueueEventType, type WireEvent } from "./contract.ts";
+import { occupancyProblem } from "./plausibility.ts";
 import type { RejectReason } from "./reasons.ts";
 import { parseEventTopic } from "./topic.ts";
 
-/** `text`: the payload as text, which parses to exactly `event.data`. */
+/**
+ * `text`: the payload as text, which parses to exactly `event.data` — the bytes as received when
+ * nothing was dropped, else the known fields serialised again. `dropped`: how many unknown fields
+ * were left out.
+ */
 export type Decoded =
-	| { ok: true; event: WireEvent; text: string }
+	| { ok: true; event: WireEvent; text: string; dropped: number }
 	| { ok: false; reason: RejectReason; detail: string };
 
 /** Which kinds each node role may publish (DESIGN.md's "published by" column). */
@@ -96,16 +105,30 @@ export function decode(topic: string, bytes: Uint8Array, opts: DecodeOptions): D
 		return reject("wrong_role", `node "${t.node}" is a ${node.role} node and may not publish ${t.kind}`);
 	}
 
-	const event = { kind: t.kind, centre: t.centre, node: t.node, data: value } as WireEvent;
+	const known = knownFields(value as Record<string, unknown>, KNOWN_FIELDS[t.kind]);
+	const event = { kind: t.kind, centre: t.centre, node: t.node, data: known.data } as WireEvent;
 	if (event.kind === "queue" && !ROLE_QUEUE_EVENTS[node.role].includes(event.data.event)) {
 		return reject(
 			"wrong_role",
 			`node "${t.node}" is a ${node.role} node and may not publish queue "${event.data.event}"`,
 		);
 	}
-	const problem = checkRefs(event, index);
+	const problem = checkRefs(event, index) ?? checkAttribution(event, index) ?? checkPlausible(event, index);
 	if (problem) return problem;
-	return { ok: true, event, text };
+	return { ok: true, event, text: known.dropped === 0 ? text : JSON.stringify(known.data), dropped: known.dropped };
+}
+
+/** The payload with only the fields its kind knows, in the sender's order (the same object when none is dropped). */
+function knownFields(
+	value: Record<string, unknown>,
+	known: ReadonlySet<string>,
+): { data: Record<string, unknown>; dropped: number } {
+	let dropped = 0;
+	for (const key in value) if (!known.has(key)) dropped++;
+	if (dropped === 0) return { data: value, dropped };
+	const data: Record<string, unknown> = {};
+	for (const key in value) if (known.has(key)) data[key] = value[key];
+	return { data, dropped };
 }
 
 /** References inside the payload must exist in the centre; values must fit its settings. */
@@ -127,6 +150,9 @@ function checkRefs(e: WireEvent, index: CentreIndex): Decoded | undefined {
 			if (e.data.window !== undefined && !index.windows.has(e.data.window)) {
 				return reject("unknown_ref", `window "${e.data.window}" is not in ${where}`);
 			}
+			if (e.data.priority !== undefined && !index.centre.priorityCategories.includes(e.data.priority)) {
+				return reject("unknown_ref", `priority "${e.data.priority}" is not a priority category of ${where}`);
+			}
 			return undefined;
 		}
 		case "occupancy": {
@@ -139,4 +165,29 @@ function checkRefs(e: WireEvent, index: CentreIndex): Decoded | undefined {
 		default:
 			return undefined;
 	}
+}
+
+/**
+ * The hub attributes an event from the topic and the centre's layout, never from what a node
+ * claims: a window node's queue events name its own window, and a ticket issue names none.
+ */
+function checkAttribution(e: WireEvent, index: CentreIndex): Decoded | undefined {
+	if (e.kind !== "queue" || e.data.window === undefined) return undefined;
+	const own = index.nodes.get(e.node)?.window;
+	if (e.data.event === "issued")
+		return reject("wrong_window", `queue "issued" names window "${e.data.window}": a ticket issue has no window`);
+	if (own !== undefined && e.data.window !== own)
+		return reject(
+			"wrong_window",
+			`node "${e.node}" is at window "${own}" and may not publish queue events of window "${e.data.window}"`,
+		);
+	return undefined;
+}
+
+/** Values beyond what the centre can hold (core/plausibility.ts). */
+function checkPlausible(e: WireEvent, index: CentreIndex): Decoded | undefined {
+	if (e.kind !== "occupancy") return undefined;
+	const zone = index.zones.get(e.data.zone);
+	const problem = zone ? occupancyProblem(e.data, zone.capacity) : undefined;
+	return problem ? reject("implausible", `occupancy payload: ${problem}`) : undefined;
 }

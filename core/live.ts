@@ -12,6 +12,7 @@
  */
 import type { CentreIndex } from "./centre.ts";
 import type { QueueData, WireEvent } from "./contract.ts";
+import { OCCUPANCY_BOUNDS } from "./plausibility.ts";
 import { isEnd, isWaiting, type Ledger, later, type Mark, record, type Serves } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
 
@@ -179,7 +180,7 @@ export function apply(state: LiveState, e: WireEvent, index: CentreIndex): LiveS
 			break;
 		}
 		case "occupancy":
-			applyOccupancy(s, e.data.id, ts, e.data);
+			applyOccupancy(s, e.data.id, ts, e.data, maxCount(index, e.data.zone));
 			break;
 		case "status":
 			applyStatus(s, e.node, e.data.id, ts, e.data, index);
@@ -207,11 +208,16 @@ function applyStatus(
 	if (w) w.online = d.online;
 }
 
+/** The most people a zone's count may reach by increments (what one message may not claim either). */
+const maxCount = (index: CentreIndex, zone: string) =>
+	OCCUPANCY_BOUNDS.countFactor * (index.zones.get(zone)?.capacity ?? Number.POSITIVE_INFINITY);
+
 function applyOccupancy(
 	s: LiveState,
 	id: string,
 	ts: number,
 	o: { zone: string; count?: number; in?: number; out?: number },
+	max: number,
 ) {
 	const z = s.zones.get(o.zone) ?? { count: 0, deltas: [], sum: 0 };
 	s.zones.set(o.zone, z);
@@ -223,31 +229,32 @@ function applyOccupancy(
 		const base = { count: o.count, ts, id };
 		z.base = base;
 		z.deltas = z.deltas.filter((d) => after(d, base));
-		runDeltas(z);
+		runDeltas(z, max);
 		return;
 	}
 	const d = { ts, id, d: (o.in ?? 0) - (o.out ?? 0) };
 	const last = z.deltas[z.deltas.length - 1];
 	if (!last || after(d, last)) {
 		z.deltas.push(d);
-		// Door counters miss people: the count never goes below zero, step by step in time.
-		z.sum = Math.max(0, z.sum + d.d);
+		// Door counters miss people: the count never goes below zero, nor past what the zone can
+		// plausibly hold (plausibility.ts), step by step in time.
+		z.sum = Math.min(max, Math.max(0, z.sum + d.d));
 		z.count = z.sum;
 		return;
 	}
 	// Reported late: replay the increments in time order.
 	z.deltas.push(d);
 	z.deltas.sort((a, b) => (after(a, b) ? 1 : -1));
-	runDeltas(z);
+	runDeltas(z, max);
 }
 
 const after = (a: { ts: number; id: string }, b: { ts: number; id: string }) =>
 	a.ts !== b.ts ? a.ts > b.ts : a.id > b.id;
 
-/** The count from the latest absolute one through the increments after it, never below zero. */
-function runDeltas(z: ZoneLive) {
+/** The count from the latest absolute one through the increments after it, within 0..max. */
+function runDeltas(z: ZoneLive, max: number) {
 	let n = z.base?.count ?? 0;
-	for (const d of z.deltas) n = Math.max(0, n + d.d);
+	for (const d of z.deltas) n = Math.min(max, Math.max(0, n + d.d));
 	z.sum = n;
 	z.count = n;
 }

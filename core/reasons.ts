@@ -12,7 +12,11 @@ export const REJECT_REASONS = {
 	unknown_node: "The node in the topic is not in the centre's configuration.",
 	wrong_role:
 		"The node's role may not publish this kind or queue event (e.g. a door node publishing a rating, a terminal calling a ticket).",
-	unknown_ref: "The payload names a service, window or zone the centre does not have.",
+	unknown_ref: "The payload names a service, window, zone or priority category the centre does not have.",
+	wrong_window: "A queue event names a window other than the publishing node's own (or a window on a ticket issue).",
+	implausible: "A value is beyond what the centre can hold (an occupancy far above the zone's capacity).",
+	id_reused: "The event id was already used for a different event (another node, kind or payload).",
+	unstorable: "The event could not be written anywhere but the dead letters (it cannot be serialised).",
 	not_authorized: "The client may not publish to this topic.",
 	too_old:
 		"The event's time is more than 30 days before its arrival: a node clock far behind (docs/errors.md, clocks).",

@@ -4,7 +4,7 @@
  * it and every batch before it. On failure it waits with exponential backoff and tries again from
  * the first batch not marked. Nothing leaves the spool before the store has it.
  */
-import { StoreWriteError } from "../store/errors.ts";
+import { isRowError } from "../store/errors.ts";
 import type { EventStore } from "../store/types.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -46,7 +46,7 @@ export class Forwarder {
 	private closed = false;
 	private wake: (() => void) | null = null;
 	private failures = 0;
-	/** Narrowed while looking for an event the store refuses (see `isPoison`). */
+	/** Narrowed while looking for an event the store refuses (see `isRowError`). */
 	private limit: number | undefined;
 	private readonly now: () => number;
 	private prunedAt = Number.NEGATIVE_INFINITY;
@@ -177,12 +177,13 @@ export class Forwarder {
 	 */
 	private async failed(batch: SpoolBatch, err: unknown, alone: boolean) {
 		const { spool, store, metrics, log } = this.opts;
-		if (isPoison(err)) {
+		if (isRowError(err)) {
 			// One event in the batch is refused for good: halve until it is found, set it aside.
 			if (batch.n === 1 && alone) {
 				const reason = (err as Error).message;
 				spool.deadLetter(batch.firstSeq, reason, this.now());
 				metrics.storeRefused.inc();
+				metrics.deadLetters.set(spool.deadLetterSummary.count);
 				log.error(
 					{ id: batch.firstId, err: reason },
 					"the store refused an event for good; kept in the spool's dead letters",
@@ -216,13 +217,4 @@ export class Forwarder {
 			this.wake = done;
 		});
 	}
-}
-
-/**
- * A write the store rejects because of the data itself (HTTP 400: e.g. a field type conflict in
- * InfluxDB). Bad credentials or a missing bucket (401/403/404) are a configuration problem for
- * every event: those are retried with backoff (and logged) until someone fixes the configuration.
- */
-function isPoison(err: unknown): boolean {
-	return err instanceof StoreWriteError && (err.status === 400 || err.status === 422);
 }

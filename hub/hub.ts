@@ -3,13 +3,16 @@
  * Symmetric start/stop; ports may be 0 (any free port) and the chosen ones are returned.
  */
 import { join } from "node:path";
+import type { Client } from "aedes";
 import type { FastifyInstance } from "fastify";
 import { type BrokerSettings, type RunningBroker, startBroker } from "../broker/broker.ts";
+import type { Identity } from "../broker/identity.ts";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import { anomalies } from "../core/ticketLedger.ts";
+import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
@@ -20,7 +23,8 @@ import { Insights } from "./insights.ts";
 import { LiveHub } from "./liveHub.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
-import { Spool } from "./spool.ts";
+import { NODE_RATE, NodeRate } from "./nodeRate.ts";
+import { type DeadLetterSummary, Spool } from "./spool.ts";
 
 export interface HubOptions {
 	centres: readonly Centre[];
@@ -48,6 +52,20 @@ export interface HubOptions {
 	alertEveryMs?: number;
 	/** Spool forwarding: batch size and backoff bounds (tests shorten them). */
 	forwarding?: { batchSize?: number; minBackoffMs?: number; maxBackoffMs?: number };
+	/** Messages a second (and at once) a device may publish before it is slowed down (hub/nodeRate.ts); false: none. */
+	nodeRate?: Rate | false;
+}
+
+/** /healthz is "degraded" while the latest dead letter is younger than this: a person should look. */
+export const DEAD_LETTER_DEGRADED_MS = 24 * 3_600_000;
+
+/** The health status and what the dead letters say (docs/durability.md). */
+export function health(
+	dead: DeadLetterSummary,
+	now: number,
+): { status: "ok" | "degraded"; deadLetters: DeadLetterSummary } {
+	const fresh = dead.last !== undefined && now - dead.last.at < DEAD_LETTER_DEGRADED_MS;
+	return { status: fresh ? "degraded" : "ok", deadLetters: dead };
 }
 
 export interface Hub {
@@ -79,6 +97,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"));
 	await store.init();
 	const spool = new Spool(join(opts.dataDir, "spool.db"));
+	metrics.deadLetters.set(spool.deadLetterSummary.count);
+	if (spool.deadLetterSummary.count > 0)
+		log.warn(spool.deadLetterSummary, "the spool keeps dead letters: events no store would take (docs/durability.md)");
 	const forwarder = new Forwarder({ spool, store, metrics, log, now, ...opts.forwarding });
 	if (spool.depth > 0) log.info({ spooled: spool.depth }, "events left in the spool; forwarding them to the store");
 	forwarder.kick();
@@ -146,6 +167,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		},
 	});
 
+	await ingest.seedRatings();
+
 	// If a later step fails (a port in use), close what is already open so the process can exit.
 	const abort = async (err: unknown): Promise<never> => {
 		clearInterval(pruneTimer);
@@ -154,16 +177,28 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		spool.close();
 		throw err;
 	};
+	const nodeRate =
+		opts.nodeRate === false ? undefined : new NodeRate({ rate: opts.nodeRate ?? NODE_RATE, metrics, log, now });
+	// Set once the broker is up; a publish is admitted only after that.
+	let identityOf: (client: Client) => Identity | undefined = () => undefined;
 	const broker = await startBroker({
 		port: opts.mqttPort ?? 1883,
 		host,
 		async admit(packet, client, isWill) {
+			// A device over its rate waits here, and its PUBACK with it: backpressure, nothing dropped.
+			// (Anonymous clients exist only on loopback — the demo, tests — and are not paced.)
+			const identity = client && !isWill ? identityOf(client) : undefined;
+			if (identity?.kind === "node") await nodeRate?.wait(identity.username);
+			let payload: Buffer | undefined;
 			const result = await ingest.handle(packet.topic, packet.payload as Buffer, {
 				client: client?.id,
 				stampNow: isWill,
 				retain: packet.retain,
+				replace: (cleaned) => {
+					payload = cleaned;
+				},
 			});
-			return { forward: result !== "rejected" };
+			return { forward: result !== "rejected", ...(payload ? { payload } : {}) };
 		},
 		auth: {
 			registry: new DeviceRegistry(registryPath(opts.dataDir)),
@@ -179,6 +214,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		onClients: (n) => metrics.clients.set(n),
 		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
 	}).catch(abort);
+	identityOf = (client) => broker.identityOf(client);
 
 	publish = (topic, payload, retain = false) =>
 		broker.aedes.publish(
@@ -200,6 +236,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		store,
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		health: () => ({
+			...health(spool.deadLetterSummary, now()),
 			mqttPort: broker.port,
 			store: store.name,
 			spooled: spool.depth,
@@ -236,6 +273,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		async close() {
 			clearInterval(pruneTimer);
 			clearInterval(alertTimer);
+			nodeRate?.close();
 			await broker.close();
 			await ingest.drain();
 			await forwarder.close();

@@ -1,21 +1,25 @@
 /**
- * Ingest: decode → deduplicate by event id → make durable (group commit) → update live state.
- * `handle` resolves only once the event is on this machine's disk — in the store when it is
- * local (SQLite) and healthy, otherwise in the spool — so the broker acknowledges it afterwards.
- * Bad input is counted and logged, never thrown.
+ * Ingest: decode → deduplicate by event id → mark rating bursts → make durable (group commit) →
+ * update live state. `handle` resolves only once the event is on this machine's disk — in the
+ * store when it is local (SQLite) and healthy, otherwise in the spool — so the broker acknowledges
+ * it afterwards. Bad input is counted and logged, never thrown.
  */
 import type { CentreIndex } from "../core/centre.ts";
 import type { ClockPolicy } from "../core/clock.ts";
 import { KINDS, type WireEvent } from "../core/contract.ts";
 import { type DecodeOptions, decode } from "../core/decode.ts";
 import type { Derivation } from "../core/derive.ts";
+import type { RejectReason } from "../core/reasons.ts";
+import { sameEvent } from "../core/repeat.ts";
 import { parseEventTopic } from "../core/topic.ts";
 import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
 import { NodeClocks } from "./clocks.ts";
+import { Durable, type Written } from "./durable.ts";
 import type { Forwarder } from "./forwarder.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
-import { RecentIds } from "./recentIds.ts";
+import { type BurstMark, RatingGuard } from "./ratingGuard.ts";
+import { fingerprint, RecentIds, type Seen } from "./recentIds.ts";
 import { RejectLog } from "./rejectLog.ts";
 import type { Spool } from "./spool.ts";
 
@@ -46,11 +50,24 @@ export interface IngestOptions {
 
 type Prepared = ReturnType<IngestOptions["live"]["prepare"]>;
 
-const noop = () => {};
+/** Where a message came from, as the broker hands it over. */
+export interface From {
+	client?: string;
+	/** Replace the edge time with the receive time (a Last Will, written when the node connected). */
+	stampNow?: boolean;
+	retain?: boolean;
+	/** Called with the payload to forward to subscribers instead of the one received (the cleaned copy). */
+	replace?: (payload: Buffer) => void;
+}
 
 interface Pending {
 	event: WireEvent;
 	stored: StoredEvent;
+	/** The payload's known fields as text, as the node sent them (to compare a repeat, keep a dead letter). */
+	text: string;
+	topic: string;
+	from: From | undefined;
+	burst: BurstMark;
 	resolve: (r: IngestResult) => void;
 	reject: (e: Error) => void;
 }
@@ -62,13 +79,6 @@ export class Ingest {
 	private scheduled = false;
 	/** Batches handed to the store or spool and not yet settled. */
 	private batches = 0;
-	/**
-	 * Where the last batch went: straight to the store, handed to the spool, or waiting for the
-	 * batches before it to settle (then spooled).
-	 */
-	private lastPath: "store" | "spool" | "waiting" = "store";
-	/** Settles when every batch so far has been written (or failed); never rejects. */
-	private written: Promise<unknown> = Promise.resolve();
 	/** Settles when every batch so far has been settled. */
 	private tail: Promise<void> = Promise.resolve();
 	private readonly maxBatch: number;
@@ -76,6 +86,8 @@ export class Ingest {
 	private readonly rejects: RejectLog;
 	private readonly now: () => number;
 	private readonly clocks: NodeClocks;
+	private readonly durable: Durable;
+	private readonly ratings: RatingGuard;
 
 	constructor(private readonly opts: IngestOptions) {
 		this.clocks = new NodeClocks(opts.metrics, opts.clock);
@@ -84,17 +96,15 @@ export class Ingest {
 		this.now = opts.now ?? Date.now;
 		this.maxBatch = opts.maxBatch ?? 1000;
 		this.decodeOptions = { centre: (id) => opts.centres.get(id) };
+		this.durable = new Durable({ ...opts, now: this.now });
+		this.ratings = new RatingGuard(opts.centres);
 	}
 
 	/**
 	 * Handle one published message. `stampNow` replaces the edge time with the receive time:
 	 * used for a Last Will, whose payload was written when the node connected.
 	 */
-	handle(
-		topic: string,
-		payload: Uint8Array,
-		from?: { client?: string; stampNow?: boolean; retain?: boolean },
-	): Promise<IngestResult> {
+	handle(topic: string, payload: Uint8Array, from?: From): Promise<IngestResult> {
 		const { metrics } = this.opts;
 		const rxTs = this.now();
 		if (from?.retain && payload.byteLength === 0 && isStateTopic(topic)) {
@@ -113,10 +123,13 @@ export class Ingest {
 		const event = d.event;
 		const placed = this.placeInTime(event, rxTs, from?.stampNow === true, topic, from?.client);
 		if (placed === "rejected") return Promise.resolve("rejected");
+		// Subscribers get the known fields only (a repeat too), at the time the hub gave the event.
+		if (placed === "moved" && !from?.stampNow) from?.replace?.(Buffer.from(JSON.stringify(event.data)));
+		else if (d.dropped > 0) from?.replace?.(Buffer.from(d.text));
 		const id = event.data.id;
+		const fp = fingerprint(topic, payload);
 		const seen = this.recent.get(id);
-		if (seen) return seen.then(() => this.duplicate());
-		if (seen === null) return Promise.resolve(this.duplicate());
+		if (seen) return this.repeated(seen, fp, topic, payload, from);
 
 		metrics.ingestLag.observe(Math.max(0, rxTs - event.data.ts) / 1000);
 		const stored: StoredEvent = {
@@ -130,11 +143,12 @@ export class Ingest {
 			// The payload's own text, unless its time was just replaced.
 			dataJson: placed === "moved" ? undefined : d.text,
 		};
+		const burst = this.markBurst(stored, event);
 		const p = new Promise<IngestResult>((resolve, reject) => {
-			this.pending.push({ event, stored, resolve, reject });
+			this.pending.push({ event, stored, text: d.text, topic, from, burst, resolve, reject });
 		});
 		// In flight until its batch is settled (a repeat meanwhile waits for it), then done.
-		this.recent.begin(id, p);
+		this.recent.begin(id, p, fp);
 		this.schedule();
 		return p;
 	}
@@ -171,6 +185,45 @@ export class Ingest {
 		return "duplicate";
 	}
 
+	private rejected(reason: RejectReason, detail: string, topic: string, from: From | undefined): IngestResult {
+		this.opts.metrics.messages.inc({ result: "rejected", reason });
+		this.rejects.report(reason, detail, { topic, client: from?.client }, this.now());
+		return "rejected";
+	}
+
+	/**
+	 * An id seen lately. The same bytes from the same topic are a repeat (the edge resends its
+	 * outbox as it is): a duplicate, or — while the first is in flight — judged again once it is
+	 * settled. Anything else under the id is another event: refused as `id_reused`.
+	 */
+	private repeated(
+		seen: Seen<Promise<IngestResult>>,
+		fp: number,
+		topic: string,
+		payload: Uint8Array,
+		from: From | undefined,
+	): Promise<IngestResult> {
+		if (seen.fp !== fp) {
+			const detail = `event id already used by a different message lately (another node, kind or payload) on ${topic}`;
+			return Promise.resolve(this.rejected("id_reused", detail, topic, from));
+		}
+		if (seen.inFlight) return seen.inFlight.then(() => this.handle(topic, payload, from));
+		return Promise.resolve(this.duplicate());
+	}
+
+	/**
+	 * A rating past the hub's bound per window and minute is marked extra (hub/ratingGuard.ts) in
+	 * what the hub keeps; subscribers get the rating as the node sent it (its known fields).
+	 */
+	private markBurst(stored: StoredEvent, event: WireEvent): BurstMark {
+		const mark = this.ratings.mark(event);
+		if (mark === "burst") {
+			stored.dataJson = undefined;
+			this.opts.metrics.ratingBursts.inc();
+		}
+		return mark;
+	}
+
 	/**
 	 * Group commit: everything that arrived while earlier batches were being written goes into the
 	 * next one. Batches are pipelined: a batch is derived and handed to the store while the one
@@ -201,30 +254,60 @@ export class Ingest {
 			stored[i] = withDerived((batch[i] as Pending).stored, prepared.derived[i] ?? {});
 		}
 		this.batches++;
-		const done = this.persist(stored);
+		const done = this.durable.write(
+			stored,
+			batch.map((p) => p.text),
+		);
 		this.tail = done.then(
-			(fresh) => this.settle(batch, prepared, fresh),
+			(written) => this.settle(batch, prepared, written),
 			(err) => this.refuse(batch, prepared, err as Error),
 		);
 	}
 
-	private settle(batch: Pending[], prepared: Prepared, fresh: (boolean | null)[]) {
+	private settle(batch: Pending[], prepared: Prepared, written: Written) {
 		this.batches--;
 		const { metrics } = this.opts;
 		metrics.storeBatch.observe(batch.length);
-		const isNew = fresh.map((f) => f !== false);
+		const isNew = new Array<boolean>(batch.length);
 		let accepted = 0;
 		for (let i = 0; i < batch.length; i++) {
 			const p = batch[i] as Pending;
-			this.recent.done(p.stored.id);
-			if (isNew[i]) {
-				accepted++;
-				p.resolve("accepted");
-			} else p.resolve(this.duplicate());
+			const result = this.outcome(p, written, i);
+			isNew[i] = result === "accepted";
+			if (isNew[i]) accepted++;
+			else this.ratings.undo(p.burst);
+			p.resolve(result);
 		}
 		metrics.messages.inc({ result: "accepted", reason: "" }, accepted);
 		prepared.commit(isNew);
 		if (accepted > 0) this.opts.afterAccept?.(batch.filter((_, i) => isNew[i]).map((p) => p.event));
+	}
+
+	/**
+	 * What became of one event of a written batch. An id the store already had is a duplicate when
+	 * its row is this very event (core/repeat.ts), and `id_reused` when it is another one.
+	 */
+	private outcome(p: Pending, written: Written, i: number): IngestResult {
+		const o = written.outcomes[i];
+		const id = p.stored.id;
+		if (o === "new") {
+			this.recent.done(id);
+			return "accepted";
+		}
+		if (o === "there" || o === undefined) {
+			const row = written.rows.get(id);
+			const sent = { node: p.event.node, kind: p.event.kind, data: JSON.parse(p.text) as Record<string, unknown> };
+			if (!row || sameEvent(row, sent, { ignoreTs: p.from?.stampNow === true })) {
+				this.recent.done(id);
+				return this.duplicate();
+			}
+			// Not remembered: a later repeat of the stored event is still told apart from this one.
+			this.recent.forget(id);
+			const detail = `event id ${id} is already stored for another event (node "${row.node}", kind ${row.kind}); this one from node "${p.event.node}" differs`;
+			return this.rejected("id_reused", detail, p.topic, p.from);
+		}
+		this.recent.done(id);
+		return this.rejected("unstorable", `event ${id} kept in the spool's dead letters: ${o.dead}`, p.topic, p.from);
 	}
 
 	private refuse(batch: Pending[], prepared: Prepared, err: Error) {
@@ -235,58 +318,19 @@ export class Ingest {
 		prepared.commit(batch.map(() => false));
 		for (const p of batch) {
 			this.recent.forget(p.stored.id);
+			this.ratings.undo(p.burst);
 			p.reject(err);
 		}
 	}
 
 	/**
-	 * Straight into a local store while it is healthy and nothing waits in the spool (so order
-	 * holds); otherwise into the spool, which the forwarder drains into the store. A batch goes to
-	 * the spool behind every batch before it — at once when those went to the spool too (it writes
-	 * in the order it is given), otherwise once they have settled — so spooled events never
-	 * overtake earlier ones; a batch the store fails (or refuses because an earlier one failed) is
-	 * spooled in its turn.
+	 * A restarted hub: the ratings of the last minutes in the store, so a burst that spans the
+	 * restart is judged as one (hub/ratingGuard.ts).
 	 */
-	private persist(events: StoredEvent[]): Promise<(boolean | null)[]> {
-		const { store, forwarder, metrics } = this.opts;
-		const prev = this.written;
-		const alone = this.batches === 1;
-		let done: Promise<(boolean | null)[]>;
-		if (store.localDurable && !forwarder.busy && (alone || this.lastPath === "store")) {
-			this.lastPath = "store";
-			const stop = metrics.storeWrite.startTimer({ store: store.name });
-			done = store.append(events).then(
-				(fresh) => {
-					stop();
-					metrics.storeLag.observe(Math.max(0, this.now() - (events[0]?.rxTs ?? 0)) / 1000);
-					return fresh;
-				},
-				(err) => {
-					metrics.storeErrors.inc();
-					this.opts.log.warn(
-						{ err: (err as Error).message, events: events.length },
-						`store ${store.name} failed; spooling`,
-					);
-					this.lastPath = "waiting";
-					return prev.then(() => this.spoolNow(events));
-				},
-			);
-		} else if (alone || this.lastPath === "spool") {
-			// The spool writes batches in the order they are handed to it.
-			this.lastPath = "spool";
-			done = this.spoolNow(events);
-		} else {
-			this.lastPath = "waiting";
-			done = prev.then(() => this.spoolNow(events));
-		}
-		this.written = done.then(noop, noop);
-		return done;
-	}
-
-	private async spoolNow(events: StoredEvent[]): Promise<(boolean | null)[]> {
-		const fresh = await this.opts.spool.addAsync(events);
-		this.opts.forwarder.kick();
-		return fresh;
+	async seedRatings(): Promise<void> {
+		const from = this.now() - this.ratings.seedMs;
+		for (const centre of this.opts.centres.keys())
+			this.ratings.seed(await this.opts.store.readRange(centre, from, Number.MAX_SAFE_INTEGER));
 	}
 
 	/** Wait until everything handed in so far is written. */
@@ -307,7 +351,9 @@ function isStateTopic(topic: string): boolean {
 
 /**
  * The stored form carries the derived values (set on `e`, which ingest owns); a rating also names
- * its window, service and ticket (in a copy of the payload: the wire event keeps its own).
+ * its window, scale, service and ticket (in a copy of the payload: the wire event keeps its own).
+ * What the hub worked out — from the topic, the centre's layout and the live state — always wins
+ * over a field of the same name in the payload.
  */
 function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 	if (d.wait_s !== undefined || d.service_s !== undefined || d.count !== undefined) {
@@ -320,12 +366,13 @@ function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 	const rating = d.rating;
 	if (rating) {
 		e.dataJson = undefined;
+		const { window: _window, scale: _scale, service: _service, ...sent } = e.data;
 		e.data = {
-			...e.data,
-			window: e.data.window ?? rating.window,
-			scale: e.data.scale ?? rating.scale,
-			...(rating.service && e.data.service === undefined ? { service: rating.service } : {}),
-			...(rating.ticket && e.data.ticket === undefined ? { ticket: rating.ticket } : {}),
+			...sent,
+			window: rating.window,
+			scale: rating.scale,
+			...(rating.service ? { service: rating.service } : {}),
+			...(rating.ticket ? { ticket: rating.ticket } : {}),
 		};
 	}
 	return e;

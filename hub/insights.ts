@@ -67,15 +67,37 @@ export class Insights {
 		}
 	}
 
-	/** Learn recent service times from the last two days in the store (a restarted hub). */
+	/**
+	 * Learn recent service times from the last two days in the store, and the last hour's ratings
+	 * for the alert rules (a restarted hub).
+	 */
 	async seed(): Promise<void> {
 		const now = this.opts.now();
 		for (const [id, index] of this.opts.centres) {
 			const events = await this.opts.store.readRange(id, now - 2 * 86_400_000, Number.MAX_SAFE_INTEGER);
 			const stats = this.holds.get(id) ?? emptyHoldStats();
-			for (const e of events)
-				observe(stats, { kind: e.kind, centre: id, node: e.node, data: e.data } as WireEvent, index);
+			const ratings = this.ratings.get(id) ?? [];
+			for (const e of events) {
+				const wire = { kind: e.kind, centre: id, node: e.node, data: e.data } as WireEvent;
+				observe(stats, wire, index);
+				if (wire.kind === "rating" && e.ts >= now - RATINGS_KEPT_MS) ratings.push(this.rating(wire, index));
+			}
+			this.ratings.set(id, ratings);
 		}
+	}
+
+	/**
+	 * A rating for the alert rules, at the window the hub attributes it to: the publishing node's
+	 * configured window — never a payload field, which the edge does not send and a node may not set.
+	 */
+	private rating(e: Extract<WireEvent, { kind: "rating" }>, index: CentreIndex): Ratings {
+		const window = index.nodes.get(e.node)?.window;
+		return {
+			ts: e.data.ts,
+			score: e.data.score,
+			...(window ? { window } : {}),
+			...(e.data.extra ? { extra: true } : {}),
+		};
 	}
 
 	/** Feed events that were accepted (new), in order. */
@@ -89,13 +111,7 @@ export class Insights {
 			if (cached) cached.dirty = true;
 			if (e.kind === "rating") {
 				const list = this.ratings.get(e.centre) ?? [];
-				const window = (e.data as { window?: unknown }).window;
-				list.push({
-					ts: e.data.ts,
-					score: e.data.score,
-					...(typeof window === "string" ? { window } : {}),
-					...(e.data.extra ? { extra: true } : {}),
-				});
+				list.push(this.rating(e, index));
 				const cutoff = e.data.ts - RATINGS_KEPT_MS;
 				while (list.length && (list[0]?.ts ?? 0) < cutoff) list.shift();
 				this.ratings.set(e.centre, list);

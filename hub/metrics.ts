@@ -89,6 +89,26 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 		}),
 		/** Set by the hub: today's queue anomalies per centre, read at each scrape. */
 		anomalySource,
+		deadLetters: new Gauge({
+			name: "vikno_dead_letters",
+			help: "Events kept in the spool's dead letters: refused by the store, or unstorable at ingest",
+			registers: [registry],
+		}),
+		ratingBursts: new Counter({
+			name: "vikno_rating_burst_total",
+			help: "Ratings past the hub's bound per window and minute, stored and counted as extra presses",
+			registers: [registry],
+		}),
+		nodeRateDelayed: new Counter({
+			name: "vikno_node_rate_delayed_total",
+			help: "Messages of a device over its rate whose admission (and PUBACK) was delayed, not refused",
+			registers: [registry],
+		}),
+		nodeRateDelay: new Counter({
+			name: "vikno_node_rate_delay_seconds_total",
+			help: "Total time messages were held back by the per-device rate",
+			registers: [registry],
+		}),
 		storeErrors: new Counter({
 			name: "vikno_store_errors_total",
 			help: "Failed store writes (the events stay in the spool and are retried)",

@@ -71,6 +71,12 @@ export interface SpooledEvent {
 	event: StoredEvent;
 }
 
+/** How many dead letters the spool file keeps, and the latest (for /healthz). */
+export interface DeadLetterSummary {
+	count: number;
+	last?: { id: string; reason: string; at: number };
+}
+
 export class Spool {
 	private readonly db: Database.Database;
 	private readonly insert: Database.Statement;
@@ -85,6 +91,7 @@ export class Spool {
 	private readonly writer: SqliteWriter;
 	/** Every event with seq <= mark has been forwarded (or set aside as a dead letter). */
 	private mark: number;
+	private dead: DeadLetterSummary;
 
 	constructor(
 		readonly path: string,
@@ -93,6 +100,8 @@ export class Spool {
 		mkdirSync(dirname(path), { recursive: true });
 		this.db = new Database(path);
 		for (const p of PRAGMAS) this.db.pragma(p);
+		// This connection's few writes (marks, dead letters) wait for the writer thread's commit.
+		this.db.pragma("busy_timeout = 1000");
 		migrate(this.db);
 		this.db.exec(`CREATE TABLE IF NOT EXISTS spool ${TABLE};
 		CREATE TABLE IF NOT EXISTS spool_mark (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL);
@@ -111,6 +120,17 @@ export class Spool {
 		);
 		this.pendingCount = this.countWaiting(this.mark, Number.MAX_SAFE_INTEGER);
 		this.waiting = this.pendingCount === 0 ? [] : null;
+		this.dead = this.readDeadSummary();
+	}
+
+	private readDeadSummary(): DeadLetterSummary {
+		const count = (this.db.prepare("SELECT count(*) FROM spool WHERE dead IS NOT NULL").pluck().get() as number) ?? 0;
+		const last = this.db
+			.prepare(
+				"SELECT id, dead AS reason, forwarded_at AS at FROM spool WHERE dead IS NOT NULL ORDER BY seq DESC LIMIT 1",
+			)
+			.get() as { id: string; reason: string; at: number | null } | undefined;
+		return last ? { count, last: { id: last.id, reason: last.reason, at: last.at ?? 0 } } : { count };
 	}
 
 	/** Append durably (one transaction, synced). Per event: false when the id is already spooled. */
@@ -209,10 +229,47 @@ export class Spool {
 
 	/** The store refuses this event whatever we do (e.g. a field type conflict): set it aside, keep it. */
 	deadLetter(seq: number, reason: string, now: number): void {
+		const row = this.db
+			.prepare("UPDATE spool SET forwarded_at = ?, dead = ? WHERE seq = ? AND seq > ? AND dead IS NULL RETURNING id")
+			.get(now, reason, seq, this.mark) as { id: string } | undefined;
+		if (!row) return;
+		this.deadAdded(row.id, reason, now);
+		this.left(1, (w) => w.seq === seq);
+	}
+
+	/**
+	 * Keep an event that could not be written as it is (its payload cannot be serialised) straight
+	 * among the dead letters, with `text` — the payload as received — for its data. Synchronous and
+	 * synced, like `add`. False when its id is already in the spool.
+	 */
+	keepDead(event: StoredEvent, text: string, reason: string, now: number): boolean {
+		const values: unknown[] = [];
+		pushEventRow(values, { ...event, data: {}, derived: {}, dataJson: text });
 		const changes = this.db
-			.prepare("UPDATE spool SET forwarded_at = ?, dead = ? WHERE seq = ? AND seq > ? AND dead IS NULL")
-			.run(now, reason, seq, this.mark).changes;
-		this.left(changes, (w) => w.seq === seq);
+			.prepare(
+				`INSERT OR IGNORE INTO spool (${EVENT_COLUMNS.join(", ")}, forwarded_at, dead) VALUES (${EVENT_COLUMNS.map(() => "?").join(", ")}, ?, ?)`,
+			)
+			.run(...values, now, reason).changes;
+		if (changes === 1) this.deadAdded(event.id, reason, now);
+		return changes === 1;
+	}
+
+	private deadAdded(id: string, reason: string, at: number) {
+		this.dead = { count: this.dead.count + 1, last: { id, reason, at } };
+	}
+
+	/** Dead letters kept, and the latest. */
+	get deadLetterSummary(): DeadLetterSummary {
+		return this.dead;
+	}
+
+	/** The spooled events with these ids (waiting, forwarded and kept, or dead letters). */
+	lookup(ids: readonly string[]): StoredEvent[] {
+		if (ids.length === 0) return [];
+		const rows = this.db
+			.prepare(`SELECT * FROM spool WHERE id IN (${ids.map(() => "?").join(", ")})`)
+			.all(...ids) as Row[];
+		return rows.map(eventFromRow);
 	}
 
 	/** Events the store refused for good. */

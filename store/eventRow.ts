@@ -5,6 +5,7 @@
  * set by ingest) is written as it is, not serialised again.
  */
 import type { Kind } from "../core/contract.ts";
+import { serialise } from "./errors.ts";
 import type { StoredEvent } from "./types.ts";
 
 /** The columns, in the order `pushEventRow` gives their values. */
@@ -22,16 +23,16 @@ export interface EventRow {
 	derived: string | null;
 }
 
-/** The payload's JSON. */
+/** The payload's JSON (a RowError when it cannot be serialised). */
 function dataJson(e: StoredEvent): string {
-	return e.dataJson ?? JSON.stringify(e.data);
+	return e.dataJson ?? serialise(e.data, e.id);
 }
 
 /** The derived values as JSON, or null when there are none. */
 function derivedJson(e: StoredEvent): string | null {
 	const d = e.derived;
 	if (!d) return null;
-	for (const _ in d) return JSON.stringify(d);
+	for (const _ in d) return serialise(d, e.id);
 	return null;
 }
 

@@ -7,6 +7,7 @@
  * rebuilds the event's payload and derived values and a restarted hub can rebuild live state.
  */
 import type { Kind } from "../core/contract.ts";
+import { serialise } from "./errors.ts";
 import type { Derived, StoredEvent } from "./types.ts";
 
 export type FieldType = "int" | "float" | "string" | "bool";
@@ -217,7 +218,7 @@ export function pointBody(e: StoredEvent): Omit<EventPoint, "timeNs"> {
 		delete fields.score;
 	}
 	if (kind === "queue" || kind === "occupancy") rest = addDerived(e, fields, rest);
-	if (rest !== undefined) fields.rest = JSON.stringify(rest);
+	if (rest !== undefined) fields.rest = serialise(rest, e.id);
 	return { measurement, tags, fields };
 }
 

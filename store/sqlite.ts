@@ -160,6 +160,14 @@ export class SqliteStore implements EventStore {
 		return this.appendTx(events);
 	}
 
+	lookup(ids: readonly string[]): StoredEvent[] {
+		if (ids.length === 0) return [];
+		const rows = this.db
+			.prepare(`SELECT * FROM events WHERE id IN (${ids.map(() => "?").join(", ")})`)
+			.all(...ids) as EventRow[];
+		return rows.map(eventFromRow);
+	}
+
 	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
 		const rows = this.db
 			.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")

@@ -93,6 +93,12 @@ export interface EventStore {
 	 * backend cannot tell (InfluxDB overwrites the identical point instead).
 	 */
 	append(events: readonly StoredEvent[]): Promise<(boolean | null)[]>;
+	/**
+	 * The stored events with these ids (those it has), answered at once from a local file — for
+	 * backends that can do so cheaply (SQLite); a remote one leaves it out. Ingest reads the row
+	 * behind an id the store says it already has, to tell a repeat from a reused id.
+	 */
+	lookup?(ids: readonly string[]): StoredEvent[];
 	/** Raw events of a centre with fromTs <= ts < toTs, in time order (to rebuild live state). */
 	readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]>;
 	/** Aggregates over time buckets. */

@@ -130,6 +130,20 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>) {
 			expect(await store.readRange(c, T0 - 1, T0 + 1)).toEqual([e]);
 		});
 
+		it("reads back the rows of ids it has at once, where it can (lookup), and local stores can", async () => {
+			const c = newCentre();
+			const a = rating(c, T0 + 7, 2, "w3", "pension");
+			const b = ev(c, "queue", T0 + 8, { event: "issued", ticket: "A5", service: "pension" });
+			await store.append([a, b]);
+			if (!store.lookup) {
+				expect(store.localDurable).toBe(false);
+				return;
+			}
+			const found = store.lookup([b.id, "no-such-id", a.id]);
+			expect(found.sort((x, y) => x.ts - y.ts)).toEqual([a, b]);
+			expect(store.lookup([])).toEqual([]);
+		});
+
 		it("keeps two different events of one node in the same millisecond", async () => {
 			const c = newCentre();
 			const a = rating(c, T0 + 123, 5, "w1", "passport");

@@ -50,10 +50,12 @@ describe.runIf(available)("InfluxDB 1.x stopped mid-stream", () => {
 			forwarding: { minBackoffMs: 50, maxBackoffMs: 500, batchSize: 5_000 },
 		});
 		const client = await connect(hub.mqttUrl);
-		const t0 = Date.now() - 600_000;
+		// One rating a second over the twelve windows (12 s apart at each, within the hub's bound of
+		// 6 a minute per window), the last ten minutes ago.
+		const t0 = Date.now() - 600_000 - 10_000_000;
 		const events = Array.from({ length: 10_000 }, (_, i) => ({
 			topic: demoTopic(`win-${String((i % 12) + 1).padStart(2, "0")}`, "rating"),
-			body: payload({ score: (i % 5) + 1 }, t0 + i * 10),
+			body: payload({ score: (i % 5) + 1 }, t0 + i * 1_000),
 		}));
 		const publish = (list: typeof events) =>
 			Promise.all(list.map((e) => client.publishAsync(e.topic, JSON.stringify(e.body), { qos: 1 })));

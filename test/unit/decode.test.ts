@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadCentreFile } from "../../config/load.ts";
 import { indexCentre } from "../../core/centre.ts";
-import { KIND_NAMES, QUEUE_EVENTS } from "../../core/contract.ts";
+import { KIND_NAMES, KNOWN_FIELDS, QUEUE_EVENTS } from "../../core/contract.ts";
 import { decode } from "../../core/decode.ts";
 import { REJECT_REASON_NAMES } from "../../core/reasons.ts";
 import { eid, MALFORMED, type MessageCase, payloadBytes, ratingOfSize, TS, VALID } from "../fixtures/messages.ts";
@@ -19,8 +19,11 @@ describe("decode: valid messages", () => {
 		expect(result.event.kind).toBe(c.expect.ok ? c.expect.kind : undefined);
 		expect(result.event.centre).toBe(centreId);
 		expect(result.event.node).toBe(node);
-		// The payload comes through whole, unknown extra fields included.
-		expect(result.event.data).toEqual(JSON.parse(new TextDecoder().decode(payloadBytes(c.payload))));
+		// The payload comes through with its known fields, whole; unknown extra fields are dropped.
+		const sent = JSON.parse(new TextDecoder().decode(payloadBytes(c.payload))) as Record<string, unknown>;
+		const known = KNOWN_FIELDS[result.event.kind];
+		expect(result.event.data).toEqual(Object.fromEntries(Object.entries(sent).filter(([k]) => known.has(k))));
+		expect(JSON.parse(result.text)).toEqual(result.event.data);
 	});
 });
 
@@ -49,10 +52,11 @@ describe("decode: the corpus covers the contract", () => {
 
 	it("has a malformed message for every reason decode can give", () => {
 		const reasons = new Set(MALFORMED.map((c) => (c.expect.ok ? "" : c.expect.reason)));
-		// not_authorized comes from the broker's ACL, which sees the client; too_old from the hub's
-		// clock policy, which needs the arrival time and the node's offset: not from decode.
-		const notFromDecode = new Set(["not_authorized", "too_old"]);
-		expect([...reasons].sort()).toEqual(REJECT_REASON_NAMES.filter((r) => !notFromDecode.has(r)).sort());
+		// not_authorized comes from the broker's ACL, which sees the client; id_reused and
+		// unstorable from ingest, which sees the ids before and the store; too_old from the hub's
+		// clock policy, which needs the arrival time — none from decode.
+		const notDecode = ["not_authorized", "id_reused", "unstorable", "too_old"];
+		expect([...reasons].sort()).toEqual(REJECT_REASON_NAMES.filter((r) => !notDecode.includes(r)).sort());
 	});
 
 	it("has unique case names", () => {
@@ -96,5 +100,48 @@ describe("decode: options and order of checks", () => {
 		expect(asked).toEqual([]);
 		decode("vikno/v1/demo/win-01/rating", rating(5), { centre: spy });
 		expect(asked).toEqual(["demo"]);
+	});
+});
+
+describe("decode: unknown fields are dropped", () => {
+	const topic = "vikno/v1/demo/win-09/rating";
+	const cases: [string, string, Record<string, unknown>, "as received" | "serialised again", number][] = [
+		["nothing unknown", `{"id":"e1",  "ts":${TS},"score":4}`, { id: "e1", ts: TS, score: 4 }, "as received", 0],
+		[
+			"personal data",
+			`{"id":"e2","ts":${TS},"score":1,"name":"Олена","phone":"+380501234567","passport":"FE123456"}`,
+			{ id: "e2", ts: TS, score: 1 },
+			"serialised again",
+			3,
+		],
+		[
+			"attribution a node may not set",
+			`{"id":"e3","ts":${TS},"score":5,"window":"w12","service":"passports","scale":10}`,
+			{ id: "e3", ts: TS, score: 5 },
+			"serialised again",
+			3,
+		],
+		[
+			"a deep structure",
+			`{"id":"e4","ts":${TS},"score":2,"x":${"[".repeat(5_000)}${"]".repeat(5_000)},"ticket":"A1"}`,
+			{ id: "e4", ts: TS, score: 2, ticket: "A1" },
+			"serialised again",
+			1,
+		],
+		[
+			"a prototype key",
+			`{"id":"e5","ts":${TS},"score":3,"__proto__":{"extra":true}}`,
+			{ id: "e5", ts: TS, score: 3 },
+			"serialised again",
+			1,
+		],
+	];
+	it.each(cases)("%s", (_, text, data, form, dropped) => {
+		const result = decode(topic, new TextEncoder().encode(text), { centre });
+		if (!result.ok) throw new Error(`rejected as ${result.reason}: ${result.detail}`);
+		expect(result.event.data).toEqual(data);
+		expect(result.dropped).toBe(dropped);
+		expect(result.text).toBe(form === "as received" ? text : JSON.stringify(data));
+		expect((result.event.data as { extra?: unknown }).extra).toBeUndefined();
 	});
 });

@@ -73,6 +73,18 @@ describe("live model", () => {
 		expect(counted.zones.get("hall")?.count).toBe(40);
 	});
 
+	it("never lets increments carry a door count past three times the zone's capacity", () => {
+		const capacity = index.zones.get("hall")?.capacity ?? 0;
+		const steps = Array.from({ length: 30 }, (_, i) =>
+			ev("occupancy", "door-main", { zone: "hall", in: capacity, out: 0 }, T0 + i * 1000),
+		);
+		const s = fold(steps);
+		expect(s.zones.get("hall")?.count).toBe(3 * capacity);
+		// Step by step: those leaving then count from the cap, not from 30 × capacity.
+		const left = fold([ev("occupancy", "door-main", { zone: "hall", in: 0, out: capacity }, T0 + 60_000)], s);
+		expect(left.zones.get("hall")?.count).toBe(2 * capacity);
+	});
+
 	it("tallies ratings and keeps extra presses apart", () => {
 		const s = fold([
 			ev("rating", "win-01", { score: 5 }, T0),
