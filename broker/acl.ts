@@ -89,7 +89,7 @@ export interface ConnectPolicy {
 }
 
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3. */
-export type ConnackCode = 2 | 3 | 4 | 5;
+export type ConnackCode = 1 | 2 | 3 | 4 | 5;
 
 export type ConnectDecision =
 	| { ok: true; identity: Identity }
@@ -111,6 +111,8 @@ const REFUSAL_CODE: Record<ConnectRefusal, ConnackCode> = {
 	too_many_from_address: 3,
 	rate_limited: 3,
 	connect_timeout: 3,
+	// refused by the frame guard, which answers CONNACK 1 itself (or closes on a wrong name)
+	unsupported_protocol: 1,
 };
 
 function refuse(reason: ConnectRefusal, detail: string): ConnectDecision {

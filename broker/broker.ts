@@ -13,7 +13,13 @@ import { GuardError, GuardedStream } from "./guard.ts";
 import { describe, type Identity } from "./identity.ts";
 import { ConnectionLimiter, type ConnectionLimits, LOOPBACK } from "./limits.ts";
 import { type BrokerLog, OnceLog } from "./onceLog.ts";
-import { markRedeliveries, type OutgoingStore, openPersistence, type PersistenceConfig } from "./persistence.ts";
+import {
+	answerUnknownPubrec,
+	markRedeliveries,
+	type OutgoingStore,
+	openPersistence,
+	type PersistenceConfig,
+} from "./persistence.ts";
 import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "./reasons.ts";
 import type { DeviceRegistry } from "./registry.ts";
 import { attachWebSocket, CERT_USER, type Entry, listenTcp, listenTls, type TlsConfig } from "./transports.ts";
@@ -126,7 +132,7 @@ export function resolveLimits(o: LimitOverrides = {}): BrokerLimits {
 }
 
 /** An aedes error that is the client's fault, by the reason it is counted under (system errors are not). */
-function disconnectReason(err: Error): DisconnectReason | "connect_timeout" | undefined {
+function disconnectReason(err: Error): DisconnectReason | "connect_timeout" | "unsupported_protocol" | undefined {
 	if (err instanceof GuardError) return err.reason;
 	if (/connect did not arrive in time/.test(err.message)) return "connect_timeout";
 	if (/keep alive timeout/.test(err.message)) return "keepalive_timeout";
@@ -289,6 +295,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		},
 	});
 	markRedeliveries((aedes as unknown as { persistence: OutgoingStore }).persistence);
+	answerUnknownPubrec((aedes as unknown as { persistence: OutgoingStore }).persistence);
 	const report = () => {
 		obs.clients?.(aedes.connectedClients);
 		opts.onClients?.(aedes.connectedClients);
@@ -297,7 +304,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 	aedes.on("clientDisconnect", report);
 	const onError = (client: Client, err: Error) => {
 		const reason = disconnectReason(err);
-		if (reason === "connect_timeout") refuseConnect("connect_timeout", err.message, { address: address(client) });
+		if (reason === "connect_timeout" || reason === "unsupported_protocol")
+			refuseConnect(reason, err.message, { address: address(client) });
 		else if (reason) {
 			obs.disconnected?.(reason);
 			refusals.warn(
