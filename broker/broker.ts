@@ -36,8 +36,10 @@ export interface BrokerLimits {
 	inflightWindow: number;
 	/** Bytes a client may leave unread before it is disconnected as a slow consumer. */
 	maxOutboundBytes: number;
-	/** Largest keep-alive accepted, seconds (0 = none is refused too). */
+	/** Largest keep-alive accepted, seconds. */
 	maxKeepaliveS: number;
+	/** Accept keep-alive 0 (none); refused by default (docs/broker.md). */
+	allowKeepaliveZero: boolean;
 	/** Time for the CONNECT (and the TLS handshake) after the socket opens. */
 	connectTimeoutMs: number;
 	/** Packets a client may send before its CONNACK. */
@@ -50,6 +52,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 	inflightWindow: 256,
 	maxOutboundBytes: 4 * 1024 * 1024,
 	maxKeepaliveS: 3600,
+	allowKeepaliveZero: false,
 	connectTimeoutMs: 5_000,
 	queueLimit: 42,
 	connections: {
@@ -151,6 +154,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 	const policy = {
 		allowAnonymous: opts.auth.allowAnonymous,
 		maxKeepaliveS: limits.maxKeepaliveS,
+		allowKeepaliveZero: limits.allowKeepaliveZero,
 		nodeRole: opts.auth.nodeRole,
 	};
 	registry?.refresh();

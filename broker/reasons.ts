@@ -12,7 +12,7 @@ export const CONNECT_REFUSALS = {
 	unknown_node: "The credential is for a node that is not in this hub's centre configuration (CONNACK 5).",
 	client_id_mismatch: "The client id is not the one the credential allows (CONNACK 2).",
 	empty_client_id: "Empty client id with clean session false, refused per MQTT-3.1.3-8 (CONNACK 2).",
-	keepalive: "Keep-alive 0 (disabled) or longer than the hub allows (CONNACK 2).",
+	keepalive: "Keep-alive 0 (none) where the hub does not allow it, or longer than the hub allows (CONNACK 2).",
 	will_not_authorized: "The Will topic is one the client may not publish to (CONNACK 5).",
 	registry_error: "The credentials file could not be read; everyone is refused until it can (CONNACK 3).",
 	too_many_connections: "The broker already has its maximum number of connections (socket closed).",

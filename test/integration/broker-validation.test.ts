@@ -13,6 +13,7 @@ import { type Hub, startHub } from "../../hub/hub.ts";
 import type { Logger } from "../../hub/logger.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { spawnHub } from "../fixtures/hubProcess.ts";
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from "../fixtures/mosquitto.ts";
 import {
 	ackFrame,
@@ -388,4 +389,36 @@ describe.skipIf(!mosquittoAvailable)("mosquitto 2 does the same", () => {
 	it("the Will after a DISCONNECT with a body", async () => {
 		expect(await willAfterDisconnectWithBody(m.url, m.port, "win-12")).toEqual(["the Will"]);
 	});
+});
+
+describe("keep-alive bounds (--max-keepalive, --allow-keepalive-zero)", () => {
+	async function connackCode(port: number, keepalive: number): Promise<string[]> {
+		const r = await raw(port);
+		r.send(connectFrame({ keepalive }));
+		const got = await take(r, 1);
+		r.socket.destroy();
+		return got;
+	}
+
+	it("by default refuses keep-alive 0 (CONNACK 2, counted as keepalive)", async () => {
+		await countedOnce(refusedConnects("keepalive"), async () => {
+			expect(await connackCode(hub.mqttPort, 0)).toEqual(["20020002"]);
+		});
+		expect(await connackCode(hub.mqttPort, 3600)).toEqual([CONNACK_OK]);
+		expect(await connackCode(hub.mqttPort, 3601)).toEqual(["20020002"]);
+	});
+
+	it("a hub started with --allow-keepalive-zero --max-keepalive 60 accepts 0 and 60, refuses 61", async () => {
+		const data = tempDir("vikno-keepalive-");
+		const child = await spawnHub(data.path, ["--allow-keepalive-zero", "--max-keepalive", "60"]);
+		try {
+			const port = Number(new URL(child.mqttUrl).port);
+			expect(await connackCode(port, 0)).toEqual([CONNACK_OK]);
+			expect(await connackCode(port, 60)).toEqual([CONNACK_OK]);
+			expect(await connackCode(port, 61)).toEqual(["20020002"]);
+		} finally {
+			await child.kill("SIGTERM");
+			data.remove();
+		}
+	}, 30_000);
 });
