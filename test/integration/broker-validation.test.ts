@@ -210,56 +210,108 @@ describe("packets after CONNACK", () => {
 		["PUBREL", 0x62],
 		["PUBCOMP", 0x70],
 	] as const;
-	it.each<[string, Buffer, string]>([
-		["MQTT-2.3.1-1: PUBLISH at QoS 1 with packet id 0", publishFrame({ topic: "t", qos: 1, id: 0 }), "malformed"],
-		["MQTT-2.3.1-1: PUBLISH at QoS 2 with packet id 0", publishFrame({ topic: "t", qos: 2, id: 0 }), "malformed"],
-		["MQTT-3.3.1-2: DUP on a QoS 0 PUBLISH", publishFrame({ topic: "t", dup: true }), "malformed"],
-		["MQTT-1.5.3: U+0001 in a topic", publishFrame({ topic: "vikno/v1/\u0001" }), "bad_utf8"],
-		["MQTT-4.7.3-1: an empty topic", publishFrame({ topic: "" }), "protocol"],
-		["MQTT-2.3.1-1: SUBSCRIBE with packet id 0", subscribeFrame(0, [["a", 0]]), "malformed"],
-		["MQTT-1.5.3: U+001F in a filter", subscribeFrame(1, [["a\u001f", 0]]), "bad_utf8"],
-		["MQTT-4.7.1-3: the filter ab/+e", subscribeFrame(1, [["ab/+e", 0]]), "protocol"],
-		["MQTT-4.7.1-2: the filter a/#/b", subscribeFrame(1, [["a/#/b", 0]]), "protocol"],
-		["MQTT-4.7.3-1: an empty filter", subscribeFrame(1, [["", 0]]), "protocol"],
-		["MQTT-3-8.3-4: requested QoS 3", subscribeFrame(1, [["a", 3]]), "malformed"],
-		["MQTT-3-8.3-4: a reserved bit in the requested QoS byte", subscribeFrame(1, [["a", 0x41]]), "malformed"],
-		["MQTT-2.3.1-1: UNSUBSCRIBE with packet id 0", unsubscribeFrame(0, ["a"]), "malformed"],
-		["MQTT-4.7.1-3: UNSUBSCRIBE from ab/+e", unsubscribeFrame(1, ["ab/+e"]), "protocol"],
-		["MQTT-1.5.3: U+0085 in an UNSUBSCRIBE filter", unsubscribeFrame(1, ["a\u0085"]), "bad_utf8"],
-		["PINGREQ with a body (§3.12.1: remaining length 0)", frame(0xc0, Buffer.from([0])), "malformed"],
-		["DISCONNECT with a body (§3.14.1: remaining length 0)", frame(0xe0, Buffer.from([0])), "malformed"],
-		...acks.map(([name, first]): [string, Buffer, string] => [
+	/** [what, bytes, reason counted, what the log line says: the guard's own words, not a later check's] */
+	it.each<[string, Buffer, string, string]>([
+		[
+			"MQTT-2.3.1-1: PUBLISH at QoS 1 with packet id 0",
+			publishFrame({ topic: "t", qos: 1, id: 0 }),
+			"malformed",
+			"PUBLISH with packet id 0 (MQTT-2.3.1-1)",
+		],
+		[
+			"MQTT-2.3.1-1: PUBLISH at QoS 2 with packet id 0",
+			publishFrame({ topic: "t", qos: 2, id: 0 }),
+			"malformed",
+			"PUBLISH with packet id 0 (MQTT-2.3.1-1)",
+		],
+		[
+			"MQTT-3.3.1-2: DUP on a QoS 0 PUBLISH",
+			publishFrame({ topic: "t", dup: true }),
+			"malformed",
+			"DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2)",
+		],
+		[
+			"MQTT-1.5.3: U+0001 in a topic",
+			publishFrame({ topic: "vikno/v1/\u0001" }),
+			"bad_utf8",
+			"topic contains the control character U+0001",
+		],
+		["MQTT-4.7.3-1: an empty topic", publishFrame({ topic: "" }), "protocol", "an empty topic (MQTT-4.7.3-1)"],
+		[
+			"MQTT-2.3.1-1: SUBSCRIBE with packet id 0",
+			subscribeFrame(0, [["a", 0]]),
+			"malformed",
+			"SUBSCRIBE with packet id 0 (MQTT-2.3.1-1)",
+		],
+		[
+			"MQTT-1.5.3: U+001F in a filter",
+			subscribeFrame(1, [["a\u001f", 0]]),
+			"bad_utf8",
+			"topic filter contains the control character U+001F",
+		],
+		["MQTT-4.7.1-3: the filter ab/+e", subscribeFrame(1, [["ab/+e", 0]]), "protocol", "(MQTT-4.7.1-3)"],
+		["MQTT-4.7.1-2: the filter a/#/b", subscribeFrame(1, [["a/#/b", 0]]), "protocol", "(MQTT-4.7.1-2)"],
+		["MQTT-4.7.3-1: an empty filter", subscribeFrame(1, [["", 0]]), "protocol", "an empty topic filter (MQTT-4.7.3-1)"],
+		["MQTT-3-8.3-4: requested QoS 3", subscribeFrame(1, [["a", 3]]), "malformed", "requested QoS 3 (MQTT-3-8.3-4)"],
+		[
+			"MQTT-3-8.3-4: a reserved bit in the requested QoS byte",
+			subscribeFrame(1, [["a", 0x41]]),
+			"malformed",
+			"reserved bits set in the requested QoS byte 0x41 (MQTT-3-8.3-4)",
+		],
+		[
+			"MQTT-2.3.1-1: UNSUBSCRIBE with packet id 0",
+			unsubscribeFrame(0, ["a"]),
+			"malformed",
+			"UNSUBSCRIBE with packet id 0 (MQTT-2.3.1-1)",
+		],
+		["MQTT-4.7.1-3: UNSUBSCRIBE from ab/+e", unsubscribeFrame(1, ["ab/+e"]), "protocol", "(MQTT-4.7.1-3)"],
+		[
+			"MQTT-1.5.3: U+0085 in an UNSUBSCRIBE filter",
+			unsubscribeFrame(1, ["a\u0085"]),
+			"bad_utf8",
+			"topic filter contains the control character U+0085",
+		],
+		[
+			"PINGREQ with a body (§3.12.1: remaining length 0)",
+			frame(0xc0, Buffer.from([0])),
+			"malformed",
+			"1 bytes after the PINGREQ header",
+		],
+		[
+			"DISCONNECT with a body (§3.14.1: remaining length 0)",
+			frame(0xe0, Buffer.from([0])),
+			"malformed",
+			"1 bytes after the DISCONNECT header",
+		],
+		...acks.map(([name, first]): [string, Buffer, string, string] => [
 			`MQTT-2.3.1-1: ${name} with packet id 0`,
 			ackFrame(first, 0),
 			"malformed",
+			`${name} with packet id 0 (MQTT-2.3.1-1)`,
 		]),
-		...acks.map(([name, first]): [string, Buffer, string] => [
+		...acks.map(([name, first]): [string, Buffer, string, string] => [
 			`${name} of 3 bytes (remaining length 2)`,
 			ackFrame(first, Buffer.from([0, 1, 0])),
 			"malformed",
+			`1 bytes after the ${name} packet id`,
 		]),
-		["PUBACK of 1 byte", ackFrame(0x40, Buffer.from([1])), "malformed"],
-	])("%s: closed without an answer, counted, others served", async (_name, bytes, reason) => {
+		["PUBACK of 1 byte", ackFrame(0x40, Buffer.from([1])), "malformed", "PUBACK packet id missing"],
+	])("%s: closed without an answer, counted, logged, others served", async (_name, bytes, reason, logged) => {
+		const clientId = `bad-${reason}-${Math.random().toString(36).slice(2, 10)}`;
 		await countedOnce(disconnects(reason), async () => {
-			const r = await connected(hub.mqttPort);
+			const r = await connected(hub.mqttPort, { clientId });
 			r.send(bytes);
 			expect(await untilClosed(r)).toEqual([CONNACK_OK]);
 		});
-		await stillServing();
-	});
-
-	it("logs a refusal with its reason and what was wrong", async () => {
-		const r = await connected(hub.mqttPort, { clientId: "logged-one" });
-		r.send(subscribeFrame(0, [["a", 0]]));
-		await r.closed;
-		await until(
-			() => warnings.find((w) => w.obj.client === "logged-one"),
+		const line = await until(
+			() => warnings.find((w) => w.obj.client === clientId),
 			(w) => w !== undefined,
-			{ what: "the warning" },
+			{ what: "the log line" },
 		);
-		const w = warnings.find((x) => x.obj.client === "logged-one");
-		expect(w?.obj.reason).toBe("malformed");
-		expect(w?.msg).toMatch(/SUBSCRIBE with packet id 0 \(MQTT-2\.3\.1-1\)/);
+		expect(line?.obj.reason).toBe(reason);
+		expect(line?.msg).toContain(logged);
+		await stillServing();
 	});
 });
 

@@ -224,7 +224,10 @@ describe("PUBLISH (MQTT-2.3.1-1, MQTT-3.3.1-2, MQTT-3.3.2-2, MQTT-4.7.3-1)", () 
 	});
 
 	it("refuses a QoS 1 PUBLISH that ends before its packet id", () => {
-		expect(afterConnect(packet(0x32, str("t")))).toMatchObject({ reason: "malformed" });
+		expect(afterConnect(packet(0x32, str("t")))).toMatchObject({
+			reason: "malformed",
+			detail: "PUBLISH packet id missing: the packet ends before it",
+		});
 	});
 });
 
@@ -331,7 +334,8 @@ describe("MQTT strings, topic names and filters", () => {
 
 	it.each([
 		["a lone continuation byte", [0x80], /UTF-8/],
-		["U+0000", [0], /U\+0000/],
+		["U+0000 (a MUST, not only a control character)", [0x61, 0], /U\+0000 \(MQTT-1\.5\.3-2\)/],
+		["U+0000 after Cyrillic", [0xd0, 0x96, 0], /U\+0000 \(MQTT-1\.5\.3-2\)/],
 		["an overlong U+0000", [0xc0, 0x80], /UTF-8/],
 		["U+0001", [0x61, 0x01], /control character U\+0001/],
 		["U+001F", [0x1f], /U\+001F/],
