@@ -82,14 +82,16 @@ export type CredentialCheck =
 
 export interface ConnectPolicy {
 	allowAnonymous: boolean;
-	/** Largest keep-alive accepted, seconds; 0 (no keep-alive) is refused too. */
+	/** Largest keep-alive accepted, seconds. */
 	maxKeepaliveS: number;
+	/** Whether keep-alive 0 (none: a dead connection is never noticed) is accepted. */
+	allowKeepaliveZero: boolean;
 	/** The role of a configured node, or undefined when the hub does not know it. */
 	nodeRole: (centre: string, node: string) => NodeRole | undefined;
 }
 
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3. */
-export type ConnackCode = 2 | 3 | 4 | 5;
+export type ConnackCode = 1 | 2 | 3 | 4 | 5;
 
 export type ConnectDecision =
 	| { ok: true; identity: Identity }
@@ -111,6 +113,8 @@ const REFUSAL_CODE: Record<ConnectRefusal, ConnackCode> = {
 	too_many_from_address: 3,
 	rate_limited: 3,
 	connect_timeout: 3,
+	// refused by the frame guard, which answers CONNACK 1 itself (or closes on a wrong name)
+	unsupported_protocol: 1,
 };
 
 function refuse(reason: ConnectRefusal, detail: string): ConnectDecision {
@@ -120,8 +124,11 @@ function refuse(reason: ConnectRefusal, detail: string): ConnectDecision {
 export function canConnect(req: ConnectRequest, check: CredentialCheck, policy: ConnectPolicy): ConnectDecision {
 	// MQTT-3.1.3-8: a server-assigned id cannot carry a session the client could come back to.
 	if (req.clientId === "" && !req.clean) return refuse("empty_client_id", "empty client id needs clean session");
-	if (req.keepalive === 0 || req.keepalive > policy.maxKeepaliveS)
-		return refuse("keepalive", `keep-alive must be 1..${policy.maxKeepaliveS} s, got ${req.keepalive}`);
+	if ((req.keepalive === 0 && !policy.allowKeepaliveZero) || req.keepalive > policy.maxKeepaliveS)
+		return refuse(
+			"keepalive",
+			`keep-alive must be ${policy.allowKeepaliveZero ? 0 : 1}..${policy.maxKeepaliveS} s, got ${req.keepalive}`,
+		);
 
 	let identity: Identity;
 	switch (check.status) {

@@ -13,7 +13,13 @@ import { GuardError, GuardedStream } from "./guard.ts";
 import { describe, type Identity } from "./identity.ts";
 import { ConnectionLimiter, type ConnectionLimits, LOOPBACK } from "./limits.ts";
 import { type BrokerLog, OnceLog } from "./onceLog.ts";
-import { markRedeliveries, type OutgoingStore, openPersistence, type PersistenceConfig } from "./persistence.ts";
+import {
+	answerUnknownPubrec,
+	markRedeliveries,
+	type OutgoingStore,
+	openPersistence,
+	type PersistenceConfig,
+} from "./persistence.ts";
 import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "./reasons.ts";
 import { dropRefused } from "./refused.ts";
 import type { DeviceRegistry } from "./registry.ts";
@@ -37,8 +43,10 @@ export interface BrokerLimits {
 	inflightWindow: number;
 	/** Bytes a client may leave unread before it is disconnected as a slow consumer. */
 	maxOutboundBytes: number;
-	/** Largest keep-alive accepted, seconds (0 = none is refused too). */
+	/** Largest keep-alive accepted, seconds. */
 	maxKeepaliveS: number;
+	/** Accept keep-alive 0 (none); refused by default (docs/broker.md). */
+	allowKeepaliveZero: boolean;
 	/** Time for the CONNECT (and the TLS handshake) after the socket opens. */
 	connectTimeoutMs: number;
 	/** Packets a client may send before its CONNACK. */
@@ -51,6 +59,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 	inflightWindow: 256,
 	maxOutboundBytes: 4 * 1024 * 1024,
 	maxKeepaliveS: 3600,
+	allowKeepaliveZero: false,
 	connectTimeoutMs: 5_000,
 	queueLimit: 42,
 	connections: {
@@ -135,7 +144,7 @@ export function resolveLimits(o: LimitOverrides = {}): BrokerLimits {
 }
 
 /** An aedes error that is the client's fault, by the reason it is counted under (system errors are not). */
-function disconnectReason(err: Error): DisconnectReason | "connect_timeout" | undefined {
+function disconnectReason(err: Error): DisconnectReason | "connect_timeout" | "unsupported_protocol" | undefined {
 	if (err instanceof GuardError) return err.reason;
 	if (/connect did not arrive in time/.test(err.message)) return "connect_timeout";
 	if (/keep alive timeout/.test(err.message)) return "keepalive_timeout";
@@ -154,6 +163,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 	const policy = {
 		allowAnonymous: opts.auth.allowAnonymous,
 		maxKeepaliveS: limits.maxKeepaliveS,
+		allowKeepaliveZero: limits.allowKeepaliveZero,
 		nodeRole: opts.auth.nodeRole,
 	};
 	registry?.refresh();
@@ -302,6 +312,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		gate.replaying(client, packet),
 	);
 	aedes.on("clientReady", (client) => gate.ready(client));
+	answerUnknownPubrec((aedes as unknown as { persistence: OutgoingStore }).persistence);
 	const report = () => {
 		obs.clients?.(aedes.connectedClients);
 		opts.onClients?.(aedes.connectedClients);
@@ -310,7 +321,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 	aedes.on("clientDisconnect", report);
 	const onError = (client: Client, err: Error) => {
 		const reason = disconnectReason(err);
-		if (reason === "connect_timeout") refuseConnect("connect_timeout", err.message, { address: address(client) });
+		if (reason === "connect_timeout" || reason === "unsupported_protocol")
+			refuseConnect(reason, err.message, { address: address(client) });
 		else if (reason) {
 			obs.disconnected?.(reason);
 			refusals.warn(

@@ -1,6 +1,6 @@
 /**
  * Command-line options of the broker, shared by `vikno hub` and `vikno demo`
- * (docs/broker.md): TLS, client certificates, the session store and WebSocket path.
+ * (docs/broker.md): TLS, client certificates, the session store, WebSocket path and keep-alive.
  */
 import { join } from "node:path";
 import type { BrokerSettings } from "./broker.ts";
@@ -14,15 +14,21 @@ export const BROKER_CLI_OPTIONS = {
 	"tls-client-certs": { type: "string" },
 	"mqtt-sessions": { type: "string" },
 	"ws-path": { type: "string" },
+	"max-keepalive": { type: "string" },
+	"allow-keepalive-zero": { type: "boolean" },
 } as const;
 
 export const BROKER_CLI_HELP = `Broker options (hub and demo):
   --tls-cert FILE --tls-key FILE [--tls-port N] [--tls-ca FILE] [--tls-client-certs off|optional|required]
       MQTT over TLS (default port 8883)
   --mqtt-sessions level|memory|redis://HOST:PORT/DB   where sessions live (default level: DATA/mqtt-sessions)
-  --ws-path PATH|off      MQTT over WebSocket on the HTTP port (default /mqtt)`;
+  --ws-path PATH|off      MQTT over WebSocket on the HTTP port (default /mqtt)
+  --max-keepalive N       longest keep-alive a client may ask for, 1..65535 s (default 3600)
+  --allow-keepalive-zero  accept keep-alive 0 (none); refused by default: a device that loses power
+                          would stay "connected" and its Will would never be sent`;
 
-type Values = { [K in keyof typeof BROKER_CLI_OPTIONS]?: string | undefined };
+type Options = typeof BROKER_CLI_OPTIONS;
+type Values = { [K in keyof Options]?: (Options[K]["type"] extends "boolean" ? boolean : string) | undefined };
 
 /** Broker settings from parsed options; throws Error with a message for the user on bad values. */
 export function brokerSettings(v: Values, dataDir: string): BrokerSettings {
@@ -52,7 +58,24 @@ export function brokerSettings(v: Values, dataDir: string): BrokerSettings {
 			throw new Error(`--ws-path must start with / (or be off), got "${v["ws-path"]}"`);
 		settings.websocketPath = v["ws-path"] === "off" ? false : v["ws-path"];
 	}
+	const limits = keepaliveLimits(v);
+	if (limits) settings.limits = limits;
 	return settings;
+}
+
+/** Keep-alive bounds: a limit on its field (two bytes, §3.1.2.10) and whether 0 (none) is accepted. */
+function keepaliveLimits(v: Values): BrokerSettings["limits"] {
+	const max = v["max-keepalive"];
+	if (max === undefined && !v["allow-keepalive-zero"]) return undefined;
+	const limits: NonNullable<BrokerSettings["limits"]> = {};
+	if (max !== undefined) {
+		const n = Number(max);
+		if (!/^\d+$/.test(max) || n < 1 || n > 65535)
+			throw new Error(`--max-keepalive must be a number of seconds 1..65535, got "${max}"`);
+		limits.maxKeepaliveS = n;
+	}
+	if (v["allow-keepalive-zero"]) limits.allowKeepaliveZero = true;
+	return limits;
 }
 
 function persistenceFrom(value: string, dataDir: string): PersistenceConfig {

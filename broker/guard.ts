@@ -8,7 +8,7 @@
  * the connection is closed as a slow consumer instead of stalling deliveries to everyone else.
  */
 import { Duplex } from "node:stream";
-import { FrameScanner } from "./frames.ts";
+import { type FrameProblem, FrameScanner } from "./frames.ts";
 import type { DisconnectReason } from "./reasons.ts";
 
 export interface GuardOptions {
@@ -18,10 +18,13 @@ export interface GuardOptions {
 	remoteAddress: string;
 }
 
-/** Why the guard closed a connection; the broker counts it under `reason`. */
+/**
+ * Why the guard closed a connection; the broker counts it under `reason` (a disconnect, or the
+ * connect refusal `unsupported_protocol`).
+ */
 export class GuardError extends Error {
 	constructor(
-		readonly reason: DisconnectReason,
+		readonly reason: DisconnectReason | "unsupported_protocol",
 		message: string,
 	) {
 		super(message);
@@ -32,6 +35,8 @@ export class GuardedStream extends Duplex {
 	readonly remoteAddress: string;
 	private readonly scanner: FrameScanner;
 	private wanted = false;
+	/** The socket was ended after a last packet (a CONNACK refusal): let it flush, then close. */
+	private ending = false;
 	/** Publishes of this client inside the broker's authorizePublish (ingest) right now. */
 	private admitting = 0;
 
@@ -61,7 +66,7 @@ export class GuardedStream extends Duplex {
 		if (room > 0 && (this.wanted || this.readableLength === 0)) {
 			const s = this.scanner.next(room);
 			if (s && "reason" in s) {
-				this.destroy(new GuardError(s.reason, s.detail));
+				this.refuse(s);
 				return;
 			}
 			if (s) {
@@ -72,6 +77,16 @@ export class GuardedStream extends Duplex {
 		// Bound what waits here: at most one packet beyond the slices aedes has.
 		if (this.scanner.buffered > this.opts.maxPacketBytes) this.socket.pause();
 		else this.socket.resume();
+	}
+
+	private refuse(p: FrameProblem): void {
+		if (p.connack !== undefined) {
+			// MQTT-3.1.2-2: CONNACK with the return code, then close once it is written.
+			this.ending = true;
+			const socket = this.socket;
+			socket.end(Buffer.from([0x20, 0x02, 0x00, p.connack]), () => socket.destroy());
+		}
+		this.destroy(new GuardError(p.reason, p.detail));
 	}
 
 	/** The broker started admitting a publish of this client. */
@@ -112,7 +127,7 @@ export class GuardedStream extends Duplex {
 	}
 
 	override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-		this.socket.destroy();
+		if (!this.ending) this.socket.destroy();
 		cb(err);
 	}
 

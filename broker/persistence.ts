@@ -99,9 +99,10 @@ async function closeStore(persistence: unknown): Promise<void> {
 	} catch {}
 }
 
-/** The part of an aedes store that replays a session's outgoing QoS 1 messages on reconnect. */
+/** The part of an aedes store that keeps a session's outgoing QoS 1 and 2 messages. */
 export interface OutgoingStore {
 	outgoingStream(client: Client): Readable;
+	outgoingUpdate(client: Client, packet: { cmd?: string; messageId?: number }): Promise<void>;
 }
 
 /**
@@ -128,4 +129,23 @@ async function* marked<P extends { messageId?: number }>(
 		replayed(client, packet);
 		yield packet.messageId ? { ...packet, dup: true } : packet;
 	}
+}
+
+/**
+ * A PUBREC for a packet id the broker has not sent (or no longer has in flight) is answered
+ * with PUBREL and otherwise ignored, as mosquitto 2 does and as aedes already does for a clean
+ * session (docs/broker.md, unsolicited acknowledgements). For a persistent session aedes first
+ * records the PUBREL in the store, and every store refuses an unknown id ("no such packet"):
+ * aedes would close the connection instead. A client that resends a PUBREC after a reconnect
+ * must not be cut off for it; nothing is stored for an id that is not in flight.
+ */
+export function answerUnknownPubrec(store: OutgoingStore): void {
+	const update = store.outgoingUpdate.bind(store);
+	store.outgoingUpdate = async (client, packet) => {
+		try {
+			await update(client, packet);
+		} catch (e) {
+			if (packet.cmd !== "pubrel" || (e as Error).message !== "no such packet") throw e;
+		}
+	};
 }

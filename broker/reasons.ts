@@ -12,23 +12,26 @@ export const CONNECT_REFUSALS = {
 	unknown_node: "The credential is for a node that is not in this hub's centre configuration (CONNACK 5).",
 	client_id_mismatch: "The client id is not the one the credential allows (CONNACK 2).",
 	empty_client_id: "Empty client id with clean session false, refused per MQTT-3.1.3-8 (CONNACK 2).",
-	keepalive: "Keep-alive 0 (disabled) or longer than the hub allows (CONNACK 2).",
+	keepalive: "Keep-alive 0 (none) where the hub does not allow it, or longer than the hub allows (CONNACK 2).",
 	will_not_authorized: "The Will topic is one the client may not publish to (CONNACK 5).",
 	registry_error: "The credentials file could not be read; everyone is refused until it can (CONNACK 3).",
 	too_many_connections: "The broker already has its maximum number of connections (socket closed).",
 	too_many_from_address: "The address already has its maximum number of connections (socket closed).",
 	rate_limited: "The address opened connections faster than allowed per second (socket closed).",
 	connect_timeout: "No CONNECT arrived in time after the socket (or TLS handshake) opened (socket closed).",
+	unsupported_protocol:
+		'Not MQTT 3.1.1 ("MQTT", level 4) or 3.1 ("MQIsdp", level 3): another level (MQTT 5, a bridge\'s 0x84) gets CONNACK 1 (MQTT-3.1.2-2), another protocol name a closed socket (MQTT-3.1.2-1).',
 } as const;
 
 /** A connection closed by the broker (`vikno_mqtt_disconnects_total{reason}`). */
 export const DISCONNECTS = {
 	too_large: "A packet's declared length is above the maximum packet size; closed before it is read.",
 	malformed:
-		"Bytes that are not an MQTT 3.1.1 packet (reserved type, wrong flags, bad length, fields overrunning the packet).",
-	bad_utf8: "A client id, user name, topic or filter is not valid UTF-8 or contains U+0000 (MQTT-1.5.3).",
+		"Bytes that are not a well-formed MQTT 3.1.1 packet: reserved type, wrong flags (QoS 3, DUP on QoS 0), a length other than its type has, fields overrunning or not filling the packet, CONNECT flags that contradict each other or the payload, packet id 0, reserved bits or QoS 3 in a SUBSCRIBE.",
+	bad_utf8:
+		"A client id, user name, Will topic, topic or filter is not valid UTF-8, or contains U+0000, a control character (U+0001–U+001F, U+007F–U+009F) or a non-character (MQTT-1.5.3).",
 	protocol:
-		"A protocol error found by the broker (a packet before CONNECT, a second CONNECT, a wildcard in a publish topic, …).",
+		"A protocol error found by the broker: a packet before CONNECT, a second CONNECT, an empty topic or filter, a wildcard in a topic name (also a Will topic) or not filling its level of a filter, …",
 	slow_consumer: "The client did not read what it was sent: its outgoing buffer passed the limit.",
 	keepalive_timeout: "Nothing received for 1.5 × the keep-alive (MQTT-3.1.2-24).",
 	revoked: "The client's credential was revoked or replaced while it was connected.",

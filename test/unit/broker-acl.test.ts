@@ -70,6 +70,7 @@ describe("canConnect", () => {
 	const policy: ConnectPolicy = {
 		allowAnonymous: false,
 		maxKeepaliveS: 3600,
+		allowKeepaliveZero: false,
 		nodeRole: (c, n) => (c === "demo" && n === "win-01" ? "window" : undefined),
 	};
 	const ok = (username: string): CredentialCheck => {
@@ -105,6 +106,21 @@ describe("canConnect", () => {
 		],
 		["keep-alive 0", { ...req, keepalive: 0 }, ok("demo/win-01"), policy, "keepalive"],
 		["keep-alive too long", { ...req, keepalive: 3601 }, ok("demo/win-01"), policy, "keepalive"],
+		["keep-alive at the limit", { ...req, keepalive: 3600 }, ok("demo/win-01"), policy, true],
+		[
+			"keep-alive 0 where allowed",
+			{ ...req, keepalive: 0 },
+			ok("demo/win-01"),
+			{ ...policy, allowKeepaliveZero: true },
+			true,
+		],
+		[
+			"keep-alive above a lower limit",
+			{ ...req, keepalive: 61 },
+			ok("demo/win-01"),
+			{ ...policy, maxKeepaliveS: 60, allowKeepaliveZero: true },
+			"keepalive",
+		],
 		[
 			"its status as Will",
 			{ ...req, will: { topic: "vikno/v1/demo/win-01/status", retain: true } },
