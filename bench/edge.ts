@@ -17,8 +17,8 @@ import { SimDriver } from "../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../edge/load-config.ts";
 import type { Log } from "../edge/log.ts";
 import { startEdge } from "../edge/node.ts";
-import { startHub } from "../hub/hub.ts";
 import { silentLogger } from "../hub/logger.ts";
+import { startHub } from "../server/hub.ts";
 import { hallCentre } from "../test/fixtures/centres.ts";
 import { printTable } from "./table.ts";
 

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek } from "../firmware-sim/week.ts";
-import { startHub } from "../hub/hub.ts";
 import { silentLogger } from "../hub/logger.ts";
+import { startHub } from "../server/hub.ts";
 import { printTable } from "./table.ts";
 
 const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09"; // a Monday

@@ -3,13 +3,13 @@
  * loopback, plus simulated nodes and visitors of config/centres/demo.yaml.
  */
 import { fileURLToPath } from "node:url";
-import { BROKER_CLI_OPTIONS, brokerSettings } from "../broker/cliOptions.ts";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
-import { startHub } from "../hub/hub.ts";
 import { createLogger } from "../hub/logger.ts";
+import { startHub } from "../server/hub.ts";
 import { openStore } from "../store/open.ts";
+import { BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 

@@ -1,10 +1,11 @@
 /** `vikno hub`: broker + ingest + store + dashboard for the centres of the given config files. */
-import { BROKER_CLI_OPTIONS, brokerSettings } from "../broker/cliOptions.ts";
+
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
-import { startHub } from "../hub/hub.ts";
 import { createLogger } from "../hub/logger.ts";
+import { startHub } from "../server/hub.ts";
 import { openStore } from "../store/open.ts";
+import { BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 

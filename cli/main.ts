@@ -31,7 +31,7 @@ type Command = (args: string[]) => Promise<unknown>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
 	demo: async () => (await import("./demo.ts")).demoCommand,
 	hub: async () => (await import("./hub.ts")).hubCommand,
-	sim: async () => (await import("../firmware-sim/command.ts")).simCommand,
+	sim: async () => (await import("./sim.ts")).simCommand,
 	edge: async () => (await import("../edge/command.ts")).edgeCommand,
 	device: async () => (await import("./device.ts")).deviceCommand,
 	version: async () => async () => {

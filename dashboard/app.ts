@@ -3,10 +3,8 @@
  * Built apart from the process entry so tests can `inject()` or listen on port 0.
  */
 import Fastify, { type FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
 import { Counter } from "prom-client";
-import type { Insights } from "../hub/insights.ts";
-import type { LiveHub } from "../hub/liveHub.ts";
-import type { Metrics } from "../hub/metrics.ts";
 import type { EventStore } from "../store/types.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { historyRoutes } from "./routes/history.ts";
@@ -14,12 +12,15 @@ import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
+import type { HallSource } from "./sources.ts";
 
 export interface AppOptions {
-	live: LiveHub;
-	metrics: Metrics;
-	/** Estimates, opening hours, best times, alerts (the public API needs them). */
-	insights?: Insights;
+	/** The live halls with their estimates, opening hours, best times and alerts. */
+	hall: HallSource;
+	/** The hub's metrics: /metrics serves it, and the HTTP errors are counted in it. */
+	registry: Registry;
+	/** The hub's clock (tests and simulations give it another time). */
+	now: () => number;
 	/** The store, for reports and history. */
 	store?: EventStore;
 	/** Requests per minute per address on the public API (default 120). */
@@ -41,7 +42,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 		name: "vikno_http_errors_total",
 		help: "HTTP requests answered with an error, by status and code",
 		labelNames: ["status", "code"] as const,
-		registers: [opts.metrics.registry],
+		registers: [opts.registry],
 	});
 
 	// One error handler: client errors say what was wrong; server errors say nothing internal.

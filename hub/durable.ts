@@ -15,11 +15,11 @@
  * Only when even the spool cannot be written (the disk is gone) does the whole batch fail.
  */
 import { isRowError, serialise } from "../store/errors.ts";
+import type { Spool } from "../store/spool.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import type { Forwarder } from "./forwarder.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
-import type { Spool } from "./spool.ts";
 
 /** Per event: new, already there (a repeat or a reused id), or kept as a dead letter (why). */
 export type Outcome = "new" | "there" | { dead: string };

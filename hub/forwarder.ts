@@ -5,10 +5,10 @@
  * the first batch not marked. Nothing leaves the spool before the store has it.
  */
 import { isRowError } from "../store/errors.ts";
+import type { Spool } from "../store/spool.ts";
 import type { EventStore } from "../store/types.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
-import type { Spool } from "./spool.ts";
 
 /** A batch read from the spool: how many events, and the first and last of them. */
 interface SpoolBatch {

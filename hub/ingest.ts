@@ -12,6 +12,7 @@ import type { Derivation } from "../core/derive.ts";
 import type { RejectReason } from "../core/reasons.ts";
 import { sameEvent } from "../core/repeat.ts";
 import { parseEventTopic } from "../core/topic.ts";
+import type { Spool } from "../store/spool.ts";
 import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
 import { NodeClocks } from "./clocks.ts";
 import { Durable, type Written } from "./durable.ts";
@@ -21,7 +22,6 @@ import type { Metrics } from "./metrics.ts";
 import { type BurstMark, RatingGuard } from "./ratingGuard.ts";
 import { fingerprint, RecentIds, type Seen } from "./recentIds.ts";
 import { RejectLog } from "./rejectLog.ts";
-import type { Spool } from "./spool.ts";
 
 /** `cleared`: an empty retained message that removes a node's state (forwarded, not stored). */
 export type IngestResult = "accepted" | "duplicate" | "rejected" | "cleared";

@@ -1,6 +1,5 @@
 /** Prometheus metrics of one hub (its own registry, so several hubs can live in one process). */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { brokerMetrics } from "../broker/metrics.ts";
 import { REJECT_REASON_NAMES } from "../core/reasons.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -33,8 +32,6 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 	return {
 		registry,
 		messages,
-		/** Refused connects, publishes and subscriptions, disconnects, messages in/out (broker/metrics.ts). */
-		broker: brokerMetrics(registry, () => messages.inc({ result: "rejected", reason: "not_authorized" })),
 		clients: new Gauge({
 			name: "vikno_mqtt_clients_connected",
 			help: "MQTT clients connected to the broker",

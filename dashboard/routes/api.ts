@@ -18,9 +18,9 @@ export class UnknownCentre extends Error {
 	}
 }
 
-export async function apiRoutes(app: FastifyInstance, { live, insights }: AppOptions) {
+export async function apiRoutes(app: FastifyInstance, { hall }: AppOptions) {
 	app.get("/api/v1/centres", async () => ({
-		centres: [...live.centres.values()].map(({ centre }) => ({
+		centres: [...hall.centres.values()].map(({ centre }) => ({
 			id: centre.id,
 			name: centre.name,
 			timeZone: centre.timeZone,
@@ -33,7 +33,7 @@ export async function apiRoutes(app: FastifyInstance, { live, insights }: AppOpt
 		"/api/v1/centres/:centre/live",
 		{ schema: { params: centreParams } },
 		async (req) => {
-			const view = insights ? insights.liveView(req.params.centre) : live.view(req.params.centre);
+			const view = hall.view(req.params.centre);
 			if (!view) throw new UnknownCentre(req.params.centre);
 			return view;
 		},
@@ -43,8 +43,8 @@ export async function apiRoutes(app: FastifyInstance, { live, insights }: AppOpt
 		"/api/v1/centres/:centre/alerts",
 		{ schema: { params: centreParams } },
 		async (req) => {
-			if (!live.centres.has(req.params.centre)) throw new UnknownCentre(req.params.centre);
-			return { centre: req.params.centre, alerts: insights?.activeAlerts(req.params.centre) ?? [] };
+			if (!hall.centres.has(req.params.centre)) throw new UnknownCentre(req.params.centre);
+			return { centre: req.params.centre, alerts: hall.alerts(req.params.centre) };
 		},
 	);
 }

@@ -52,10 +52,10 @@ async function events(store: EventStore, centre: string, fromTs: number, toTs: n
 }
 
 export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
-	const { live, store } = opts;
+	const { hall, store } = opts;
 	if (!store) return;
 	const index = (centre: string) => {
-		const i = live.centres.get(centre);
+		const i = hall.centres.get(centre);
 		if (!i) throw new UnknownCentre(centre);
 		return i;
 	};
@@ -65,7 +65,7 @@ export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
 		{ schema: { params: centreParams, querystring: dayRange } },
 		async (req) => {
 			const i = index(req.params.centre);
-			const s = span(i, req.query, Date.now());
+			const s = span(i, req.query, opts.now());
 			const ratings = await events(store, i.centre.id, s.fromTs, s.toTs, "rating");
 			const admins = administratorsOf(i.centre);
 			return {
@@ -85,7 +85,7 @@ export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
 		{ schema: { params: centreParams, querystring: dayRange } },
 		async (req) => {
 			const i = index(req.params.centre);
-			const s = span(i, req.query, Date.now());
+			const s = span(i, req.query, opts.now());
 			const queue = await events(store, i.centre.id, s.fromTs, s.toTs, "queue");
 			return {
 				centre: i.centre.id,
@@ -133,7 +133,7 @@ export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			const s = span(i, req.query, Date.now());
+			const s = span(i, req.query, opts.now());
 			const q = req.query;
 			const rows = await store.query({
 				centre: i.centre.id,

@@ -13,8 +13,7 @@ import { centreParams, UnknownCentre } from "./api.ts";
 const MAX_AGE_S = 15;
 
 export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
-	const { insights } = opts;
-	if (!insights) return;
+	const { hall } = opts;
 	await app.register(rateLimit, {
 		global: false,
 		// Thrown to the app's one error handler, which answers {"error":{"code":"rate_limited",…}}.
@@ -37,13 +36,13 @@ export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
 			reply.header("access-control-allow-origin", "*");
 			reply.header("cache-control", `public, max-age=${MAX_AGE_S}`);
 			const hit = cache.get(centre);
-			const now = Date.now();
+			const now = opts.now();
 			if (hit && now - hit.at < MAX_AGE_S * 1000) return hit.body;
 
-			const view = insights.liveView(centre);
-			const opening = insights.opening(centre);
+			const view = hall.view(centre);
+			const opening = hall.opening(centre);
 			if (!view || !opening) throw new UnknownCentre(centre);
-			const best = await insights.bestTimes(centre)?.catch(() => null);
+			const best = await hall.bestTimes(centre)?.catch(() => null);
 			const body = {
 				centre,
 				name: view.name,

@@ -11,7 +11,7 @@ import { UnknownCentre } from "./api.ts";
 const THROTTLE_MS = 250;
 
 export async function streamRoutes(app: FastifyInstance, opts: AppOptions) {
-	const { live, insights } = opts;
+	const { hall } = opts;
 	const heartbeatMs = opts.heartbeatMs ?? 15_000;
 	app.get<{ Querystring: { centre?: string } }>(
 		"/api/v1/stream",
@@ -26,8 +26,8 @@ export async function streamRoutes(app: FastifyInstance, opts: AppOptions) {
 		},
 		async (req, reply) => {
 			const wanted = req.query.centre;
-			if (wanted && !live.centres.has(wanted)) throw new UnknownCentre(wanted);
-			const centres = wanted ? [wanted] : [...live.centres.keys()];
+			if (wanted && !hall.centres.has(wanted)) throw new UnknownCentre(wanted);
+			const centres = wanted ? [wanted] : [...hall.centres.keys()];
 
 			reply.hijack();
 			const res = reply.raw;
@@ -39,14 +39,14 @@ export async function streamRoutes(app: FastifyInstance, opts: AppOptions) {
 			});
 			let seq = 0;
 			const send = (centre: string) => {
-				const view = insights ? insights.liveView(centre) : live.view(centre);
+				const view = hall.view(centre);
 				if (view) res.write(`event: live\nid: ${++seq}\ndata: ${JSON.stringify(view)}\n\n`);
 			};
 			res.write("retry: 2000\n\n");
 			for (const c of centres) send(c);
 
 			const due = new Map<string, NodeJS.Timeout>();
-			const off = live.onChange((centre) => {
+			const off = hall.onChange((centre) => {
 				if (!centres.includes(centre) || due.has(centre)) return;
 				due.set(
 					centre,

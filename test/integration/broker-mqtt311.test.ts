@@ -12,7 +12,7 @@ import type { Readable } from "node:stream";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { generate, type IConnectPacket, type IPublishPacket, type Packet, parser } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../hub/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { mosquittoAvailable, startMosquitto } from "../fixtures/mosquitto.ts";

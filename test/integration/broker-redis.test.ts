@@ -5,8 +5,8 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { demoCentre, tempDir } from "../fixtures/hub.ts";
 import { type RedisServer, redisAvailable, startRedis } from "../fixtures/redis.ts";

@@ -9,8 +9,8 @@
 import { type Socket, connect as tcp } from "node:net";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import type { Logger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
 import { spawnHub } from "../fixtures/hubProcess.ts";

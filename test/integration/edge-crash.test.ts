@@ -12,8 +12,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -12,8 +12,8 @@ import { SimDriver } from "../../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../../edge/load-config.ts";
 import { type Log, type LogFn, silentLog } from "../../edge/log.ts";
 import { type EdgeNode, startEdge } from "../../edge/node.ts";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 
 const CENTRE = "test-hall";

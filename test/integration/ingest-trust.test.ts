@@ -13,7 +13,7 @@ import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alert } from "../../core/alerts.ts";
 import type { LiveView } from "../../core/liveView.ts";
-import type { Hub } from "../../hub/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";

@@ -6,7 +6,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
-import type { Hub } from "../../hub/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 

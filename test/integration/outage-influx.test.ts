@@ -4,8 +4,8 @@
  * forwards everything: every event stored exactly once, in order of time.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { Influx1Store } from "../../store/influx1.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, metric, tempDir } from "../fixtures/hub.ts";

@@ -7,8 +7,8 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, metric, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";

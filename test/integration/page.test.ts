@@ -9,7 +9,7 @@ import type { MqttClient } from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Centre } from "../../core/centre.ts";
-import type { Hub } from "../../hub/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { launchBrowser, openPage } from "../fixtures/browser.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";

@@ -6,8 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { replayTimeline } from "../../firmware-sim/replay.ts";
 import { simulateWeek } from "../../firmware-sim/week.ts";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import { silentLogger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { demoCentre, tempDir } from "../fixtures/hub.ts";
 
 const centre = demoCentre();

@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
-import type { Hub } from "../../hub/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, metric, recordingLogger, startTestHub, tempDir } from "../fixtures/hub.ts";

@@ -13,8 +13,8 @@ import { join } from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
-import { type Hub, startHub } from "../../hub/hub.ts";
 import type { Logger } from "../../hub/logger.ts";
+import { type Hub, startHub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre } from "../fixtures/hub.ts";
 

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
 import { resolveLimits } from "../../broker/broker.ts";
-import { BROKER_CLI_OPTIONS, brokerSettings } from "../../broker/cliOptions.ts";
+import { BROKER_CLI_OPTIONS, brokerSettings } from "../../cli/brokerOptions.ts";
 
 /** The broker options of `vikno hub` / `vikno demo` as their parser reads them. */
 function settings(...args: string[]) {

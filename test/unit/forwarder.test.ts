@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { Forwarder } from "../../hub/forwarder.ts";
 import { silentLogger } from "../../hub/logger.ts";
 import { createMetrics } from "../../hub/metrics.ts";
-import { Spool } from "../../hub/spool.ts";
+import { Spool } from "../../store/spool.ts";
 import type { EventStore, StoredEvent } from "../../store/types.ts";
 import { storedRating } from "../fixtures/events.ts";
 import { tempDir } from "../fixtures/hub.ts";

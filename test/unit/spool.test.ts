@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { Spool } from "../../hub/spool.ts";
+import { Spool } from "../../store/spool.ts";
 import type { StoredEvent } from "../../store/types.ts";
 import { storedRating } from "../fixtures/events.ts";
 import { tempDir } from "../fixtures/hub.ts";

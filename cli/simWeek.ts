@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { DateTime } from "luxon";
-import { UsageError } from "../cli/options.ts";
 import type { Centre } from "../core/centre.ts";
-import { replayTimeline } from "./replay.ts";
-import { simulateWeek, type WeekResult } from "./week.ts";
+import { replayTimeline } from "../firmware-sim/replay.ts";
+import { simulateWeek, type WeekResult } from "../firmware-sim/week.ts";
+import { UsageError } from "./options.ts";
 
 export interface WeekCommandOptions {
 	centres: readonly Centre[];

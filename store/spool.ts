@@ -13,9 +13,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { EVENT_COLUMNS, type EventRow, eventFromRow, pushEventRow } from "../store/eventRow.ts";
-import { SqliteWriter } from "../store/sqliteWriter.ts";
-import type { StoredEvent } from "../store/types.ts";
+import { EVENT_COLUMNS, type EventRow, eventFromRow, pushEventRow } from "./eventRow.ts";
+import { SqliteWriter } from "./sqliteWriter.ts";
+import type { StoredEvent } from "./types.ts";
 
 /** Most waiting events also kept in memory (a long outage reads them back from the file). */
 const MAX_WAITING_IN_MEMORY = 100_000;

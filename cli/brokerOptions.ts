@@ -3,8 +3,8 @@
  * (docs/broker.md): TLS, client certificates, the session store, WebSocket path and keep-alive.
  */
 import { join } from "node:path";
-import type { BrokerSettings } from "./broker.ts";
-import type { PersistenceConfig } from "./persistence.ts";
+import type { BrokerSettings } from "../broker/broker.ts";
+import type { PersistenceConfig } from "../broker/persistence.ts";
 
 export const BROKER_CLI_OPTIONS = {
 	"tls-port": { type: "string" },

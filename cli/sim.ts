@@ -9,12 +9,12 @@
  */
 import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
-import { UsageError } from "../cli/options.ts";
-import { untilSignal } from "../cli/signals.ts";
 import { loadCentreFile } from "../config/load.ts";
-import { type Simulation, startSimulation } from "./runner.ts";
-import { centreSeed } from "./week.ts";
-import { weekCommand } from "./week-command.ts";
+import { type Simulation, startSimulation } from "../firmware-sim/runner.ts";
+import { centreSeed } from "../firmware-sim/week.ts";
+import { UsageError } from "./options.ts";
+import { untilSignal } from "./signals.ts";
+import { weekCommand } from "./simWeek.ts";
 
 /** Resolves with the exit code: 0 after a signal or a finished week, 1 when the broker cannot be reached. */
 export async function simCommand(args: string[]): Promise<number> {

@@ -8,23 +8,24 @@ import type { FastifyInstance } from "fastify";
 import { type BrokerSettings, type RunningBroker, startBroker } from "../broker/broker.ts";
 import type { Identity } from "../broker/identity.ts";
 import { isLoopbackHost } from "../broker/limits.ts";
+import { brokerMetrics } from "../broker/metrics.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
+import { Dispatcher } from "../hub/dispatcher.ts";
+import { Forwarder } from "../hub/forwarder.ts";
+import { Ingest } from "../hub/ingest.ts";
+import { Insights } from "../hub/insights.ts";
+import { LiveHub } from "../hub/liveHub.ts";
+import { createLogger, type Logger } from "../hub/logger.ts";
+import { createMetrics } from "../hub/metrics.ts";
+import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
+import { type DeadLetterSummary, Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
-import { Dispatcher } from "./dispatcher.ts";
-import { Forwarder } from "./forwarder.ts";
-import { Ingest } from "./ingest.ts";
-import { Insights } from "./insights.ts";
-import { LiveHub } from "./liveHub.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import { createMetrics } from "./metrics.ts";
-import { NODE_RATE, NodeRate } from "./nodeRate.ts";
-import { type DeadLetterSummary, Spool } from "./spool.ts";
 
 export interface HubOptions {
 	centres: readonly Centre[];
@@ -209,7 +210,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		limits: opts.broker?.limits ?? {},
 		tls: opts.broker?.tls,
 		persistence: opts.broker?.persistence ?? { kind: "level", path: join(opts.dataDir, "mqtt-sessions") },
-		observer: metrics.broker.observer,
+		// Refused connects, publishes and subscriptions, disconnects, messages in/out; a refused
+		// publish is also a rejected message.
+		observer: brokerMetrics(metrics.registry, () =>
+			metrics.messages.inc({ result: "rejected", reason: "not_authorized" }),
+		).observer,
 		log,
 		onClients: (n) => metrics.clients.set(n),
 		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
@@ -230,9 +235,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	alertTimer.unref();
 
 	const app = await buildApp({
-		live,
-		metrics,
-		insights,
+		hall: {
+			centres,
+			view: (centre) => insights.liveView(centre),
+			onChange: (listener) => live.onChange(listener),
+			alerts: (centre) => insights.activeAlerts(centre),
+			opening: (centre) => insights.opening(centre),
+			bestTimes: (centre) => insights.bestTimes(centre),
+		},
+		registry: metrics.registry,
+		now,
 		store,
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		health: () => ({
