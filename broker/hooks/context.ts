@@ -1,0 +1,48 @@
+/** What every broker hook shares: the client table, the policy, the log and the observer. */
+import type { PublishPacket } from "aedes";
+import type { NodeRole } from "../../core/centre.ts";
+import type { ClientTable } from "../clients.ts";
+import type { BrokerLog, OnceLog } from "../onceLog.ts";
+import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "../reasons.ts";
+import type { DeviceRegistry } from "../registry.ts";
+
+/** What the broker reports, for metrics. */
+export interface BrokerObserver {
+	clients?(connected: number): void;
+	connectRefused?(reason: ConnectRefusal): void;
+	publishRefused?(reason: PublishRefusal): void;
+	subscribeRefused?(reason: SubscribeRefusal): void;
+	disconnected?(reason: DisconnectReason): void;
+	messageIn?(qos: number): void;
+	messageOut?(qos: number): void;
+}
+
+export interface HookContext {
+	readonly clients: ClientTable;
+	readonly registry: DeviceRegistry | undefined;
+	readonly policy: {
+		allowAnonymous: boolean;
+		maxKeepaliveS: number;
+		allowKeepaliveZero: boolean;
+		nodeRole: (centre: string, node: string) => NodeRole | undefined;
+	};
+	readonly log: BrokerLog;
+	/** Refusals are logged once per key and interval, with how many were suppressed. */
+	readonly refusals: OnceLog;
+	readonly obs: BrokerObserver;
+	/** Count and log a refused connection. */
+	refuseConnect(reason: ConnectRefusal, detail: string, fields: object): void;
+	/** Drop a publish for good after its acknowledgement (refused.ts). */
+	refuse(packet: PublishPacket): void;
+}
+
+export function refuseConnect(ctx: Pick<HookContext, "obs" | "refusals">) {
+	return (reason: ConnectRefusal, detail: string, fields: object): void => {
+		ctx.obs.connectRefused?.(reason);
+		ctx.refusals.warn(
+			`connect|${reason}|${JSON.stringify(fields)}`,
+			{ reason, ...fields },
+			`connection refused (${reason}): ${detail}`,
+		);
+	};
+}
