@@ -6,19 +6,30 @@
  */
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import type { EdgeConfig } from "./config.ts";
+import { DRIVERS, type EdgeConfig, ROLES } from "./config.ts";
 import { attachKeyboard } from "./drivers/keyboard.ts";
 import { SimDriver } from "./drivers/sim.ts";
 import { EdgeConfigError, loadEdgeConfig } from "./load-config.ts";
 import { type EdgeNode, startEdge } from "./node.ts";
 
+const list = (table: Record<string, string>) =>
+	Object.entries(table)
+		.map(([name, what]) => `  ${name.padEnd(12)} ${what}`)
+		.join("\n");
+
 const USAGE = `usage: vikno edge --config FILE [--keyboard]
 
 --keyboard  try the node on a laptop: the sim driver, one key per input (printed at start).
 
-Runs an edge node (window, terminal or door) as described in FILE (YAML or JSON).
+Runs an edge node as described in FILE (YAML or JSON): its role, its driver, its pins.
 See docs/edge.md and config/edge/*.yaml. Environment overrides: VIKNO_EDGE_BROKER_URL,
-VIKNO_EDGE_BROKER_USERNAME, VIKNO_EDGE_BROKER_PASSWORD, VIKNO_EDGE_DATA_DIR, VIKNO_EDGE_LOG_LEVEL.`;
+VIKNO_EDGE_BROKER_USERNAME, VIKNO_EDGE_BROKER_PASSWORD, VIKNO_EDGE_DATA_DIR, VIKNO_EDGE_LOG_LEVEL.
+
+Roles (role:):
+${list(ROLES)}
+
+Drivers (driver.type:):
+${list(DRIVERS)}`;
 
 export async function edgeCommand(args: string[]): Promise<void> {
 	let file: string | undefined;

@@ -195,3 +195,18 @@ export type WindowRole = Static<typeof WindowRole>;
 export type TerminalRole = Static<typeof TerminalRole>;
 export type DoorRole = Static<typeof DoorRole>;
 export type BridgeConfig = Static<typeof BridgeConfig>;
+
+/** The drivers a node can use, and what each is for (`vikno edge --help`; every driver of the schema, no other). */
+export const DRIVERS: Record<EdgeConfig["driver"]["type"], string> = {
+	sim: "simulated pins: tests, a laptop (with --keyboard), the simulator",
+	onoff: "GPIO through the kernel's sysfs (onoff), Raspberry Pi OS up to bookworm",
+	gpiod: "GPIO through Debian's gpiod tools (gpiomon, gpioset): any kernel, a Raspberry Pi 5",
+	"johnny-five": "a Firmata board (Arduino) on a serial port, through johnny-five",
+};
+
+/** The roles a node can play (`vikno edge --help`; every role of the schema, no other). */
+export const ROLES: Record<EdgeConfig["role"], string> = {
+	window: "rating buttons, light and sound; the administrator's call, start, finish, no-show, pause",
+	terminal: "issues tickets per service (a button each), priority ones on their own button",
+	door: "counts people in and out of a zone",
+};

@@ -43,6 +43,8 @@ export interface ForwarderOptions {
 
 export class Forwarder {
 	private running: Promise<void> | null = null;
+	/** Events were spooled while the loop ran: it looks again once it ends. */
+	private again = false;
 	private closed = false;
 	private wake: (() => void) | null = null;
 	private failures = 0;
@@ -62,9 +64,15 @@ export class Forwarder {
 
 	kick(): void {
 		this.opts.metrics.spoolDepth.set(this.opts.spool.depth);
-		if (this.running || this.closed) return;
+		if (this.closed) return;
+		if (this.running) {
+			// The loop may be past its last look at the spool: it goes round once more.
+			this.again = true;
+			return;
+		}
 		this.running = this.loop().finally(() => {
 			this.running = null;
+			if (this.again && !this.closed) this.kick();
 		});
 	}
 
@@ -87,6 +95,7 @@ export class Forwarder {
 		let exhausted = false;
 		let marking: Promise<void> = Promise.resolve();
 		while (!this.closed) {
+			this.again = false;
 			// Keep up to two batches on their way: the next is read and sent while the store takes one.
 			// While narrowing down a refused event, one at a time: a store may write two appends in
 			// one request (InfluxDB's batcher), and then both fail for one event.

@@ -21,6 +21,14 @@ async function vikno(...args: string[]): Promise<{ code: number; out: string; er
 }
 
 describe("vikno command line", () => {
+	it("lists the edge node's roles and drivers in its help", async () => {
+		const r = await vikno("edge", "--help");
+		expect(r.code).toBe(0);
+		for (const role of ["window", "terminal", "door"]) expect(r.out).toMatch(new RegExp(`^  ${role}\\s+\\S`, "m"));
+		for (const driver of ["sim", "onoff", "gpiod", "johnny-five"])
+			expect(r.out).toMatch(new RegExp(`^  ${driver}\\s+\\S`, "m"));
+	});
+
 	it("stops on a bad centre file with the file, line, path and problem", async () => {
 		const r = await vikno(
 			"hub",

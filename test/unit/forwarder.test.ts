@@ -34,6 +34,43 @@ function storeUnderControl() {
 }
 
 describe("Forwarder", () => {
+	it("forwards an event spooled while it finishes, after it last looked at the spool", async () => {
+		const spool = new Spool(join(dir.path, "late.db"));
+		spool.add([ev(1)]);
+		const { store, calls } = storeUnderControl();
+		const fwd = new Forwarder({ spool, store, metrics: createMetrics(), log: silentLogger, batchSize: 10 });
+		// The mark of the first batch comes after the loop found nothing more to send: ingest spools
+		// an event and kicks right then, as it does after every spooled batch.
+		const markAsync = spool.forwardedAsync.bind(spool);
+		let late = false;
+		vi.spyOn(spool, "forwardedAsync").mockImplementation(async (upTo, now) => {
+			if (!late) {
+				late = true;
+				spool.add([ev(2)]);
+				fwd.kick();
+			}
+			return markAsync(upTo, now);
+		});
+		fwd.kick();
+		await until(
+			() => calls.length,
+			(n) => n === 1,
+			{ intervalMs: 2 },
+		);
+		calls[0]?.ok();
+		await until(
+			() => calls.length,
+			(n) => n === 2,
+			{ intervalMs: 2, timeoutMs: 2_000, what: "the late event sent" },
+		);
+		expect(calls[1]?.ids).toEqual(["ev-2"]);
+		calls[1]?.ok();
+		await fwd.idle();
+		expect(spool.depth).toBe(0);
+		await fwd.close();
+		spool.close();
+	});
+
 	it("sends the next batch while the store takes one, and marks them forwarded in order", async () => {
 		const spool = new Spool(join(dir.path, "a.db"));
 		spool.add([1, 2, 3, 4, 5].map(ev));

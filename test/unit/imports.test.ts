@@ -46,7 +46,8 @@ const ONLY_IN: { packages: RegExp; places: RegExp; why: string }[] = [
 ];
 
 /** Node modules that do I/O or read the clock of the process: core/ is pure. */
-const IO_MODULES = /^node:(fs|fs\/promises|net|http|https|http2|dgram|dns|child_process|worker_threads|os|process|tls|readline|cluster)$/;
+const IO_MODULES =
+	/^node:(fs|fs\/promises|net|http|https|http2|dgram|dns|child_process|worker_threads|os|process|tls|readline|cluster)$/;
 
 function sources(dir: string): string[] {
 	const out: string[] = [];
@@ -63,7 +64,8 @@ function sources(dir: string): string[] {
 function specifiers(file: string): string[] {
 	const text = readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, "");
 	const out: string[] = [];
-	for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/g)) out.push(m[1] as string);
+	for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/g))
+		out.push(m[1] as string);
 	for (const m of text.matchAll(/(?:^|[\s;])import\s*["']([^"']+)["']/g)) out.push(m[1] as string);
 	for (const m of text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) out.push(m[1] as string);
 	return out;
