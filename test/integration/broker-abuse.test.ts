@@ -9,10 +9,9 @@ import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker } from "../../broker/broker.ts";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { frame, str, varint } from "../fixtures/mqttBytes.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -80,14 +79,7 @@ let servicePassword = "";
 
 beforeAll(async () => {
 	servicePassword = (await new DeviceRegistry(registryPath(dir.path)).add({ kind: "service", name: "load" })).password;
-	hub = await startHub({
-		centres: [demoCentre()],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		log: silentLogger,
-		allowAnonymous: true,
+	hub = await startTestHub(dir.path, {
 		broker: {
 			persistence: { kind: "memory" },
 			limits: {

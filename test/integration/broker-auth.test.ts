@@ -8,10 +8,9 @@ import { fileURLToPath } from "node:url";
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { payload } from "../fixtures/events.ts";
-import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/vikno.js", import.meta.url));
@@ -27,13 +26,8 @@ beforeAll(async () => {
 	}
 	creds["demo/win-99"] = (await registry.add({ kind: "node", centre: "demo", node: "win-99" })).password;
 	creds["service:dash"] = (await registry.add({ kind: "service", name: "dash" })).password;
-	hub = await startHub({
-		centres: [demoCentre()],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		log: silentLogger,
+	hub = await startTestHub(dir.path, {
+		allowAnonymous: false,
 		broker: { revocationPollMs: 100 },
 	});
 });
@@ -348,14 +342,8 @@ describe("anonymous clients", () => {
 
 	it("are refused by the library on a non-loopback host", async () => {
 		await expect(
-			startHub({
-				centres: [demoCentre()],
-				dataDir: dir.path,
-				mqttPort: 0,
-				httpPort: 0,
+			startTestHub(dir.path, {
 				host: "0.0.0.0",
-				allowAnonymous: true,
-				log: silentLogger,
 			}),
 		).rejects.toThrow(/loopback/);
 	});

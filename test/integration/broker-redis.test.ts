@@ -5,10 +5,9 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, tempDir } from "../fixtures/hub.ts";
+import { startTestHub, tempDir } from "../fixtures/hub.ts";
 import { type RedisServer, redisAvailable, startRedis } from "../fixtures/redis.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -20,14 +19,7 @@ let b: Hub;
 const clients: MqttClient[] = [];
 
 function hubOn(dataDir: string, url: string): Promise<Hub> {
-	return startHub({
-		centres: [demoCentre()],
-		dataDir,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		log: silentLogger,
-		allowAnonymous: true,
+	return startTestHub(dataDir, {
 		broker: { persistence: { kind: "redis", url } },
 	});
 }

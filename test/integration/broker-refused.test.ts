@@ -19,10 +19,9 @@ import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
 import { SimDriver } from "../../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../../edge/load-config.ts";
 import { type EdgeNode, startEdge } from "../../edge/node.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { type RedisServer, redisAvailable, startRedis } from "../fixtures/redis.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -52,13 +51,7 @@ async function probeHub(persistence: () => PersistenceConfig, anonymous: boolean
 	for (const node of DEVICES)
 		creds[`demo/${node}`] = (await registry.add({ kind: "node", centre: "demo", node })).password;
 	creds["service:audit"] = (await registry.add({ kind: "service", name: "audit" })).password;
-	const hub = await startHub({
-		centres: [demoCentre()],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		log: silentLogger,
+	const hub = await startTestHub(dir.path, {
 		allowAnonymous: anonymous,
 		broker: { persistence: persistence() },
 	});

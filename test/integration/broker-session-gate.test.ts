@@ -13,10 +13,9 @@ import type { Client } from "aedes";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PersistenceConfig } from "../../broker/persistence.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, tempDir } from "../fixtures/hub.ts";
+import { startTestHub, tempDir } from "../fixtures/hub.ts";
 import { type RedisServer, redisAvailable, startRedis } from "../fixtures/redis.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -28,14 +27,7 @@ let redis: RedisServer | undefined;
 function hubWith(persistence: PersistenceConfig): Promise<Hub> {
 	const dir = tempDir("vikno-gate-");
 	dirs.push(dir);
-	return startHub({
-		centres: [demoCentre()],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		log: silentLogger,
-		allowAnonymous: true,
+	return startTestHub(dir.path, {
 		broker: { persistence },
 	});
 }

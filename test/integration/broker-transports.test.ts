@@ -8,11 +8,10 @@ import { connect } from "node:net";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { launchBrowser } from "../fixtures/browser.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { makePki, type TestPki } from "../fixtures/tls.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -27,14 +26,7 @@ beforeAll(async () => {
 	password = (await new DeviceRegistry(registryPath(dir.path)).add({ kind: "node", centre: "demo", node: "win-01" }))
 		.password;
 	await new DeviceRegistry(registryPath(dir.path)).add({ kind: "node", centre: "demo", node: "win-02" });
-	hub = await startHub({
-		centres: [demoCentre()],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		log: silentLogger,
-		allowAnonymous: true,
+	hub = await startTestHub(dir.path, {
 		broker: {
 			persistence: { kind: "memory" },
 			tls: { port: 0, certFile: pki.certFile, keyFile: pki.keyFile, caFile: pki.caFile, clientCerts: "optional" },

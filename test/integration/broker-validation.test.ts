@@ -10,9 +10,9 @@ import { type Socket, connect as tcp } from "node:net";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { spawnHub } from "../fixtures/hubProcess.ts";
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from "../fixtures/mosquitto.ts";
 import {
@@ -120,14 +120,8 @@ const LEGIT_TOPIC = demoTopic("win-11", "rating");
 const legitGot: string[] = [];
 
 beforeAll(async () => {
-	hub = await startHub({
-		centres: [demoCentre()],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
+	hub = await startTestHub(dir.path, {
 		log: recording,
-		allowAnonymous: true,
 	});
 	legit = await mqtt.connectAsync(hub.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, clientId: "legit" });
 	legit.on("message", (_topic, body) => legitGot.push(body.toString()));

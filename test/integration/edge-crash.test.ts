@@ -12,9 +12,9 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { hallCentre } from "../fixtures/centres.ts";
+import { startTestHub } from "../fixtures/hub.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CENTRE = "test-hall";
@@ -25,14 +25,8 @@ const clients: MqttClient[] = [];
 
 beforeEach(async () => {
 	dir = mkdtempSync(join(tmpdir(), "vikno-edge-crash-"));
-	hub = await startHub({
+	hub = await startTestHub(dir, {
 		centres: [hallCentre(CENTRE)],
-		dataDir: dir,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
-		log: silentLogger,
 	});
 });
 afterEach(async () => {

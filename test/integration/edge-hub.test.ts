@@ -12,9 +12,9 @@ import { SimDriver } from "../../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../../edge/load-config.ts";
 import { type Log, type LogFn, silentLog } from "../../edge/log.ts";
 import { type EdgeNode, startEdge } from "../../edge/node.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { hallCentre } from "../fixtures/centres.ts";
+import { startTestHub } from "../fixtures/hub.ts";
 
 const CENTRE = "test-hall";
 let dir: string;
@@ -23,14 +23,9 @@ let node: EdgeNode | undefined;
 const clients: MqttClient[] = [];
 
 const hubAt = (mqttPort = 0) =>
-	startHub({
+	startTestHub(dir, {
 		centres: [hallCentre(CENTRE)],
-		dataDir: dir,
 		mqttPort,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
-		log: silentLogger,
 	});
 
 beforeEach(async () => {

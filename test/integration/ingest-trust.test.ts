@@ -16,7 +16,7 @@ import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const today = () => DateTime.now().setZone("Europe/Kyiv").toISODate() ?? "";
@@ -59,7 +59,7 @@ describe("one hub, many misbehaving messages", () => {
 		client.publishAsync(demoTopic(node, kind), typeof body === "string" ? body : JSON.stringify(body), { qos: 1 });
 
 	beforeAll(async () => {
-		hub = await startTestHub(dir.path, [demoCentre()], { alertEveryMs: 100 });
+		hub = await startTestHub(dir.path, { alertEveryMs: 100 });
 		client = await connect(hub.mqttUrl);
 	});
 	afterAll(async () => {
@@ -177,7 +177,7 @@ describe("one hub, many misbehaving messages", () => {
 describe("the low-ratings alert", () => {
 	it("fires for the window the hub worked out, and again after a restart", async () => {
 		const dir = tempDir();
-		let hub = await startTestHub(dir.path, [demoCentre()], { alertEveryMs: 100 });
+		let hub = await startTestHub(dir.path, { alertEveryMs: 100 });
 		let client = await connect(hub.mqttUrl);
 		for (let i = 0; i < 4; i++)
 			await client.publishAsync(demoTopic("win-07", "rating"), JSON.stringify(payload({ score: 1 })), { qos: 1 });
@@ -201,7 +201,7 @@ describe("the low-ratings alert", () => {
 		await client.endAsync();
 		await hub.close();
 
-		hub = await startTestHub(dir.path, [demoCentre()], { alertEveryMs: 100 });
+		hub = await startTestHub(dir.path, { alertEveryMs: 100 });
 		client = await connect(hub.mqttUrl);
 		const h2 = hub;
 		await until(

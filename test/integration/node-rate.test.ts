@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
 import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 
 const dir = tempDir("vikno-node-rate-");
 let hub: Hub;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 	const registry = new DeviceRegistry(registryPath(dir.path));
 	for (const node of ["door-main", "terminal-1"])
 		creds[node] = (await registry.add({ kind: "node", centre: "demo", node })).password;
-	hub = await startTestHub(dir.path, [demoCentre()], { allowAnonymous: false, nodeRate: rate });
+	hub = await startTestHub(dir.path, { allowAnonymous: false, nodeRate: rate });
 });
 afterAll(async () => {
 	await hub?.close();

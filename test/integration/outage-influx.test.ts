@@ -4,11 +4,10 @@
  * forwards everything: every event stored exactly once, in order of time.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { Influx1Store } from "../../store/influx1.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { type Influxd, influxdAvailable, influxExecute, startInfluxd } from "../fixtures/influxd.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -38,14 +37,7 @@ describe.runIf(available)("InfluxDB 1.x stopped mid-stream", () => {
 			// a timed-out write only comes back later (a stopped influxd refuses at once anyway).
 			timeoutMs: 10_000,
 		});
-		hub = await startHub({
-			centres: [demoCentre()],
-			dataDir: dir.path,
-			mqttPort: 0,
-			httpPort: 0,
-			host: "127.0.0.1",
-			allowAnonymous: true,
-			log: silentLogger,
+		hub = await startTestHub(dir.path, {
 			store,
 			forwarding: { minBackoffMs: 50, maxBackoffMs: 500, batchSize: 5_000 },
 		});

@@ -7,10 +7,9 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, metric, tempDir } from "../fixtures/hub.ts";
+import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
@@ -23,14 +22,7 @@ afterAll(async () => {
 
 describe("SQLite store locked by another writer", () => {
 	it("spools while it is locked and stores every event once, in order, afterwards", async () => {
-		hub = await startHub({
-			centres: [demoCentre()],
-			dataDir: dir.path,
-			mqttPort: 0,
-			httpPort: 0,
-			host: "127.0.0.1",
-			allowAnonymous: true,
-			log: silentLogger,
+		hub = await startTestHub(dir.path, {
 			forwarding: { minBackoffMs: 20, maxBackoffMs: 300, batchSize: 2000 },
 		});
 		const client = await connect(hub.mqttUrl);

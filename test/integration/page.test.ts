@@ -46,7 +46,7 @@ async function publish(node: string, kind: string, data: object) {
 
 beforeAll(async () => {
 	dir = tempDir();
-	hub = await startTestHub(dir.path, [centre]);
+	hub = await startTestHub(dir.path, { centres: [centre] });
 	hubOpen = true;
 	client = await connect(hub.mqttUrl);
 	browser = await launchBrowser();

@@ -14,7 +14,7 @@ import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -37,7 +37,7 @@ describe("a payload nested 5 000 deep", () => {
 	it("is stored without its unknown field, with nothing stuck behind it", async () => {
 		const dir = tempDir();
 		dirs.push(dir);
-		const hub = await startTestHub(dir.path, [demoCentre()], fast);
+		const hub = await startTestHub(dir.path, fast);
 		const a = await connect(hub.mqttUrl);
 		const b = await connect(hub.mqttUrl);
 		const deep = `${"[".repeat(5_000)}${"]".repeat(5_000)}`;
@@ -78,7 +78,7 @@ describe("an event the store refuses for good", () => {
 	it("becomes a dead letter; its batch, another device's events and everything after it are stored", async () => {
 		const dir = tempDir();
 		dirs.push(dir);
-		let hub = await startTestHub(dir.path, [demoCentre()], fast);
+		let hub = await startTestHub(dir.path, fast);
 		// The store refuses this one row whatever is tried, as a constraint would.
 		const file = new Database((hub.store as SqliteStore).path);
 		file.exec(`CREATE TRIGGER refuse_p666 BEFORE INSERT ON events WHEN NEW.data LIKE '%"P666"%'
@@ -131,7 +131,7 @@ describe("an event the store refuses for good", () => {
 		await hub.close();
 
 		// A restart still says so, and shows the hall as the store has it.
-		hub = await startTestHub(dir.path, [demoCentre()], fast);
+		hub = await startTestHub(dir.path, fast);
 		expect(await health(hub)).toMatchObject({ status: "degraded", deadLetters: { count: 1, last: { id: poison } } });
 		const v = (await (await fetch(`${hub.httpUrl}/api/v1/centres/demo/live`)).json()) as LiveView;
 		expect(v.services.find((s) => s.id === "residence")?.waiting).toBe(20);

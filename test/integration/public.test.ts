@@ -9,10 +9,9 @@ import type { AddressInfo } from "node:net";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Centre } from "../../core/centre.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, tempDir } from "../fixtures/hub.ts";
+import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
@@ -37,14 +36,8 @@ beforeAll(async () => {
 	const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
 	const base = demoCentre();
 	const centre: Centre = { ...base, alerts: { ...base.alerts, webhookUrl: hookUrl } };
-	hub = await startHub({
+	hub = await startTestHub(dir.path, {
 		centres: [centre],
-		dataDir: dir.path,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
-		log: silentLogger,
 		alertEveryMs: 100,
 		publicRateLimit: 30,
 	});

@@ -6,9 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { replayTimeline } from "../../firmware-sim/replay.ts";
 import { simulateWeek } from "../../firmware-sim/week.ts";
-import { silentLogger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
-import { demoCentre, tempDir } from "../fixtures/hub.ts";
+import type { Hub } from "../../server/hub.ts";
+import { demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
 
 const centre = demoCentre();
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -21,14 +20,8 @@ afterAll(async () => {
 
 /** A hub whose clock reads the simulated time the test sets. */
 async function hubOn(dataDir: string, clock: { now: number }): Promise<Hub> {
-	const hub = await startHub({
+	const hub = await startTestHub(dataDir, {
 		centres: [centre],
-		dataDir,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
-		log: silentLogger,
 		now: () => clock.now,
 		alertEveryMs: 3_600_000,
 	});

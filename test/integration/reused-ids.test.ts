@@ -14,7 +14,7 @@ import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, metric, recordingLogger, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, metric, recordingLogger, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -62,7 +62,7 @@ describe("an event id used again", () => {
 		const dir = tempDir();
 		dirs.push(dir);
 		const log = recordingLogger();
-		let hub = await startTestHub(dir.path, [demoCentre()], { log });
+		let hub = await startTestHub(dir.path, { log });
 		let c = await connect(hub.mqttUrl);
 		const m = messages();
 		await send(c, queue, m.issued);
@@ -99,7 +99,7 @@ describe("an event id used again", () => {
 		const dir = tempDir();
 		dirs.push(dir);
 		const more = { forwarding: { minBackoffMs: 20, maxBackoffMs: 100 } };
-		let hub = await startTestHub(dir.path, [demoCentre()], more);
+		let hub = await startTestHub(dir.path, more);
 		const locker = new Database((hub.store as SqliteStore).path);
 		locker.exec("BEGIN IMMEDIATE");
 		let c = await connect(hub.mqttUrl);
@@ -109,7 +109,7 @@ describe("an event id used again", () => {
 		await c.endAsync();
 		await hub.close();
 
-		hub = await startTestHub(dir.path, [demoCentre()], more);
+		hub = await startTestHub(dir.path, more);
 		c = await connect(hub.mqttUrl);
 		const c0 = await counts(hub);
 		await send(c, queue, m.otherTicket);
@@ -136,7 +136,7 @@ describe("an event id used again", () => {
 		const dir = tempDir();
 		dirs.push(dir);
 		const more = { forwarding: { minBackoffMs: 20, maxBackoffMs: 100 } };
-		let hub = await startTestHub(dir.path, [demoCentre()], more);
+		let hub = await startTestHub(dir.path, more);
 		let c = await connect(hub.mqttUrl);
 		const m = messages();
 		await send(c, queue, m.issued);
@@ -146,7 +146,7 @@ describe("an event id used again", () => {
 
 		const locker = new Database(join(dir.path, "vikno.db"));
 		locker.exec("BEGIN IMMEDIATE");
-		hub = await startTestHub(dir.path, [demoCentre()], more);
+		hub = await startTestHub(dir.path, more);
 		c = await connect(hub.mqttUrl);
 		// Something new first, so the store is known to be failing and events go to the spool.
 		await send(c, queue, JSON.stringify(payload({ event: "issued", ticket: "A102", service: "passports" })));

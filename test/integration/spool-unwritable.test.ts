@@ -14,9 +14,9 @@ import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Logger } from "../../hub/logger.ts";
-import { type Hub, startHub } from "../../server/hub.ts";
+import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre } from "../fixtures/hub.ts";
+import { connect, startTestHub } from "../fixtures/hub.ts";
 
 const mount = mkdtempSync(join(tmpdir(), "vikno-spool-full-"));
 const filler = join(mount, "filler");
@@ -36,13 +36,7 @@ beforeAll(async () => {
 	} catch (e) {
 		throw new Error(`this test mounts a small tmpfs and must run as root: ${(e as Error).message}`);
 	}
-	hub = await startHub({
-		centres: [demoCentre()],
-		dataDir: mount,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
+	hub = await startTestHub(mount, {
 		log,
 		// Sessions in memory: only the store and the spool live on the disk that fills up.
 		broker: { persistence: { kind: "memory" } },
