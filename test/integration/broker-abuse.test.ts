@@ -296,7 +296,7 @@ describe("slow subscribers", () => {
 		reader.end(true);
 		writer.end(true);
 		await stillServing();
-	}, 60_000);
+	}, 120_000);
 });
 
 describe("inbound window", () => {

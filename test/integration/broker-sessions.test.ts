@@ -74,5 +74,5 @@ describe("persistent sessions", () => {
 		);
 		expect(more).toEqual([marker]);
 		await again.endAsync();
-	}, 60_000);
+	}, 120_000);
 });

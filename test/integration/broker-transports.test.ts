@@ -32,7 +32,7 @@ beforeAll(async () => {
 			tls: { port: 0, certFile: pki.certFile, keyFile: pki.keyFile, caFile: pki.caFile, clientCerts: "optional" },
 		},
 	});
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
 	await hub?.close();
@@ -181,7 +181,7 @@ describe("WebSocket", () => {
 		} finally {
 			await browser.close();
 		}
-	}, 60_000);
+	}, 120_000);
 
 	it("counts messages in and out by QoS", async () => {
 		const m = await (await fetch(`${hub.httpUrl}/metrics`)).text();

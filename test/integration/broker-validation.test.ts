@@ -466,5 +466,5 @@ describe("keep-alive bounds (--max-keepalive, --allow-keepalive-zero)", () => {
 			await child.kill("SIGTERM");
 			data.remove();
 		}
-	}, 30_000);
+	}, 120_000);
 });
