@@ -29,7 +29,7 @@ beforeAll(async () => {
 	redis = await startRedis();
 	a = await hubOn(dirs[0]?.path ?? "", redis.url);
 	b = await hubOn(dirs[1]?.path ?? "", redis.url);
-}, 20_000);
+}, 60_000);
 
 afterAll(async () => {
 	for (const c of clients) c.end(true);

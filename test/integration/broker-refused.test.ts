@@ -30,7 +30,7 @@ let redis: RedisServer | undefined;
 
 beforeAll(async () => {
 	if (withRedis) redis = await startRedis();
-}, 20_000);
+}, 60_000);
 afterAll(async () => {
 	await redis?.stop();
 });
@@ -150,7 +150,7 @@ describe.each(stores)("refused publishes with %s sessions", (_name, persistence)
 	let p: Probe;
 	beforeAll(async () => {
 		p = await probeHub(persistence, false);
-	}, 20_000);
+	}, 60_000);
 	afterAll(async () => {
 		await p?.close();
 	});
@@ -292,7 +292,7 @@ describe.each(stores)("an --allow-anonymous hub with %s sessions", (_name, persi
 	let p: Probe;
 	beforeAll(async () => {
 		p = await probeHub(persistence, true);
-	}, 20_000);
+	}, 60_000);
 	afterAll(async () => {
 		await p?.close();
 	});
@@ -330,7 +330,7 @@ describe("a forged call and a real window node", () => {
 	const edgeDir = tempDir("vikno-refused-edge-");
 	beforeAll(async () => {
 		p = await probeHub(() => ({ kind: "level", path: join(edgeDir.path, "sessions") }), false);
-	}, 20_000);
+	}, 60_000);
 	afterAll(async () => {
 		await node?.close();
 		await p?.close();

@@ -153,7 +153,7 @@ describe.skipIf(!withRedis)("two hubs on Redis", () => {
 		redis = await startRedis();
 		a = await hubWith({ kind: "redis", url: redis.url });
 		b = await hubWith({ kind: "redis", url: redis.url });
-	}, 20_000);
+	}, 60_000);
 	afterAll(async () => {
 		await a?.close();
 		await b?.close();

@@ -76,5 +76,5 @@ describe.runIf(available)("InfluxDB 1.x stopped mid-stream", () => {
 		const stored = await h.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER);
 		expect(stored.map((e) => e.id)).toEqual(events.map((e) => e.body.id));
 		await client.endAsync();
-	}, 90_000);
+	}, 180_000);
 });
