@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REJECT_REASON_NAMES } from "../../core/reasons.ts";
 import { HTTP_ERROR_CODES, HTTP_ERRORS } from "../../dashboard/errors.ts";
+import { EDGE_ERROR_CODES, EDGE_ERRORS } from "../../edge/errors.ts";
 
 const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
 
@@ -48,6 +49,11 @@ describe("docs/errors.md", () => {
 
 	const registries = [
 		{ section: "HTTP errors", codes: HTTP_ERROR_CODES, registry: HTTP_ERRORS as Record<string, { status?: number }> },
+		{
+			section: "Edge node errors",
+			codes: EDGE_ERROR_CODES,
+			registry: EDGE_ERRORS as Record<string, { status?: number }>,
+		},
 	];
 	for (const { section, codes, registry } of registries) {
 		describe(section, () => {
