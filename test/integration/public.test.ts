@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Centre } from "../../core/centre.ts";
+import { responseLog } from "../../dashboard/responseCheck.ts";
 import { silentLogger } from "../../hub/logger.ts";
 import { type Hub, startHub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
@@ -47,6 +48,7 @@ beforeAll(async () => {
 		log: silentLogger,
 		alertEveryMs: 100,
 		publicRateLimit: 30,
+		checkResponses: responseLog(),
 	});
 	client = await connect(hub.mqttUrl);
 });
