@@ -22,8 +22,10 @@
  * shows its better and worse hours.
  */
 import { DateTime } from "luxon";
+import Type, { type Static } from "typebox";
 import { WEEKDAYS, type Weekday } from "./centre.ts";
 import { type HoursOf, weekdayOf } from "./openingHours.ts";
+import { Count, orNull } from "./schemaParts.ts";
 import { median } from "./stats.ts";
 
 export interface HourRow {
@@ -39,29 +41,33 @@ export interface HourRow {
 	count: number;
 }
 
-export type Label = "quiet" | "usual" | "busy";
+export const Label = Type.Enum(["quiet", "usual", "busy"]);
+export type Label = Static<typeof Label>;
 
-export interface BestTimeCell {
-	weekday: Weekday;
-	hour: number;
+export const BestTimeCell = Type.Object({
+	weekday: Type.Enum(WEEKDAYS),
+	hour: Type.Integer({ minimum: 0, maximum: 23, description: "Local hour (the hour starting then)" }),
 	/** Typical people in the hall. */
-	load: number | null;
+	load: orNull(Type.Number({ description: "Typical people in the hall" })),
 	/** `load` ÷ the hall's capacity, when a capacity is given. */
-	loadShare: number | null;
+	loadShare: orNull(Type.Number()),
 	/** Typical wait, minutes (one decimal). */
-	waitMin: number | null;
+	waitMin: orNull(Type.Number({ description: "Typical wait, minutes (one decimal)" })),
 	/** Dates the figures come from. */
-	days: number;
-	label: Label | null;
-}
+	days: Count,
+	label: orNull(Label),
+});
 
-export interface BestTimes {
+export const BestTimes = Type.Object({
 	/** The dates looked at: from ≤ localDay < to. */
-	from: string;
-	to: string;
+	from: Type.String({ description: "First local date looked at (YYYY-MM-DD)" }),
+	to: Type.String({ description: "Local date after the last one looked at (YYYY-MM-DD)" }),
 	/** Open hours of every weekday, in order (weekdays the centre is closed have none). */
-	cells: BestTimeCell[];
-}
+	cells: Type.Array(BestTimeCell),
+});
+
+export type BestTimeCell = Static<typeof BestTimeCell>;
+export type BestTimes = Static<typeof BestTimes>;
 
 export interface BestTimesOptions {
 	/** How many weeks back (default 8). */

@@ -7,7 +7,7 @@ import Type, { type Static, type TSchema } from "typebox";
 import { ID_PATTERN } from "./ids.ts";
 
 const id = Type.String({ pattern: ID_PATTERN, description: "lower-case id: [a-z0-9][a-z0-9-]{0,31}" });
-const names = Type.Object(
+export const Names = Type.Object(
 	{ uk: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) },
 	{ additionalProperties: false, description: "Name in Ukrainian (shown by default) and English" },
 );
@@ -36,7 +36,7 @@ export const Hours = Type.Object(
 export const Service = Type.Object(
 	{
 		id,
-		name: names,
+		name: Names,
 		prefix: Type.String({ pattern: "^[A-Z]{1,2}$", description: "Ticket prefix, e.g. A for A017" }),
 		targetWaitMin: Type.Integer({ minimum: 1, maximum: 600, description: "Target waiting time, minutes" }),
 		meanServiceMin: Type.Optional(
@@ -59,7 +59,7 @@ export const Window = Type.Object(
 export const Zone = Type.Object(
 	{
 		id,
-		name: Type.Optional(names),
+		name: Type.Optional(Names),
 		capacity: Type.Integer({ minimum: 1, maximum: 100_000 }),
 	},
 	{ additionalProperties: false },
@@ -87,7 +87,7 @@ export const Holiday = Type.Object(
 	{
 		date: Type.String({ pattern: DATE_PATTERN, description: 'local date "YYYY-MM-DD"' }),
 		hours: Type.Array(interval, { default: [], description: "Opening intervals that day; empty = closed" }),
-		name: Type.Optional(names),
+		name: Type.Optional(Names),
 	},
 	{ additionalProperties: false },
 );
@@ -238,7 +238,7 @@ export const AlertRules = Type.Object(
 export const Centre = Type.Object(
 	{
 		id,
-		name: names,
+		name: Names,
 		timeZone: Type.String({ minLength: 1, default: "Europe/Kyiv" }),
 		ratingScale: Type.Integer({ minimum: 3, maximum: 10, default: 5 }),
 		hours: Hours,

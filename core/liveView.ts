@@ -2,51 +2,89 @@
  * The JSON view of a live hall served at /api/v1/centres/{centre}/live and pushed on the stream.
  * Pure: `now` is passed in.
  */
-import type { CentreIndex } from "./centre.ts";
+import Type, { type Static, type TInteger } from "typebox";
+import { type CentreIndex, Names } from "./centre.ts";
 import type { LiveState } from "./live.ts";
-import { anomalies, type SequenceAnomaly } from "./ticketLedger.ts";
+import { Count, EpochMs, orNull } from "./schemaParts.ts";
+import { anomalies, SEQUENCE_ANOMALY_NAMES, type SequenceAnomaly } from "./ticketLedger.ts";
+import { NoEstimateReason } from "./waitEstimate.ts";
 
-export interface ServiceView {
-	id: string;
-	name: { uk: string; en: string };
-	waiting: number;
-	priorityWaiting: number;
+/** Estimated wait, minutes (one decimal), with the range 80 % of visitors fall in. */
+export const WaitRange = Type.Object(
+	{ minutes: Type.Number(), low: Type.Number(), high: Type.Number() },
+	{ description: "Estimated wait for a visitor taking a ticket now, minutes, with the range 80 % fall in" },
+);
+
+export const ServiceView = Type.Object({
+	id: Type.String(),
+	name: Names,
+	waiting: Count,
+	priorityWaiting: Count,
 	/** Seconds the longest-waiting ticket has waited, 0 when nobody waits. */
-	longestWaitS: number;
-	targetWaitMin: number;
+	longestWaitS: Type.Integer({ minimum: 0, description: "Seconds the longest-waiting ticket has waited" }),
+	targetWaitMin: Type.Integer(),
 	/**
-	 * Estimated wait for a visitor taking a ticket now, minutes, with the range 80 % fall in
-	 * (added by the hub from core/waitEstimate.ts); null with `noEstimate` saying why.
+	 * Estimated wait for a visitor taking a ticket now (added by the hub from core/waitEstimate.ts);
+	 * null with `noEstimate` saying why.
 	 */
-	estimate?: { minutes: number; low: number; high: number } | null;
-	noEstimate?: string;
-}
+	estimate: Type.Optional(orNull(WaitRange)),
+	noEstimate: Type.Optional(NoEstimateReason),
+});
 
-export interface WindowView {
-	id: string;
-	name: string;
-	services: string[];
-	priority: boolean;
-	state: "idle" | "calling" | "serving" | "offline";
-	ticket: string | null;
-	service: string | null;
-	sinceS: number | null;
-	served: number;
-}
+export const WindowView = Type.Object({
+	id: Type.String(),
+	name: Type.String(),
+	services: Type.Array(Type.String()),
+	priority: Type.Boolean(),
+	state: Type.Enum(["idle", "calling", "serving", "offline"]),
+	ticket: orNull(Type.String()),
+	service: orNull(Type.String()),
+	sinceS: orNull(Type.Integer({ minimum: 0 })),
+	served: Count,
+});
 
-export interface LiveView {
-	centre: string;
-	name: { uk: string; en: string };
-	day: string;
-	at: number;
-	services: ServiceView[];
-	windows: WindowView[];
-	zones: { id: string; count: number; capacity: number; load: number }[];
-	ratings: { count: number; mean: number | null; distribution: number[]; extra: number; scale: number };
-	/** Today's tickets; `anomalies`: events that did not fit a ticket's course, by reason (docs/errors.md). */
-	tickets: { issued: number; served: number; waiting: number; anomalies: Record<SequenceAnomaly, number> };
-	nodes: { id: string; role: string; online: boolean; lastSeen: number | null }[];
-}
+/** Today's count of each sequence anomaly (docs/errors.md), every reason present. */
+const Anomalies = Type.Object(
+	Object.fromEntries(SEQUENCE_ANOMALY_NAMES.map((n) => [n, Count])) as Record<SequenceAnomaly, TInteger>,
+	{ description: "Queue events that did not fit a ticket's course, by reason (docs/errors.md)" },
+);
+
+export const LiveView = Type.Object(
+	{
+		centre: Type.String(),
+		name: Names,
+		/** The live day, local date of the centre. */
+		day: Type.String({ description: "The live day: the centre's local date, YYYY-MM-DD" }),
+		at: EpochMs,
+		services: Type.Array(ServiceView),
+		windows: Type.Array(WindowView),
+		zones: Type.Array(
+			Type.Object({ id: Type.String(), count: Count, capacity: Type.Integer(), load: Type.Number({ minimum: 0 }) }),
+		),
+		ratings: Type.Object({
+			count: Count,
+			mean: orNull(Type.Number()),
+			distribution: Type.Array(Count, { description: "Ratings per score, index 0 = score 1" }),
+			extra: Count,
+			scale: Type.Integer(),
+		}),
+		/** Today's tickets; `anomalies`: events that did not fit a ticket's course, by reason (docs/errors.md). */
+		tickets: Type.Object({ issued: Count, served: Count, waiting: Count, anomalies: Anomalies }),
+		nodes: Type.Array(
+			Type.Object({
+				id: Type.String(),
+				role: Type.String(),
+				online: Type.Boolean(),
+				lastSeen: orNull(EpochMs),
+			}),
+		),
+	},
+	{ description: "A live hall: queues per service, windows, zones, today's ratings and tickets, nodes" },
+);
+
+export type ServiceView = Static<typeof ServiceView>;
+export type WindowView = Static<typeof WindowView>;
+export type LiveView = Static<typeof LiveView>;
 
 export function liveView(s: LiveState, index: CentreIndex, now: number): LiveView {
 	const { centre } = index;

@@ -13,7 +13,9 @@
  * `holidays` replaces the weekday's hours on its date (no intervals: closed). Pure: `now` is passed.
  */
 import { DateTime } from "luxon";
-import { type Centre, type Holiday, WEEKDAYS, type Weekday } from "./centre.ts";
+import Type, { type Static } from "typebox";
+import { type Centre, type Holiday, INTERVAL_PATTERN, Names, WEEKDAYS, type Weekday } from "./centre.ts";
+import { EpochMs, orNull } from "./schemaParts.ts";
 
 /** What opening hours need of a centre. */
 export type HoursOf = Pick<Centre, "timeZone" | "hours" | "holidays">;
@@ -25,17 +27,22 @@ export interface OpenInterval {
 	to: number;
 }
 
-export interface OpeningState {
-	open: boolean;
+export const OpeningState = Type.Object({
+	open: Type.Boolean(),
 	/** When the current state began, if within `LOOK_BACK_DAYS`; else null. */
-	since: number | null;
+	since: orNull(EpochMs),
 	/** The next opening (`open: true`) or closing, if within the horizon; null when none is known. */
-	nextChange: { at: number; open: boolean } | null;
+	nextChange: Type.Union([Type.Object({ at: EpochMs, open: Type.Boolean() }), Type.Null()], {
+		description: "The next opening (open: true) or closing within three weeks; null when none is known",
+	}),
 	/** Today's local hours ("HH:MM-HH:MM"), holiday applied; empty when closed all day. */
-	today: string[];
+	today: Type.Array(Type.String({ pattern: INTERVAL_PATTERN }), {
+		description: 'Today\'s local hours ("HH:MM-HH:MM"), holiday applied; empty when closed all day',
+	}),
 	/** Today's dated exception, if any. */
-	holiday: { date: string; name?: { uk: string; en: string } } | null;
-}
+	holiday: orNull(Type.Object({ date: Type.String(), name: Type.Optional(Names) })),
+});
+export type OpeningState = Static<typeof OpeningState>;
 
 /** How far ahead the next change is looked for (a long holiday break still fits). */
 export const HORIZON_DAYS = 21;

@@ -21,7 +21,9 @@
  * served there recently) counts for its window and day but for no service, and is counted in
  * `unattributed.service`.
  */
+import Type, { type Static } from "typebox";
 import type { Centre } from "./centre.ts";
+import { Count, orNull } from "./schemaParts.ts";
 import { localDay } from "./time.ts";
 
 export interface RatingRecord {
@@ -33,28 +35,36 @@ export interface RatingRecord {
 	ticket?: string;
 }
 
-export interface QualityFigures {
-	count: number;
-	mean: number | null;
-	csat: number | null;
-	nps: number | null;
-	distribution: number[];
-	extra: number;
-	meaningful: boolean;
-}
+export const QualityFigures = Type.Object({
+	count: Count,
+	mean: orNull(Type.Number({ description: "Mean score (two decimals)" })),
+	csat: orNull(Type.Number({ description: "Share of ratings in the top two scores, 0..1" })),
+	nps: orNull(Type.Number({ description: "NPS-style index, % promoters − % detractors, −100..100" })),
+	distribution: Type.Array(Count, { description: "Ratings per score, index 0 = score 1" }),
+	extra: Type.Integer({ minimum: 0, description: "Presses inside the lockout after a rating, not ratings" }),
+	meaningful: Type.Boolean({ description: "False while there are fewer than minSample ratings" }),
+});
 
-export interface QualityReport {
-	scale: number;
-	minSample: number;
-	all: QualityFigures;
-	byWindow: Record<string, QualityFigures>;
-	byService: Record<string, QualityFigures>;
-	byAdministrator: Record<string, QualityFigures>;
+const byKey = (description: string) => Type.Record(Type.String(), QualityFigures, { description });
+
+export const QualityReport = Type.Object({
+	scale: Type.Integer(),
+	minSample: Type.Integer(),
+	all: QualityFigures,
+	byWindow: byKey("Window id → figures"),
+	byService: byKey("Service id → figures"),
+	byAdministrator: byKey("Administrator id → figures"),
 	/** Local day (the centre's time zone) → figures. */
-	byDay: Record<string, QualityFigures>;
+	byDay: byKey("Local day (YYYY-MM-DD, the centre's time zone) → figures"),
 	/** Ratings (not extra presses) that could not be given a window, service or administrator. */
-	unattributed: { window: number; service: number; administrator: number };
-}
+	unattributed: Type.Object(
+		{ window: Count, service: Count, administrator: Count },
+		{ description: "Ratings (not extra presses) that could not be given a window, service or administrator" },
+	),
+});
+
+export type QualityFigures = Static<typeof QualityFigures>;
+export type QualityReport = Static<typeof QualityReport>;
 
 export interface QualityOptions {
 	scale: number;

@@ -24,8 +24,10 @@
  * A row with `service: "*"` per day sums every service (its `withinTarget` uses each ticket's own
  * service target). Shares and figures are null when there is nothing to measure.
  */
+import Type, { type Static } from "typebox";
 import type { Centre } from "./centre.ts";
 import type { QueueData, QueueEventType } from "./contract.ts";
+import { Count, orNull } from "./schemaParts.ts";
 import { mean, quantile } from "./stats.ts";
 import { firstCallAt, isWaiting, type Ledger, record, type Serves, wasCalled } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
@@ -45,26 +47,29 @@ export interface QueueRecord {
 	service_s?: number;
 }
 
-export interface Spread {
-	meanS: number | null;
-	p90S: number | null;
-}
+export const Spread = Type.Object({
+	meanS: orNull(Type.Number({ description: "Mean, seconds (one decimal)" })),
+	p90S: orNull(Type.Number({ description: "90th percentile, seconds (one decimal)" })),
+});
 
-export interface ServiceLevel {
-	day: string;
+export const ServiceLevel = Type.Object({
+	day: Type.String({ description: "Local date, YYYY-MM-DD" }),
 	/** Service id, or "*" for all services of the day. */
-	service: string;
-	targetWaitMin: number | null;
-	issued: number;
-	called: number;
-	served: number;
-	noShows: number;
-	cancelled: number;
-	withinTarget: number | null;
-	noShowShare: number | null;
-	wait: Spread;
-	serviceTime: Spread;
-}
+	service: Type.String({ description: 'Service id, or "*" for all services of the day' }),
+	targetWaitMin: orNull(Type.Integer()),
+	issued: Count,
+	called: Count,
+	served: Count,
+	noShows: Count,
+	cancelled: Count,
+	withinTarget: orNull(Type.Number({ description: "Share of called tickets that waited at most the target, 0..1" })),
+	noShowShare: orNull(Type.Number({ description: "No-shows ÷ tickets called, 0..1" })),
+	wait: Spread,
+	serviceTime: Spread,
+});
+
+export type Spread = Static<typeof Spread>;
+export type ServiceLevel = Static<typeof ServiceLevel>;
 
 /** A record from a stored queue event: its payload and the values derived at ingest. */
 export function queueRecord(

@@ -32,6 +32,7 @@
  * without either, the holds of all services. "No estimate" (with a reason) rather than a guess
  * when no window serving the service is open, or nothing at all is known about hold times.
  */
+import Type, { type Static } from "typebox";
 import type { CentreIndex } from "./centre.ts";
 import type { HoldStats } from "./holdTimes.ts";
 import type { LiveState } from "./live.ts";
@@ -82,13 +83,16 @@ export interface EstimateOptions extends Partial<EstimateSettings> {
 	ticket?: string;
 }
 
-export type NoEstimateReason =
-	/** The service is not configured at this centre. */
-	| "unknown_service"
-	/** No window serving it has its node online. */
-	| "no_window_open"
-	/** Neither observed nor configured service times. */
-	| "no_service_times";
+/**
+ * Why there is no estimate: `unknown_service` (the service is not configured at this centre),
+ * `no_window_open` (no window serving it has its node online), `no_service_times` (neither
+ * observed nor configured service times).
+ */
+export const NoEstimateReason = Type.Enum(["unknown_service", "no_window_open", "no_service_times"], {
+	description:
+		"Why there is no estimate: unknown_service (not configured here), no_window_open (no window serving it is open), no_service_times (no observed or configured service times)",
+});
+export type NoEstimateReason = Static<typeof NoEstimateReason>;
 
 interface EstimateBase {
 	service: string;

@@ -1,15 +1,21 @@
 /**
- * The HTTP surface (fastify): health, metrics, the manager API, the live stream and the web page.
- * Built apart from the process entry so tests can `inject()` or listen on port 0.
+ * The HTTP surface (fastify): health, metrics, the manager API, the live stream, the public API,
+ * the web page and the OpenAPI document generated from the routes' schemas. Built apart from the
+ * process entry so tests can `inject()` or listen on port 0.
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { Counter } from "prom-client";
+import type { ErrorBody } from "../core/errorBody.ts";
 import type { EventStore } from "../store/types.ts";
+import { type HttpErrorCode, isHttpErrorCode } from "./errors.ts";
+import { openApi, openApiRoutes } from "./openapi.ts";
+import { checkResponses, type ResponseLog } from "./responseCheck.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
+import type { HealthFacts } from "./routes/schemas.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
 import type { HallSource } from "./sources.ts";
@@ -26,14 +32,29 @@ export interface AppOptions {
 	/** Requests per minute per address on the public API (default 120). */
 	publicRateLimit?: number;
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
-	health?: () => Record<string, unknown>;
+	health?: () => HealthFacts;
 	logger?: boolean;
 	/** Interval between SSE heartbeats (comments that keep proxies from closing the stream). */
 	heartbeatMs?: number;
+	/**
+	 * Check every answer against its route's response schema, extra and missing fields included,
+	 * and write each check here (dashboard/responseCheck.ts). For tests and debugging: it costs a
+	 * validation per answer.
+	 */
+	checkResponses?: ResponseLog;
 }
 
-export interface HttpErrorBody {
-	error: { code: string; message: string };
+export type HttpErrorBody = ErrorBody<HttpErrorCode>;
+
+type AnyError = Error & { statusCode?: number; validation?: unknown; code?: string };
+
+/** The code and status of an error: ours by their code; the framework's by their status. */
+function classify(err: AnyError): { status: number; code: HttpErrorCode } {
+	const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+	if (status >= 500) return { status, code: "internal" };
+	if (err.validation) return { status: 400, code: "bad_request" };
+	if (isHttpErrorCode(err.code)) return { status, code: err.code };
+	return { status, code: status === 404 ? "not_found" : "bad_request" };
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -44,25 +65,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 		labelNames: ["status", "code"] as const,
 		registers: [opts.registry],
 	});
+	if (opts.checkResponses) checkResponses(app, opts.checkResponses);
 
-	// One error handler: client errors say what was wrong; server errors say nothing internal.
-	app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
-		const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-		let body: HttpErrorBody;
-		if (err.validation) body = { error: { code: "bad_request", message: err.message } };
-		else if (status < 500) body = { error: { code: err.code ?? "bad_request", message: err.message } };
-		else {
-			req.log.error({ err }, "request failed");
-			body = { error: { code: "internal", message: "internal error" } };
-		}
-		httpErrors.inc({ status: String(status), code: body.error.code });
+	// One error handler, one envelope (docs/errors.md, "HTTP errors"): client errors say what was
+	// wrong; server errors say nothing internal.
+	app.setErrorHandler((err: AnyError, req, reply) => {
+		const { status, code } = classify(err);
+		if (status >= 500) req.log.error({ err }, "request failed");
+		const body: HttpErrorBody = { error: { code, message: status >= 500 ? "internal error" : err.message } };
+		httpErrors.inc({ status: String(status), code });
 		return reply.status(status).send(body);
 	});
 	app.setNotFoundHandler((req, reply) => {
 		httpErrors.inc({ status: "404", code: "not_found" });
-		return reply.status(404).send({ error: { code: "not_found", message: `no route ${req.method} ${req.url}` } });
+		const body: HttpErrorBody = { error: { code: "not_found", message: `no route ${req.method} ${req.url}` } };
+		return reply.status(404).send(body);
 	});
 
+	await openApi(app);
+	await app.register(openApiRoutes);
 	await app.register(opsRoutes, opts);
 	await app.register(apiRoutes, opts);
 	await app.register(streamRoutes, opts);

@@ -4,17 +4,22 @@
  * and publishes them in vikno's contract. The answer comes after the event is on disk.
  *
  *   POST /v1/queue      {"event":"called","ticket":"A017","service":"passport","window":"w03"}
+ *                       → 200 {"id":"0196…","buffered":1}
  *   POST /v1/occupancy  {"zone":"hall","count":42}   (door nodes with a direct count source)
- *   GET  /healthz
- * Answers use one envelope: {"status":"ok","data":{…}} / {"status":"error","error":{code,message}}.
+ *                       → 200 {"id":"0196…","buffered":1}
+ *   GET  /healthz       → 200 {"buffered":0}
+ * Errors are answered as the hub's HTTP API answers them, {"error":{"code","message"}}, with the
+ * codes of edge/errors.ts (docs/errors.md, "Edge node errors").
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Type from "typebox";
 import { Compile } from "typebox/compile";
 import { QueueEventName } from "../core/contract.ts";
+import type { ErrorBody } from "../core/errorBody.ts";
 import { ID_PATTERN } from "../core/ids.ts";
 import type { BridgeConfig } from "./config.ts";
+import { type BridgeErrorCode, EDGE_ERRORS } from "./errors.ts";
 import type { Log } from "./log.ts";
 import type { Fields } from "./roles/role.ts";
 
@@ -51,49 +56,53 @@ export interface Bridge {
 	close(): Promise<void>;
 }
 
-type Reply = { code: number; body: object };
-const ok = (data: object): Reply => ({ code: 200, body: { status: "ok", data } });
-const fail = (code: number, error: string, message: string): Reply => ({
-	code,
-	body: { status: "error", error: { code: error, message } },
+/** What the bridge answers: 200 with the result, or an error in the envelope. */
+type Reply = {
+	status: number;
+	body: { id: string; buffered: number } | { buffered: number } | ErrorBody<BridgeErrorCode>;
+};
+const ok = (body: { id: string; buffered: number } | { buffered: number }): Reply => ({ status: 200, body });
+const fail = (code: BridgeErrorCode, message: string): Reply => ({
+	status: EDGE_ERRORS[code].status,
+	body: { error: { code, message } },
 });
 
 export async function startBridge(cfg: BridgeConfig, target: BridgeTarget, log: Log): Promise<Bridge> {
 	const handle = (req: IncomingMessage, body: unknown): Reply => {
 		if (req.method === "GET" && req.url === "/healthz") return ok({ buffered: target.buffered() });
-		if (req.method !== "POST") return fail(405, "method", "use POST");
+		if (req.method !== "POST") return fail("method_not_allowed", "use POST");
 		if (req.url === "/v1/queue") {
-			if (!QueueBody.Check(body)) return fail(400, "schema", describe(QueueBody, body));
+			if (!QueueBody.Check(body)) return fail("schema", describe(QueueBody, body));
 			const window = body.window ?? target.window;
 			if (body.event !== "issued" && window === undefined) {
-				return fail(400, "schema", `/window is required for "${body.event}"`);
+				return fail("schema", `/window is required for "${body.event}"`);
 			}
 			const fields: Fields<"queue"> = { event: body.event, ticket: body.ticket, service: body.service };
 			if (window !== undefined && body.event !== "issued") fields.window = window;
 			if (body.priority !== undefined) fields.priority = body.priority;
 			const id = target.emitQueue(fields);
-			return id ? ok({ id, buffered: target.buffered() }) : fail(503, "outbox_full", "the node's outbox is full");
+			return id ? ok({ id, buffered: target.buffered() }) : fail("outbox_full", "the node's outbox is full");
 		}
 		if (req.url === "/v1/occupancy") {
-			if (!OccupancyBody.Check(body)) return fail(400, "schema", describe(OccupancyBody, body));
+			if (!OccupancyBody.Check(body)) return fail("schema", describe(OccupancyBody, body));
 			const zone = body.zone ?? target.zone;
-			if (zone === undefined) return fail(400, "schema", "/zone is required");
+			if (zone === undefined) return fail("schema", "/zone is required");
 			const id = target.emitOccupancy({ zone, count: body.count });
-			return id ? ok({ id, buffered: target.buffered() }) : fail(503, "outbox_full", "the node's outbox is full");
+			return id ? ok({ id, buffered: target.buffered() }) : fail("outbox_full", "the node's outbox is full");
 		}
-		return fail(404, "not_found", `no route ${req.method} ${req.url}`);
+		return fail("not_found", `no route ${req.method} ${req.url}`);
 	};
 
 	const server: Server = createServer((req, res) => {
 		if (cfg.token && req.headers.authorization !== `Bearer ${cfg.token}`) {
-			return send(res, fail(401, "unauthorized", "missing or wrong bearer token"));
+			return send(res, fail("unauthorized", "missing or wrong bearer token"));
 		}
 		const chunks: Buffer[] = [];
 		let size = 0;
 		req.on("data", (c: Buffer) => {
 			size += c.length;
 			if (size > MAX_BODY) {
-				send(res, fail(413, "too_large", `body over ${MAX_BODY} bytes`));
+				send(res, fail("too_large", `body over ${MAX_BODY} bytes`));
 				req.destroy();
 			} else chunks.push(c);
 		});
@@ -104,14 +113,14 @@ export async function startBridge(cfg: BridgeConfig, target: BridgeTarget, log: 
 				try {
 					body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
 				} catch {
-					return send(res, fail(400, "not_json", "body is not JSON"));
+					return send(res, fail("not_json", "body is not JSON"));
 				}
 			}
 			try {
 				send(res, handle(req, body));
 			} catch (e) {
 				log.error({ err: (e as Error).message }, "bridge request failed");
-				send(res, fail(500, "internal", "internal error"));
+				send(res, fail("internal", "internal error"));
 			}
 		});
 	});
@@ -130,7 +139,7 @@ export async function startBridge(cfg: BridgeConfig, target: BridgeTarget, log: 
 
 function send(res: ServerResponse, r: Reply): void {
 	if (res.headersSent) return;
-	res.writeHead(r.code, { "content-type": "application/json" });
+	res.writeHead(r.status, { "content-type": "application/json" });
 	res.end(JSON.stringify(r.body));
 }
 

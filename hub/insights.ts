@@ -12,7 +12,13 @@ import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { LiveView } from "../core/liveView.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { hubTopic } from "../core/topic.ts";
-import { baselineWait, estimateAll, estimateWait, type WaitEstimate } from "../core/waitEstimate.ts";
+import {
+	baselineWait,
+	estimateAll,
+	estimateWait,
+	type NoEstimateReason,
+	type WaitEstimate,
+} from "../core/waitEstimate.ts";
 import type { EventStore } from "../store/types.ts";
 import type { LiveHub } from "./liveHub.ts";
 import type { Logger } from "./logger.ts";
@@ -34,7 +40,7 @@ export interface ServiceWait {
 	/** Estimated wait for a visitor taking a ticket now, minutes, with the range 80 % fall in. */
 	estimate: { minutes: number; low: number; high: number } | null;
 	/** Why there is no estimate (e.g. `no_window_open`). */
-	noEstimate?: string;
+	noEstimate?: NoEstimateReason;
 }
 
 /** The live view, each service with its estimate. */

@@ -15,6 +15,7 @@ import type { Kind, WireEvent } from "../core/contract.ts";
 import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
+import type { ResponseLog } from "../dashboard/responseCheck.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
 import { Ingest } from "../hub/ingest.ts";
@@ -55,6 +56,8 @@ export interface HubOptions {
 	forwarding?: { batchSize?: number; minBackoffMs?: number; maxBackoffMs?: number };
 	/** Messages a second (and at once) a device may publish before it is slowed down (hub/nodeRate.ts); false: none. */
 	nodeRate?: Rate | false;
+	/** Check every HTTP answer against its route's schema, writing each check here (tests; dashboard/responseCheck.ts). */
+	checkResponses?: ResponseLog;
 }
 
 /** /healthz is "degraded" while the latest dead letter is younger than this: a person should look. */
@@ -247,6 +250,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		now,
 		store,
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
+		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
 		health: () => ({
 			...health(spool.deadLetterSummary, now()),
 			mqttPort: broker.port,

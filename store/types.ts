@@ -3,7 +3,9 @@
  * the hub (rebuild of live state) and the dashboard (history). One contract test suite
  * (test/contract/store.contract.ts) runs against every backend.
  */
+import Type, { type Static } from "typebox";
 import type { Kind, QueueEventType } from "../core/contract.ts";
+import { Count, orNull } from "../core/schemaParts.ts";
 
 /** Values the hub computes at ingest and stores beside the payload. */
 export interface Derived {
@@ -35,8 +37,13 @@ export interface StoredEvent {
 	dataJson?: string | undefined;
 }
 
-export type Measurement = "rating" | "queue" | "occupancy" | "node_status";
-export type Step = "1m" | "5m" | "15m" | "1h" | "1d";
+export const Measurement = Type.Enum(["rating", "queue", "occupancy", "node_status"]);
+export type Measurement = Static<typeof Measurement>;
+export const Step = Type.Enum(["1m", "5m", "15m", "1h", "1d"]);
+export type Step = Static<typeof Step>;
+/** The tags a series may be grouped by. */
+export const GroupBy = Type.Enum(["service", "window", "zone", "event", "priority"]);
+export type GroupBy = Static<typeof GroupBy>;
 export const STEP_MS: Record<Step, number> = {
 	"1m": 60_000,
 	"5m": 300_000,
@@ -58,24 +65,26 @@ export interface SeriesQuery {
 	step: Step;
 	timeZone: string;
 	/** One series per tag value. */
-	groupBy?: "service" | "window" | "zone" | "event" | "priority";
+	groupBy?: GroupBy;
 	/** Tag filters. */
 	where?: { event?: QueueEventType; service?: string; window?: string; zone?: string };
 }
 
-export interface SeriesRow {
+const figure = orNull(Type.Number());
+export const SeriesRow = Type.Object({
 	/** Bucket start, epoch ms. */
-	t: number;
+	t: Type.Integer({ description: "Bucket start, epoch ms" }),
 	/** Tag value when grouped. */
-	group?: string;
-	count: number;
-	mean: number | null;
-	min: number | null;
-	max: number | null;
+	group: Type.Optional(Type.String({ description: "Tag value when grouped" })),
+	count: Count,
+	mean: figure,
+	min: figure,
+	max: figure,
 	/** Percentiles where the backend can compute them; null where the bucket is empty. */
-	p50: number | null;
-	p90: number | null;
-}
+	p50: orNull(Type.Number({ description: "Median where the backend can compute it; null where the bucket is empty" })),
+	p90: orNull(Type.Number({ description: "90th percentile, as p50" })),
+});
+export type SeriesRow = Static<typeof SeriesRow>;
 
 export interface EventStore {
 	readonly name: string;

@@ -1,50 +1,69 @@
 /** Manager API, version 1. (Sign-in arrives with the dashboard; until then these answer without it.) */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { ID_PATTERN } from "../../core/ids.ts";
+import { LiveView } from "../../core/liveView.ts";
 import type { AppOptions } from "../app.ts";
+import { errorResponses, unknownCentre } from "../errors.ts";
+import { Alerts, CentreParams, Centres } from "./schemas.ts";
 
-export const centreParams = {
-	type: "object",
-	properties: { centre: { type: "string", pattern: ID_PATTERN } },
-	required: ["centre"],
-	additionalProperties: false,
-} as const;
+export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) {
+	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+	const tags = ["manager"];
 
-export class UnknownCentre extends Error {
-	readonly statusCode = 404;
-	readonly code = "unknown_centre";
-	constructor(centre: string) {
-		super(`centre "${centre}" is not configured on this hub`);
-	}
-}
+	app.get(
+		"/api/v1/centres",
+		{
+			schema: {
+				operationId: "listCentres",
+				summary: "Configured centres and their services",
+				tags,
+				response: { 200: Centres, ...errorResponses() },
+			},
+		},
+		async () => ({
+			centres: [...hall.centres.values()].map(({ centre }) => ({
+				id: centre.id,
+				name: centre.name,
+				timeZone: centre.timeZone,
+				services: centre.services.map((s) => ({ id: s.id, name: s.name, targetWaitMin: s.targetWaitMin })),
+				windows: centre.windows.length,
+			})),
+		}),
+	);
 
-export async function apiRoutes(app: FastifyInstance, { hall }: AppOptions) {
-	app.get("/api/v1/centres", async () => ({
-		centres: [...hall.centres.values()].map(({ centre }) => ({
-			id: centre.id,
-			name: centre.name,
-			timeZone: centre.timeZone,
-			services: centre.services.map((s) => ({ id: s.id, name: s.name, targetWaitMin: s.targetWaitMin })),
-			windows: centre.windows.length,
-		})),
-	}));
-
-	app.get<{ Params: { centre: string } }>(
+	app.get(
 		"/api/v1/centres/:centre/live",
-		{ schema: { params: centreParams } },
+		{
+			schema: {
+				operationId: "getLive",
+				summary: "A centre's live hall",
+				description: "People waiting per service with the estimated wait, window states, occupancy, ratings today",
+				tags,
+				params: CentreParams,
+				response: { 200: LiveView, ...errorResponses("unknown_centre") },
+			},
+		},
 		async (req) => {
 			const view = hall.view(req.params.centre);
-			if (!view) throw new UnknownCentre(req.params.centre);
+			if (!view) throw unknownCentre(req.params.centre);
 			return view;
 		},
 	);
 
-	app.get<{ Params: { centre: string } }>(
+	app.get(
 		"/api/v1/centres/:centre/alerts",
-		{ schema: { params: centreParams } },
+		{
+			schema: {
+				operationId: "getAlerts",
+				summary: "A centre's active alerts",
+				tags,
+				params: CentreParams,
+				response: { 200: Alerts, ...errorResponses("unknown_centre") },
+			},
+		},
 		async (req) => {
-			if (!hall.centres.has(req.params.centre)) throw new UnknownCentre(req.params.centre);
-			return { centre: req.params.centre, alerts: hall.alerts(req.params.centre) };
+			if (!hall.centres.has(req.params.centre)) throw unknownCentre(req.params.centre);
+			return { centre: req.params.centre, alerts: [...hall.alerts(req.params.centre)] };
 		},
 	);
 }

@@ -6,28 +6,24 @@
  *   GET /api/v1/centres/{centre}/history?measurement=…&field=…&from=…&to=…&step=…&groupBy=…
  * Days are the centre's local days (Europe/Kyiv), `to` inclusive; default: today.
  */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { DateTime } from "luxon";
 import type { CentreIndex } from "../../core/centre.ts";
 import { administratorsOf, qualityReport, ratingRecord } from "../../core/quality.ts";
 import { queueRecord, serviceLevels } from "../../core/serviceLevels.ts";
-import type { EventStore, Measurement, Step } from "../../store/types.ts";
+import type { EventStore } from "../../store/types.ts";
 import type { AppOptions } from "../app.ts";
-import { centreParams, UnknownCentre } from "./api.ts";
-
-const DAY = "^\\d{4}-\\d{2}-\\d{2}$";
-const dayRange = {
-	type: "object",
-	properties: { from: { type: "string", pattern: DAY }, to: { type: "string", pattern: DAY } },
-	additionalProperties: false,
-} as const;
+import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
+import { CentreParams, DayRange, History, HistoryQuery, Quality, ServiceLevels } from "./schemas.ts";
 
 /** Longest span one request may cover, so a report stays a quick read. */
 const MAX_DAYS = 92;
 
-class BadRange extends Error {
-	readonly statusCode = 400;
-	readonly code = "bad_request";
+class BadRange extends HttpError {
+	constructor(message: string) {
+		super("bad_request", message);
+	}
 }
 
 /** Local days [from, to] → epoch ms [start, end). */
@@ -51,18 +47,29 @@ async function events(store: EventStore, centre: string, fromTs: number, toTs: n
 	return (await store.readRange(centre, fromTs, toTs)).filter((e) => e.kind === kind);
 }
 
-export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
+export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const { hall, store } = opts;
 	if (!store) return;
+	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+	const tags = ["manager"];
 	const index = (centre: string) => {
 		const i = hall.centres.get(centre);
-		if (!i) throw new UnknownCentre(centre);
+		if (!i) throw unknownCentre(centre);
 		return i;
 	};
 
-	app.get<{ Params: { centre: string }; Querystring: { from?: string; to?: string } }>(
+	app.get(
 		"/api/v1/centres/:centre/quality",
-		{ schema: { params: centreParams, querystring: dayRange } },
+		{
+			schema: {
+				operationId: "getQuality",
+				summary: "Service quality from the rating buttons over local days",
+				tags,
+				params: CentreParams,
+				querystring: DayRange,
+				response: { 200: Quality, ...errorResponses("unknown_centre") },
+			},
+		},
 		async (req) => {
 			const i = index(req.params.centre);
 			const s = span(i, req.query, opts.now());
@@ -80,9 +87,18 @@ export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
 		},
 	);
 
-	app.get<{ Params: { centre: string }; Querystring: { from?: string; to?: string } }>(
+	app.get(
 		"/api/v1/centres/:centre/service-levels",
-		{ schema: { params: centreParams, querystring: dayRange } },
+		{
+			schema: {
+				operationId: "getServiceLevels",
+				summary: "Service levels per service and local day",
+				tags,
+				params: CentreParams,
+				querystring: DayRange,
+				response: { 200: ServiceLevels, ...errorResponses("unknown_centre") },
+			},
+		},
 		async (req) => {
 			const i = index(req.params.centre);
 			const s = span(i, req.query, opts.now());
@@ -99,36 +115,16 @@ export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
 		},
 	);
 
-	app.get<{
-		Params: { centre: string };
-		Querystring: {
-			measurement: Measurement;
-			field: string;
-			from?: string;
-			to?: string;
-			step?: Step;
-			groupBy?: string;
-			event?: string;
-		};
-	}>(
+	app.get(
 		"/api/v1/centres/:centre/history",
 		{
 			schema: {
-				params: centreParams,
-				querystring: {
-					type: "object",
-					required: ["measurement", "field"],
-					properties: {
-						measurement: { enum: ["rating", "queue", "occupancy", "node_status"] },
-						field: { type: "string", pattern: "^[a-z_]{1,32}$" },
-						from: { type: "string", pattern: DAY },
-						to: { type: "string", pattern: DAY },
-						step: { enum: ["1m", "5m", "15m", "1h", "1d"] },
-						groupBy: { enum: ["service", "window", "zone", "event", "priority"] },
-						event: { enum: ["issued", "called", "started", "finished", "no_show", "cancelled"] },
-					},
-					additionalProperties: false,
-				},
+				operationId: "getHistory",
+				summary: "One field of a measurement in time buckets",
+				tags,
+				params: CentreParams,
+				querystring: HistoryQuery,
+				response: { 200: History, ...errorResponses("unknown_centre") },
 			},
 		},
 		async (req) => {
@@ -143,8 +139,8 @@ export async function historyRoutes(app: FastifyInstance, opts: AppOptions) {
 				toTs: s.toTs,
 				step: q.step ?? "1h",
 				timeZone: i.centre.timeZone,
-				...(q.groupBy ? { groupBy: q.groupBy as "service" } : {}),
-				...(q.event ? { where: { event: q.event as "called" } } : {}),
+				...(q.groupBy ? { groupBy: q.groupBy } : {}),
+				...(q.event ? { where: { event: q.event } } : {}),
 			});
 			return { centre: i.centre.id, from: s.from, to: s.to, step: q.step ?? "1h", rows };
 		},

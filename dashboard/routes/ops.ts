@@ -1,16 +1,44 @@
 /** Operations: /healthz and /metrics (Prometheus text). */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../app.ts";
+import { errorResponses } from "../errors.ts";
+import { Health, NoQuery, textAnswer } from "./schemas.ts";
 
-export async function opsRoutes(app: FastifyInstance, opts: AppOptions) {
+export async function opsRoutes(fastify: FastifyInstance, opts: AppOptions) {
+	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 	const started = opts.now();
-	app.get("/healthz", { schema: { querystring: { type: "object", additionalProperties: false } } }, async () => ({
-		status: "ok",
-		uptimeS: Math.round((opts.now() - started) / 1000),
-		...opts.health?.(),
-	}));
-	app.get("/metrics", async (_req, reply) => {
-		reply.type(opts.registry.contentType);
-		return opts.registry.metrics();
-	});
+	const tags = ["ops"];
+	app.get(
+		"/healthz",
+		{
+			schema: {
+				operationId: "getHealth",
+				summary: "Liveness",
+				tags,
+				querystring: NoQuery,
+				response: { 200: Health, ...errorResponses() },
+			},
+		},
+		async () => ({
+			status: "ok" as const,
+			uptimeS: Math.round((opts.now() - started) / 1000),
+			...opts.health?.(),
+		}),
+	);
+	app.get(
+		"/metrics",
+		{
+			schema: {
+				operationId: "getMetrics",
+				summary: "Prometheus metrics",
+				tags,
+				response: { 200: textAnswer("text/plain", "Prometheus text exposition format 0.0.4"), ...errorResponses() },
+			},
+		},
+		async (_req, reply) => {
+			reply.type(opts.registry.contentType);
+			return opts.registry.metrics();
+		},
+	);
 }

@@ -5,15 +5,18 @@
  * wait with its range, open/closed with the next change, and the best times to visit.
  */
 import rateLimit from "@fastify/rate-limit";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../app.ts";
-import { centreParams, UnknownCentre } from "./api.ts";
+import { errorResponses, unknownCentre } from "../errors.ts";
+import { CentreParams, PublicWait } from "./schemas.ts";
 
 /** Answers are computed at most this often per centre and may be cached this long by browsers and proxies. */
 const MAX_AGE_S = 15;
 
-export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
+export async function publicRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const { hall } = opts;
+	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 	await app.register(rateLimit, {
 		global: false,
 		// Thrown to the app's one error handler, which answers {"error":{"code":"rate_limited",…}}.
@@ -23,12 +26,22 @@ export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
 			message: `too many requests: at most ${ctx.max} a minute from one address; try again in ${ctx.after}`,
 		}),
 	});
-	const cache = new Map<string, { at: number; body: object }>();
+	const cache = new Map<string, { at: number; body: PublicWait }>();
 
-	app.get<{ Params: { centre: string } }>(
+	app.get(
 		"/api/public/v1/centres/:centre/wait",
 		{
-			schema: { params: centreParams },
+			schema: {
+				operationId: "getPublicWait",
+				summary: "Waiting times of a centre for residents",
+				description:
+					"Per service the people waiting and the estimated wait with its range, open or closed with the next " +
+					`change, the hall's load and the best times to come. Cached for ${MAX_AGE_S} s, CORS open, ` +
+					"rate-limited per address.",
+				tags: ["public"],
+				params: CentreParams,
+				response: { 200: PublicWait, ...errorResponses("unknown_centre", "rate_limited") },
+			},
 			config: { rateLimit: { max: opts.publicRateLimit ?? 120, timeWindow: "1 minute" } },
 		},
 		async (req, reply) => {
@@ -41,9 +54,9 @@ export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
 
 			const view = hall.view(centre);
 			const opening = hall.opening(centre);
-			if (!view || !opening) throw new UnknownCentre(centre);
+			if (!view || !opening) throw unknownCentre(centre);
 			const best = await hall.bestTimes(centre)?.catch(() => null);
-			const body = {
+			const body: PublicWait = {
 				centre,
 				name: view.name,
 				at: view.at,
@@ -58,7 +71,7 @@ export async function publicRoutes(app: FastifyInstance, opts: AppOptions) {
 					name: s.name,
 					waiting: s.waiting,
 					targetWaitMin: s.targetWaitMin,
-					estimate: s.estimate,
+					estimate: s.estimate ?? null,
 					...(s.noEstimate ? { noEstimate: s.noEstimate } : {}),
 				})),
 				hall: view.zones.map((z) => ({ id: z.id, load: Math.round(z.load * 100) / 100 })),

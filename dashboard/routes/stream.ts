@@ -3,30 +3,47 @@
  * with the full live view at once and after every change (at most every `throttleMs`).
  * Without `centre` it streams every centre. Each message carries the centre as `id` prefix.
  */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { ID_PATTERN } from "../../core/ids.ts";
+import { LiveView } from "../../core/liveView.ts";
 import type { AppOptions } from "../app.ts";
-import { UnknownCentre } from "./api.ts";
+import { errorResponses, unknownCentre } from "../errors.ts";
+import { StreamQuery, textAnswer } from "./schemas.ts";
 
 const THROTTLE_MS = 250;
 
-export async function streamRoutes(app: FastifyInstance, opts: AppOptions) {
+/** The events of the stream and the schema of each one's `data` (JSON). */
+export const STREAM_EVENTS = { live: LiveView } as const;
+
+const STREAM_DESCRIPTION =
+	"Server-Sent Events (text/event-stream). First `retry: 2000`, then for each centre an `event: live` " +
+	"whose `data` is the centre's live view as JSON — the same object, with the same schema, as " +
+	"GET /api/v1/centres/{centre}/live answers — and another after every change, at most every 250 ms per centre; each " +
+	"event has an increasing `id`. A comment line (`: heartbeat`) comes every 15 s so proxies keep the " +
+	"stream open. Without `centre`, every centre is streamed.";
+
+export async function streamRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const { hall } = opts;
 	const heartbeatMs = opts.heartbeatMs ?? 15_000;
-	app.get<{ Querystring: { centre?: string } }>(
+	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+	app.get(
 		"/api/v1/stream",
 		{
 			schema: {
-				querystring: {
-					type: "object",
-					properties: { centre: { type: "string", pattern: ID_PATTERN } },
-					additionalProperties: false,
+				operationId: "streamLive",
+				summary: "The live views as a stream of Server-Sent Events",
+				description: STREAM_DESCRIPTION,
+				tags: ["manager"],
+				querystring: StreamQuery,
+				response: {
+					200: textAnswer("text/event-stream", "event: live, data: the live view (LiveView) as JSON"),
+					...errorResponses("unknown_centre"),
 				},
 			},
 		},
 		async (req, reply) => {
 			const wanted = req.query.centre;
-			if (wanted && !hall.centres.has(wanted)) throw new UnknownCentre(wanted);
+			if (wanted && !hall.centres.has(wanted)) throw unknownCentre(wanted);
 			const centres = wanted ? [wanted] : [...hall.centres.keys()];
 
 			reply.hijack();

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../app.ts";
 import { buildWebBundle } from "../bundle.ts";
+import { errorResponses } from "../errors.ts";
+import { PageQuery, textAnswer } from "./schemas.ts";
 
 const page = (title: string) => `<!doctype html>
 <html lang="uk">
@@ -23,8 +25,31 @@ const page = (title: string) => `<!doctype html>
 
 export async function webRoutes(app: FastifyInstance, _opts: AppOptions) {
 	const bundle = await buildWebBundle();
-	app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(page("vikno — зал наживо")));
-	app.get("/app.js", async (_req, reply) =>
-		reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(bundle),
+	const tags = ["web"];
+	app.get(
+		"/",
+		{
+			schema: {
+				operationId: "getPage",
+				summary: "The live hall page",
+				tags,
+				querystring: PageQuery,
+				response: { 200: textAnswer("text/html", "The page (HTML); its script shows the centre"), ...errorResponses() },
+			},
+		},
+		async (_req, reply) => reply.type("text/html; charset=utf-8").send(page("vikno — зал наживо")),
+	);
+	app.get(
+		"/app.js",
+		{
+			schema: {
+				operationId: "getPageScript",
+				summary: "The page's script",
+				tags,
+				response: { 200: textAnswer("text/javascript", "The page's script (ES module)"), ...errorResponses() },
+			},
+		},
+		async (_req, reply) =>
+			reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(bundle),
 	);
 }

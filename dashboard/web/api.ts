@@ -1,13 +1,12 @@
 /** Thin typed wrappers over the hub's HTTP API, in one place. */
+import type { Static } from "typebox";
 import type { LiveView } from "../../core/liveView.ts";
+import type { Centres } from "../routes/schemas.ts";
 
 export type { LiveView };
 
-export interface CentreSummary {
-	id: string;
-	name: { uk: string; en: string };
-	timeZone: string;
-}
+/** A centre as GET /api/v1/centres lists it. */
+export type CentreSummary = Static<typeof Centres>["centres"][number];
 
 export async function fetchCentres(): Promise<CentreSummary[]> {
 	const res = await fetch("/api/v1/centres");

@@ -217,10 +217,10 @@ describe("edge node → hub", () => {
 			});
 		const ok = await post("/v1/queue", { event: "called", ticket: "B004", service: "residence" });
 		expect(ok.status).toBe(200);
-		expect(await ok.json()).toMatchObject({ status: "ok", data: { id: expect.any(String) } });
+		expect(await ok.json()).toEqual({ id: expect.any(String), buffered: expect.any(Number) });
 		const bad = await post("/v1/queue", { event: "shouted", ticket: "B004", service: "residence" });
 		expect(bad.status).toBe(400);
-		expect(await bad.json()).toMatchObject({ status: "error", error: { code: "schema" } });
+		expect(await bad.json()).toEqual({ error: { code: "schema", message: expect.stringMatching(/event/) } });
 		const notJson = await fetch(`${url}/v1/queue`, { method: "POST", body: "{" });
 		expect(notJson.status).toBe(400);
 		await until(async () => (await stored("queue")).length === 1, 5_000, "bridged call stored");

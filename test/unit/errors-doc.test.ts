@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REJECT_REASON_NAMES } from "../../core/reasons.ts";
+import { HTTP_ERROR_CODES, HTTP_ERRORS } from "../../dashboard/errors.ts";
+import { EDGE_ERROR_CODES, EDGE_ERRORS } from "../../edge/errors.ts";
 
 const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
 
@@ -37,4 +39,46 @@ describe("docs/errors.md", () => {
 	it("has a section on configuration errors showing the message format", () => {
 		expect(top.get("Configuration errors")).toMatch(/^\S+\.yaml:\d+:\d+ \/\S+: .+$/m);
 	});
+
+	/** The codes documented as `### \`code\`` in a section, in order. */
+	const documentedCodes = (section: string) => {
+		const headings = [...section.matchAll(/^### (.*)$/gm)].map((m) => m[1] ?? "");
+		expect(headings.every((h) => /^`[a-z_]+`$/.test(h))).toBe(true);
+		return headings.map((h) => h.slice(1, -1));
+	};
+
+	const registries = [
+		{ section: "HTTP errors", codes: HTTP_ERROR_CODES, registry: HTTP_ERRORS as Record<string, { status?: number }> },
+		{
+			section: "Edge node errors",
+			codes: EDGE_ERROR_CODES,
+			registry: EDGE_ERRORS as Record<string, { status?: number }>,
+		},
+	];
+	for (const { section, codes, registry } of registries) {
+		describe(section, () => {
+			const body = top.get(section) ?? "";
+
+			it("documents exactly the codes of the registry, each once", () => {
+				const documented = documentedCodes(body);
+				expect(documented.length).toBe(new Set(documented).size);
+				expect([...documented].sort()).toEqual([...codes].sort());
+			});
+
+			it("gives each code's HTTP status as the registry has it, what it means and what to do", () => {
+				for (const [heading, text] of sections(body, "###")) {
+					const status = registry[heading.slice(1, -1)]?.status;
+					if (status !== undefined) expect(text.trim(), heading).toMatch(new RegExp(`^HTTP ${status}\\.`));
+					// Who should do what: the HTTP client, or for a refused command its sender or the operator.
+					const advice = /\*\*(Client|Sender|Operator):\*\*/;
+					expect(text, heading).toMatch(advice);
+					expect(text.split(advice)[0]?.trim().length, heading).toBeGreaterThan(30);
+				}
+			});
+
+			it("shows the one envelope", () => {
+				expect(body).toMatch(/\{\s*"error":\s*\{\s*"code"/);
+			});
+		});
+	}
 });
