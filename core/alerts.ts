@@ -27,27 +27,12 @@
  * Pure: `now` is an argument; the state passed in is not changed.
  */
 import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex } from "./centre.ts";
+import type { Alert, AlertRuleName, Severity } from "./hubState.ts";
 import type { LiveState, WindowLive } from "./live.ts";
 import { isOpen } from "./openingHours.ts";
 import { startOfLocalDay } from "./time.ts";
 
-export type Severity = "warning" | "critical";
-export type AlertRuleName = "waitOverTarget" | "occupancy" | "nodeOffline" | "lowRatings" | "queueIdle";
-
-export interface Alert {
-	key: string;
-	rule: AlertRuleName;
-	severity: Severity;
-	subject: { service?: string; zone?: string; node?: string; window?: string };
-	message: { uk: string; en: string };
-	/** When the condition began (where known) or the alert was raised, epoch ms. */
-	since: number;
-	/** The figure that tripped the rule and its threshold (minutes, shares, counts). */
-	value: number;
-	threshold: number;
-	/** Set on alerts in `resolved`. */
-	resolvedAt?: number;
-}
+export type { Alert, AlertRuleName, Severity };
 
 export interface AlertState {
 	alerts: Alert[];

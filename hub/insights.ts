@@ -9,6 +9,7 @@ import { type BestTimes, bestTimes, hourlyRows } from "../core/bestTimes.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import type { WireEvent } from "../core/contract.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
+import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { hubTopic } from "../core/topic.ts";
@@ -23,7 +24,8 @@ export interface InsightsOptions {
 	store: EventStore;
 	log: Logger;
 	now: () => number;
-	publishRetained: (topic: string, payload: object) => void;
+	/** Publish the hub's retained state (`$hub/…`, core/hubState.ts). */
+	publishRetained: (topic: string, payload: HubStateOf["alerts"]) => void;
 	/** POST a JSON body; default: fetch with a 5 s timeout. */
 	post?: (url: string, body: object) => Promise<void>;
 	/** How long estimates are reused while nothing changes (they run a small simulation). */
