@@ -7,7 +7,7 @@
 import { type Alert, type AlertState, emptyAlerts, evaluate } from "../core/alerts.ts";
 import { type BestTimes, bestTimes, hourlyRows } from "../core/bestTimes.ts";
 import type { CentreIndex } from "../core/centre.ts";
-import type { WireEvent } from "../core/contract.ts";
+import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
@@ -79,11 +79,20 @@ export class Insights {
 			const events = await this.opts.store.readRange(id, now - 2 * 86_400_000, Number.MAX_SAFE_INTEGER);
 			const stats = this.holds.get(id) ?? emptyHoldStats();
 			const ratings = this.ratings.get(id) ?? [];
+			let unreadable = 0;
 			for (const e of events) {
-				const wire = { kind: e.kind, centre: id, node: e.node, data: e.data } as WireEvent;
-				observe(stats, wire, index);
-				if (wire.kind === "rating" && e.ts >= now - RATINGS_KEPT_MS) ratings.push(this.rating(wire, index));
+				if (!isWireEvent(e)) {
+					unreadable++;
+					continue;
+				}
+				observe(stats, e, index);
+				if (e.kind === "rating" && e.ts >= now - RATINGS_KEPT_MS) ratings.push(this.rating(e, index));
 			}
+			if (unreadable > 0)
+				this.opts.log.warn(
+					{ centre: id, events: unreadable },
+					"stored events that do not match the wire contract left out",
+				);
 			this.ratings.set(id, ratings);
 		}
 	}

@@ -4,6 +4,7 @@
  * (test/contract/store.contract.ts) runs against every backend.
  */
 import type { Kind, QueueEventType } from "../core/contract.ts";
+import type { PayloadText } from "./payloadText.ts";
 
 /** Values the hub computes at ingest and stores beside the payload. */
 export interface Derived {
@@ -28,11 +29,12 @@ export interface StoredEvent {
 	data: Record<string, unknown>;
 	derived?: Derived;
 	/**
-	 * `data` as JSON text, when the one who built the event has it (ingest: the payload as
-	 * received, which parses to exactly `data`); stores write it instead of serialising `data`.
-	 * Whoever replaces `data` clears it. Never stored itself; events read back do not have it.
+	 * The JSON text of `data`, when the one who built the event has it (ingest: the payload as
+	 * received); stores write it instead of serialising `data`. Made only with `payloadText`, and
+	 * used only while `data` is the object it was made with (store/payloadText.ts), so replacing
+	 * `data` leaves nothing stale. Never stored itself; events read back do not have it.
 	 */
-	dataJson?: string | undefined;
+	text?: PayloadText | undefined;
 }
 
 export type Measurement = "rating" | "queue" | "occupancy" | "node_status";
