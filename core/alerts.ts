@@ -26,39 +26,16 @@
  *   The queue lengths of past evaluations are kept in the state for this.
  * Pure: `now` is an argument; the state passed in is not changed.
  */
-import Type, { type Static } from "typebox";
-import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex, Names } from "./centre.ts";
+import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex } from "./centre.ts";
+import { type Alert as AlertOf, type AlertRuleName, AlertSchema, type Severity } from "./hubState.ts";
 import type { LiveState, WindowLive } from "./live.ts";
 import { isOpen } from "./openingHours.ts";
 import { startOfLocalDay } from "./time.ts";
 
-export const Severity = Type.Enum(["warning", "critical"]);
-export const AlertRuleName = Type.Enum(["waitOverTarget", "occupancy", "nodeOffline", "lowRatings", "queueIdle"]);
-
-export const Alert = Type.Object({
-	/** Stable while the condition holds: `wait:passports`, `offline:win-03`… */
-	key: Type.String({ description: "Stable while the condition holds, e.g. wait:passports, offline:win-03" }),
-	rule: AlertRuleName,
-	severity: Severity,
-	subject: Type.Object({
-		service: Type.Optional(Type.String()),
-		zone: Type.Optional(Type.String()),
-		node: Type.Optional(Type.String()),
-		window: Type.Optional(Type.String()),
-	}),
-	message: Names,
-	/** When the condition began (where known) or the alert was raised, epoch ms. */
-	since: Type.Integer({ description: "When the condition began (where known) or the alert was raised, epoch ms" }),
-	/** The figure that tripped the rule and its threshold (minutes, shares, counts). */
-	value: Type.Number({ description: "The figure that tripped the rule (minutes, shares, counts)" }),
-	threshold: Type.Number(),
-	/** Set on alerts in `resolved`. */
-	resolvedAt: Type.Optional(Type.Integer()),
-});
-
-export type Severity = Static<typeof Severity>;
-export type AlertRuleName = Static<typeof AlertRuleName>;
-export type Alert = Static<typeof Alert>;
+/** The schema of one alert (its source is the contract of the hub's own topics, hubState.ts). */
+export const Alert = AlertSchema;
+export type Alert = AlertOf;
+export type { AlertRuleName, Severity };
 
 export interface AlertState {
 	alerts: Alert[];

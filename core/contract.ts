@@ -1,63 +1,61 @@
 /**
- * Wire contract v1: one table of message kinds and their payload schemas.
- * TypeScript types are derived from these schemas; nothing is written twice.
+ * Wire contract v1, node → hub: one table of message kinds and their payload schemas.
+ * TypeScript types are derived from these schemas; nothing is written twice. What the hub sends
+ * back (commands, its `$hub` state) is in core/commands.ts and core/hubState.ts.
  */
 import Type, { type Static, type TSchema } from "typebox";
+import { Compile } from "typebox/compile";
 
 /** Limit on one payload; larger messages are rejected as `too_large`. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
-const eventId = Type.String({
+/** The field types the contract's messages share (the hub's answers use them too). */
+export const EventId = Type.String({
 	minLength: 1,
 	maxLength: 64,
 	pattern: "^[A-Za-z0-9_-]+$",
 	description: "Idempotency key made at the edge (UUIDv7 or ULID)",
 });
-const epochMs = Type.Integer({
+export const EpochMs = Type.Integer({
 	minimum: 1_000_000_000_000,
 	maximum: 9_999_999_999_999,
-	description: "Epoch milliseconds at the edge",
+	description: "Epoch milliseconds",
 });
-const ref = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$" });
-const ticket = Type.String({ minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9-]+$" });
+/** A centre's id for a service, window, zone, node or priority category. */
+export const Ref = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$" });
+export const Ticket = Type.String({ minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9-]+$" });
 
 /**
  * Unknown extra fields are never a reason to reject (a newer edge must not be rejected by an older
  * hub), and never kept either: decode passes on only the fields listed here (`KNOWN_FIELDS`), so
  * whatever else a node sends — a name, a phone number — is neither stored nor forwarded.
  */
-const open = { additionalProperties: true } as const;
+export const open = { additionalProperties: true } as const;
 
 export const RatingPayload = Type.Object(
 	{
-		id: eventId,
-		ts: epochMs,
+		id: EventId,
+		ts: EpochMs,
 		score: Type.Integer({ minimum: 1, maximum: 10 }),
-		ticket: Type.Optional(ticket),
+		ticket: Type.Optional(Ticket),
 		extra: Type.Optional(Type.Boolean()),
 	},
 	open,
 );
 
+/** The course of a ticket, listed once: the schema and the type are made from this list. */
 export const QUEUE_EVENTS = ["issued", "called", "started", "finished", "no_show", "cancelled"] as const;
-export const QueueEventName = Type.Union([
-	Type.Literal("issued"),
-	Type.Literal("called"),
-	Type.Literal("started"),
-	Type.Literal("finished"),
-	Type.Literal("no_show"),
-	Type.Literal("cancelled"),
-]);
+export const QueueEventName = Type.Enum(QUEUE_EVENTS);
 
 export const QueuePayload = Type.Object(
 	{
-		id: eventId,
-		ts: epochMs,
+		id: EventId,
+		ts: EpochMs,
 		event: QueueEventName,
-		ticket,
-		service: ref,
-		window: Type.Optional(ref),
-		priority: Type.Optional(ref),
+		ticket: Ticket,
+		service: Ref,
+		window: Type.Optional(Ref),
+		priority: Type.Optional(Ref),
 	},
 	open,
 );
@@ -65,9 +63,9 @@ export const QueuePayload = Type.Object(
 const increment = Type.Integer({ minimum: 0, maximum: 10_000 });
 export const OccupancyPayload = Type.Object(
 	{
-		id: eventId,
-		ts: epochMs,
-		zone: ref,
+		id: EventId,
+		ts: EpochMs,
+		zone: Ref,
 		count: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
 		in: Type.Optional(increment),
 		out: Type.Optional(increment),
@@ -77,8 +75,8 @@ export const OccupancyPayload = Type.Object(
 
 export const StatusPayload = Type.Object(
 	{
-		id: eventId,
-		ts: epochMs,
+		id: EventId,
+		ts: EpochMs,
 		online: Type.Boolean(),
 		version: Type.Optional(Type.String({ maxLength: 64 })),
 		uptimeS: Type.Optional(Type.Number({ minimum: 0 })),
@@ -87,15 +85,21 @@ export const StatusPayload = Type.Object(
 		/** What the edge adds (edge/node.ts): its role, and at a window whether it is paused and the ticket it serves. */
 		role: Type.Optional(Type.String({ maxLength: 32 })),
 		paused: Type.Optional(Type.Boolean()),
-		ticket: Type.Optional(Type.Union([ticket, Type.Null()])),
+		ticket: Type.Optional(Type.Union([Ticket, Type.Null()])),
+		/** What the node refused since it started, by reason (edge/refusals.ts); absent while nothing was. */
+		refused: Type.Optional(
+			Type.Record(Type.String({ pattern: "^[a-z][a-z_]{0,31}$" }), Type.Integer({ minimum: 0 }), {
+				additionalProperties: false,
+			}),
+		),
 	},
 	open,
 );
 
 export const RequestPayload = Type.Object(
 	{
-		id: eventId,
-		ts: epochMs,
+		id: EventId,
+		ts: EpochMs,
 		action: Type.Literal("next"),
 	},
 	open,
@@ -118,28 +122,46 @@ export const KNOWN_FIELDS = Object.fromEntries(
 	KIND_NAMES.map((kind) => [kind, new Set(Object.keys(KINDS[kind].schema.properties))]),
 ) as unknown as Record<Kind, ReadonlySet<string>>;
 
-export type RatingData = Static<typeof RatingPayload>;
-export type QueueData = Static<typeof QueuePayload>;
+/** Each kind's payload type, from its schema in the table. */
+export type PayloadOf = { [K in Kind]: Static<(typeof KINDS)[K]["schema"]> };
+
+export type RatingData = PayloadOf["rating"];
+export type QueueData = PayloadOf["queue"];
 export type QueueEventType = (typeof QUEUE_EVENTS)[number];
-export type OccupancyData = Static<typeof OccupancyPayload>;
-export type StatusData = Static<typeof StatusPayload>;
-export type RequestData = Static<typeof RequestPayload>;
+export type OccupancyData = PayloadOf["occupancy"];
+export type StatusData = PayloadOf["status"];
+export type RequestData = PayloadOf["request"];
 
-export interface PayloadOf {
-	rating: RatingData;
-	queue: QueueData;
-	occupancy: OccupancyData;
-	status: StatusData;
-	request: RequestData;
-}
+/** A decoded message of one kind: where it came from plus its typed payload. */
+export type EventOf<K extends Kind> = { kind: K; centre: string; node: string; data: PayloadOf[K] };
 
-/** A decoded message: where it came from plus its typed payload. */
-export type WireEvent = {
-	[K in Kind]: { kind: K; centre: string; node: string; data: PayloadOf[K] };
-}[Kind];
-
-export type EventOf<K extends Kind> = Extract<WireEvent, { kind: K }>;
+/** A decoded message of any kind (a union discriminated by `kind`). */
+export type WireEvent = { [K in Kind]: EventOf<K> }[Kind];
 
 export function isKind(value: string): value is Kind {
 	return Object.hasOwn(KINDS, value);
+}
+
+const checks = Object.fromEntries(KIND_NAMES.map((kind) => [kind, Compile(KINDS[kind].schema)])) as Record<
+	Kind,
+	ReturnType<typeof Compile>
+>;
+
+/**
+ * The one gate into the typed world: true when `e.data` matches the schema of `e.kind`, and then
+ * `e` is a WireEvent — a message just decoded, a payload the edge is about to store, an event read
+ * back from a store. Nothing else turns a kind and an object into a typed event.
+ */
+export function isWireEvent<E extends { kind: Kind; centre: string; node: string; data: unknown }>(
+	e: E,
+): e is E & WireEvent {
+	return checks[e.kind].Check(e.data);
+}
+
+/** Why `data` does not match the schema of `kind`: the first few problems, each at its JSON pointer. */
+export function payloadProblems(kind: Kind, data: unknown, max = 3): string {
+	return [...checks[kind].Errors(data)]
+		.slice(0, max)
+		.map((e) => `${e.instancePath || "/"} ${e.message}`)
+		.join("; ");
 }

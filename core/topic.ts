@@ -1,5 +1,11 @@
-/** Topics of wire contract v1: `vikno/v1/{centre}/{node}/{kind}`. */
-import { isKind, type Kind } from "./contract.ts";
+/**
+ * Topics of wire contract v1 — `vikno/v1/{centre}/{node}/{kind}` (node → hub),
+ * `…/{node}/cmd/{name}` (hub → node) and `…/$hub/{name}` (the hub's state) — and which payload
+ * each carries (`TopicPayload`), as zigbee2mqtt's `lib/types/api.ts` maps its topics.
+ */
+import type { CommandName, CommandOf } from "./commands.ts";
+import { isKind, type Kind, type PayloadOf } from "./contract.ts";
+import type { HubStateOf, HubTopicName } from "./hubState.ts";
 import { isId } from "./ids.ts";
 
 export const TOPIC_ROOT = "vikno/v1";
@@ -10,13 +16,27 @@ export function eventTopic(centre: string, node: string, kind: Kind): string {
 	return `${TOPIC_ROOT}/${centre}/${node}/${kind}`;
 }
 
-export function hubTopic(centre: string, name: string): string {
+export function hubTopic(centre: string, name: HubTopicName): string {
 	return `${TOPIC_ROOT}/${centre}/${HUB_NODE}/${name}`;
 }
 
-export function commandTopic(centre: string, node: string, command: string): string {
-	return `${TOPIC_ROOT}/${centre}/${node}/cmd/${command}`;
+/** `vikno/v1/{centre}/{node}/cmd`: the level under which a node's commands arrive. */
+export function commandPrefix(centre: string, node: string): string {
+	return `${TOPIC_ROOT}/${centre}/${node}/cmd`;
 }
+
+export function commandTopic(centre: string, node: string, command: CommandName): string {
+	return `${commandPrefix(centre, node)}/${command}`;
+}
+
+/**
+ * Every topic of the contract below `vikno/v1/{centre}/`, with the type of its payload — made
+ * from the three tables (core/contract.ts KINDS, core/commands.ts COMMANDS, core/hubState.ts
+ * HUB_TOPICS), never written out by hand.
+ */
+export type TopicPayload = { [K in Kind as `{node}/${K}`]: PayloadOf[K] } & {
+	[C in CommandName as `{node}/cmd/${C}`]: CommandOf[C];
+} & { [H in HubTopicName as `$hub/${H}`]: HubStateOf[H] };
 
 export type ParsedTopic = { ok: true; centre: string; node: string; kind: Kind } | { ok: false; detail: string };
 

@@ -29,6 +29,8 @@ export interface StatusInput {
 	startedAt: number;
 	buffered: number;
 	cpuTempC?: number | undefined;
+	/** Counts of what the node refused since it started (edge/refusals.ts), when anything was. */
+	refused?: Record<string, number> | undefined;
 	extra?: Record<string, unknown>;
 }
 
@@ -43,5 +45,6 @@ export function statusPayload(s: StatusInput): StatusData {
 		...s.extra,
 	};
 	if (s.cpuTempC !== undefined && s.cpuTempC >= -50 && s.cpuTempC <= 150) data.cpuTempC = s.cpuTempC;
+	if (s.refused) data.refused = s.refused;
 	return data;
 }

@@ -31,7 +31,8 @@ export interface LinkOptions {
 	status: (online: boolean) => object;
 	outbox: Outbox;
 	log: Log;
-	onCommand: (name: string, payload: unknown) => void;
+	/** A message on `{commandPrefix}/{name}`, as received. */
+	onCommand: (name: string, payload: Uint8Array) => void;
 }
 
 export class Link {
@@ -132,17 +133,8 @@ export class Link {
 		});
 		c.on("message", (topic, payload) => {
 			if (gen !== this.generation) return;
-			const name = topic.slice(this.o.commandPrefix.length + 1);
-			let data: unknown = null;
-			if (payload.length > 0) {
-				try {
-					data = JSON.parse(payload.toString("utf8"));
-				} catch {
-					this.o.log.warn({ topic }, "command payload is not JSON; ignored");
-					return;
-				}
-			}
-			this.o.onCommand(name, data);
+			// Checked by the node against the command's schema (core/commands.ts), not here.
+			this.o.onCommand(topic.slice(this.o.commandPrefix.length + 1), payload);
 		});
 		c.on("error", (e) => {
 			if (gen === this.generation) this.o.log.debug({ err: e.message }, "mqtt error");

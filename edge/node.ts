@@ -2,10 +2,10 @@
  * One edge node: driver → debounce → role → outbox (on disk) → light and sound → MQTT link.
  * `startEdge` builds it from a validated config; `close` stops it and leaves the outbox on disk.
  */
-import { Compile } from "typebox/compile";
 import { v7 as uuidv7 } from "uuid";
-import { KINDS, type Kind } from "../core/contract.ts";
-import { commandTopic, eventTopic } from "../core/topic.ts";
+import { type Command, decodeCommand } from "../core/commands.ts";
+import { isWireEvent, type Kind } from "../core/contract.ts";
+import { commandPrefix, eventTopic } from "../core/topic.ts";
 import { type Bridge, startBridge } from "./bridge.ts";
 import type { EdgeConfig } from "./config.ts";
 import { Debouncer } from "./debounce.ts";
@@ -16,6 +16,7 @@ import { readCpuTemp, statusPayload } from "./health.ts";
 import { Link } from "./link.ts";
 import { type Log, silentLog } from "./log.ts";
 import { Outbox, type OutboxHooks } from "./outbox.ts";
+import { Refusals } from "./refusals.ts";
 import { doorRole } from "./roles/door.ts";
 import { type Fields, INITIAL_STATE, type NodeState, type Role, type RoleContext } from "./roles/role.ts";
 import { terminalRole } from "./roles/terminal.ts";
@@ -69,7 +70,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		const id = uuidv7();
 		const data = { id, ts: now(), ...fields };
 		// A payload the hub would reject is a bug here: log it rather than store it.
-		if (!checkers[kind].Check(data)) {
+		if (!isWireEvent({ kind, centre: config.centre, node: config.node, data })) {
 			log.error({ kind, data }, "event does not match the wire contract; not stored");
 			return null;
 		}
@@ -82,6 +83,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		return id;
 	};
 
+	const refusals = new Refusals(log, now);
 	const status = (online: boolean) =>
 		statusPayload({
 			id: uuidv7(),
@@ -90,6 +92,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 			startedAt,
 			buffered: outbox.depth,
 			cpuTempC: readCpuTemp(config.thermalFile),
+			refused: refusals.counted(),
 			extra: { role: config.role, ...(online ? role?.status?.() : {}) },
 		});
 
@@ -127,15 +130,22 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		driver.input(i, (active) => d.feed(active));
 	}
 
-	const onCommand = (name: string, data: unknown) => {
+	/** Act on a command only once it matches its schema; a malformed one is counted and changes nothing. */
+	const onCommand = (name: string, payload: Uint8Array) => {
+		const d = decodeCommand(name, payload);
+		if (!d.ok) {
+			if (d.problem === "unknown") log.warn({ command: name }, "unknown command; ignored");
+			else refusals.refuse("bad_command", d.detail, { command: name });
+			return;
+		}
 		log.info({ command: name }, "command");
-		if (name === "identify") {
-			const ms =
-				typeof (data as { seconds?: unknown })?.seconds === "number" ? (data as { seconds: number }).seconds : 10;
-			feedback.identify(Math.min(ms, 300) * 1000);
-		} else if (name === "reload") deps.onReload?.();
-		else if (name === "status") link?.publishStatus();
-		else if (!role?.command?.(name, data)) log.warn({ command: name }, "unknown command; ignored");
+		run(d.command);
+	};
+	const run = (c: Command) => {
+		if (c.name === "identify") feedback.identify(Math.min(c.data.seconds ?? 10, 300) * 1000);
+		else if (c.name === "reload") deps.onReload?.();
+		else if (c.name === "status") link?.publishStatus();
+		else if (!role?.command?.(c)) log.warn({ command: c.name }, "command not for this node's role; ignored");
 	};
 
 	link = new Link({
@@ -150,7 +160,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		reconnectMinMs: config.broker.reconnectMinMs,
 		reconnectMaxMs: config.broker.reconnectMaxMs,
 		inflight: config.broker.inflight,
-		commandPrefix: commandTopic(config.centre, config.node, "x").slice(0, -2),
+		commandPrefix: commandPrefix(config.centre, config.node),
 		statusTopic: eventTopic(config.centre, config.node, "status"),
 		status,
 		outbox,
@@ -202,8 +212,3 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		},
 	};
 }
-
-const checkers = Object.fromEntries(Object.entries(KINDS).map(([k, v]) => [k, Compile(v.schema)])) as Record<
-	Kind,
-	ReturnType<typeof Compile>
->;

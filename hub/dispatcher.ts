@@ -2,27 +2,21 @@
  * Answers window nodes' "next" requests (DESIGN.md, `request` kind): picks the ticket with the
  * pure dispatcher (core/dispatch.ts) over the live queue and publishes
  * `{request, ticket, service, priority?}` on `vikno/v1/{centre}/{node}/cmd/call` (`ticket: null`
- * when nobody waits). A ticket handed out is held for that window until its `called` event
+ * when nobody waits; the schema is core/commands.ts's `CallCommand`). A ticket handed out is held for that window until its `called` event
  * arrives (or `holdMs` passes), so two windows pressing "next" at once never get the same ticket.
  */
 import type { CentreIndex } from "../core/centre.ts";
+import type { CallData } from "../core/commands.ts";
 import type { WireEvent } from "../core/contract.ts";
 import { pickNext } from "../core/dispatch.ts";
 import type { LiveState } from "../core/live.ts";
 import { commandTopic } from "../core/topic.ts";
 import type { Logger } from "./logger.ts";
 
-export interface CallAnswer {
-	request: string;
-	ticket: string | null;
-	service: string | null;
-	priority?: string;
-}
-
 export interface DispatcherOptions {
 	centres: ReadonlyMap<string, CentreIndex>;
 	state: (centre: string) => LiveState | undefined;
-	publish: (topic: string, answer: CallAnswer) => void;
+	publish: (topic: string, answer: CallData) => void;
 	log: Logger;
 	now?: () => number;
 	/** How long a handed-out ticket stays reserved without a `called` event. */
@@ -57,12 +51,9 @@ export class Dispatcher {
 
 		const next = pickNext([...state.waiting.values()], desk, new Set(held.keys()));
 		if (next) held.set(next.ticket, now);
-		const answer: CallAnswer = {
-			request,
-			ticket: next?.ticket ?? null,
-			service: next?.service ?? null,
-			...(next?.priority ? { priority: next.priority } : {}),
-		};
+		const answer: CallData = next
+			? { request, ticket: next.ticket, service: next.service, ...(next.priority ? { priority: next.priority } : {}) }
+			: { request, ticket: null, service: null };
 		this.opts.log.debug({ centre, node, ...answer }, "next ticket");
 		this.opts.publish(commandTopic(centre, node, "call"), answer);
 	}

@@ -15,6 +15,7 @@
  * Only when even the spool cannot be written (the disk is gone) does the whole batch fail.
  */
 import { isRowError, serialise } from "../store/errors.ts";
+import { withText } from "../store/payloadText.ts";
 import type { Spool } from "../store/spool.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import type { Forwarder } from "./forwarder.ts";
@@ -98,7 +99,7 @@ export class Durable {
 		for (let i = 0; i < events.length; i++) {
 			const e = events[i] as StoredEvent;
 			try {
-				if (e.dataJson === undefined) e.dataJson = serialise(e.data, e.id);
+				withText(e);
 				if (e.derived) serialise(e.derived, e.id);
 				rows?.push(e);
 			} catch (err) {

@@ -12,6 +12,7 @@ import type { Derivation } from "../core/derive.ts";
 import type { RejectReason } from "../core/reasons.ts";
 import { sameEvent } from "../core/repeat.ts";
 import { parseEventTopic } from "../core/topic.ts";
+import { payloadText } from "../store/payloadText.ts";
 import type { Spool } from "../store/spool.ts";
 import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
 import { NodeClocks } from "./clocks.ts";
@@ -132,6 +133,7 @@ export class Ingest {
 		if (seen) return this.repeated(seen, fp, topic, payload, from);
 
 		metrics.ingestLag.observe(Math.max(0, rxTs - event.data.ts) / 1000);
+		const burst = this.markBurst(event);
 		const stored: StoredEvent = {
 			id,
 			centre: event.centre,
@@ -139,11 +141,11 @@ export class Ingest {
 			kind: event.kind,
 			ts: event.data.ts,
 			rxTs,
-			data: event.data as unknown as Record<string, unknown>,
-			// The payload's own text, unless its time was just replaced.
-			dataJson: placed === "moved" ? undefined : d.text,
+			data: event.data,
 		};
-		const burst = this.markBurst(stored, event);
+		// The bytes as received are the payload's text while they still say what it holds: not once
+		// its time was replaced or it was marked extra. Paired, the payload cannot change any more.
+		if (placed === "kept" && burst !== "burst") stored.text = payloadText(event.data, d.text);
 		const p = new Promise<IngestResult>((resolve, reject) => {
 			this.pending.push({ event, stored, text: d.text, topic, from, burst, resolve, reject });
 		});
@@ -215,12 +217,9 @@ export class Ingest {
 	 * A rating past the hub's bound per window and minute is marked extra (hub/ratingGuard.ts) in
 	 * what the hub keeps; subscribers get the rating as the node sent it (its known fields).
 	 */
-	private markBurst(stored: StoredEvent, event: WireEvent): BurstMark {
+	private markBurst(event: WireEvent): BurstMark {
 		const mark = this.ratings.mark(event);
-		if (mark === "burst") {
-			stored.dataJson = undefined;
-			this.opts.metrics.ratingBursts.inc();
-		}
+		if (mark === "burst") this.opts.metrics.ratingBursts.inc();
 		return mark;
 	}
 
@@ -365,7 +364,6 @@ function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 	}
 	const rating = d.rating;
 	if (rating) {
-		e.dataJson = undefined;
 		const { window: _window, scale: _scale, service: _service, ...sent } = e.data;
 		e.data = {
 			...sent,

@@ -7,8 +7,9 @@
 import { type Alert, type AlertState, emptyAlerts, evaluate } from "../core/alerts.ts";
 import { type BestTimes, bestTimes, hourlyRows } from "../core/bestTimes.ts";
 import type { CentreIndex } from "../core/centre.ts";
-import type { WireEvent } from "../core/contract.ts";
+import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
+import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { hubTopic } from "../core/topic.ts";
@@ -29,7 +30,8 @@ export interface InsightsOptions {
 	store: EventStore;
 	log: Logger;
 	now: () => number;
-	publishRetained: (topic: string, payload: object) => void;
+	/** Publish the hub's retained state (`$hub/…`, core/hubState.ts). */
+	publishRetained: (topic: string, payload: HubStateOf["alerts"]) => void;
 	/** POST a JSON body; default: fetch with a 5 s timeout. */
 	post?: (url: string, body: object) => Promise<void>;
 	/** How long estimates are reused while nothing changes (they run a small simulation). */
@@ -83,11 +85,20 @@ export class Insights {
 			const events = await this.opts.store.readRange(id, now - 2 * 86_400_000, Number.MAX_SAFE_INTEGER);
 			const stats = this.holds.get(id) ?? emptyHoldStats();
 			const ratings = this.ratings.get(id) ?? [];
+			let unreadable = 0;
 			for (const e of events) {
-				const wire = { kind: e.kind, centre: id, node: e.node, data: e.data } as WireEvent;
-				observe(stats, wire, index);
-				if (wire.kind === "rating" && e.ts >= now - RATINGS_KEPT_MS) ratings.push(this.rating(wire, index));
+				if (!isWireEvent(e)) {
+					unreadable++;
+					continue;
+				}
+				observe(stats, e, index);
+				if (e.kind === "rating" && e.ts >= now - RATINGS_KEPT_MS) ratings.push(this.rating(e, index));
 			}
+			if (unreadable > 0)
+				this.opts.log.warn(
+					{ centre: id, events: unreadable },
+					"stored events that do not match the wire contract left out",
+				);
 			this.ratings.set(id, ratings);
 		}
 	}

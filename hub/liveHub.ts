@@ -3,7 +3,7 @@
  * events), then advanced by each accepted event. Listeners hear which centres changed.
  */
 import type { CentreIndex } from "../core/centre.ts";
-import type { WireEvent } from "../core/contract.ts";
+import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import { type Derivation, derive } from "../core/derive.ts";
 import { apply, cloneLive, emptyLive, type LiveState, startDay } from "../core/live.ts";
 import { type LiveView, liveView } from "../core/liveView.ts";
@@ -19,6 +19,9 @@ export class LiveHub {
 	private readonly ahead = new Map<string, LiveState>();
 	/** Events of the batches prepared and not yet committed, oldest first. */
 	private readonly outstanding: (readonly WireEvent[])[] = [];
+
+	/** Stored events the last `rebuild` left out because they do not match the wire contract. */
+	unreadable = 0;
 
 	constructor(
 		readonly centres: ReadonlyMap<string, CentreIndex>,
@@ -37,6 +40,7 @@ export class LiveHub {
 	 */
 	async rebuild(store: EventStore, pending: readonly StoredEvent[] = []): Promise<number> {
 		let n = 0;
+		this.unreadable = 0;
 		const now = this.now();
 		for (const [id, index] of this.centres) {
 			const zone = index.centre.timeZone;
@@ -48,7 +52,12 @@ export class LiveHub {
 			const events = extra.length ? [...stored, ...extra] : stored;
 			let state = emptyLive(index, localDay(from, zone));
 			for (const e of events) {
-				state = apply(state, { kind: e.kind, centre: e.centre, node: e.node, data: e.data } as WireEvent, index);
+				// Checked on the way back in: a row that does not match the contract is left out, counted.
+				if (!isWireEvent(e)) {
+					this.unreadable++;
+					continue;
+				}
+				state = apply(state, e, index);
 				if (e.ts >= today) n++;
 			}
 			const day = localDay(now, zone);
@@ -69,8 +78,7 @@ export class LiveHub {
 		const scratch = new Map<string, LiveState>();
 		const bases = new Map<string, LiveState | undefined>();
 		const derived: Derivation[] = new Array(events.length);
-		for (let i = 0; i < events.length; i++) {
-			const e = events[i] as WireEvent;
+		for (const [i, e] of events.entries()) {
 			const index = this.centres.get(e.centre);
 			let state = scratch.get(e.centre);
 			if (!state) {

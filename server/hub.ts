@@ -114,6 +114,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		spool.peek(Number.MAX_SAFE_INTEGER).map((r) => r.event),
 	);
 	if (rebuilt > 0) log.info({ events: rebuilt }, "live state rebuilt from today's events");
+	if (live.unreadable > 0)
+		log.warn(
+			{ events: live.unreadable },
+			"stored events that do not match the wire contract left out of the live state",
+		);
 
 	metrics.anomalySource.read = function* () {
 		for (const id of centres.keys()) {

@@ -1,11 +1,12 @@
 /**
  * A stored event as a row of columns — `id, centre, node, kind, ts, rx_ts, data, derived`, the
  * payload and the derived values as JSON text — and back. The SQLite store's `events` table and
- * the hub's spool keep events this way. A payload that is already text (`StoredEvent.dataJson`,
- * set by ingest) is written as it is, not serialised again.
+ * the hub's spool keep events this way. A payload that is already text (`StoredEvent.text`, made
+ * by ingest from the bytes received) is written as it is, not serialised again.
  */
 import type { Kind } from "../core/contract.ts";
 import { serialise } from "./errors.ts";
+import { dataText } from "./payloadText.ts";
 import type { StoredEvent } from "./types.ts";
 
 /** The columns, in the order `pushEventRow` gives their values. */
@@ -23,11 +24,6 @@ export interface EventRow {
 	derived: string | null;
 }
 
-/** The payload's JSON (a RowError when it cannot be serialised). */
-function dataJson(e: StoredEvent): string {
-	return e.dataJson ?? serialise(e.data, e.id);
-}
-
 /** The derived values as JSON, or null when there are none. */
 function derivedJson(e: StoredEvent): string | null {
 	const d = e.derived;
@@ -36,9 +32,12 @@ function derivedJson(e: StoredEvent): string | null {
 	return null;
 }
 
-/** Append the row's values (EVENT_COLUMNS order) to `values`: no array of its own per event. */
-export function pushEventRow(values: unknown[], e: StoredEvent): void {
-	values.push(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, dataJson(e), derivedJson(e));
+/**
+ * Append the row's values (EVENT_COLUMNS order) to `values`: no array of its own per event.
+ * `data`: the payload column, by default the payload's text (a RowError when it cannot be made).
+ */
+export function pushEventRow(values: unknown[], e: StoredEvent, data: string = dataText(e)): void {
+	values.push(e.id, e.centre, e.node, e.kind, e.ts, e.rxTs, data, derivedJson(e));
 }
 
 export function eventFromRow(r: EventRow): StoredEvent {

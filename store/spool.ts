@@ -244,7 +244,7 @@ export class Spool {
 	 */
 	keepDead(event: StoredEvent, text: string, reason: string, now: number): boolean {
 		const values: unknown[] = [];
-		pushEventRow(values, { ...event, data: {}, derived: {}, dataJson: text });
+		pushEventRow(values, { ...event, derived: {} }, text);
 		const changes = this.db
 			.prepare(
 				`INSERT OR IGNORE INTO spool (${EVENT_COLUMNS.join(", ")}, forwarded_at, dead) VALUES (${EVENT_COLUMNS.map(() => "?").join(", ")}, ?, ?)`,

@@ -6,6 +6,7 @@
 import Type, { type Static } from "typebox";
 import type { Kind, QueueEventType } from "../core/contract.ts";
 import { Count, orNull } from "../core/schemaParts.ts";
+import type { PayloadText } from "./payloadText.ts";
 
 /** Values the hub computes at ingest and stores beside the payload. */
 export interface Derived {
@@ -30,11 +31,12 @@ export interface StoredEvent {
 	data: Record<string, unknown>;
 	derived?: Derived;
 	/**
-	 * `data` as JSON text, when the one who built the event has it (ingest: the payload as
-	 * received, which parses to exactly `data`); stores write it instead of serialising `data`.
-	 * Whoever replaces `data` clears it. Never stored itself; events read back do not have it.
+	 * The JSON text of `data`, when the one who built the event has it (ingest: the payload as
+	 * received); stores write it instead of serialising `data`. Made only with `payloadText`, and
+	 * used only while `data` is the object it was made with (store/payloadText.ts), so replacing
+	 * `data` leaves nothing stale. Never stored itself; events read back do not have it.
 	 */
-	dataJson?: string | undefined;
+	text?: PayloadText | undefined;
 }
 
 export const Measurement = Type.Enum(["rating", "queue", "occupancy", "node_status"]);

@@ -1,4 +1,5 @@
 /** What a role (window, terminal, door) gets from the node and gives back to it. */
+import type { Command } from "../../core/commands.ts";
 import type { Kind, PayloadOf } from "../../core/contract.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { Feedback } from "../feedback.ts";
@@ -39,8 +40,8 @@ export interface RoleContext {
 export interface Role {
 	/** Debounced level changes of inputs, by input name (active = pressed / beam broken). */
 	inputs: Record<string, (active: boolean) => void>;
-	/** A command on …/cmd/{name}; returns false if this role does not know it. */
-	command?(name: string, data: unknown): boolean;
+	/** A command on …/cmd/{name}, already checked against its schema; returns false if this role does not act on it. */
+	command?(c: Command): boolean;
 	/** A queue event that reached the node another way (the bridge), so the role's state follows it. */
 	observeQueue?(fields: Fields<"queue">): void;
 	/** Extra fields for the retained status. */

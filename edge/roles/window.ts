@@ -4,6 +4,7 @@
  * …/cmd/call, perhaps much later (the request waits in the outbox while the hub is away), and the
  * node then publishes `called`. One request is outstanding at a time, kept across restarts.
  */
+import type { CallData } from "../../core/commands.ts";
 import type { WindowRole } from "../config.ts";
 import { afterPress, classifyPress, type LockoutState } from "../lockout.ts";
 import { onPress, type Role, type RoleContext } from "./role.ts";
@@ -82,32 +83,29 @@ export function windowRole(ctx: RoleContext, cfg: WindowRole): Role {
 		ctx.feedback.thanks();
 	};
 
-	/** The hub's answer: `{request, ticket, service, priority?}`; `ticket: null` when nobody waits. */
-	const call = (data: unknown): void => {
-		const a = (data ?? {}) as { request?: unknown; ticket?: unknown; service?: unknown; priority?: unknown };
+	/**
+	 * The hub's answer, already checked against its schema (core/commands.ts): a ticket to call,
+	 * or `ticket: null` when nobody waits. An answer to any request but the one pending is ignored.
+	 */
+	const call = (a: CallData): void => {
 		const pending = s.get().pendingRequest;
-		if (a.request !== undefined && a.request !== pending?.id) {
+		if (a.request !== pending?.id) {
 			ctx.log.warn({ request: a.request }, "answer to a request this node is not waiting for; ignored");
 			return;
 		}
-		if (a.ticket === null || a.ticket === undefined) {
+		if (a.ticket === null) {
 			update({ pendingRequest: null });
 			ctx.log.info("nobody is waiting for this window");
 			ctx.feedback.wait();
 			return;
 		}
-		if (typeof a.ticket !== "string" || typeof a.service !== "string") {
-			ctx.log.warn({ answer: a }, "call without ticket and service; ignored");
-			return;
-		}
-		const priority = typeof a.priority === "string" ? a.priority : undefined;
 		const fields: { event: "called"; ticket: string; service: string; window: string; priority?: string } = {
 			event: "called",
 			ticket: a.ticket,
 			service: a.service,
 			window: cfg.window,
 		};
-		if (priority) fields.priority = priority;
+		if (a.priority) fields.priority = a.priority;
 		const id = ctx.emit("queue", fields);
 		if (!id) {
 			ctx.feedback.error();
@@ -115,7 +113,7 @@ export function windowRole(ctx: RoleContext, cfg: WindowRole): Role {
 		}
 		update({
 			pendingRequest: null,
-			current: { ticket: a.ticket, service: a.service, priority, calledAt: ctx.now() },
+			current: { ticket: a.ticket, service: a.service, priority: a.priority, calledAt: ctx.now() },
 		});
 		ctx.feedback.thanks();
 	};
@@ -144,9 +142,9 @@ export function windowRole(ctx: RoleContext, cfg: WindowRole): Role {
 
 	return {
 		inputs,
-		command(name, data) {
-			if (name !== "call") return false;
-			call(data);
+		command(c) {
+			if (c.name !== "call") return false;
+			call(c.data);
 			return true;
 		},
 		observeQueue(f) {

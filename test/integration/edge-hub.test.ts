@@ -2,7 +2,7 @@
  * An edge node (sim driver: the only fake) against a real hub on loopback: real aedes broker,
  * real ingest and SQLite store, real MQTT.js clients.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
@@ -84,14 +84,17 @@ async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what 
 	}
 }
 
-/** Commands come from the hub itself (clients may not publish to …/cmd/#): publish inside the broker. */
+/**
+ * Commands come from the hub itself (clients may not publish to …/cmd/#): publish inside the
+ * broker. A Buffer is sent as it is, anything else as JSON.
+ */
 function command(nodeId: string, name: string, data: unknown): Promise<void> {
 	return new Promise((resolve, reject) =>
 		(hub as Hub).broker.aedes.publish(
 			{
 				cmd: "publish",
 				topic: `vikno/v1/${CENTRE}/${nodeId}/cmd/${name}`,
-				payload: Buffer.from(JSON.stringify(data)),
+				payload: Buffer.isBuffer(data) ? data : Buffer.from(JSON.stringify(data)),
 				qos: 1,
 				retain: false,
 				dup: false,
@@ -146,6 +149,74 @@ describe("edge node → hub", () => {
 			["finished", "A017", "w01"],
 		]);
 		expect((await stored("rating"))[0]?.data).toMatchObject({ score: 4, ticket: "A017" });
+	});
+
+	it("refuses malformed commands without acting on them, counts them in its status, and acts on well-formed ones", async () => {
+		const sim = new SimDriver();
+		const warnings: string[] = [];
+		const log: Log = {
+			...silentLog,
+			warn: ((obj: object | string, msg?: string) =>
+				warnings.push(typeof obj === "string" ? obj : (msg ?? ""))) as LogFn,
+		};
+		// The node waits for the hub's answer to its "next" (kept across restarts in state.json);
+		// here the test plays the hub.
+		const request = "0196b4a2-7c1e-7d3a-9f00-1a2b3c4d5e6f";
+		const stateFile = join(dir, "edge", "state.json");
+		mkdirSync(join(dir, "edge"), { recursive: true });
+		const waiting = JSON.stringify({ pendingRequest: { id: request, at: Date.now() } });
+		writeFileSync(stateFile, waiting);
+		node = await startEdge(windowConfig((hub as Hub).mqttUrl), { driver: sim, log });
+		await node.link.whenConnected();
+		const terminal = await client((hub as Hub).mqttUrl);
+		const issued = { id: "issued-a017", ts: Date.now() - 60_000, event: "issued", ticket: "A017", service: "passport" };
+		await terminal.publishAsync(`vikno/v1/${CENTRE}/terminal-1/queue`, JSON.stringify(issued), { qos: 1 });
+		const watcher = await client((hub as Hub).mqttUrl);
+		const statuses: Record<string, unknown>[] = [];
+		watcher.on("message", (_t, p) => statuses.push(JSON.parse(p.toString())));
+		await watcher.subscribeAsync(`vikno/v1/${CENTRE}/win-01/status`, { qos: 1 });
+
+		// Each of these, taken as it came, would light, beep, call a ticket or drop the request.
+		const malformed: [string, unknown][] = [
+			["call", { ticket: "A017", service: "passport" }], // no request: answers nothing the node asked
+			["call", { request }], // no ticket: not "nobody waits"
+			["call", { request, ticket: "A017", service: "Паспорт" }], // a service that is no id
+			["call", { request, ticket: "A017", service: "passport", priority: 7 }],
+			["call", Buffer.from("{")],
+			["identify", { seconds: "ten" }],
+			["identify", { seconds: -5 }],
+			["identify", [30]],
+			["identify", Buffer.from("blink")],
+		];
+		for (const [name, data] of malformed) await command("win-01", name, data);
+		// Commands reach the node in order: the status it publishes after these counts them all.
+		await command("win-01", "status", {});
+		await until(
+			() => statuses.some((s) => (s.refused as Record<string, number> | undefined)?.bad_command === malformed.length),
+			5_000,
+			"a status counting the refused commands",
+		);
+		expect(sim.changes).toEqual([]);
+		// Nothing wrote the node's state: the file is as the test left it.
+		expect(readFileSync(stateFile, "utf8")).toBe(waiting);
+		expect(statuses.at(-1)).toMatchObject({ online: true, ticket: null, refused: { bad_command: malformed.length } });
+		expect(node.outbox.depth).toBe(0);
+		expect((await stored("queue")).map((e) => e.data.event)).toEqual(["issued"]);
+		// Logged once for the lot (once a minute per reason), saying what was wrong with the first.
+		expect(warnings.filter((w) => w.startsWith("refused (bad_command)"))).toEqual([
+			"refused (bad_command): call payload: / must have required properties request",
+		]);
+
+		// Well-formed, they work: the light blinks, the ticket is called.
+		await command("win-01", "identify", { seconds: 1 });
+		await until(() => sim.changes.filter((c) => c.name === "thanks" && c.on).length >= 2, 3_000, "blinking");
+		await command("win-01", "call", { request, ticket: "A017", service: "passport" });
+		await until(async () => (await stored("queue")).length === 2, 5_000, "called stored");
+		expect((await stored("queue"))[1]?.data).toMatchObject({ event: "called", ticket: "A017", window: "w01" });
+		expect(JSON.parse(readFileSync(stateFile, "utf8"))).toMatchObject({
+			pendingRequest: null,
+			current: { ticket: "A017", service: "passport" },
+		});
 	});
 
 	it("keeps pressing through a hub outage; everything arrives once, in order", async () => {

@@ -3,6 +3,7 @@ import { type Alert, type AlertInputs, type AlertState, alertRules, emptyAlerts,
 import { type Centre, indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
+import { wireEvent } from "../fixtures/events.ts";
 
 const names = (en: string) => ({ uk: en, en });
 const base: Centre = {
@@ -36,7 +37,7 @@ const T0 = Date.UTC(2026, 10, 23, 8, 0);
 const MIN = 60_000;
 let n = 0;
 const ev = (kind: WireEvent["kind"], node: string, data: Record<string, unknown>, ts: number) =>
-	({ kind, centre: "t", node, data: { id: `e${++n}`, ts, ...data } }) as WireEvent;
+	wireEvent(kind, "t", node, { id: `e${++n}`, ts, ...data });
 const status = (node: string, online: boolean, ts: number) => ev("status", node, { online }, ts);
 const issued = (ticket: string, service: string, ts: number) =>
 	ev("queue", "terminal", { event: "issued", ticket, service }, ts);

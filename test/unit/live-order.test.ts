@@ -15,6 +15,7 @@ import { queueRecord, serviceLevels } from "../../core/serviceLevels.ts";
 import { mulberry32, type Rng } from "../../core/stats.ts";
 import { localDay } from "../../core/time.ts";
 import { simulateWeek } from "../../firmware-sim/week.ts";
+import { wireEvent } from "../fixtures/events.ts";
 import { demoCentre } from "../fixtures/hub.ts";
 
 const centre = demoCentre();
@@ -30,13 +31,14 @@ function arrivals(rng: Rng): { event: WireEvent; arrival: number }[] {
 	let n = 0;
 	return week.actions.map((a) => {
 		const late = rng() < 0.05 ? rng() * 40 * 60_000 : rng() * 2_000;
-		const arrival = a.at + late;
+		// Whole milliseconds, as a clock gives them (the contract's `ts` is an integer).
+		const arrival = Math.round(a.at + late);
 		const ts = a.at + (skew.get(a.node) ?? 0);
 		const placed = stamp(ts, arrival, DEFAULT_CLOCK_POLICY);
 		if (!placed.ok) throw new Error(placed.detail);
 		const id = `e${String(++n).padStart(6, "0")}`;
 		return {
-			event: { kind: a.kind, centre: centre.id, node: a.node, data: { ...a.data, id, ts: placed.ts } } as WireEvent,
+			event: wireEvent(a.kind, centre.id, a.node, { ...a.data, id, ts: placed.ts }),
 			arrival,
 		};
 	});

@@ -3,6 +3,7 @@ import { indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
 import { liveView } from "../../core/liveView.ts";
+import { wireEvent } from "../fixtures/events.ts";
 import { demoCentre } from "../fixtures/hub.ts";
 
 const index = indexCentre(demoCentre());
@@ -12,7 +13,7 @@ const MIN = 60_000;
 let n = 0;
 
 function ev(kind: WireEvent["kind"], node: string, data: Record<string, unknown>, ts: number): WireEvent {
-	return { kind, centre: "demo", node, data: { id: `e${++n}`, ts, ...data } } as WireEvent;
+	return wireEvent(kind, "demo", node, { id: `e${++n}`, ts, ...data });
 }
 const issued = (ticket: string, service: string, ts: number, priority?: string) =>
 	ev("queue", "terminal-1", { event: "issued", ticket, service, ...(priority ? { priority } : {}) }, ts);

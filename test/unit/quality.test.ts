@@ -11,6 +11,7 @@ import {
 	type RatingRecord,
 	ratingRecord,
 } from "../../core/quality.ts";
+import { wireEvent } from "../fixtures/events.ts";
 
 const KYIV = "Europe/Kyiv";
 // Monday 2026-11-23 10:00 Europe/Kyiv.
@@ -142,7 +143,7 @@ describe("a rating attributed at ingest, and one with no ticket to attribute", (
 	const index = indexCentre(centre);
 	let n = 0;
 	const ev = (kind: WireEvent["kind"], node: string, data: Record<string, unknown>, ts: number) =>
-		({ kind, centre: "t", node, data: { id: `e${++n}`, ts, ...data } }) as WireEvent;
+		wireEvent(kind, "t", node, { id: `e${++n}`, ts, ...data });
 	const events = [
 		ev("queue", "terminal", { event: "issued", ticket: "A001", service: "passport" }, T0),
 		ev("queue", "win-01", { event: "called", ticket: "A001", service: "passport", window: "w01" }, T0 + MIN),

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { dataText, payloadText } from "../../store/payloadText.ts";
 import { Spool } from "../../store/spool.ts";
 import type { StoredEvent } from "../../store/types.ts";
 import { storedRating } from "../fixtures/events.ts";
@@ -131,12 +132,18 @@ describe("spool", () => {
 
 	it("keeps a payload's own text, and serialises one that was replaced", () => {
 		const spool = new Spool(join(dir.path, "text.db"));
-		const asReceived = { ...ev(1), dataJson: '{"id":"ev-1", "ts":1795420800001,"score":3}' };
-		spool.add([asReceived, ev(2)]);
+		const received = ev(1);
+		const asReceived: StoredEvent = {
+			...received,
+			text: payloadText(received.data, '{"id":"ev-1", "ts":1795420800001,"score":3}'),
+		};
+		// Spread into a new event with other data: the text of the old data must not be written.
+		const replaced: StoredEvent = { ...asReceived, id: "ev-2", data: { ...asReceived.data, id: "ev-2", score: 5 } };
+		spool.add([asReceived, replaced]);
 		const db = new Database(join(dir.path, "text.db"), { readonly: true });
 		expect(db.prepare("SELECT data FROM spool ORDER BY seq").pluck().all()).toEqual([
 			'{"id":"ev-1", "ts":1795420800001,"score":3}',
-			JSON.stringify(ev(2).data),
+			JSON.stringify(replaced.data),
 		]);
 		db.close();
 		spool.close();
@@ -144,5 +151,17 @@ describe("spool", () => {
 		const reopened = new Spool(join(dir.path, "text.db"));
 		expect(reopened.peek(1)[0]?.event).toEqual(ev(1));
 		reopened.close();
+	});
+
+	it("pairs a text with a payload that can no longer change", () => {
+		const e = ev(3);
+		e.text = payloadText(e.data, JSON.stringify(e.data));
+		expect(() => {
+			e.data.score = 1;
+		}).toThrow(TypeError);
+		expect(dataText(e)).toBe(JSON.stringify(ev(3).data));
+		// Assigning other data leaves the text behind with the old object.
+		e.data = { ...e.data, score: 1 };
+		expect(dataText(e)).toBe(JSON.stringify(e.data));
 	});
 });

@@ -1,5 +1,6 @@
 /** Events → points of DESIGN.md's time-series layout, and back. */
 import { describe, expect, it } from "vitest";
+import { isWireEvent } from "../../core/contract.ts";
 import { fromPoint, idOffsetNs, LAYOUT, pointTimeNs, toPoint } from "../../store/points.ts";
 import { percentile, summarize } from "../../store/series.ts";
 import { MIRROR_COLUMNS } from "../../store/sqliteSchema.ts";
@@ -94,6 +95,18 @@ describe("toPoint", () => {
 				fields: { online: true, buffered: 3, uptime_s: 10.5, cpu_temp_c: 47, version: "1.2.0" },
 			},
 		],
+		[
+			"status with what the edge adds: the rest",
+			ev("status", { online: true, role: "window", paused: false, ticket: null, refused: { bad_command: 2 } }),
+			{
+				measurement: "node_status",
+				tags: { centre: "kyiv-1", node: "w1" },
+				fields: {
+					online: true,
+					rest: JSON.stringify({ role: "window", paused: false, ticket: null, refused: { bad_command: 2 } }),
+				},
+			},
+		],
 	])("%s", (_name, e, want) => {
 		const p = toPoint(e);
 		const { id, node, rx_ts, ...fields } = p.fields;
@@ -102,6 +115,8 @@ describe("toPoint", () => {
 		expect(rx_ts).toBe(e.rxTs);
 		expect(node).toBe(p.measurement === "node_status" ? undefined : "w1");
 		expect(readBack(e)).toEqual(e.kind === "occupancy" && !e.derived ? { ...e, derived: { count: e.data.count } } : e);
+		// What the hub reads back from InfluxDB passes the contract, as it did when it was stored.
+		expect(isWireEvent(readBack(e))).toBe(true);
 	});
 
 	it("keeps unknown keys and values of the wrong type in `rest`", () => {

@@ -1,14 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { KIND_NAMES } from "../../core/contract.ts";
-import { commandTopic, eventTopic, HUB_NODE, hubTopic, parseEventTopic, TOPIC_ROOT } from "../../core/topic.ts";
+import {
+	commandPrefix,
+	commandTopic,
+	eventTopic,
+	HUB_NODE,
+	hubTopic,
+	parseEventTopic,
+	TOPIC_ROOT,
+} from "../../core/topic.ts";
 
 describe("topic builders", () => {
 	it("build the wire contract v1 topics", () => {
 		expect(TOPIC_ROOT).toBe("vikno/v1");
 		expect(HUB_NODE).toBe("$hub");
 		expect(eventTopic("demo", "win-01", "rating")).toBe("vikno/v1/demo/win-01/rating");
-		expect(hubTopic("demo", "live")).toBe("vikno/v1/demo/$hub/live");
+		expect(hubTopic("demo", "alerts")).toBe("vikno/v1/demo/$hub/alerts");
 		expect(commandTopic("demo", "win-01", "call")).toBe("vikno/v1/demo/win-01/cmd/call");
+		expect(commandPrefix("demo", "win-01")).toBe("vikno/v1/demo/win-01/cmd");
 	});
 
 	it.each(KIND_NAMES)("round-trips kind %s", (kind) => {

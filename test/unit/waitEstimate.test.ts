@@ -4,6 +4,7 @@ import type { WireEvent } from "../../core/contract.ts";
 import { addHold, emptyHoldStats, type HoldStats, observe } from "../../core/holdTimes.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
 import { baselineWait, type EstimateOptions, estimateAll, estimateWait } from "../../core/waitEstimate.ts";
+import { wireEvent } from "../fixtures/events.ts";
 
 const names = (en: string) => ({ uk: en, en });
 const centre: Centre = {
@@ -40,7 +41,7 @@ const T0 = Date.UTC(2026, 10, 23, 8, 0);
 const MIN = 60_000;
 let n = 0;
 const ev = (kind: WireEvent["kind"], node: string, data: Record<string, unknown>, ts: number) =>
-	({ kind, centre: "t", node, data: { id: `e${++n}`, ts, ...data } }) as WireEvent;
+	wireEvent(kind, "t", node, { id: `e${++n}`, ts, ...data });
 const online = (w: string, ts = T0 - 60 * MIN, on = true) => ev("status", `win-${w.slice(1)}`, { online: on }, ts);
 const issued = (ticket: string, service: string, ts: number, priority?: string) =>
 	ev("queue", "terminal", { event: "issued", ticket, service, ...(priority ? { priority } : {}) }, ts);

@@ -1,0 +1,45 @@
+/**
+ * What an edge node refuses of what it receives, as named reasons (documented in docs/edge.md,
+ * "Refused commands"; a test keeps the two in step). A refusal changes nothing the node shows or
+ * keeps; it is counted since the node started — the counts go out in its retained `status` as
+ * `refused` — and logged once per reason per interval, with how many were not logged in between,
+ * as the hub logs its rejections (hub/rejectLog.ts).
+ */
+import type { Log } from "./log.ts";
+
+export const EDGE_REFUSALS = {
+	bad_command:
+		"A command on …/cmd/{name} that is not one UTF-8 JSON object matching its schema (core/commands.ts): not acted on.",
+} as const;
+
+export type EdgeRefusal = keyof typeof EDGE_REFUSALS;
+export const EDGE_REFUSAL_NAMES = Object.keys(EDGE_REFUSALS) as EdgeRefusal[];
+
+export class Refusals {
+	private readonly counts = new Map<EdgeRefusal, number>();
+	private readonly logged = new Map<EdgeRefusal, { at: number; suppressed: number }>();
+
+	constructor(
+		private readonly log: Log,
+		private readonly now: () => number,
+		private readonly intervalMs = 60_000,
+	) {}
+
+	refuse(reason: EdgeRefusal, detail: string, where: Record<string, unknown> = {}): void {
+		this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+		const now = this.now();
+		const last = this.logged.get(reason);
+		if (last && now - last.at < this.intervalMs) {
+			last.suppressed++;
+			return;
+		}
+		this.log.warn({ reason, ...where, suppressedSinceLast: last?.suppressed ?? 0 }, `refused (${reason}): ${detail}`);
+		this.logged.set(reason, { at: now, suppressed: 0 });
+	}
+
+	/** The counts since start, by reason, for the status; undefined while nothing was refused. */
+	counted(): Record<string, number> | undefined {
+		if (this.counts.size === 0) return undefined;
+		return Object.fromEntries(this.counts);
+	}
+}
