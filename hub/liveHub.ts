@@ -12,13 +12,26 @@ import type { EventStore, StoredEvent } from "../store/types.ts";
 
 export type ChangeListener = (centre: string) => void;
 
+/**
+ * Events folded into a centre's state since a snapshot of it: a batch that turns out to hold an
+ * event the store already had (or that could not be made durable) is taken back by folding the
+ * snapshot again without it. The snapshot is renewed once the log is as long as the state is big,
+ * so copying the state costs O(1) per event whatever the size of the day.
+ */
+interface Journal {
+	base: LiveState;
+	log: WireEvent[];
+}
+
+/** Fewest events between two snapshots of a state. */
+const MIN_JOURNAL = 1024;
+
 export class LiveHub {
 	private readonly states = new Map<string, LiveState>();
+	private readonly journals = new Map<string, Journal>();
 	private readonly listeners = new Set<ChangeListener>();
-	/** The state after every prepared batch, ahead of `states` while batches are being written. */
-	private readonly ahead = new Map<string, LiveState>();
-	/** Events of the batches prepared and not yet committed, oldest first. */
-	private readonly outstanding: (readonly WireEvent[])[] = [];
+	/** Batches prepared and not yet committed. */
+	private outstanding = 0;
 
 	/** Stored events the last `rebuild` left out because they do not match the wire contract. */
 	unreadable = 0;
@@ -27,7 +40,12 @@ export class LiveHub {
 		readonly centres: ReadonlyMap<string, CentreIndex>,
 		private readonly now: () => number = Date.now,
 	) {
-		for (const [id, index] of centres) this.states.set(id, emptyLive(index, localDay(now(), index.centre.timeZone)));
+		for (const [id, index] of centres) this.reset(id, emptyLive(index, localDay(now(), index.centre.timeZone)));
+	}
+
+	private reset(centre: string, state: LiveState) {
+		this.states.set(centre, state);
+		this.journals.set(centre, { base: cloneLive(state), log: [] });
 	}
 
 	/**
@@ -62,90 +80,80 @@ export class LiveHub {
 			}
 			const day = localDay(now, zone);
 			if (state.day < day) state = startDay(state, index, day);
-			this.states.set(id, state);
+			this.reset(id, state);
 		}
 		return n;
 	}
 
 	/**
-	 * Derive values for a batch by folding it over a copy of the live state (each event sees the
-	 * ones before it). Batches may be prepared while earlier ones are still being written: each is
-	 * folded over the state the previous one left (`ahead`). `commit` then applies, in order, the
-	 * events that turned out new: when all of them were and the state is still the one this batch
-	 * was folded over, its copy simply becomes the state.
+	 * Derive values for a batch by folding it into the live state (each event sees the ones before
+	 * it). Batches may be prepared while earlier ones are still being written: each is folded over
+	 * the state the previous one left. `commit` then says which events turned out new; listeners
+	 * hear of the batch only then. When one did not (a duplicate the store already had, or a batch
+	 * that could not be made durable), the state is folded again from its snapshot without it —
+	 * the fold does not depend on the order, so that is the state of the events that are in.
 	 */
 	prepare(events: readonly WireEvent[]): { derived: Derivation[]; commit(fresh: readonly boolean[]): void } {
-		const scratch = new Map<string, LiveState>();
-		const bases = new Map<string, LiveState | undefined>();
 		const derived: Derivation[] = new Array(events.length);
+		const touched = new Set<string>();
 		for (const [i, e] of events.entries()) {
 			const index = this.centres.get(e.centre);
-			let state = scratch.get(e.centre);
-			if (!state) {
-				const base = this.ahead.get(e.centre) ?? this.states.get(e.centre);
-				if (!index || !base) {
-					derived[i] = {};
-					continue;
-				}
-				bases.set(e.centre, base);
-				state = cloneLive(base);
+			let state = this.states.get(e.centre);
+			const journal = this.journals.get(e.centre);
+			if (!index || !state || !journal) {
+				derived[i] = {};
+				continue;
+			}
+			if (!touched.has(e.centre)) {
+				touched.add(e.centre);
 				// The day is the hub's: a new local day starts at its midnight, not at an event's.
 				const today = localDay(this.now(), index.centre.timeZone);
 				if (today > state.day) state = startDay(state, index, today);
 			}
-			derived[i] = derive(state, e, index as CentreIndex);
-			scratch.set(e.centre, apply(state, e, index as CentreIndex));
+			derived[i] = derive(state, e, index);
+			this.states.set(e.centre, apply(state, e, index));
+			journal.log.push(e);
 		}
-		for (const [c, s] of scratch) this.ahead.set(c, s);
-		this.outstanding.push(events);
-		return { derived, commit: (fresh) => this.commit(events, fresh, scratch, bases) };
+		this.outstanding++;
+		return { derived, commit: (fresh) => this.commit(events, fresh, touched) };
 	}
 
-	private commit(
-		events: readonly WireEvent[],
-		fresh: readonly boolean[],
-		scratch: ReadonlyMap<string, LiveState>,
-		bases: ReadonlyMap<string, LiveState | undefined>,
-	) {
-		// Batches commit in the order they were prepared.
-		this.outstanding.shift();
-		if (this.outstanding.length === 0) this.ahead.clear();
-		let clean = true;
-		for (let i = 0; i < fresh.length && clean; i++) if (!fresh[i]) clean = false;
-		for (const [c, base] of bases) if (this.states.get(c) !== base) clean = false;
-		if (clean) {
-			for (const [c, s] of scratch) this.states.set(c, s);
-			this.notify(scratch.keys());
-			return;
+	private commit(events: readonly WireEvent[], fresh: readonly boolean[], touched: ReadonlySet<string>) {
+		this.outstanding--;
+		const out = new Set<WireEvent>();
+		for (let i = 0; i < events.length; i++) if (!fresh[i]) out.add(events[i] as WireEvent);
+		if (out.size > 0) {
+			const again = new Set<string>();
+			for (const e of out) again.add(e.centre);
+			for (const c of again) this.refold(c, out);
 		}
-		this.applyAll(events.filter((_, i) => fresh[i]));
-		// Batches prepared after this one were folded over all its events: batches prepared from
-		// now on follow the real state plus those still outstanding.
-		this.ahead.clear();
-		for (const later of this.outstanding) {
-			for (const e of later) {
-				const index = this.centres.get(e.centre);
-				const base = this.ahead.get(e.centre) ?? this.states.get(e.centre);
-				if (!index || !base) continue;
-				this.ahead.set(e.centre, apply(this.ahead.has(e.centre) ? base : cloneLive(base), e, index));
-			}
-		}
+		this.notify(touched);
+		if (this.outstanding === 0) for (const c of touched) this.snapshotIfDue(c);
+	}
+
+	/** Fold a centre's snapshot again with the events of its log that are not `out`. */
+	private refold(centre: string, out: ReadonlySet<WireEvent>) {
+		const index = this.centres.get(centre);
+		const journal = this.journals.get(centre);
+		if (!index || !journal) return;
+		journal.log = journal.log.filter((e) => !out.has(e));
+		let state = cloneLive(journal.base);
+		for (const e of journal.log) state = apply(state, e, index);
+		const today = localDay(this.now(), index.centre.timeZone);
+		if (today > state.day) state = startDay(state, index, today);
+		this.states.set(centre, state);
+	}
+
+	/** With no batch in flight, a log as long as the state is big: take a new snapshot. */
+	private snapshotIfDue(centre: string) {
+		const journal = this.journals.get(centre);
+		const state = this.states.get(centre);
+		if (!journal || !state) return;
+		if (journal.log.length >= Math.max(MIN_JOURNAL, state.tickets.size)) this.reset(centre, state);
 	}
 
 	private notify(centres: Iterable<string>) {
 		for (const c of centres) for (const l of this.listeners) l(c);
-	}
-
-	applyAll(events: readonly WireEvent[]): void {
-		const changed = new Set<string>();
-		for (const e of events) {
-			const index = this.centres.get(e.centre);
-			const state = this.states.get(e.centre);
-			if (!index || !state) continue;
-			this.states.set(e.centre, apply(state, e, index));
-			changed.add(e.centre);
-		}
-		this.notify(changed);
 	}
 
 	/** The live state of a centre (read only: it is the hub's own). */

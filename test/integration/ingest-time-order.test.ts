@@ -8,6 +8,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
+import { localDay, startOfLocalDay } from "../../core/time.ts";
 import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
@@ -18,9 +19,15 @@ let hub: Hub;
 const clients: MqttClient[] = [];
 const MIN = 60_000;
 const DAY = 86_400_000;
+/**
+ * The hub runs on a clock set to 12:00 today in the centre's zone, moving with the real one, so
+ * the day's events of these tests fit in the day whatever the hour the suite runs at.
+ */
+const shift = startOfLocalDay(Date.now(), "Europe/Kyiv") + 12 * 3_600_000 - Date.now();
+const now = () => Date.now() + shift;
 
 beforeAll(async () => {
-	hub = await startTestHub(dir.path);
+	hub = await startTestHub(dir.path, { now });
 });
 afterAll(async () => {
 	for (const c of clients) c.end(true);
@@ -37,7 +44,7 @@ async function client(clientId?: string): Promise<MqttClient> {
 async function restart(): Promise<void> {
 	for (const c of clients.splice(0)) c.end(true);
 	await hub.close();
-	hub = await startTestHub(dir.path);
+	hub = await startTestHub(dir.path, { now });
 }
 
 const live = async (): Promise<LiveView> =>
@@ -51,26 +58,28 @@ const queue = (event: string, ticket: string, service: string, ts: number, windo
 	payload({ event, ticket, service, ...(window ? { window } : {}) }, ts);
 /** Windows show their state only while their node is online. */
 const online = (c: MqttClient, ...nodes: string[]) =>
-	Promise.all(nodes.map((n) => send(c, n, "status", payload({ online: true, version: "t", uptimeS: 1, buffered: 0 }))));
-const today = () => new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Kyiv" });
+	Promise.all(
+		nodes.map((n) => send(c, n, "status", payload({ online: true, version: "t", uptimeS: 1, buffered: 0 }, now()))),
+	);
+const today = () => localDay(now(), "Europe/Kyiv");
 
 describe("a node's clock", () => {
 	it("cannot move the live hall to another day: a ts ahead is set to its arrival (counted), also after a restart", async () => {
 		const c = await client();
 		const before = await live();
 		const beforeAhead = metric(await metrics(), 'vikno_clock_corrections_total{reason="ahead"}') || 0;
-		const twoDays = payload({ online: true, version: "t", uptimeS: 1, buffered: 0 }, Date.now() + 2 * DAY);
+		const twoDays = payload({ online: true, version: "t", uptimeS: 1, buffered: 0 }, now() + 2 * DAY);
 		const year2286 = payload({ online: true, version: "t", uptimeS: 2, buffered: 0 }, 9_999_999_999_999);
 		await c.publishAsync(demoTopic("win-12", "status"), JSON.stringify(twoDays), { qos: 1, retain: true });
 		await send(c, "win-11", "status", year2286);
 		const after = await live();
 		expect(after.day).toBe(today());
 		expect(after.day).toBe(before.day);
-		for (const p of [twoDays, year2286]) expect((await stored(p.id))?.ts).toBeLessThanOrEqual(Date.now());
+		for (const p of [twoDays, year2286]) expect((await stored(p.id))?.ts).toBeLessThanOrEqual(now());
 		expect(metric(await metrics(), 'vikno_clock_corrections_total{reason="ahead"}')).toBe(beforeAhead + 2);
 
 		// Later, correct events still count, live and after a restart.
-		const ticket = queue("issued", "C901", "passports", Date.now());
+		const ticket = queue("issued", "C901", "passports", now());
 		await send(c, "terminal-1", "queue", ticket);
 		const waiting = (v: LiveView) => v.services.find((s) => s.id === "passports")?.waiting ?? 0;
 		const n = waiting(await live());
@@ -100,7 +109,7 @@ describe("a node's clock", () => {
 			c,
 			"door-main",
 			"status",
-			payload({ online: true, version: "t", uptimeS: 1, buffered: 0 }, Date.now() - 90_000),
+			payload({ online: true, version: "t", uptimeS: 1, buffered: 0 }, now() - 90_000),
 		);
 		const offset = metric(await metrics(), 'vikno_node_clock_offset_seconds{centre="demo",node="door-main"}');
 		expect(offset).toBeLessThan(-89);
@@ -108,7 +117,7 @@ describe("a node's clock", () => {
 	});
 
 	it("running fast does not keep a node online: its Last Will comes after its statuses, live and after a restart", async () => {
-		const will = payload({ online: false, version: "t", uptimeS: 0, buffered: 0 });
+		const will = payload({ online: false, version: "t", uptimeS: 0, buffered: 0 }, now());
 		const node = await mqtt.connectAsync(hub.mqttUrl, {
 			protocolVersion: 4,
 			reconnectPeriod: 0,
@@ -120,7 +129,7 @@ describe("a node's clock", () => {
 			node,
 			"win-07",
 			"status",
-			payload({ online: true, version: "t", uptimeS: 5, buffered: 0 }, Date.now() + 3_600_000),
+			payload({ online: true, version: "t", uptimeS: 5, buffered: 0 }, now() + 3_600_000),
 		);
 		const state = async () => (await live()).windows.find((w) => w.id === "w07")?.state;
 		expect(await state()).not.toBe("offline");
@@ -137,7 +146,7 @@ describe("the order events arrive in", () => {
 	it("leaves no phantom ticket when the terminal's issue arrives after the window's call", async () => {
 		const c = await client();
 		await online(c, "win-05");
-		const t = Date.now() - 10 * MIN;
+		const t = now() - 10 * MIN;
 		await send(c, "win-05", "queue", queue("called", "S501", "social", t, "w05"));
 		await send(c, "terminal-1", "queue", queue("issued", "S501", "social", t - 2 * MIN));
 		const v = await live();
@@ -148,7 +157,7 @@ describe("the order events arrive in", () => {
 		const answers: { ticket: unknown }[] = [];
 		w06.on("message", (_t, m) => answers.push(JSON.parse(m.toString())));
 		await w06.subscribeAsync("vikno/v1/demo/win-06/cmd/call", { qos: 1 });
-		await send(w06, "win-06", "request", payload({ action: "next" }));
+		await send(w06, "win-06", "request", payload({ action: "next" }, now()));
 		await until(
 			() => answers.length,
 			(n) => n >= 1,
@@ -166,7 +175,7 @@ describe("the order events arrive in", () => {
 
 	it("counts door events the same whichever order they arrive in, and after a restart", async () => {
 		const c = await client();
-		const t = Date.now() - 5 * MIN;
+		const t = now() - 5 * MIN;
 		const reset = payload({ zone: "hall", count: 0 }, t);
 		const a = payload({ zone: "hall", in: 5, out: 0 }, t + 1000);
 		const b = payload({ zone: "hall", in: 0, out: 10 }, t + 2000);
@@ -184,7 +193,7 @@ describe("tickets that leave their course", () => {
 	it("counts each anomaly by reason, frees the first window of a ticket called twice, and agrees with the report", async () => {
 		const c = await client();
 		await online(c, "win-01", "win-02", "win-03", "win-05");
-		const t = Date.now() - 30 * MIN;
+		const t = now() - 30 * MIN;
 		const before = (await live()).tickets;
 		const events: [string, ReturnType<typeof queue>][] = [
 			["terminal-1", queue("issued", "P100", "passports", t)],
@@ -225,12 +234,12 @@ describe("tickets that leave their course", () => {
 
 	it("attributes a rating replayed from yesterday to the ticket finished before it yesterday", async () => {
 		const c = await client();
-		const yesterday = Date.now() - DAY;
+		const yesterday = now() - DAY;
 		await send(c, "win-08", "queue", queue("called", "L800", "land", yesterday - 5 * MIN, "w08"));
 		await send(c, "win-08", "queue", queue("finished", "L800", "land", yesterday, "w08"));
 		// Today: something else finished at w08, then yesterday's rating arrives from the outbox.
-		await send(c, "win-08", "queue", queue("called", "L801", "property", Date.now() - 2 * MIN, "w08"));
-		await send(c, "win-08", "queue", queue("finished", "L801", "property", Date.now() - MIN, "w08"));
+		await send(c, "win-08", "queue", queue("called", "L801", "property", now() - 2 * MIN, "w08"));
+		await send(c, "win-08", "queue", queue("finished", "L801", "property", now() - MIN, "w08"));
 		const rating = payload({ score: 4 }, yesterday + 2 * MIN);
 		await send(c, "win-08", "rating", rating);
 		expect((await stored(rating.id))?.data).toMatchObject({ window: "w08", service: "land", ticket: "L800" });
