@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Before the tests: the system programs they run (real parts, not mocks). Missing ones are
+# installed with apt-get when this runs as root on Debian; otherwise it stops at once and prints
+# the command to run. `VIKNO_SKIP_SYSTEM_CHECK=1` skips the check (programs found elsewhere, given
+# through VIKNO_CHROMIUM, VIKNO_INFLUXD, VIKNO_MOSQUITTO, VIKNO_REDIS_SERVER).
+set -euo pipefail
+[ "${VIKNO_SKIP_SYSTEM_CHECK:-}" = 1 ] && exit 0
+
+# program path | Debian package | why the tests need it
+needs=(
+	"/usr/bin/mosquitto_pub|mosquitto-clients|publish and subscribe as a device would"
+	"/usr/bin/mosquitto_sub|mosquitto-clients|publish and subscribe as a device would"
+	"/usr/sbin/mosquitto|mosquitto|the reference broker the MQTT behaviour is compared with"
+	"/usr/bin/influxd|influxdb|a real InfluxDB 1.x for the store suites"
+	"/usr/bin/influx|influxdb-client|reading back what the store wrote to InfluxDB"
+	"/usr/bin/redis-server|redis-server|two hubs sharing sessions through Redis"
+	"/usr/bin/chromium|chromium|the pages in a real headless browser"
+	"/usr/bin/sqlite3|sqlite3|reading back what the SQLite store wrote"
+	"/usr/bin/openssl|openssl|throwaway certificates for the TLS tests"
+	"/etc/ssl/certs/ca-certificates.crt|ca-certificates|TLS trust store for openssl"
+)
+
+missing=()
+for n in "${needs[@]}"; do
+	IFS='|' read -r path pkg why <<<"$n"
+	if [ ! -e "$path" ]; then
+		echo "tests need $path ($why): Debian package $pkg" >&2
+		[[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "installing ${missing[*]} with apt-get" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# --reinstall: a package can be installed with one of its files gone.
+	apt-get install -y -qq --no-install-recommends --reinstall "${missing[@]}" >/dev/null
+	for n in "${needs[@]}"; do
+		IFS='|' read -r path pkg _ <<<"$n"
+		[ -e "$path" ] || { echo "$path is still missing after installing $pkg" >&2; exit 1; }
+	done
+	exit 0
+fi
+echo "run as root: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+exit 1
