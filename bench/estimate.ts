@@ -5,13 +5,14 @@
  * same for the naive baseline a simple display would use (people waiting × mean service time so
  * far ÷ windows open).
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
+import { silentLog } from "../core/log.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek } from "../firmware-sim/week.ts";
-import { silentLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
 import { printTable } from "./table.ts";
 
@@ -39,7 +40,7 @@ export async function run(): Promise<Record<string, unknown>> {
 		httpPort: 0,
 		host: "127.0.0.1",
 		allowAnonymous: true,
-		log: silentLogger,
+		log: silentLog,
 		now: () => clock,
 		alertEveryMs: 3_600_000,
 	});

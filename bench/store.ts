@@ -3,6 +3,7 @@
  * dedupe, derive, durable write — store or spool — and forwarding; MQTT excluded) into each
  * backend, side by side with the raw driver writing the same rows in large batches.
  */
+
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,11 +14,11 @@ import { v7 as uuidv7 } from "uuid";
 import { loadCentreFile } from "../config/load.ts";
 import { indexCentre } from "../core/centre.ts";
 import type { Kind } from "../core/contract.ts";
+import { silentLog } from "../core/log.ts";
 import { eventTopic } from "../core/topic.ts";
 import { Forwarder } from "../hub/forwarder.ts";
 import { Ingest } from "../hub/ingest.ts";
 import { LiveHub } from "../hub/liveHub.ts";
-import { silentLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { LocalCalendar } from "../store/calendar.ts";
 import { Influx1Store, influxSchema } from "../store/influx1.ts";
@@ -90,9 +91,9 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const metrics = createMetrics();
 	await store.init();
 	const spool = new Spool(join(dataDir, "spool.db"));
-	const forwarder = new Forwarder({ spool, store, metrics, log: silentLogger });
+	const forwarder = new Forwarder({ spool, store, metrics, log: silentLog });
 	const live = new LiveHub(centres);
-	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLogger, live });
+	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLog, live });
 	const rss0 = process.memoryUsage().rss;
 	const cpu0 = process.cpuUsage();
 	const threads0 = threadCpuMs();
