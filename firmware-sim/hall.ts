@@ -9,6 +9,9 @@
 import type { Centre, Service, Window } from "../core/centre.ts";
 import type { Kind, PayloadOf } from "../core/contract.ts";
 import { pickNext, type WaitingTicket } from "../core/dispatch.ts";
+import { mulberry32, type Rng } from "../core/stats.ts";
+import { issueTicket, NO_TICKETS, type TicketCounters } from "../core/ticketNumber.ts";
+import { localDay } from "../core/time.ts";
 import {
 	type ArrivalProfile,
 	capacityWeights,
@@ -22,9 +25,8 @@ import {
 import { DoorCounter } from "./door.ts";
 import { nextOpening } from "./hours.ts";
 import { arrivalsFor } from "./profile.ts";
-import { chance, exponential, mulberry32, pick, pickWeighted, poisson, type Rng, uniform } from "./random.ts";
+import { chance, exponential, pick, pickWeighted, poisson, uniform } from "./random.ts";
 import { Schedule } from "./schedule.ts";
-import { TicketBook } from "./tickets.ts";
 import { type DoorDayTruth, type TicketTruth, TruthBook } from "./truth.ts";
 
 /** Something a node publishes at simulated time `at`; the publisher adds `id` and `ts`. */
@@ -116,7 +118,7 @@ class HallSim implements Hall {
 	#truth: TruthBook | undefined;
 	#future = new Schedule<Happening>();
 	#out: Action[] = [];
-	#book: TicketBook;
+	#numbers: TicketCounters = NO_TICKETS;
 	#terminal: string | undefined;
 	#doors: DoorCounter[];
 	#desks: Desk[];
@@ -136,7 +138,6 @@ class HallSim implements Hall {
 		this.#arrivals = arrivalsFor(centre, this.#s.arrivalsPerHour, this.#s.followHours);
 		this.#truth = recordTruth ? new TruthBook(centre.id, centre.timeZone) : undefined;
 		this.now = startMs;
-		this.#book = new TicketBook(centre.timeZone);
 		this.#terminal = centre.nodes.find((n) => n.role === "terminal")?.id;
 		this.#doors = centre.nodes.flatMap((n) =>
 			n.role === "door" && n.zone ? [new DoorCounter(n.id, n.zone, this.#s.doorFlushMs)] : [],
@@ -296,7 +297,9 @@ class HallSim implements Hall {
 	}
 
 	#ticket(v: Visitor): void {
-		v.ticket = this.#book.issue(v.service.prefix, this.now);
+		const issued = issueTicket(this.#numbers, v.service.prefix, localDay(this.now, this.#centre.timeZone));
+		this.#numbers = issued.counters;
+		v.ticket = issued.ticket;
 		v.issuedAt = this.now;
 		this.#issued++;
 		v.truth = this.#truth?.issued(v.ticket, v.service.id, v.priority, this.now);

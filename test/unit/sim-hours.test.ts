@@ -1,8 +1,9 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../core/stats.ts";
 import { isOpen, localClock, nextOpening, openMinutesPerWeek, weekIntervals } from "../../firmware-sim/hours.ts";
 import { arrivalsFor, hourShape, weeklyProfile } from "../../firmware-sim/profile.ts";
-import { mulberry32, poisson } from "../../firmware-sim/random.ts";
+import { poisson } from "../../firmware-sim/random.ts";
 import { configCentre } from "../fixtures/centres.ts";
 
 const demo = configCentre("demo");
