@@ -5,12 +5,12 @@
  * same for the naive baseline a simple display would use (people waiting × mean service time so
  * far ÷ windows open).
  */
-
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
 import { silentLog } from "../core/log.ts";
+import { localDay } from "../core/time.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek } from "../firmware-sim/week.ts";
 import { startHub } from "../server/hub.ts";
@@ -52,7 +52,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			if (e.kind !== "queue" || e.data.event !== "issued") continue;
 			const r = hub.insights.estimateNow(e.centre, e.data.service, e.data.ts, e.data.ticket);
 			if (!r) continue;
-			const day = new Date(e.data.ts).toLocaleDateString("sv-SE", { timeZone: centre.timeZone });
+			const day = localDay(e.data.ts, centre.timeZone);
 			if (!r.estimate.ok) {
 				noEstimate++;
 				continue;

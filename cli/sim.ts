@@ -8,8 +8,8 @@
  *       accelerated: a week in simulated time (see week-command.ts)
  */
 import { parseArgs } from "node:util";
-import { DateTime } from "luxon";
 import { loadCentreFile } from "../config/load.ts";
+import { instantOf, isDate } from "../core/time.ts";
 import { type Simulation, startSimulation } from "../firmware-sim/runner.ts";
 import { centreSeed } from "../firmware-sim/week.ts";
 import { UsageError } from "./options.ts";
@@ -109,10 +109,11 @@ function number(value: string | undefined, name: string, ok: (n: number) => bool
 	return n;
 }
 
-/** "2025-03-10T08:55" in the centre's local time → epoch ms. */
+/** "2025-03-10T08:55" (or "2025-03-10", or with seconds) in the centre's local time → epoch ms. */
 function instant(value: string, timeZone: string): number {
-	const t = DateTime.fromISO(value, { zone: timeZone });
-	if (!t.isValid)
+	const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
+	const [h, min, s] = [m?.[2], m?.[3], m?.[4]].map((x) => Number(x ?? 0)) as [number, number, number];
+	if (!m?.[1] || !isDate(m[1]) || h > 23 || min > 59 || s > 59)
 		throw new UsageError(`--start must be a local date and time such as 2025-03-10T08:55, got "${value}"`);
-	return t.toMillis();
+	return instantOf(m[1], h * 60 + min + s / 60, timeZone);
 }

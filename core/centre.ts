@@ -17,9 +17,6 @@ export const INTERVAL_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-
 const interval = Type.String({ pattern: INTERVAL_PATTERN, description: 'opening interval "HH:MM-HH:MM"' });
 const day = Type.Array(interval, { default: [] });
 
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
 export const Hours = Type.Object(
 	{
 		mon: day,

@@ -9,6 +9,7 @@
 import type { Centre, Service, Window } from "../core/centre.ts";
 import type { Kind, PayloadOf } from "../core/contract.ts";
 import { pickNext, type WaitingTicket } from "../core/dispatch.ts";
+import { type OpeningCalendar, openingCalendar } from "../core/openingHours.ts";
 import { mulberry32, type Rng } from "../core/stats.ts";
 import { issueTicket, NO_TICKETS, type TicketCounters } from "../core/ticketNumber.ts";
 import { localDay } from "../core/time.ts";
@@ -23,7 +24,6 @@ import {
 	serviceTimeMs,
 } from "./behaviour.ts";
 import { DoorCounter } from "./door.ts";
-import { nextOpening } from "./hours.ts";
 import { arrivalsFor } from "./profile.ts";
 import { chance, exponential, pick, pickWeighted, poisson, uniform } from "./random.ts";
 import { Schedule } from "./schedule.ts";
@@ -115,6 +115,7 @@ class HallSim implements Hall {
 	#rng: Rng;
 	#centre: Centre;
 	#arrivals: ArrivalProfile;
+	#hours: OpeningCalendar;
 	#truth: TruthBook | undefined;
 	#future = new Schedule<Happening>();
 	#out: Action[] = [];
@@ -136,6 +137,7 @@ class HallSim implements Hall {
 		this.#s = { ...HALL_DEFAULTS, ...withoutUndefined(settings) };
 		this.#rng = mulberry32(seed);
 		this.#arrivals = arrivalsFor(centre, this.#s.arrivalsPerHour, this.#s.followHours);
+		this.#hours = openingCalendar(centre);
 		this.#truth = recordTruth ? new TruthBook(centre.id, centre.timeZone) : undefined;
 		this.now = startMs;
 		this.#terminal = centre.nodes.find((n) => n.role === "terminal")?.id;
@@ -248,7 +250,7 @@ class HallSim implements Hall {
 	}
 
 	#nextOpening(from: number): void {
-		const at = nextOpening(this.#centre, from);
+		const at = this.#hours.nextOpening(from);
 		if (at !== undefined && this.#services.length > 0) this.#future.add(at, { type: "opening" });
 	}
 
