@@ -3,7 +3,6 @@
  * dedupe, derive, durable write — store or spool — and forwarding; MQTT excluded) into each
  * backend, side by side with the raw driver writing the same rows in large batches.
  */
-
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +19,7 @@ import { Forwarder } from "../hub/forwarder.ts";
 import { Ingest } from "../hub/ingest.ts";
 import { LiveHub } from "../hub/liveHub.ts";
 import { createMetrics } from "../hub/metrics.ts";
-import { LocalCalendar } from "../store/calendar.ts";
+import { CentreClocks } from "../store/centreClocks.ts";
 import { Influx1Store, influxSchema } from "../store/influx1.ts";
 import { toPoint } from "../store/points.ts";
 import { Spool } from "../store/spool.ts";
@@ -149,14 +148,14 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 
 /** The rows the store writes for these messages: the events row and the measurement row. */
 function storeRows(msgs: Message[]) {
-	const cal = new LocalCalendar("Europe/Kyiv");
+	const clocks = new CentreClocks();
 	return msgs.map((m) => {
 		const [, , centre = "", node = "", kind = ""] = m.topic.split("/");
 		const data = JSON.parse(m.bytes.toString()) as { id: string; ts: number };
 		const e: StoredEvent = { id: data.id, centre, node, kind: kind as Kind, ts: data.ts, rxTs: data.ts, data };
 		return {
 			event: [e.id, centre, node, kind, e.ts, e.ts, m.bytes.toString(), null] as const,
-			mirror: mirrorRow(e, cal),
+			mirror: mirrorRow(e, clocks),
 		};
 	});
 }

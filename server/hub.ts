@@ -10,7 +10,7 @@ import type { Identity } from "../broker/identity.ts";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { brokerMetrics } from "../broker/metrics.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
-import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
+import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import type { Log } from "../core/log.ts";
 import { anomalies } from "../core/ticketLedger.ts";
@@ -99,7 +99,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		throw new Error(`anonymous MQTT clients are allowed only on a loopback address, not on "${host}"`);
 	const centres = new Map<string, CentreIndex>(opts.centres.map((c) => [c.id, indexCentre(c)]));
 	const metrics = createMetrics({ defaults: true });
-	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"));
+	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"), { timeZones: timeZonesOf(opts.centres) });
 	await store.init();
 	const spool = new Spool(join(opts.dataDir, "spool.db"));
 	metrics.deadLetters.set(spool.deadLetterSummary.count);
