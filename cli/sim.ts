@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadCentreFile } from "../config/load.ts";
+import { DEFAULT_TIME_ZONE } from "../core/centre.ts";
 import { instantOf, isDate } from "../core/time.ts";
 import { type Simulation, startSimulation } from "../firmware-sim/runner.ts";
 import { centreSeed } from "../firmware-sim/week.ts";
@@ -41,7 +42,8 @@ export async function simCommand(args: string[]): Promise<number> {
 		if (values[only] !== undefined) throw new UsageError(`--${only} goes with --week`);
 	if (!values.broker) throw new UsageError("--broker URL is required (e.g. mqtt://127.0.0.1:1883)");
 	const speed = number(values.speed, "speed", (n) => n > 0 && n <= 10_000, "a number in (0, 10000]");
-	const startAt = values.start === undefined ? undefined : instant(values.start, centres[0]?.timeZone ?? "Europe/Kyiv");
+	const startAt =
+		values.start === undefined ? undefined : instant(values.start, centres[0]?.timeZone ?? DEFAULT_TIME_ZONE);
 
 	const log = (message: string) => console.error(`vikno sim: ${message}`);
 	const sims: Simulation[] = [];

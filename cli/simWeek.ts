@@ -4,7 +4,7 @@
  * and replays the timeline through a broker with `--broker`.
  */
 import { writeFileSync } from "node:fs";
-import type { Centre } from "../core/centre.ts";
+import { type Centre, DEFAULT_TIME_ZONE } from "../core/centre.ts";
 import { addDays, isDate, localDay, WEEKDAYS, weekdayOf } from "../core/time.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek, type WeekResult } from "../firmware-sim/week.ts";
@@ -28,7 +28,7 @@ export interface WeekCommandOptions {
 export async function weekCommand(o: WeekCommandOptions): Promise<number> {
 	const log = (message: string) => console.error(`vikno sim: ${message}`);
 	const seed = o.seed ?? Date.now() >>> 0;
-	const startDay = o.start ?? thisMonday(o.centres[0]?.timeZone ?? "Europe/Kyiv");
+	const startDay = o.start ?? thisMonday(o.centres[0]?.timeZone ?? DEFAULT_TIME_ZONE);
 	if (!isDate(startDay))
 		throw new UsageError(`--start must be a day such as 2025-03-10 with --week, got "${startDay}"`);
 

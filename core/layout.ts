@@ -3,7 +3,7 @@
  * references between services, windows, zones and nodes, opening intervals in order, real
  * holiday dates, a known time zone. Pure; the config loader reports these with file positions.
  */
-import type { Centre } from "./centre.ts";
+import { type Centre, DEFAULT_TIME_ZONE } from "./centre.ts";
 import { isDate, isTimeZone, readInterval, WEEKDAYS } from "./time.ts";
 
 /** A problem found in a centre beyond what the schema can say (cross references, duplicates). */
@@ -93,7 +93,7 @@ export function checkLayout(c: Centre): LayoutProblem[] {
 	if (!isTimeZone(c.timeZone))
 		problems.push({
 			path: "/timeZone",
-			message: `unknown time zone "${c.timeZone}" (use an IANA name such as Europe/Kyiv)`,
+			message: `unknown time zone "${c.timeZone}" (use an IANA name such as ${DEFAULT_TIME_ZONE})`,
 		});
 	return problems;
 }
