@@ -13,11 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
+import { type Log, silentLog } from "../core/log.ts";
 import { SimDriver } from "../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../edge/load-config.ts";
-import type { Log } from "../edge/log.ts";
 import { startEdge } from "../edge/node.ts";
-import { silentLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
 import { hallCentre } from "../test/fixtures/centres.ts";
 import { printTable } from "./table.ts";
@@ -103,7 +102,7 @@ export async function run(): Promise<Record<string, number>> {
 		httpPort: 0,
 		host: "127.0.0.1",
 		allowAnonymous: true,
-		log: silentLogger,
+		log: silentLog,
 	});
 	try {
 		// 1. Latencies, node in this process.

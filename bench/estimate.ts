@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
+import { silentLog } from "../core/log.ts";
+import { localDay } from "../core/time.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek } from "../firmware-sim/week.ts";
-import { silentLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
 import { printTable } from "./table.ts";
 
@@ -29,6 +30,8 @@ export async function run(): Promise<Record<string, unknown>> {
 	const centre = loadCentreFile(join(import.meta.dirname, "../config/centres/demo.yaml"));
 	const week = simulateWeek(centre, { startDay: START_DAY, seed: SEED });
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-estimate-"));
+	// The hub's clock follows the replay: it reads the simulated instant of the latest action
+	// published, so no event arrives before it happened (the hub would move it to its arrival).
 	let clock = week.actions[0]?.at ?? 0;
 	const hub = await startHub({
 		centres: [centre],
@@ -37,7 +40,7 @@ export async function run(): Promise<Record<string, unknown>> {
 		httpPort: 0,
 		host: "127.0.0.1",
 		allowAnonymous: true,
-		log: silentLogger,
+		log: silentLog,
 		now: () => clock,
 		alertEveryMs: 3_600_000,
 	});
@@ -46,11 +49,10 @@ export async function run(): Promise<Record<string, unknown>> {
 	let noEstimate = 0;
 	hub.onAccepted((events) => {
 		for (const e of events) {
-			clock = Math.max(clock, e.data.ts);
 			if (e.kind !== "queue" || e.data.event !== "issued") continue;
 			const r = hub.insights.estimateNow(e.centre, e.data.service, e.data.ts, e.data.ticket);
 			if (!r) continue;
-			const day = new Date(e.data.ts).toLocaleDateString("sv-SE", { timeZone: centre.timeZone });
+			const day = localDay(e.data.ts, centre.timeZone);
 			if (!r.estimate.ok) {
 				noEstimate++;
 				continue;
@@ -64,7 +66,14 @@ export async function run(): Promise<Record<string, unknown>> {
 		}
 	});
 	const t0 = performance.now();
-	const replay = await replayTimeline({ centre, brokerUrl: hub.mqttUrl, actions: week.actions });
+	const replay = await replayTimeline({
+		centre,
+		brokerUrl: hub.mqttUrl,
+		actions: week.actions,
+		onPublish: (a) => {
+			clock = Math.max(clock, a.at);
+		},
+	});
 	await hub.ingest.drain();
 	const wallS = (performance.now() - t0) / 1000;
 	await hub.close();

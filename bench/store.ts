@@ -13,13 +13,13 @@ import { v7 as uuidv7 } from "uuid";
 import { loadCentreFile } from "../config/load.ts";
 import { indexCentre } from "../core/centre.ts";
 import type { Kind } from "../core/contract.ts";
+import { silentLog } from "../core/log.ts";
 import { eventTopic } from "../core/topic.ts";
 import { Forwarder } from "../hub/forwarder.ts";
 import { Ingest } from "../hub/ingest.ts";
 import { LiveHub } from "../hub/liveHub.ts";
-import { silentLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
-import { LocalCalendar } from "../store/calendar.ts";
+import { CentreClocks } from "../store/centreClocks.ts";
 import { Influx1Store, influxSchema } from "../store/influx1.ts";
 import { toPoint } from "../store/points.ts";
 import { Spool } from "../store/spool.ts";
@@ -90,9 +90,9 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 	const metrics = createMetrics();
 	await store.init();
 	const spool = new Spool(join(dataDir, "spool.db"));
-	const forwarder = new Forwarder({ spool, store, metrics, log: silentLogger });
+	const forwarder = new Forwarder({ spool, store, metrics, log: silentLog });
 	const live = new LiveHub(centres);
-	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLogger, live });
+	const ingest = new Ingest({ centres, store, spool, forwarder, metrics, log: silentLog, live });
 	const rss0 = process.memoryUsage().rss;
 	const cpu0 = process.cpuUsage();
 	const threads0 = threadCpuMs();
@@ -148,14 +148,14 @@ async function throughIngest(store: EventStore, dataDir: string, msgs: Message[]
 
 /** The rows the store writes for these messages: the events row and the measurement row. */
 function storeRows(msgs: Message[]) {
-	const cal = new LocalCalendar("Europe/Kyiv");
+	const clocks = new CentreClocks();
 	return msgs.map((m) => {
 		const [, , centre = "", node = "", kind = ""] = m.topic.split("/");
 		const data = JSON.parse(m.bytes.toString()) as { id: string; ts: number };
 		const e: StoredEvent = { id: data.id, centre, node, kind: kind as Kind, ts: data.ts, rxTs: data.ts, data };
 		return {
 			event: [e.id, centre, node, kind, e.ts, e.ts, m.bytes.toString(), null] as const,
-			mirror: mirrorRow(e, cal),
+			mirror: mirrorRow(e, clocks),
 		};
 	});
 }

@@ -5,10 +5,13 @@
  * and before the QoS 1 PUBACK, so an event is durable before its sender is told it arrived; a
  * refused publish never reaches it.
  */
+
 import type { Server as HttpServer } from "node:http";
 import type { Server } from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { NodeRole } from "../core/centre.ts";
+import { type Log, silentLog } from "../core/log.ts";
+import { OnceLog } from "../core/onceLog.ts";
 import { ClientTable } from "./clients.ts";
 import { authenticate, preConnect } from "./hooks/connect.ts";
 import { type BrokerObserver, type HookContext, refuseConnect } from "./hooks/context.ts";
@@ -18,7 +21,6 @@ import { watchRevocations } from "./hooks/revocation.ts";
 import { authorizeForward, authorizeSubscribe } from "./hooks/subscribe.ts";
 import type { Identity } from "./identity.ts";
 import { ConnectionLimiter, type ConnectionLimits, LOOPBACK } from "./limits.ts";
-import { type BrokerLog, OnceLog } from "./onceLog.ts";
 import {
 	answerUnknownPubrec,
 	markRedeliveries,
@@ -91,7 +93,7 @@ export interface BrokerOptions {
 	/** Default: memory (nothing survives a restart). */
 	persistence?: PersistenceConfig;
 	observer?: BrokerObserver;
-	log?: BrokerLog;
+	log?: Log;
 	now?: () => number;
 	/** @deprecated use observer.clients */
 	onClients?: (connected: number) => void;
@@ -123,14 +125,15 @@ export interface RunningBroker {
 	close(): Promise<void>;
 }
 
-const silent: BrokerLog = { info() {}, warn() {}, error() {}, debug() {} };
+/** A refusal of the same client, topic and reason is logged again after this long. */
+const REFUSAL_LOG_INTERVAL_MS = 10 * 60_000;
 
 export function resolveLimits(o: LimitOverrides = {}): BrokerLimits {
 	return { ...DEFAULT_LIMITS, ...o, connections: { ...DEFAULT_LIMITS.connections, ...o.connections } };
 }
 
 export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
-	const log = opts.log ?? silent;
+	const log = opts.log ?? silentLog;
 	const limits = resolveLimits(opts.limits);
 	const { registry } = opts.auth;
 	registry?.refresh();
@@ -139,7 +142,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 	let aedes: Aedes | undefined;
 	const gate = new SessionGate();
 	const obs = opts.observer ?? {};
-	const refusals = new OnceLog(log);
+	const refusals = new OnceLog(log, { intervalMs: REFUSAL_LOG_INTERVAL_MS, now: opts.now ?? Date.now });
 	const ctx: HookContext = {
 		clients: new ClientTable(() => aedes),
 		registry,

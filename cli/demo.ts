@@ -2,9 +2,11 @@
  * `vikno demo` (what `npm start` runs): the hub on the embedded SQLite store, bound to
  * loopback, plus simulated nodes and visitors of config/centres/demo.yaml.
  */
+
 import { fileURLToPath } from "node:url";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
+import { timeZonesOf } from "../core/centre.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
 import { createLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
@@ -35,7 +37,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 	const speed = Number(o.speed);
 	if (!(speed > 0 && speed <= 10_000)) throw new Error(`--speed must be a number in (0, 10000], got "${o.speed}"`);
 	const centres = (o.config?.length ? o.config : [DEMO_CONFIG]).map((f) => loadCentreFile(f));
-	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data });
+	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data, timeZones: timeZonesOf(centres) });
 	const log = createLogger(process.env.VIKNO_LOG_LEVEL ?? "warn");
 	const hub = await startHub({
 		centres,

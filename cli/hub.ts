@@ -2,6 +2,7 @@
 
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
+import { timeZonesOf } from "../core/centre.ts";
 import { createLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
 import { openStore } from "../store/open.ts";
@@ -23,7 +24,7 @@ export async function hubCommand(args: string[]): Promise<number> {
 	if (!o.config?.length)
 		throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
 	const centres = o.config.map((f) => loadCentreFile(f));
-	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data });
+	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data, timeZones: timeZonesOf(centres) });
 	const log = createLogger();
 	const hub = await startHub({
 		centres,

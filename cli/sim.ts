@@ -8,8 +8,9 @@
  *       accelerated: a week in simulated time (see week-command.ts)
  */
 import { parseArgs } from "node:util";
-import { DateTime } from "luxon";
 import { loadCentreFile } from "../config/load.ts";
+import { DEFAULT_TIME_ZONE } from "../core/centre.ts";
+import { instantOf, isDate } from "../core/time.ts";
 import { type Simulation, startSimulation } from "../firmware-sim/runner.ts";
 import { centreSeed } from "../firmware-sim/week.ts";
 import { UsageError } from "./options.ts";
@@ -41,7 +42,8 @@ export async function simCommand(args: string[]): Promise<number> {
 		if (values[only] !== undefined) throw new UsageError(`--${only} goes with --week`);
 	if (!values.broker) throw new UsageError("--broker URL is required (e.g. mqtt://127.0.0.1:1883)");
 	const speed = number(values.speed, "speed", (n) => n > 0 && n <= 10_000, "a number in (0, 10000]");
-	const startAt = values.start === undefined ? undefined : instant(values.start, centres[0]?.timeZone ?? "Europe/Kyiv");
+	const startAt =
+		values.start === undefined ? undefined : instant(values.start, centres[0]?.timeZone ?? DEFAULT_TIME_ZONE);
 
 	const log = (message: string) => console.error(`vikno sim: ${message}`);
 	const sims: Simulation[] = [];
@@ -109,10 +111,11 @@ function number(value: string | undefined, name: string, ok: (n: number) => bool
 	return n;
 }
 
-/** "2025-03-10T08:55" in the centre's local time → epoch ms. */
+/** "2025-03-10T08:55" (or "2025-03-10", or with seconds) in the centre's local time → epoch ms. */
 function instant(value: string, timeZone: string): number {
-	const t = DateTime.fromISO(value, { zone: timeZone });
-	if (!t.isValid)
+	const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
+	const [h, min, s] = [m?.[2], m?.[3], m?.[4]].map((x) => Number(x ?? 0)) as [number, number, number];
+	if (!m?.[1] || !isDate(m[1]) || h > 23 || min > 59 || s > 59)
 		throw new UsageError(`--start must be a local date and time such as 2025-03-10T08:55, got "${value}"`);
-	return t.toMillis();
+	return instantOf(m[1], h * 60 + min + s / 60, timeZone);
 }

@@ -4,8 +4,8 @@
  * and replays the timeline through a broker with `--broker`.
  */
 import { writeFileSync } from "node:fs";
-import { DateTime } from "luxon";
-import type { Centre } from "../core/centre.ts";
+import { type Centre, DEFAULT_TIME_ZONE } from "../core/centre.ts";
+import { addDays, isDate, localDay, WEEKDAYS, weekdayOf } from "../core/time.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek, type WeekResult } from "../firmware-sim/week.ts";
 import { UsageError } from "./options.ts";
@@ -28,9 +28,8 @@ export interface WeekCommandOptions {
 export async function weekCommand(o: WeekCommandOptions): Promise<number> {
 	const log = (message: string) => console.error(`vikno sim: ${message}`);
 	const seed = o.seed ?? Date.now() >>> 0;
-	const timeZone = o.centres[0]?.timeZone ?? "Europe/Kyiv";
-	const startDay = o.start ?? DateTime.now().setZone(timeZone).startOf("week").toISODate() ?? "";
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(startDay) || !DateTime.fromISO(startDay, { zone: timeZone }).isValid)
+	const startDay = o.start ?? thisMonday(o.centres[0]?.timeZone ?? DEFAULT_TIME_ZONE);
+	if (!isDate(startDay))
 		throw new UsageError(`--start must be a day such as 2025-03-10 with --week, got "${startDay}"`);
 
 	const began = performance.now();
@@ -76,6 +75,12 @@ export async function weekCommand(o: WeekCommandOptions): Promise<number> {
 		}
 	}
 	return 0;
+}
+
+/** The Monday of the current local week. */
+function thisMonday(timeZone: string): string {
+	const today = localDay(Date.now(), timeZone);
+	return addDays(today, -WEEKDAYS.indexOf(weekdayOf(today)));
 }
 
 function jsonLines(items: readonly unknown[]): string {

@@ -9,8 +9,9 @@ import type { TLocalizedValidationError } from "typebox/error";
 import { Settings } from "typebox/system";
 import { Value } from "typebox/value";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { Centre, WEEKDAYS } from "../core/centre.ts";
+import { Centre } from "../core/centre.ts";
 import { checkLayout } from "../core/layout.ts";
+import { WEEKDAYS } from "../core/time.ts";
 
 export interface ConfigProblem {
 	file: string;

@@ -7,7 +7,7 @@
  *   bestTimes(rows, centre, now, options?) → BestTimes
  *   quietest(best, n?) → the n quietest open hours of the week
  *
- * Input: one row per local date and hour (Europe/Kyiv, not UTC) with the hour's mean hall
+ * Input: one row per local date and hour (the centre's time zone, not UTC) with the hour's mean hall
  * occupancy and mean wait. Rows older than `weeks` weeks, from today (a partial day), from dated
  * exceptions (holidays) and from hours the centre is not open on that weekday are left out.
  *
@@ -21,12 +21,11 @@
  * So a centre where nobody waits long is quiet all week, and one with long queues everywhere still
  * shows its better and worse hours.
  */
-import { DateTime } from "luxon";
 import Type, { type Static } from "typebox";
-import { WEEKDAYS, type Weekday } from "./centre.ts";
-import { type HoursOf, weekdayOf } from "./openingHours.ts";
+import type { HoursOf } from "./openingHours.ts";
 import { Count, orNull } from "./schemaParts.ts";
 import { median } from "./stats.ts";
+import { addDays, localClock, localDay, parseInterval, WEEKDAYS, type Weekday, weekdayOf } from "./time.ts";
 
 export interface HourRow {
 	/** Local date "YYYY-MM-DD". */
@@ -83,12 +82,9 @@ export interface BestTimesOptions {
 /** Local hours of a weekday the regular hours touch: 09:00-16:00 → 9..15, 09:00-12:30 → 9..12. */
 function openHours(centre: HoursOf, weekday: Weekday): number[] {
 	const hours = new Set<number>();
-	for (const iv of centre.hours[weekday]) {
-		const [from = "", to = ""] = iv.split("-");
-		const [fh = 0] = from.split(":").map(Number);
-		const [th = 0, tm = 0] = to.split(":").map(Number);
-		const last = tm > 0 ? th : th - 1;
-		for (let h = fh; h <= last; h++) hours.add(h);
+	for (const text of centre.hours[weekday]) {
+		const { from, to } = parseInterval(text);
+		for (let h = Math.floor(from / 60); h * 60 < to; h++) hours.add(h);
 	}
 	return [...hours].sort((a, b) => a - b);
 }
@@ -102,9 +98,8 @@ export function bestTimes(
 	options: BestTimesOptions = {},
 ): BestTimes {
 	const { weeks = 8, capacity, quietWaitMin = 5, minDays = 2 } = options;
-	const today = DateTime.fromMillis(now, { zone: centre.timeZone }).startOf("day");
-	const to = today.toISODate() ?? "";
-	const from = today.minus({ weeks }).toISODate() ?? "";
+	const to = localDay(now, centre.timeZone);
+	const from = addDays(to, -7 * weeks);
 	const holidays = new Set((centre.holidays ?? []).map((h) => h.date));
 	const open = new Map(WEEKDAYS.map((d) => [d, new Set(openHours(centre, d))]));
 
@@ -180,13 +175,13 @@ export interface Bucket {
  */
 export function hourlyRows(occupancy: readonly Bucket[], waits: readonly Bucket[], timeZone: string): HourRow[] {
 	const rows = new Map<string, HourRow>();
+	const clock = localClock(timeZone);
 	const row = (t: number) => {
-		const local = DateTime.fromMillis(t, { zone: timeZone });
-		const localDay = local.toISODate() ?? "";
-		const key = `${localDay} ${local.hour}`;
+		const { day, hour } = clock.at(t);
+		const key = `${day} ${hour}`;
 		let r = rows.get(key);
 		if (!r) {
-			r = { localDay, hour: local.hour, occupancyMean: null, waitMeanS: null, count: 0 };
+			r = { localDay: day, hour, occupancyMean: null, waitMeanS: null, count: 0 };
 			rows.set(key, r);
 		}
 		return r;

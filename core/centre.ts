@@ -12,13 +12,16 @@ export const Names = Type.Object(
 	{ additionalProperties: false, description: "Name in Ukrainian (shown by default) and English" },
 );
 
+/**
+ * The time zone of a centre whose file names none — the one default zone of the project; every
+ * other part gets the zone from the centre (hub, store, simulator, dashboard) or its own config.
+ */
+export const DEFAULT_TIME_ZONE = "Europe/Kyiv";
+
 /** "09:00-16:00"; several intervals a day allow a lunch break. A day may close at 24:00, not later. */
 export const INTERVAL_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
 const interval = Type.String({ pattern: INTERVAL_PATTERN, description: 'opening interval "HH:MM-HH:MM"' });
 const day = Type.Array(interval, { default: [] });
-
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 export const Hours = Type.Object(
 	{
@@ -239,7 +242,7 @@ export const Centre = Type.Object(
 	{
 		id,
 		name: Names,
-		timeZone: Type.String({ minLength: 1, default: "Europe/Kyiv" }),
+		timeZone: Type.String({ minLength: 1, default: DEFAULT_TIME_ZONE }),
 		ratingScale: Type.Integer({ minimum: 3, maximum: 10, default: 5 }),
 		hours: Hours,
 		priorityCategories: Type.Array(id, { default: [] }),
@@ -263,6 +266,11 @@ export type Window = Static<typeof Window>;
 export type Zone = Static<typeof Zone>;
 export type Node = Static<typeof Node>;
 export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** Each centre's time zone, by centre id (what the store needs of the centre files). */
+export function timeZonesOf(centres: readonly Pick<Centre, "id" | "timeZone">[]): Record<string, string> {
+	return Object.fromEntries(centres.map((c) => [c.id, c.timeZone]));
+}
 
 /** Fast lookups derived from a centre, built once at load. */
 export interface CentreIndex {

@@ -3,7 +3,8 @@
  * references between services, windows, zones and nodes, opening intervals in order, real
  * holiday dates, a known time zone. Pure; the config loader reports these with file positions.
  */
-import type { Centre } from "./centre.ts";
+import { type Centre, DEFAULT_TIME_ZONE } from "./centre.ts";
+import { isDate, isTimeZone, readInterval, WEEKDAYS } from "./time.ts";
 
 /** A problem found in a centre beyond what the schema can say (cross references, duplicates). */
 export interface LayoutProblem {
@@ -64,15 +65,14 @@ export function checkLayout(c: Centre): LayoutProblem[] {
 			else if (!zones.has(n.zone)) problems.push({ path: `/nodes/${i}/zone`, message: `unknown zone "${n.zone}"` });
 		}
 	});
-	for (const d of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const)
-		intervalProblems(c.hours[d], `/hours/${d}`, problems);
+	for (const d of WEEKDAYS) intervalProblems(c.hours[d], `/hours/${d}`, problems);
 	const dates = new Map<string, number>();
 	(c.holidays ?? []).forEach((h, i) => {
 		const first = dates.get(h.date);
 		if (first !== undefined)
 			problems.push({ path: `/holidays/${i}/date`, message: `date "${h.date}" is also listed at /holidays/${first}` });
 		else dates.set(h.date, i);
-		if (!isCalendarDate(h.date))
+		if (!isDate(h.date))
 			problems.push({ path: `/holidays/${i}/date`, message: `"${h.date}" is not a date of the calendar` });
 		intervalProblems(h.hours, `/holidays/${i}/hours`, problems);
 	});
@@ -90,36 +90,29 @@ export function checkLayout(c: Centre): LayoutProblem[] {
 				problems.push({ path: `/administrators/${i}/windows/${j}`, message: `unknown window "${w}"` });
 		});
 	});
-	try {
-		new Intl.DateTimeFormat("en", { timeZone: c.timeZone });
-	} catch {
+	if (!isTimeZone(c.timeZone))
 		problems.push({
 			path: "/timeZone",
-			message: `unknown time zone "${c.timeZone}" (use an IANA name such as Europe/Kyiv)`,
+			message: `unknown time zone "${c.timeZone}" (use an IANA name such as ${DEFAULT_TIME_ZONE})`,
 		});
-	}
 	return problems;
 }
 
-/** A day's intervals each open before they close, in order and without overlap. */
+/** A day's intervals each a real interval (core/time.ts), in order and without overlap. */
 function intervalProblems(intervals: readonly string[], path: string, problems: LayoutProblem[]): void {
-	let previous: { iv: string; to: string } | undefined;
-	intervals.forEach((iv, i) => {
-		const [from = "", to = ""] = iv.split("-");
-		if (from >= to) problems.push({ path: `${path}/${i}`, message: `interval "${iv}" closes before it opens` });
-		else if (previous && from < previous.to) {
+	let previous: { text: string; to: number } | undefined;
+	intervals.forEach((text, i) => {
+		const r = readInterval(text);
+		if (!r.ok) {
+			problems.push({ path: `${path}/${i}`, message: r.message });
+			return;
+		}
+		if (previous && r.interval.from < previous.to) {
 			problems.push({
 				path: `${path}/${i}`,
-				message: `interval "${iv}" starts before the previous one "${previous.iv}" ends (list a day's intervals in order, without overlap)`,
+				message: `interval "${text}" starts before the previous one "${previous.text}" ends (list a day's intervals in order, without overlap)`,
 			});
 		}
-		if (from < to) previous = { iv, to };
+		previous = { text, to: r.interval.to };
 	});
-}
-
-/** "2026-02-30" matches the date pattern but is no day of the calendar. */
-function isCalendarDate(date: string): boolean {
-	const [y = 0, m = 0, d = 0] = date.split("-").map(Number);
-	const t = new Date(Date.UTC(y, m - 1, d));
-	return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }

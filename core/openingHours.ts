@@ -5,17 +5,19 @@
  *   isOpen(centre, now) → boolean
  *   openIntervals(centre, fromTs, toTs) → [{ from, to }] (epoch ms, merged across midnight)
  *   dayHours(centre, day) → the intervals of one local date ("HH:MM-HH:MM"), holidays applied
- *   weekdayOf(day) → "mon" … "sun"
+ *   openingCalendar(centre) → isOpen(ts), nextOpening(ts) for many instants (the simulator's)
  *
- * Hours are local time in the centre's time zone (Europe/Kyiv), so a day's intervals are turned
- * into instants per date: 09:00 is 07:00 UTC in winter and 06:00 UTC in summer, and the days the
- * clocks change (the last Sundays of March and October) have 23 and 25 hours. A dated exception in
- * `holidays` replaces the weekday's hours on its date (no intervals: closed). Pure: `now` is passed.
+ * Hours are local time in the centre's time zone, so a day's intervals are turned into instants
+ * per date (core/time.ts): 09:00 in Kyiv is 07:00 UTC in winter and 06:00 UTC in summer, and the
+ * days the clocks change (the last Sundays of March and October) have 23 and 25 hours. A dated
+ * exception in `holidays` replaces the weekday's hours on its date (no intervals: closed). The hub
+ * and the simulator both ask here, so the simulator's visitors come when the hub says the centre
+ * is open. Pure: `now` is passed.
  */
-import { DateTime } from "luxon";
 import Type, { type Static } from "typebox";
-import { type Centre, type Holiday, INTERVAL_PATTERN, Names, WEEKDAYS, type Weekday } from "./centre.ts";
+import { type Centre, type Holiday, INTERVAL_PATTERN, Names } from "./centre.ts";
 import { EpochMs, orNull } from "./schemaParts.ts";
+import { addDays, DAY_MS, instantOf, localClock, localDay, parseInterval, weekdayOf } from "./time.ts";
 
 /** What opening hours need of a centre. */
 export type HoursOf = Pick<Centre, "timeZone" | "hours" | "holidays">;
@@ -49,11 +51,6 @@ export const HORIZON_DAYS = 21;
 /** How far back `since` is looked for. */
 export const LOOK_BACK_DAYS = 7;
 
-/** "mon" … "sun" for a local date "YYYY-MM-DD". */
-export function weekdayOf(day: string): Weekday {
-	return WEEKDAYS[DateTime.fromISO(day, { zone: "UTC" }).weekday - 1] as Weekday;
-}
-
 function holidayOn(centre: HoursOf, day: string): Holiday | undefined {
 	return centre.holidays?.find((h) => h.date === day);
 }
@@ -64,33 +61,36 @@ export function dayHours(centre: HoursOf, day: string): string[] {
 	return [...(h ? (h.hours ?? []) : centre.hours[weekdayOf(day)])];
 }
 
-/** The instant of local `time` ("HH:MM", or "24:00" = the next midnight) on local `day`. */
-function instant(day: string, time: string, zone: string): number {
-	const midnight = DateTime.fromISO(day, { zone });
-	if (time === "24:00") return midnight.plus({ days: 1 }).toMillis();
-	const [hour = 0, minute = 0] = time.split(":").map(Number);
-	// A time the spring change skips (03:00–03:59) moves to the first one that exists.
-	return midnight.set({ hour, minute }).toMillis();
-}
-
 /** The open intervals of one local date, as instants. */
 function intervalsOn(centre: HoursOf, day: string): OpenInterval[] {
-	return dayHours(centre, day).map((iv) => {
-		const [from = "00:00", to = "00:00"] = iv.split("-");
-		return { from: instant(day, from, centre.timeZone), to: instant(day, to, centre.timeZone) };
+	return dayHours(centre, day).map((text) => {
+		const iv = parseInterval(text);
+		return { from: instantOf(day, iv.from, centre.timeZone), to: instantOf(day, iv.to, centre.timeZone) };
 	});
 }
 
-/** Local dates from the one containing `fromTs` to the one containing `toTs`, inclusive. */
-function daysBetween(fromTs: number, toTs: number, zone: string): string[] {
-	const days: string[] = [];
-	let d = DateTime.fromMillis(fromTs, { zone }).startOf("day");
-	const last = DateTime.fromMillis(toTs, { zone }).startOf("day").toMillis();
-	while (d.toMillis() <= last) {
-		days.push(d.toISODate() ?? "");
-		d = d.plus({ days: 1 });
+/**
+ * The intervals of the local dates from the one containing `fromTs` − 1 day to the one containing
+ * `toTs` + 1 day, merged (24:00 and the next day's 00:00 are one), keeping those overlapping
+ * [fromTs, toTs).
+ */
+function merged(
+	on: (day: string) => readonly OpenInterval[],
+	dayOf: (ts: number) => string,
+	fromTs: number,
+	toTs: number,
+): OpenInterval[] {
+	const out: OpenInterval[] = [];
+	const last = dayOf(toTs + DAY_MS);
+	for (let day = dayOf(fromTs - DAY_MS); day <= last; day = addDays(day, 1)) {
+		for (const iv of on(day)) {
+			if (iv.to <= iv.from) continue;
+			const prev = out[out.length - 1];
+			if (prev && iv.from <= prev.to) prev.to = Math.max(prev.to, iv.to);
+			else out.push({ ...iv });
+		}
 	}
-	return days;
+	return out.filter((iv) => iv.to > fromTs && iv.from < toTs);
 }
 
 /**
@@ -99,36 +99,30 @@ function daysBetween(fromTs: number, toTs: number, zone: string): string[] {
  * the days of the span and one either side are looked at.
  */
 export function openIntervals(centre: HoursOf, fromTs: number, toTs: number): OpenInterval[] {
-	const merged: OpenInterval[] = [];
-	const DAY = 86_400_000;
-	for (const day of daysBetween(fromTs - DAY, toTs + DAY, centre.timeZone)) {
-		for (const iv of intervalsOn(centre, day)) {
-			if (iv.to <= iv.from) continue;
-			const last = merged[merged.length - 1];
-			if (last && iv.from <= last.to) last.to = Math.max(last.to, iv.to);
-			else merged.push({ ...iv });
-		}
-	}
-	return merged.filter((iv) => iv.to > fromTs && iv.from < toTs);
+	return merged(
+		(day) => intervalsOn(centre, day),
+		(ts) => localDay(ts, centre.timeZone),
+		fromTs,
+		toTs,
+	);
 }
 
 export function isOpen(centre: HoursOf, now: number): boolean {
-	return openIntervals(centre, now, now + 1).some((iv) => iv.from <= now && now < iv.to);
+	return intervalsOn(centre, localDay(now, centre.timeZone)).some((iv) => iv.from <= now && now < iv.to);
 }
 
 export function openingState(centre: HoursOf, now: number, horizonDays = HORIZON_DAYS): OpeningState {
-	const DAY = 86_400_000;
-	const intervals = openIntervals(centre, now - LOOK_BACK_DAYS * DAY, now + horizonDays * DAY);
-	const today = DateTime.fromMillis(now, { zone: centre.timeZone }).toISODate() ?? "";
+	const intervals = openIntervals(centre, now - LOOK_BACK_DAYS * DAY_MS, now + horizonDays * DAY_MS);
+	const today = localDay(now, centre.timeZone);
 	const h = holidayOn(centre, today);
 	const holiday = h ? { date: h.date, ...(h.name ? { name: h.name } : {}) } : null;
 	const current = intervals.find((iv) => iv.from <= now && now < iv.to);
 	if (current) {
 		return {
 			open: true,
-			since: current.from >= now - LOOK_BACK_DAYS * DAY ? current.from : null,
+			since: current.from >= now - LOOK_BACK_DAYS * DAY_MS ? current.from : null,
 			// Still open at the end of the horizon: the closing is not known.
-			nextChange: current.to < now + horizonDays * DAY ? { at: current.to, open: false } : null,
+			nextChange: current.to < now + horizonDays * DAY_MS ? { at: current.to, open: false } : null,
 			today: dayHours(centre, today),
 			holiday,
 		};
@@ -141,5 +135,36 @@ export function openingState(centre: HoursOf, now: number, horizonDays = HORIZON
 		nextChange: next ? { at: next.from, open: true } : null,
 		today: dayHours(centre, today),
 		holiday,
+	};
+}
+
+/** The opening hours of one centre asked about many instants: the same answers, each date worked out once. */
+export interface OpeningCalendar {
+	isOpen(ts: number): boolean;
+	/** The first opening at or after `fromTs` within `HORIZON_DAYS`; undefined when none. */
+	nextOpening(fromTs: number): number | undefined;
+}
+
+export function openingCalendar(centre: HoursOf): OpeningCalendar {
+	const clock = localClock(centre.timeZone);
+	const days = new Map<string, readonly OpenInterval[]>();
+	const on = (day: string) => {
+		let ivs = days.get(day);
+		if (!ivs) {
+			ivs = intervalsOn(centre, day);
+			if (days.size > 1000) days.clear();
+			days.set(day, ivs);
+		}
+		return ivs;
+	};
+	const dayOf = (ts: number) => clock.at(ts).day;
+	return {
+		isOpen(ts) {
+			for (const iv of on(dayOf(ts))) if (iv.from <= ts && ts < iv.to) return true;
+			return false;
+		},
+		nextOpening(fromTs) {
+			return merged(on, dayOf, fromTs, fromTs + HORIZON_DAYS * DAY_MS).find((iv) => iv.from >= fromTs)?.from;
+		},
 	};
 }

@@ -4,8 +4,8 @@
  *   queueRecord(ts, data, derived?) → QueueRecord   (from a stored queue event)
  *   serviceLevels(records, centre) → ServiceLevel[]
  *
- * Days are local dates of the centre's time zone (Europe/Kyiv), not UTC — a ticket called at
- * 00:30 Kyiv time belongs to that date even though it is still the previous day in UTC. A figure
+ * Days are local dates of the centre's time zone, not UTC — a ticket called at 00:30 Kyiv
+ * time belongs to that date even though it is still the previous day in UTC. A figure
  * belongs to the day of the event that ends it: a wait to the day of the call, a service time to
  * the day of the finish.
  *

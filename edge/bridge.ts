@@ -18,9 +18,9 @@ import { Compile } from "typebox/compile";
 import { QueueEventName } from "../core/contract.ts";
 import type { ErrorBody } from "../core/errorBody.ts";
 import { ID_PATTERN } from "../core/ids.ts";
+import type { Log } from "../core/log.ts";
 import type { BridgeConfig } from "./config.ts";
 import { type BridgeErrorCode, EDGE_ERRORS } from "./errors.ts";
-import type { Log } from "./log.ts";
 import type { Fields } from "./roles/role.ts";
 
 const ref = Type.String({ pattern: ID_PATTERN });

@@ -4,6 +4,7 @@
  * Firmata pin numbers/names with the johnny-five driver.
  */
 import Type, { type Static } from "typebox";
+import { DEFAULT_TIME_ZONE } from "../core/centre.ts";
 import { ID_PATTERN } from "../core/ids.ts";
 
 const id = Type.String({ pattern: ID_PATTERN, description: "lower-case id: [a-z0-9][a-z0-9-]{0,31}" });
@@ -159,7 +160,7 @@ export const EdgeConfig = Type.Object(
 		node: id,
 		role: Type.Union([Type.Literal("window"), Type.Literal("terminal"), Type.Literal("door")]),
 		/** The centre's time zone: tickets are numbered per local day. */
-		timeZone: Type.String({ minLength: 1, default: "Europe/Kyiv" }),
+		timeZone: Type.String({ minLength: 1, default: DEFAULT_TIME_ZONE }),
 		dataDir: Type.String({ minLength: 1, default: "/var/lib/vikno-edge" }),
 		broker: BrokerConfig,
 		driver: DriverConfig,

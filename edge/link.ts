@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
-import type { Log } from "./log.ts";
+import type { Log } from "../core/log.ts";
 import type { Outbox } from "./outbox.ts";
 
 export interface LinkOptions {

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { Compile } from "typebox/compile";
 import Value from "typebox/value";
 import { parse as parseYaml } from "yaml";
+import { isTimeZone } from "../core/time.ts";
 import { EdgeConfig } from "./config.ts";
 
 export interface ConfigProblem {
@@ -102,11 +103,8 @@ export function checkEdgeConfig(c: EdgeConfig): ConfigProblem[] {
 			problems.push({ path: "/door", message: "a door node needs beams, or the bridge enabled to receive counts" });
 		}
 	}
-	try {
-		new Intl.DateTimeFormat("en", { timeZone: c.timeZone });
-	} catch {
+	if (!isTimeZone(c.timeZone))
 		problems.push({ path: "/timeZone", message: `unknown time zone "${c.timeZone}" (use an IANA name)` });
-	}
 	return problems;
 }
 

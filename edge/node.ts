@@ -5,6 +5,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { type Command, decodeCommand } from "../core/commands.ts";
 import { isWireEvent, type Kind } from "../core/contract.ts";
+import { type Log, silentLog } from "../core/log.ts";
 import { commandPrefix, eventTopic } from "../core/topic.ts";
 import { type Bridge, startBridge } from "./bridge.ts";
 import type { EdgeConfig } from "./config.ts";
@@ -14,7 +15,6 @@ import { createDriver } from "./drivers/index.ts";
 import { Feedback } from "./feedback.ts";
 import { readCpuTemp, statusPayload } from "./health.ts";
 import { Link } from "./link.ts";
-import { type Log, silentLog } from "./log.ts";
 import { Outbox, type OutboxHooks } from "./outbox.ts";
 import { Refusals } from "./refusals.ts";
 import { doorRole } from "./roles/door.ts";

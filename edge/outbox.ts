@@ -23,8 +23,8 @@ import {
 	writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import type { Log } from "../core/log.ts";
 import type { OutboxConfig } from "./config.ts";
-import type { Log } from "./log.ts";
 import { encodeEvent, encodeMark, formatOf, MAGIC, type Scan, scanLines, scanRecords } from "./outbox-file.ts";
 import { takeLock } from "./outbox-lock.ts";
 

@@ -3,9 +3,10 @@
  * "Refused commands"; a test keeps the two in step). A refusal changes nothing the node shows or
  * keeps; it is counted since the node started — the counts go out in its retained `status` as
  * `refused` — and logged once per reason per interval, with how many were not logged in between,
- * as the hub logs its rejections (hub/rejectLog.ts).
+ * as the hub logs its rejections (core/onceLog.ts).
  */
-import type { Log } from "./log.ts";
+import type { Log } from "../core/log.ts";
+import { OnceLog } from "../core/onceLog.ts";
 
 export const EDGE_REFUSALS = {
 	bad_command:
@@ -17,24 +18,15 @@ export const EDGE_REFUSAL_NAMES = Object.keys(EDGE_REFUSALS) as EdgeRefusal[];
 
 export class Refusals {
 	private readonly counts = new Map<EdgeRefusal, number>();
-	private readonly logged = new Map<EdgeRefusal, { at: number; suppressed: number }>();
+	private readonly logged: OnceLog;
 
-	constructor(
-		private readonly log: Log,
-		private readonly now: () => number,
-		private readonly intervalMs = 60_000,
-	) {}
+	constructor(log: Log, now: () => number, intervalMs = 60_000) {
+		this.logged = new OnceLog(log, { intervalMs, now });
+	}
 
 	refuse(reason: EdgeRefusal, detail: string, where: Record<string, unknown> = {}): void {
 		this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
-		const now = this.now();
-		const last = this.logged.get(reason);
-		if (last && now - last.at < this.intervalMs) {
-			last.suppressed++;
-			return;
-		}
-		this.log.warn({ reason, ...where, suppressedSinceLast: last?.suppressed ?? 0 }, `refused (${reason}): ${detail}`);
-		this.logged.set(reason, { at: now, suppressed: 0 });
+		this.logged.warn(reason, { reason, ...where }, `refused (${reason}): ${detail}`);
 	}
 
 	/** The counts since start, by reason, for the status; undefined while nothing was refused. */

@@ -2,7 +2,8 @@
  * How simulated visitors and administrators behave: the tunable figures in one table, and the
  * few pure functions that turn a random draw into a service time or a rating.
  */
-import { lognormal, normal, type Rng } from "./random.ts";
+import type { Rng } from "../core/stats.ts";
+import { lognormal, normal } from "./random.ts";
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;

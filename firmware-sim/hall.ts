@@ -9,6 +9,10 @@
 import type { Centre, Service, Window } from "../core/centre.ts";
 import type { Kind, PayloadOf } from "../core/contract.ts";
 import { pickNext, type WaitingTicket } from "../core/dispatch.ts";
+import { type OpeningCalendar, openingCalendar } from "../core/openingHours.ts";
+import { mulberry32, type Rng } from "../core/stats.ts";
+import { issueTicket, NO_TICKETS, type TicketCounters } from "../core/ticketNumber.ts";
+import { localDay } from "../core/time.ts";
 import {
 	type ArrivalProfile,
 	capacityWeights,
@@ -20,11 +24,9 @@ import {
 	serviceTimeMs,
 } from "./behaviour.ts";
 import { DoorCounter } from "./door.ts";
-import { nextOpening } from "./hours.ts";
 import { arrivalsFor } from "./profile.ts";
-import { chance, exponential, mulberry32, pick, pickWeighted, poisson, type Rng, uniform } from "./random.ts";
+import { chance, exponential, pick, pickWeighted, poisson, uniform } from "./random.ts";
 import { Schedule } from "./schedule.ts";
-import { TicketBook } from "./tickets.ts";
 import { type DoorDayTruth, type TicketTruth, TruthBook } from "./truth.ts";
 
 /** Something a node publishes at simulated time `at`; the publisher adds `id` and `ts`. */
@@ -113,10 +115,11 @@ class HallSim implements Hall {
 	#rng: Rng;
 	#centre: Centre;
 	#arrivals: ArrivalProfile;
+	#hours: OpeningCalendar;
 	#truth: TruthBook | undefined;
 	#future = new Schedule<Happening>();
 	#out: Action[] = [];
-	#book: TicketBook;
+	#numbers: TicketCounters = NO_TICKETS;
 	#terminal: string | undefined;
 	#doors: DoorCounter[];
 	#desks: Desk[];
@@ -134,9 +137,9 @@ class HallSim implements Hall {
 		this.#s = { ...HALL_DEFAULTS, ...withoutUndefined(settings) };
 		this.#rng = mulberry32(seed);
 		this.#arrivals = arrivalsFor(centre, this.#s.arrivalsPerHour, this.#s.followHours);
+		this.#hours = openingCalendar(centre);
 		this.#truth = recordTruth ? new TruthBook(centre.id, centre.timeZone) : undefined;
 		this.now = startMs;
-		this.#book = new TicketBook(centre.timeZone);
 		this.#terminal = centre.nodes.find((n) => n.role === "terminal")?.id;
 		this.#doors = centre.nodes.flatMap((n) =>
 			n.role === "door" && n.zone ? [new DoorCounter(n.id, n.zone, this.#s.doorFlushMs)] : [],
@@ -247,7 +250,7 @@ class HallSim implements Hall {
 	}
 
 	#nextOpening(from: number): void {
-		const at = nextOpening(this.#centre, from);
+		const at = this.#hours.nextOpening(from);
 		if (at !== undefined && this.#services.length > 0) this.#future.add(at, { type: "opening" });
 	}
 
@@ -296,7 +299,9 @@ class HallSim implements Hall {
 	}
 
 	#ticket(v: Visitor): void {
-		v.ticket = this.#book.issue(v.service.prefix, this.now);
+		const issued = issueTicket(this.#numbers, v.service.prefix, localDay(this.now, this.#centre.timeZone));
+		this.#numbers = issued.counters;
+		v.ticket = issued.ticket;
 		v.issuedAt = this.now;
 		this.#issued++;
 		v.truth = this.#truth?.issued(v.ticket, v.service.id, v.priority, this.now);

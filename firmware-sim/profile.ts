@@ -8,11 +8,20 @@
  * long evening (Tuesday until 20:00 at Kryvyi Rih, DOMAIN.md).
  */
 import type { Centre } from "../core/centre.ts";
+import { type HoursOf, openingCalendar } from "../core/openingHours.ts";
+import { localClock, parseInterval, WEEKDAYS, type Weekday } from "../core/time.ts";
 import type { ArrivalProfile } from "./behaviour.ts";
-import { isOpen, localClock, openMinutesPerWeek, type WeekIntervals, weekIntervals } from "./hours.ts";
 
-/** Relative arrivals by weekday, Monday first. */
-export const WEEKDAY_SHAPE: readonly number[] = [1.2, 1.05, 1.0, 0.95, 0.85, 0.7, 0.6];
+/** Relative arrivals by weekday. */
+export const WEEKDAY_SHAPE: Readonly<Record<Weekday, number>> = {
+	mon: 1.2,
+	tue: 1.05,
+	wed: 1.0,
+	thu: 0.95,
+	fri: 0.85,
+	sat: 0.7,
+	sun: 0.6,
+};
 
 /**
  * Relative arrivals by local hour (index = the hour that starts there). The night values only
@@ -32,26 +41,38 @@ export function hourShape(minute: number): number {
 	return at(i) * (1 - f) + at(i + 1) * f;
 }
 
-/** The weekly shape at a local weekday and minute, 0 when the centre is closed then. */
-export function weekShape(week: WeekIntervals, weekday: number, minute: number): number {
-	if (!isOpen(week, { weekday, minute })) return 0;
-	return (WEEKDAY_SHAPE[weekday] ?? 0) * hourShape(minute);
+/** The weekly shape at a local weekday and minute of the day (whether the centre is open is asked apart). */
+export function weekShape(weekday: Weekday, minuteOfDay: number): number {
+	return WEEKDAY_SHAPE[weekday] * hourShape(minuteOfDay);
+}
+
+/** Open minutes in a regular week (holidays aside): the law asks for at least 35 reception hours (DOMAIN.md). */
+export function openMinutesPerWeek(hours: Centre["hours"]): number {
+	let total = 0;
+	for (const d of WEEKDAYS) {
+		for (const text of hours[d]) {
+			const iv = parseInterval(text);
+			total += iv.to - iv.from;
+		}
+	}
+	return total;
 }
 
 /**
- * Arrivals that follow the centre's opening hours and the weekly shape, with `meanPerHour`
- * visitors per open hour on average over a week. A centre with no open hours gets no visitors.
+ * Arrivals that follow the centre's opening hours (core/openingHours.ts, holidays included: the
+ * hub's own answer) and the weekly shape, with `meanPerHour` visitors per open hour on average
+ * over a regular week. A centre with no open hours gets no visitors.
  */
-export function weeklyProfile(centre: Pick<Centre, "hours" | "timeZone">, meanPerHour: number): ArrivalProfile {
-	const week = weekIntervals(centre.hours);
+export function weeklyProfile(centre: HoursOf, meanPerHour: number): ArrivalProfile {
 	// Averaged minute by minute over one week of opening hours (at most 10 080 samples).
 	let sum = 0;
 	let peak = 0;
 	let open = 0;
-	for (let d = 0; d < 7; d++) {
-		for (const [from, to] of week[d] ?? []) {
+	for (const d of WEEKDAYS) {
+		for (const text of centre.hours[d]) {
+			const { from, to } = parseInterval(text);
 			for (let m = from; m < to; m++) {
-				const s = weekShape(week, d, m + 0.5);
+				const s = weekShape(d, m + 0.5);
 				sum += s;
 				open++;
 				peak = Math.max(peak, s);
@@ -60,11 +81,13 @@ export function weeklyProfile(centre: Pick<Centre, "hours" | "timeZone">, meanPe
 	}
 	if (open === 0 || sum === 0 || meanPerHour <= 0) return { perHour: () => 0, maxPerHour: 0 };
 	const scale = (meanPerHour * open) / sum;
+	const hours = openingCalendar(centre);
 	const clock = localClock(centre.timeZone);
 	return {
 		perHour(atMs) {
-			const t = clock(atMs);
-			return scale * weekShape(week, t.weekday, t.minute);
+			if (!hours.isOpen(atMs)) return 0;
+			const t = clock.at(atMs);
+			return scale * weekShape(t.weekday, t.minuteOfDay);
 		},
 		// The shape is linear between samples a minute apart, so the sampled peak is the true one
 		// up to that minute's slope; a little headroom keeps thinning exact.
@@ -76,18 +99,13 @@ export function weeklyProfile(centre: Pick<Centre, "hours" | "timeZone">, meanPe
  * The hall's arrivals: a constant rate is flat around the clock, or, following opening hours,
  * the weekly shape with that mean; a given profile is used as it is, silenced while closed.
  */
-export function arrivalsFor(
-	centre: Pick<Centre, "hours" | "timeZone">,
-	rate: number | ArrivalProfile,
-	followHours: boolean,
-): ArrivalProfile {
+export function arrivalsFor(centre: HoursOf, rate: number | ArrivalProfile, followHours: boolean): ArrivalProfile {
 	if (typeof rate === "number")
 		return followHours ? weeklyProfile(centre, rate) : { perHour: () => rate, maxPerHour: rate };
 	if (!followHours) return rate;
-	const week = weekIntervals(centre.hours);
-	const clock = localClock(centre.timeZone);
+	const hours = openingCalendar(centre);
 	return {
-		perHour: (at) => (isOpen(week, clock(at)) ? rate.perHour(at) : 0),
-		maxPerHour: openMinutesPerWeek(week) > 0 ? rate.maxPerHour : 0,
+		perHour: (at) => (hours.isOpen(at) ? rate.perHour(at) : 0),
+		maxPerHour: openMinutesPerWeek(centre.hours) > 0 ? rate.maxPerHour : 0,
 	};
 }

@@ -1,22 +1,8 @@
 /**
- * A small seeded pseudo-random generator and the distributions the hall needs.
- * Deterministic for a seed, so a simulated day can be replayed exactly in tests and benchmarks.
+ * The distributions the hall needs, drawn from a seeded generator (`mulberry32` in core/stats.ts),
+ * so a simulated day can be replayed exactly in tests and benchmarks.
  */
-
-/** Returns uniform numbers in [0, 1). */
-export type Rng = () => number;
-
-/** mulberry32: 32-bit state, fast, good enough for simulation (not for secrets). */
-export function mulberry32(seed: number): Rng {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import type { Rng } from "../core/stats.ts";
 
 export function uniform(rng: Rng, min: number, max: number): number {
 	return min + (max - min) * rng();

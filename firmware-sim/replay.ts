@@ -22,6 +22,11 @@ export interface ReplayOptions {
 	ordered?: boolean;
 	/** At most this many messages awaiting PUBACK; default 1000. */
 	maxInFlight?: number;
+	/**
+	 * Called with each action just before it is published: a hub the timeline is replayed into can
+	 * set its clock to the action's `at`, so every event arrives at (or after) the time it happened.
+	 */
+	onPublish?: (action: Action & { centre?: string }) => void;
 	/** Called with (acknowledged, total) about every 1 % and at the end. */
 	onProgress?: (done: number, total: number) => void;
 	credentials?: (centre: string, node: string) => { username: string; password: string } | undefined;
@@ -98,6 +103,7 @@ export async function replayTimeline(options: ReplayOptions): Promise<ReplayResu
 			if (error) break;
 			lastNode = node;
 			simNow = Math.max(simNow, a.at);
+			options.onPublish?.(a);
 			inFlight++;
 			node.publish(a.kind, a.data, a.at).then(
 				() => {

@@ -8,7 +8,7 @@ import { localDay } from "../core/time.ts";
 /** What happened to one ticket. Times are simulated epoch ms. */
 export interface TicketTruth {
 	centre: string;
-	/** Local day of issue (Europe/Kyiv): numbers restart daily, so a ticket is known by day and number. */
+	/** Local day of issue in the centre's time zone: numbers restart daily, so a ticket is known by day and number. */
 	day: string;
 	ticket: string;
 	service: string;

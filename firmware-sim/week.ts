@@ -6,8 +6,8 @@
  * Pure apart from reading the time-zone database: the same centres, options and seed give the
  * same result.
  */
-import { DateTime } from "luxon";
 import type { Centre } from "../core/centre.ts";
+import { addDays, isDate, midnight } from "../core/time.ts";
 import { capacityWeights, HALL_DEFAULTS, type HallSettings } from "./behaviour.ts";
 import { type Action, createHall } from "./hall.ts";
 import { type DoorDayTruth, summarize, type TicketTruth, type TruthSummary } from "./truth.ts";
@@ -73,11 +73,10 @@ export function simulateWeek(centres: Centre | readonly Centre[], options: WeekO
 	const doors: DoorDayTruth[] = [];
 	const weeks: CentreWeek[] = [];
 	for (const centre of list) {
-		const first = DateTime.fromISO(options.startDay, { zone: centre.timeZone });
-		if (!/^\d{4}-\d{2}-\d{2}$/.test(options.startDay) || !first.isValid)
+		if (!isDate(options.startDay))
 			throw new RangeError(`startDay must be a date "YYYY-MM-DD", got "${options.startDay}"`);
-		const startMs = first.startOf("day").toMillis();
-		const endMs = first.startOf("day").plus({ days }).toMillis();
+		const startMs = midnight(options.startDay, centre.timeZone);
+		const endMs = midnight(addDays(options.startDay, days), centre.timeZone);
 		const arrivalsPerHour = options.hall?.arrivalsPerHour ?? Math.round(WEEK_LOAD * staffedPerHour(centre));
 		const seed = centreSeed(options.seed, centre.id);
 		const hall = createHall(centre, {

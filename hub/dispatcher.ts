@@ -10,14 +10,14 @@ import type { CallData } from "../core/commands.ts";
 import type { WireEvent } from "../core/contract.ts";
 import { pickNext } from "../core/dispatch.ts";
 import type { LiveState } from "../core/live.ts";
+import type { Log } from "../core/log.ts";
 import { commandTopic } from "../core/topic.ts";
-import type { Logger } from "./logger.ts";
 
 export interface DispatcherOptions {
 	centres: ReadonlyMap<string, CentreIndex>;
 	state: (centre: string) => LiveState | undefined;
 	publish: (topic: string, answer: CallData) => void;
-	log: Logger;
+	log: Log;
 	now?: () => number;
 	/** How long a handed-out ticket stays reserved without a `called` event. */
 	holdMs?: number;

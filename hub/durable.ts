@@ -14,12 +14,13 @@
  * any failed batch; the forwarder narrows it down and sets that event aside (hub/forwarder.ts).
  * Only when even the spool cannot be written (the disk is gone) does the whole batch fail.
  */
+
+import type { Log } from "../core/log.ts";
 import { isRowError, serialise } from "../store/errors.ts";
 import { withText } from "../store/payloadText.ts";
 import type { Spool } from "../store/spool.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import type { Forwarder } from "./forwarder.ts";
-import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Per event: new, already there (a repeat or a reused id), or kept as a dead letter (why). */
@@ -36,7 +37,7 @@ export interface DurableOptions {
 	spool: Spool;
 	forwarder: Forwarder;
 	metrics: Metrics;
-	log: Logger;
+	log: Log;
 	now: () => number;
 }
 

@@ -4,10 +4,11 @@
  * it and every batch before it. On failure it waits with exponential backoff and tries again from
  * the first batch not marked. Nothing leaves the spool before the store has it.
  */
+
+import type { Log } from "../core/log.ts";
 import { isRowError } from "../store/errors.ts";
 import type { Spool } from "../store/spool.ts";
 import type { EventStore } from "../store/types.ts";
-import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** A batch read from the spool: how many events, and the first and last of them. */
@@ -34,7 +35,7 @@ export interface ForwarderOptions {
 	spool: Spool;
 	store: EventStore;
 	metrics: Metrics;
-	log: Logger;
+	log: Log;
 	now?: () => number;
 	batchSize?: number;
 	minBackoffMs?: number;

@@ -4,11 +4,14 @@
  * store when it is local (SQLite) and healthy, otherwise in the spool — so the broker acknowledges
  * it afterwards. Bad input is counted and logged, never thrown.
  */
+
 import type { CentreIndex } from "../core/centre.ts";
 import type { ClockPolicy } from "../core/clock.ts";
 import { KINDS, type WireEvent } from "../core/contract.ts";
 import { type DecodeOptions, decode } from "../core/decode.ts";
 import type { Derivation } from "../core/derive.ts";
+import type { Log } from "../core/log.ts";
+import { OnceLog } from "../core/onceLog.ts";
 import type { RejectReason } from "../core/reasons.ts";
 import { sameEvent } from "../core/repeat.ts";
 import { parseEventTopic } from "../core/topic.ts";
@@ -18,11 +21,9 @@ import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
 import { NodeClocks } from "./clocks.ts";
 import { Durable, type Written } from "./durable.ts";
 import type { Forwarder } from "./forwarder.ts";
-import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import { type BurstMark, RatingGuard } from "./ratingGuard.ts";
 import { fingerprint, RecentIds, type Seen } from "./recentIds.ts";
-import { RejectLog } from "./rejectLog.ts";
 
 /** `cleared`: an empty retained message that removes a node's state (forwarded, not stored). */
 export type IngestResult = "accepted" | "duplicate" | "rejected" | "cleared";
@@ -31,7 +32,7 @@ export interface IngestOptions {
 	centres: ReadonlyMap<string, CentreIndex>;
 	store: EventStore;
 	metrics: Metrics;
-	log: Logger;
+	log: Log;
 	spool: Spool;
 	forwarder: Forwarder;
 	/** The live model: derives values for a batch and takes the events that were new. */
@@ -84,7 +85,8 @@ export class Ingest {
 	private tail: Promise<void> = Promise.resolve();
 	private readonly maxBatch: number;
 	private readonly decodeOptions: DecodeOptions;
-	private readonly rejects: RejectLog;
+	/** Rejections logged once per reason per minute, with how many were not. */
+	private readonly rejects: OnceLog;
 	private readonly now: () => number;
 	private readonly clocks: NodeClocks;
 	private readonly durable: Durable;
@@ -93,8 +95,8 @@ export class Ingest {
 	constructor(private readonly opts: IngestOptions) {
 		this.clocks = new NodeClocks(opts.metrics, opts.clock);
 		this.recent = new RecentIds(opts.recentIds ?? 100_000);
-		this.rejects = new RejectLog(opts.log);
 		this.now = opts.now ?? Date.now;
+		this.rejects = new OnceLog(opts.log, { intervalMs: 60_000, now: this.now });
 		this.maxBatch = opts.maxBatch ?? 1000;
 		this.decodeOptions = { centre: (id) => opts.centres.get(id) };
 		this.durable = new Durable({ ...opts, now: this.now });
@@ -118,7 +120,7 @@ export class Ingest {
 		const d = decode(topic, payload, this.decodeOptions);
 		if (!d.ok) {
 			metrics.messages.inc({ result: "rejected", reason: d.reason });
-			this.rejects.report(d.reason, d.detail, { topic, client: from?.client }, rxTs);
+			this.logRejection(d.reason, d.detail, topic, from?.client);
 			return Promise.resolve("rejected");
 		}
 		const event = d.event;
@@ -174,7 +176,7 @@ export class Ingest {
 		const placed = this.clocks.place(event, rxTs);
 		if (!placed.ok) {
 			this.opts.metrics.messages.inc({ result: "rejected", reason: placed.reason });
-			this.rejects.report(placed.reason, placed.detail, { topic, client }, rxTs);
+			this.logRejection(placed.reason, placed.detail, topic, client);
 			return "rejected";
 		}
 		if (placed.ts === event.data.ts) return "kept";
@@ -189,8 +191,12 @@ export class Ingest {
 
 	private rejected(reason: RejectReason, detail: string, topic: string, from: From | undefined): IngestResult {
 		this.opts.metrics.messages.inc({ result: "rejected", reason });
-		this.rejects.report(reason, detail, { topic, client: from?.client }, this.now());
+		this.logRejection(reason, detail, topic, from?.client);
 		return "rejected";
+	}
+
+	private logRejection(reason: RejectReason, detail: string, topic: string, client: string | undefined): void {
+		this.rejects.warn(reason, { reason, topic, client }, `message rejected (${reason}): ${detail}`);
 	}
 
 	/**

@@ -11,6 +11,7 @@ import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
+import type { Log } from "../core/log.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { hubTopic } from "../core/topic.ts";
 import {
@@ -22,13 +23,12 @@ import {
 } from "../core/waitEstimate.ts";
 import type { EventStore } from "../store/types.ts";
 import type { LiveHub } from "./liveHub.ts";
-import type { Logger } from "./logger.ts";
 
 export interface InsightsOptions {
 	centres: ReadonlyMap<string, CentreIndex>;
 	live: LiveHub;
 	store: EventStore;
-	log: Logger;
+	log: Log;
 	now: () => number;
 	/** Publish the hub's retained state (`$hub/…`, core/hubState.ts). */
 	publishRetained: (topic: string, payload: HubStateOf["alerts"]) => void;

@@ -1,15 +1,7 @@
-/** The logger shape the hub needs (pino satisfies it; tests can pass a silent one). */
+/** The hub's logger: pino, in the shape every part takes (core/log.ts). */
 import pino from "pino";
+import type { Log } from "../core/log.ts";
 
-export interface Logger {
-	info(obj: object, msg?: string): void;
-	warn(obj: object, msg?: string): void;
-	error(obj: object, msg?: string): void;
-	debug(obj: object, msg?: string): void;
-}
-
-export function createLogger(level = process.env.VIKNO_LOG_LEVEL ?? "info"): Logger {
+export function createLogger(level = process.env.VIKNO_LOG_LEVEL ?? "info"): Log {
 	return pino({ level, base: undefined });
 }
-
-export const silentLogger: Logger = pino({ level: "silent" });

@@ -6,8 +6,9 @@
  * lost, and an edge replaying its outbox after an outage must not lose it. Each delayed message is
  * counted; a device over its rate is logged once a minute.
  */
+
+import type { Log } from "../core/log.ts";
 import { type Bucket, type Rate, take } from "../core/tokenBucket.ts";
-import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** 50 a second after 500 at once: far above any node's own pace, far below a flood. */
@@ -20,7 +21,7 @@ export class NodeRate {
 	private readonly logged = new Map<string, number>();
 	private readonly waiting = new Set<{ timer: NodeJS.Timeout; reject: (err: Error) => void }>();
 
-	constructor(private readonly opts: { rate: Rate; metrics: Metrics; log: Logger; now: () => number }) {}
+	constructor(private readonly opts: { rate: Rate; metrics: Metrics; log: Log; now: () => number }) {}
 
 	/** undefined when the device may go on at once, else a promise that resolves when it may. */
 	wait(device: string): Promise<void> | undefined {

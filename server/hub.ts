@@ -10,8 +10,9 @@ import type { Identity } from "../broker/identity.ts";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { brokerMetrics } from "../broker/metrics.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
-import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
+import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
+import type { Log } from "../core/log.ts";
 import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
@@ -21,7 +22,7 @@ import { Forwarder } from "../hub/forwarder.ts";
 import { Ingest } from "../hub/ingest.ts";
 import { Insights } from "../hub/insights.ts";
 import { LiveHub } from "../hub/liveHub.ts";
-import { createLogger, type Logger } from "../hub/logger.ts";
+import { createLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
 import { type DeadLetterSummary, Spool } from "../store/spool.ts";
@@ -39,7 +40,7 @@ export interface HubOptions {
 	host?: string;
 	/** The store (default: SQLite at DATA/vikno.db). The hub closes it. */
 	store?: EventStore;
-	log?: Logger;
+	log?: Log;
 	now?: () => number;
 	/**
 	 * Let clients connect without a user name (the demo, tests). Refused unless `host` is a
@@ -98,7 +99,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		throw new Error(`anonymous MQTT clients are allowed only on a loopback address, not on "${host}"`);
 	const centres = new Map<string, CentreIndex>(opts.centres.map((c) => [c.id, indexCentre(c)]));
 	const metrics = createMetrics({ defaults: true });
-	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"));
+	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"), { timeZones: timeZonesOf(opts.centres) });
 	await store.init();
 	const spool = new Spool(join(opts.dataDir, "spool.db"));
 	metrics.deadLetters.set(spool.deadLetterSummary.count);

@@ -18,6 +18,8 @@ export type StoreSpec =
 
 export interface OpenStoreOptions {
 	dataDir: string;
+	/** Each centre's time zone (centre id → IANA name): SQLite keeps rows' local days in it. */
+	timeZones?: Readonly<Record<string, string>>;
 	env?: NodeJS.ProcessEnv;
 }
 
@@ -113,7 +115,7 @@ export function openStore(url: string, opts: OpenStoreOptions): EventStore {
 	const spec = parseStoreUrl(url, opts);
 	switch (spec.kind) {
 		case "sqlite":
-			return new SqliteStore(spec.path);
+			return new SqliteStore(spec.path, opts.timeZones ? { timeZones: opts.timeZones } : {});
 		case "influx1":
 			return new Influx1Store(spec.options);
 		case "influx2":

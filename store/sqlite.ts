@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Kind } from "../core/contract.ts";
-import { LocalCalendar } from "./calendar.ts";
+import { CentreClocks } from "./centreClocks.ts";
 import { EVENT_COLUMNS, type EventRow, eventFromRow, pushEventRow } from "./eventRow.ts";
 import { type FieldValue, pointBody } from "./points.ts";
 import { querySqlite, rollUpAndDelete } from "./sqliteQuery.ts";
@@ -36,8 +36,11 @@ export interface SqliteOptions {
 	retentionDays?: number;
 	/** Hourly roll-ups are kept this long. Default 3650. */
 	rollupRetentionDays?: number;
-	/** Calendar of `local_day` / `local_hour`. Default Europe/Kyiv. */
-	timeZone?: string;
+	/**
+	 * Each centre's time zone (centre id → IANA name, from the centre files): the calendar of its
+	 * rows' `local_day` / `local_hour`. A centre not listed gets the centres' default zone.
+	 */
+	timeZones?: Readonly<Record<string, string>>;
 }
 
 const sqlValue = (v: FieldValue | undefined) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
@@ -45,19 +48,19 @@ const sqlValue = (v: FieldValue | undefined) => (v === undefined ? null : typeof
 /** The measurement-table row of an event (none for `request`): table name and column values in order. */
 export function mirrorRow(
 	e: StoredEvent,
-	cal: LocalCalendar,
+	clocks: CentreClocks,
 ): { table: MirrorTable; values: (string | number | null)[] } | undefined {
 	const values: (string | number | null)[] = [];
-	const table = pushMirrorRow(e, cal, values);
+	const table = pushMirrorRow(e, clocks, values);
 	return table ? { table, values } : undefined;
 }
 
 /** Append the measurement-table row's values to `values`; its table, or undefined for `request`. */
-function pushMirrorRow(e: StoredEvent, cal: LocalCalendar, values: unknown[]): MirrorTable | undefined {
+function pushMirrorRow(e: StoredEvent, clocks: CentreClocks, values: unknown[]): MirrorTable | undefined {
 	if (e.kind === "request") return undefined;
 	const p = pointBody(e);
 	if (p.measurement === "request") return undefined;
-	const local = cal.at(e.ts);
+	const local = clocks.of(e.centre).at(e.ts);
 	values.push(e.id, e.centre, e.ts, local.day, local.hour);
 	const { tags, fields } = p;
 	for (const c of MIRROR_COLUMNS[p.measurement]) values.push(sqlValue(tags[c] ?? fields[c]));
@@ -70,7 +73,7 @@ export class SqliteStore implements EventStore {
 	readonly retentionDays: number;
 	readonly rollupRetentionDays: number;
 	private readonly db: Database.Database;
-	private readonly cal: LocalCalendar;
+	private readonly clocks: CentreClocks;
 	private readonly insert: Database.Statement;
 	private readonly mirror: Record<MirrorTable, Database.Statement>;
 	private readonly appendTx: (events: readonly StoredEvent[]) => boolean[];
@@ -82,7 +85,7 @@ export class SqliteStore implements EventStore {
 	) {
 		this.retentionDays = opts.retentionDays ?? 400;
 		this.rollupRetentionDays = opts.rollupRetentionDays ?? 3650;
-		this.cal = new LocalCalendar(opts.timeZone ?? "Europe/Kyiv");
+		this.clocks = new CentreClocks(opts.timeZones);
 		if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
 		this.db = new Database(path);
 		// better-sqlite3 blocks its thread while it waits for a lock held by another writer:
@@ -114,7 +117,7 @@ export class SqliteStore implements EventStore {
 	/** The event's row in its measurement table, columns from the same point InfluxDB gets. */
 	private writeMirror(e: StoredEvent) {
 		const values: unknown[] = [];
-		const table = pushMirrorRow(e, this.cal, values);
+		const table = pushMirrorRow(e, this.clocks, values);
 		if (table) this.mirror[table].run(values);
 	}
 
@@ -145,7 +148,7 @@ export class SqliteStore implements EventStore {
 		for (const e of events) {
 			ops[n++] = 0;
 			pushEventRow(values, e);
-			const table = pushMirrorRow(e, this.cal, values);
+			const table = pushMirrorRow(e, this.clocks, values);
 			if (table) ops[n++] = MIRROR_OP[table] | DEPENDENT;
 		}
 		const { changes: fresh } = await this.writer.write(ops.slice(0, n), values);
@@ -176,7 +179,7 @@ export class SqliteStore implements EventStore {
 	}
 
 	async query(q: SeriesQuery): Promise<SeriesRow[]> {
-		return querySqlite(this.db, this.cal, q, this.prunedBefore());
+		return querySqlite(this.db, this.clocks, q, this.prunedBefore());
 	}
 
 	async count(filter: { centre?: string; kind?: Kind } = {}): Promise<number> {

@@ -1,12 +1,11 @@
 /**
  * SQLite read side of `query()` and the retention of raw rows with hourly roll-ups.
  * Buckets: fixed steps are aligned to the epoch (as InfluxDB's GROUP BY time); "1d" buckets are
- * local days, from the stored `local_day` when the query's zone is the store's, else from luxon.
+ * local days (core/time.ts), from the stored `local_day` when the query's zone is the centre's.
  * Statistics per bucket are computed in JS (series.ts), so percentiles match InfluxQL's.
  */
 import type Database from "better-sqlite3";
-import { DateTime } from "luxon";
-import type { LocalCalendar } from "./calendar.ts";
+import type { CentreClocks } from "./centreClocks.ts";
 import { byBucket, checkQuery, summarize } from "./series.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, ROLLUP_TAGS } from "./sqliteSchema.ts";
 import { type SeriesQuery, type SeriesRow, STEP_MS } from "./types.ts";
@@ -23,17 +22,20 @@ interface Bucket {
 
 export function querySqlite(
 	db: Database.Database,
-	cal: LocalCalendar,
+	clocks: CentreClocks,
 	q: SeriesQuery,
 	prunedBefore: number,
 ): SeriesRow[] {
 	checkQuery(q);
 	const table = q.measurement as MirrorTable;
 	const field = q.field;
-	const localDays = q.step === "1d" && q.timeZone === cal.timeZone;
-	const dayStart = q.step === "1d" && !localDays ? dayStarter(q.timeZone) : null;
+	const stored = clocks.of(q.centre);
+	const zone = q.step === "1d" ? clocks.zone(q.timeZone) : null;
+	// Rows keep their centre's local day: a query in that zone reads it, one in another works it out.
 	const bucketOf = (ts: number, localDay: string): number =>
-		localDays ? cal.midnight(localDay) : dayStart ? dayStart(ts) : Math.floor(ts / STEP_MS[q.step]) * STEP_MS[q.step];
+		!zone
+			? Math.floor(ts / STEP_MS[q.step]) * STEP_MS[q.step]
+			: zone.midnight(zone === stored ? localDay : zone.at(ts).day);
 
 	const where = ["centre = ?", "ts >= ?", "ts < ?", `${col(field)} IS NOT NULL`];
 	const args: (string | number)[] = [q.centre, q.fromTs, q.toTs];
@@ -123,19 +125,6 @@ function addRollups(
 		.iterate(...args) as Iterable<[number, string, string | null, number, number, number, number]>) {
 		add(r[0], r[1], r[2], { count: r[3], sum: r[4], min: r[5], max: r[6] });
 	}
-}
-
-function dayStarter(timeZone: string): (ts: number) => number {
-	const cache = new Map<number, number>();
-	return (ts) => {
-		const hour = Math.floor(ts / 3_600_000);
-		let t = cache.get(hour);
-		if (t === undefined) {
-			t = DateTime.fromMillis(ts, { zone: timeZone }).startOf("day").toMillis();
-			cache.set(hour, t);
-		}
-		return t;
-	};
 }
 
 /** Numeric fields rolled up per hour and tag set before their raw rows are deleted. */

@@ -2,7 +2,8 @@
  * SQLite schema, as migrations numbered by `PRAGMA user_version`. A migration is history: never
  * edit one that has shipped, add the next. Tables mirror DESIGN.md's time-series layout
  * (rating, queue, occupancy, node_status) beside the raw `events`; `local_day` / `local_hour` are
- * the calendar of the store's time zone (Europe/Kyiv) so daily buckets start at local midnight.
+ * the calendar of the row's centre (its time zone, from the centre file) so daily buckets start at
+ * local midnight.
  */
 import type Database from "better-sqlite3";
 

@@ -1,8 +1,9 @@
 /** What every broker hook shares: the client table, the policy, the log and the observer. */
 import type { PublishPacket } from "aedes";
 import type { NodeRole } from "../../core/centre.ts";
+import type { Log } from "../../core/log.ts";
+import type { OnceLog } from "../../core/onceLog.ts";
 import type { ClientTable } from "../clients.ts";
-import type { BrokerLog, OnceLog } from "../onceLog.ts";
 import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "../reasons.ts";
 import type { DeviceRegistry } from "../registry.ts";
 
@@ -26,7 +27,7 @@ export interface HookContext {
 		allowKeepaliveZero: boolean;
 		nodeRole: (centre: string, node: string) => NodeRole | undefined;
 	};
-	readonly log: BrokerLog;
+	readonly log: Log;
 	/** Refusals are logged once per key and interval, with how many were suppressed. */
 	readonly refusals: OnceLog;
 	readonly obs: BrokerObserver;

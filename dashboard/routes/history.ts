@@ -4,14 +4,14 @@
  *   GET /api/v1/centres/{centre}/quality?from=YYYY-MM-DD&to=YYYY-MM-DD
  *   GET /api/v1/centres/{centre}/service-levels?from=…&to=…
  *   GET /api/v1/centres/{centre}/history?measurement=…&field=…&from=…&to=…&step=…&groupBy=…
- * Days are the centre's local days (Europe/Kyiv), `to` inclusive; default: today.
+ * Days are the centre's local days in its time zone, `to` inclusive; default: today (by the hub's clock).
  */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { DateTime } from "luxon";
 import type { CentreIndex } from "../../core/centre.ts";
 import { administratorsOf, qualityReport, ratingRecord } from "../../core/quality.ts";
 import { queueRecord, serviceLevels } from "../../core/serviceLevels.ts";
+import { addDays, daysBetween, isDate, localDay, midnight } from "../../core/time.ts";
 import type { EventStore } from "../../store/types.ts";
 import type { AppOptions } from "../app.ts";
 import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
@@ -29,18 +29,13 @@ class BadRange extends HttpError {
 /** Local days [from, to] → epoch ms [start, end). */
 function span(index: CentreIndex, q: { from?: string; to?: string }, now: number) {
 	const zone = index.centre.timeZone;
-	const today = DateTime.fromMillis(now, { zone }).toISODate() ?? "";
-	const from = DateTime.fromISO(q.from ?? q.to ?? today, { zone });
-	const to = DateTime.fromISO(q.to ?? q.from ?? today, { zone });
-	if (!from.isValid || !to.isValid) throw new BadRange(`from/to must be real dates, got ${q.from} / ${q.to}`);
+	const today = localDay(now, zone);
+	const from = q.from ?? q.to ?? today;
+	const to = q.to ?? q.from ?? today;
+	if (!isDate(from) || !isDate(to)) throw new BadRange(`from/to must be real dates, got ${q.from} / ${q.to}`);
 	if (to < from) throw new BadRange(`to (${q.to}) is before from (${q.from})`);
-	if (to.diff(from, "days").days >= MAX_DAYS) throw new BadRange(`at most ${MAX_DAYS} days in one request`);
-	return {
-		from: from.toISODate(),
-		to: to.toISODate(),
-		fromTs: from.startOf("day").toMillis(),
-		toTs: to.plus({ days: 1 }).startOf("day").toMillis(),
-	};
+	if (daysBetween(from, to) >= MAX_DAYS) throw new BadRange(`at most ${MAX_DAYS} days in one request`);
+	return { from, to, fromTs: midnight(from, zone), toTs: midnight(addDays(to, 1), zone) };
 }
 
 async function events(store: EventStore, centre: string, fromTs: number, toTs: number, kind: string) {

@@ -1,5 +1,7 @@
 /** Pure formatters for the web page (tested in test/unit/format.test.ts). No clocks: time is an argument. */
 
+import { isDate, localTime, type Weekday, weekdayOf } from "../../core/time.ts";
+
 export type Lang = "uk" | "en";
 
 /** "12 хв", "1 год 05 хв", "< 1 хв"; negative or missing time counts as none. */
@@ -96,29 +98,38 @@ const MONTHS_EN = [
 	"November",
 	"December",
 ];
-const WEEKDAYS_UK = ["неділя", "понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота"];
-const WEEKDAYS_EN = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const WEEKDAY_NAMES: Record<Lang, Record<Weekday, string>> = {
+	uk: {
+		mon: "понеділок",
+		tue: "вівторок",
+		wed: "середа",
+		thu: "четвер",
+		fri: "пʼятниця",
+		sat: "субота",
+		sun: "неділя",
+	},
+	en: {
+		mon: "Monday",
+		tue: "Tuesday",
+		wed: "Wednesday",
+		thu: "Thursday",
+		fri: "Friday",
+		sat: "Saturday",
+		sun: "Sunday",
+	},
+};
 
 /** A centre's local day "2026-11-23" as "понеділок, 23 листопада 2026" / "Monday, 23 November 2026". */
 export function formatDay(day: string, lang: Lang = "uk"): string {
-	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-	if (!m) return day;
-	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-	const date = new Date(Date.UTC(y, mo - 1, d));
-	if (date.getUTCMonth() !== mo - 1) return day;
-	const weekday = (lang === "uk" ? WEEKDAYS_UK : WEEKDAYS_EN)[date.getUTCDay()];
-	const month = (lang === "uk" ? MONTHS_UK : MONTHS_EN)[mo - 1];
-	return `${weekday}, ${d} ${month} ${y}`;
+	if (!isDate(day)) return day;
+	const [y = "", mo = "", d = ""] = day.split("-");
+	const month = (lang === "uk" ? MONTHS_UK : MONTHS_EN)[Number(mo) - 1];
+	return `${WEEKDAY_NAMES[lang][weekdayOf(day)]}, ${Number(d)} ${month} ${y}`;
 }
 
 /** Wall-clock time "09:05" of `ts` in the centre's time zone (24-hour in both languages). */
 export function formatClock(ts: number, timeZone: string): string {
-	const parts = new Intl.DateTimeFormat("en-GB", {
-		hour: "2-digit",
-		minute: "2-digit",
-		hourCycle: "h23",
-		timeZone,
-	}).formatToParts(ts);
-	const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
-	return `${get("hour")}:${get("minute")}`;
+	const { hour, minuteOfDay } = localTime(ts, timeZone);
+	const minute = Math.floor(minuteOfDay) % 60;
+	return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
 }

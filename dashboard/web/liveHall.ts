@@ -44,10 +44,12 @@ export class LiveHall extends LitElement {
 		);
 	}
 
-	/** The centre to stream, once the hub has confirmed it exists (an unknown one gets a message, not a retry loop). */
+	/**
+	 * The centre to stream, once the hub has confirmed it exists (an unknown one gets a message, not
+	 * a retry loop); the list also gives its time zone.
+	 */
 	private knownCentre(): string | undefined {
-		if (!this.centre) return undefined;
-		if (this.centres && !this.centres.some((c) => c.id === this.centre)) return undefined;
+		if (!this.centre || !this.centres?.some((c) => c.id === this.centre)) return undefined;
 		return this.centre;
 	}
 
@@ -67,7 +69,8 @@ export class LiveHall extends LitElement {
 		const v = this.stream.view;
 		if (!v) return html`<p class="state" role="status">${t.loading}</p>`;
 		const age = this.stream.state === "live" ? Math.max(0, (this.tick.now - this.stream.receivedAt) / 1000) : 0;
-		const timeZone = this.centres?.find((c) => c.id === v.centre)?.timeZone ?? "Europe/Kyiv";
+		// The centre's zone, from the list of centres (read before the stream opens).
+		const timeZone = this.centres?.find((c) => c.id === v.centre)?.timeZone;
 		const online = v.nodes.filter((n) => n.online).length;
 		return html`
 			<header>
@@ -85,7 +88,7 @@ export class LiveHall extends LitElement {
 			</header>
 			${
 				this.stream.state === "reconnecting"
-					? html`<p class="stale" data-testid="stale">${t.stale} ${formatClock(v.at, timeZone)}.</p>`
+					? html`<p class="stale" data-testid="stale">${t.stale}${timeZone ? ` ${formatClock(v.at, timeZone)}` : ""}.</p>`
 					: nothing
 			}
 			<main class=${this.stream.state === "reconnecting" ? "is-stale" : ""}>

@@ -3,8 +3,9 @@
  * kernel without sysfs GPIO falls back to `gpiod` (the character device), which runs anywhere
  * Debian's gpiod tools are installed.
  */
+
+import { type Log, silentLog } from "../../core/log.ts";
 import type { DriverConfig } from "../config.ts";
-import { type Log, silentLog } from "../log.ts";
 import type { Driver } from "./driver.ts";
 import { NoSysfsGpioError } from "./gpiochip.ts";
 import { SimDriver } from "./sim.ts";

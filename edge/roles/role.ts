@@ -1,9 +1,9 @@
 /** What a role (window, terminal, door) gets from the node and gives back to it. */
 import type { Command } from "../../core/commands.ts";
 import type { Kind, PayloadOf } from "../../core/contract.ts";
+import type { Log } from "../../core/log.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { Feedback } from "../feedback.ts";
-import type { Log } from "../log.ts";
 import type { StateFile } from "../state.ts";
 
 /** A payload without the fields the node adds itself. */

@@ -3,8 +3,9 @@
  * a ticket. The counter is saved before the event is stored, so a crash may skip a number but
  * never issues one twice.
  */
+import { issueTicket } from "../../core/ticketNumber.ts";
+import { localDay } from "../../core/time.ts";
 import type { TerminalRole } from "../config.ts";
-import { issueTicket, localDay } from "../tickets.ts";
 import { onPress, type Role, type RoleContext } from "./role.ts";
 
 export function terminalRole(ctx: RoleContext, cfg: TerminalRole): Role {

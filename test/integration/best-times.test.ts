@@ -6,10 +6,10 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { indexCentre } from "../../core/centre.ts";
+import { silentLog } from "../../core/log.ts";
 import { simulateWeek } from "../../firmware-sim/week.ts";
 import { Insights } from "../../hub/insights.ts";
 import { LiveHub } from "../../hub/liveHub.ts";
-import { silentLogger } from "../../hub/logger.ts";
 import { SqliteStore } from "../../store/sqlite.ts";
 import type { StoredEvent } from "../../store/types.ts";
 import { demoCentre, tempDir } from "../fixtures/hub.ts";
@@ -68,7 +68,7 @@ describe("best times from the store", () => {
 			centres,
 			live: new LiveHub(centres, () => now),
 			store,
-			log: silentLogger,
+			log: silentLog,
 			now: () => now,
 			publishRetained: () => {},
 		});

@@ -9,7 +9,7 @@
 import { type Socket, connect as tcp } from "node:net";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "../../hub/logger.ts";
+import type { Log } from "../../core/log.ts";
 import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
@@ -108,11 +108,11 @@ const dir = tempDir("vikno-broker-validation-");
 let hub: Hub;
 let legit: MqttClient;
 const warnings: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
-const recording: Logger = {
+const recording: Log = {
 	info() {},
 	debug() {},
 	error() {},
-	warn(obj, msg) {
+	warn(obj: object | string, msg?: string) {
 		warnings.push({ obj: obj as Record<string, unknown>, msg });
 	},
 };

@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLog } from "../../core/log.ts";
 import { Forwarder } from "../../hub/forwarder.ts";
-import { silentLogger } from "../../hub/logger.ts";
 import { createMetrics } from "../../hub/metrics.ts";
 import { Influx1Store } from "../../store/influx1.ts";
 import { Spool } from "../../store/spool.ts";
@@ -58,7 +58,7 @@ describe.runIf(available)("forwarder and a store that refuses one event", () => 
 		const spool = new Spool(join(dir.path, "spool.db"));
 		spool.add(events);
 		const metrics = createMetrics();
-		const forwarder = new Forwarder({ spool, store, metrics, log: silentLogger, minBackoffMs: 10, maxBackoffMs: 50 });
+		const forwarder = new Forwarder({ spool, store, metrics, log: silentLog, minBackoffMs: 10, maxBackoffMs: 50 });
 		forwarder.kick();
 		await forwarder.idle();
 

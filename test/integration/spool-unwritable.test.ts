@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
-import type { Logger } from "../../hub/logger.ts";
+import type { Log } from "../../core/log.ts";
 import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, startTestHub } from "../fixtures/hub.ts";
@@ -23,10 +23,10 @@ const filler = join(mount, "filler");
 const logged: { level: string; msg: string; obj: object }[] = [];
 const at =
 	(level: string) =>
-	(obj: object, msg = ""): void => {
-		logged.push({ level, msg, obj });
+	(obj: object | string, msg = ""): void => {
+		logged.push(typeof obj === "string" ? { level, msg: obj, obj: {} } : { level, msg, obj });
 	};
-const log: Logger = { info: at("info"), warn: at("warn"), error: at("error"), debug: at("debug") };
+const log: Log = { info: at("info"), warn: at("warn"), error: at("error"), debug: at("debug") };
 let hub: Hub | undefined;
 const clients: MqttClient[] = [];
 

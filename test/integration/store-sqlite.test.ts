@@ -112,6 +112,33 @@ describe("SqliteStore", () => {
 		await store.close();
 	});
 
+	it("keeps each row's local day and hour in its centre's time zone, as the hub passes them", async () => {
+		// 04:30 UTC on 23 November: 06:30 in Kyiv, 23:30 the day before in New York.
+		const ts = Date.UTC(2026, 10, 23, 4, 30);
+		const store = new SqliteStore(path, { timeZones: { c1: Z, ny: "America/New_York" } });
+		const inNy: StoredEvent = { ...rating(ts, 4), centre: "ny" };
+		await store.append([rating(ts, 5), inNy, { ...rating(ts, 3), centre: "elsewhere" }]);
+		expect(sqlite3("SELECT centre, local_day, local_hour FROM rating ORDER BY centre")).toBe(
+			// A centre the store was not told about gets the default zone (Kyiv).
+			"c1|2026-11-23|6\nelsewhere|2026-11-23|6\nny|2026-11-22|23",
+		);
+		const daily = (centre: string, timeZone: string) =>
+			store.query({
+				centre,
+				measurement: "rating",
+				field: "score",
+				fromTs: ts - DAY,
+				toTs: ts + DAY,
+				step: "1d",
+				timeZone,
+			});
+		// Daily buckets start at the centre's local midnight, from the stored day or worked out.
+		expect((await daily("ny", "America/New_York")).map((r) => r.t)).toEqual([Date.UTC(2026, 10, 22, 5)]);
+		expect((await daily("ny", Z)).map((r) => r.t)).toEqual([Date.UTC(2026, 10, 22, 22)]);
+		expect((await daily("c1", Z)).map((r) => r.t)).toEqual([Date.UTC(2026, 10, 22, 22)]);
+		await store.close();
+	});
+
 	it("writes 100 000 events in 1 000-event batches (figure printed)", async () => {
 		const store = new SqliteStore(path);
 		const events = Array.from({ length: 100_000 }, (_, i) => rating(NOW - DAY + i * 500, (i % 5) + 1, `w${i % 8}`));

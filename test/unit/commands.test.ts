@@ -10,8 +10,8 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { COMMAND_NAMES, type CommandOf, decodeCommand } from "../../core/commands.ts";
 import type { KIND_NAMES, PayloadOf } from "../../core/contract.ts";
 import { HUB_TOPIC_NAMES, HUB_TOPICS, type HubStateOf } from "../../core/hubState.ts";
+import { type Log, type LogFn, silentLog } from "../../core/log.ts";
 import type { TopicPayload } from "../../core/topic.ts";
-import { type Log, type LogFn, silentLog } from "../../edge/log.ts";
 import { EDGE_REFUSAL_NAMES, Refusals } from "../../edge/refusals.ts";
 
 const bytes = (p: unknown) => Buffer.from(typeof p === "string" ? p : JSON.stringify(p));

@@ -6,9 +6,9 @@
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { silentLog } from "../../core/log.ts";
 import { Durable } from "../../hub/durable.ts";
 import { Forwarder } from "../../hub/forwarder.ts";
-import { silentLogger } from "../../hub/logger.ts";
 import { createMetrics } from "../../hub/metrics.ts";
 import { isRowError, RowError, StoreWriteError } from "../../store/errors.ts";
 import { Spool } from "../../store/spool.ts";
@@ -26,8 +26,8 @@ describe("Durable", () => {
 		const store = new SqliteStore(join(dir.path, "vikno.db"));
 		const spool = new Spool(join(dir.path, "spool.db"));
 		const metrics = createMetrics();
-		const forwarder = new Forwarder({ spool, store, metrics, log: silentLogger });
-		const durable = new Durable({ store, spool, forwarder, metrics, log: silentLogger, now: () => T0 });
+		const forwarder = new Forwarder({ spool, store, metrics, log: silentLog });
+		const durable = new Durable({ store, spool, forwarder, metrics, log: silentLog, now: () => T0 });
 		let deep: unknown = [];
 		for (let i = 0; i < 100_000; i++) deep = [deep];
 		const events = [1, 2, 3].map((i) => storedRating(i, T0));

@@ -4,9 +4,9 @@
  * The target stands in for the node (its outbox), which edge-hub.test.ts runs for real.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLog } from "../../core/log.ts";
 import { type Bridge, type BridgeTarget, startBridge } from "../../edge/bridge.ts";
 import { EDGE_ERRORS } from "../../edge/errors.ts";
-import { silentLog } from "../../edge/log.ts";
 
 const TOKEN = "secret-token";
 let bridge: Bridge;

@@ -14,9 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as zlib from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Log } from "../../core/log.ts";
 import type { OutboxConfig } from "../../edge/config.ts";
 import { crc32 } from "../../edge/crc32.ts";
-import type { Log } from "../../edge/log.ts";
 import { Outbox, type OutboxEntry } from "../../edge/outbox.ts";
 import { encodeEvent, encodeMark, MAGIC, scanRecords } from "../../edge/outbox-file.ts";
 

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Debouncer } from "../../edge/debounce.ts";
 import { IDLE, onBeamBroken, type Passage } from "../../edge/direction.ts";
 import { afterPress, classifyPress, type LockoutState } from "../../edge/lockout.ts";
-import { issueTicket, localDay, NO_TICKETS } from "../../edge/tickets.ts";
 
 describe("Debouncer (scripted bounce, fake timers)", () => {
 	beforeEach(() => {
@@ -95,29 +94,6 @@ describe("rating lockout", () => {
 			return c;
 		});
 		expect(got).toEqual(want);
-	});
-});
-
-describe("ticket numbering", () => {
-	it("numbers per prefix and restarts on a new local day in Kyiv", () => {
-		// 22:30 UTC on 23 Nov is already 00:30 on 24 Nov in Kyiv (UTC+2 in winter).
-		const lateEvening = Date.UTC(2026, 10, 23, 22, 30);
-		expect(localDay(lateEvening, "Europe/Kyiv")).toBe("2026-11-24");
-		expect(localDay(lateEvening, "UTC")).toBe("2026-11-23");
-		let c = NO_TICKETS;
-		const issue = (prefix: string, day: string, start = 1) => {
-			const r = issueTicket(c, prefix, day, start);
-			c = r.counters;
-			return r.ticket;
-		};
-		expect([issue("A", "d1"), issue("A", "d1"), issue("B", "d1"), issue("A", "d1")]).toEqual([
-			"A001",
-			"A002",
-			"B001",
-			"A003",
-		]);
-		expect(issue("A", "d2")).toBe("A001");
-		expect(issue("C", "d3", 501)).toBe("C501");
 	});
 });
 

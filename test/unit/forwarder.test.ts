@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { silentLog } from "../../core/log.ts";
 import { Forwarder } from "../../hub/forwarder.ts";
-import { silentLogger } from "../../hub/logger.ts";
 import { createMetrics } from "../../hub/metrics.ts";
 import { Spool } from "../../store/spool.ts";
 import type { EventStore, StoredEvent } from "../../store/types.ts";
@@ -38,7 +38,7 @@ describe("Forwarder", () => {
 		const spool = new Spool(join(dir.path, "late.db"));
 		spool.add([ev(1)]);
 		const { store, calls } = storeUnderControl();
-		const fwd = new Forwarder({ spool, store, metrics: createMetrics(), log: silentLogger, batchSize: 10 });
+		const fwd = new Forwarder({ spool, store, metrics: createMetrics(), log: silentLog, batchSize: 10 });
 		// The mark of the first batch comes after the loop found nothing more to send: ingest spools
 		// an event and kicks right then, as it does after every spooled batch.
 		const markAsync = spool.forwardedAsync.bind(spool);
@@ -82,7 +82,7 @@ describe("Forwarder", () => {
 			marks.push(upTo);
 			return markAsync(upTo, now);
 		});
-		const fwd = new Forwarder({ spool, store, metrics: createMetrics(), log: silentLogger, batchSize: 2 });
+		const fwd = new Forwarder({ spool, store, metrics: createMetrics(), log: silentLog, batchSize: 2 });
 		fwd.kick();
 		await until(
 			() => calls.length,
@@ -125,7 +125,7 @@ describe("Forwarder", () => {
 			spool,
 			store,
 			metrics: createMetrics(),
-			log: silentLogger,
+			log: silentLog,
 			batchSize: 2,
 			minBackoffMs: 5,
 			maxBackoffMs: 5,

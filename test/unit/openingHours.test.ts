@@ -1,5 +1,14 @@
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { dayHours, type HoursOf, isOpen, openIntervals, openingState, weekdayOf } from "../../core/openingHours.ts";
+import {
+	dayHours,
+	type HoursOf,
+	isOpen,
+	openIntervals,
+	openingCalendar,
+	openingState,
+} from "../../core/openingHours.ts";
+import { configCentre } from "../fixtures/centres.ts";
 
 const weekday = ["09:00-16:00"];
 /** Kryvyi Rih 2021 (DOMAIN.md): Mon, Wed–Sat 09:00–16:00, Tue 09:00–20:00; with two dated exceptions. */
@@ -171,18 +180,69 @@ describe("openIntervals and days", () => {
 		]);
 	});
 
-	it.each([
-		["2026-03-29", "sun"],
-		["2026-11-23", "mon"],
-		["2026-12-31", "thu"],
-	])("%s is a %s", (day, wd) => {
-		expect(weekdayOf(day)).toBe(wd);
-	});
-
 	it("takes a day's hours from its holiday when it has one", () => {
 		expect(dayHours(kryvyiRih, "2026-12-31")).toEqual(["09:00-13:00"]);
 		expect(dayHours(kryvyiRih, "2026-12-30")).toEqual(["09:00-16:00"]);
 		expect(isOpen(kryvyiRih, utc("2026-12-31T11:30"))).toBe(false);
 		expect(isOpen(kryvyiRih, utc("2026-12-30T11:30"))).toBe(true);
+	});
+});
+
+describe("the opening calendar (many instants: the simulator's)", () => {
+	const demo = configCentre("demo");
+	const kyiv = (iso: string) => DateTime.fromISO(iso, { zone: "Europe/Kyiv" }).toMillis();
+
+	it.each([
+		["2025-03-10T08:59", false],
+		["2025-03-10T09:00", true],
+		["2025-03-10T15:59", true],
+		["2025-03-10T16:00", false],
+		["2025-03-11T19:30", true], // the long Tuesday
+		["2025-03-11T20:00", false],
+		["2025-03-15T12:00", true], // Saturday
+		["2025-03-16T12:00", false], // Sunday
+	])("demo at %s local is open: %s", (local, open) => {
+		expect(openingCalendar(demo).isOpen(kyiv(local))).toBe(open);
+		expect(isOpen(demo, kyiv(local))).toBe(open);
+	});
+
+	it.each([
+		["2025-03-15T17:00", "2025-03-17T09:00"], // Saturday evening → Monday
+		["2025-03-10T09:00", "2025-03-10T09:00"], // at the opening itself
+		["2025-03-10T09:00:00.001", "2025-03-11T09:00"],
+		["2025-03-30T12:00", "2025-03-31T09:00"], // across the change to summer time
+	])("after %s the demo opens next at %s", (from, next) => {
+		expect(openingCalendar(demo).nextOpening(kyiv(from))).toBe(kyiv(next));
+	});
+
+	it("skips holidays and keeps a shortened day's hours", () => {
+		const cal = openingCalendar(kryvyiRih);
+		expect(cal.nextOpening(utc("2026-08-22T14:00"))).toBe(utc("2026-08-25T06:00")); // past Independence Day
+		expect(cal.isOpen(utc("2026-08-24T08:00"))).toBe(false);
+		expect(cal.isOpen(utc("2026-12-31T10:30"))).toBe(true);
+		expect(cal.isOpen(utc("2026-12-31T11:30"))).toBe(false);
+	});
+
+	it("finds no opening for a centre that never opens", () => {
+		expect(openingCalendar(never).nextOpening(utc("2026-11-23T00:00"))).toBeUndefined();
+	});
+
+	it("answers as isOpen and openingState do, minute by minute through the clock changes and holidays", () => {
+		for (const centre of [kryvyiRih, lunch, allWeekend, sundays]) {
+			const cal = openingCalendar(centre);
+			for (const [from, to] of [
+				["2026-03-27T00:00", "2026-03-31T00:00"],
+				["2026-08-22T00:00", "2026-08-26T00:00"],
+				["2026-10-23T00:00", "2026-10-27T00:00"],
+				["2026-12-30T00:00", "2027-01-01T00:00"],
+			] as const) {
+				for (let t = utc(from); t < utc(to); t += 37 * 60_000) {
+					const state = openingState(centre, t);
+					expect(cal.isOpen(t), new Date(t).toISOString()).toBe(state.open);
+					expect(isOpen(centre, t)).toBe(state.open);
+					if (!state.open && state.nextChange) expect(cal.nextOpening(t)).toBe(state.nextChange.at);
+				}
+			}
+		}
 	});
 });

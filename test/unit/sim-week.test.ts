@@ -1,9 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { indexCentre } from "../../core/centre.ts";
+import { loadCentreFile } from "../../config/load.ts";
+import { DEFAULT_TIME_ZONE, indexCentre } from "../../core/centre.ts";
 import { decode } from "../../core/decode.ts";
+import { isOpen, openingCalendar } from "../../core/openingHours.ts";
+import { localClock, localDay } from "../../core/time.ts";
 import { eventTopic } from "../../core/topic.ts";
-import { localClock, nextOpening } from "../../firmware-sim/hours.ts";
 import type { TicketTruth } from "../../firmware-sim/truth.ts";
 import { centreSeed, simulateWeek, staffedPerHour, type TimelineAction, WEEK_LOAD } from "../../firmware-sim/week.ts";
 import { configCentre, hallCentre } from "../fixtures/centres.ts";
@@ -47,23 +50,23 @@ describe("a simulated week of the demo centre", () => {
 
 	it("issues tickets only while the centre is open, none on Sunday, and late on Tuesday", () => {
 		const clock = localClock(demo.timeZone);
-		const byWeekday = new Map<number, number>();
+		const byWeekday = new Map<string, number>();
 		for (const t of week.tickets) {
-			const { weekday, minute } = clock(t.issuedAt);
+			const { weekday, minuteOfDay: minute } = clock.at(t.issuedAt);
 			byWeekday.set(weekday, (byWeekday.get(weekday) ?? 0) + 1);
-			const [open, close] = weekday === 1 ? [9 * 60, 20 * 60] : [9 * 60, 16 * 60];
+			const [open, close] = weekday === "tue" ? [9 * 60, 20 * 60] : [9 * 60, 16 * 60];
 			// A visitor let in just before closing takes the ticket a few seconds later.
 			expect(minute, `${t.day} ${t.ticket}`).toBeGreaterThanOrEqual(open);
 			expect(minute, `${t.day} ${t.ticket}`).toBeLessThan(close + 2);
 		}
-		expect(byWeekday.get(6)).toBeUndefined();
+		expect(byWeekday.get("sun")).toBeUndefined();
 		const tuesdayEvening = week.tickets.filter((t) => {
 			const l = local(t.issuedAt);
 			return l.weekday === 2 && l.hour >= 16;
 		});
 		expect(tuesdayEvening.length).toBeGreaterThan(100);
 		// Monday is the busiest full day; Saturday the quietest open one.
-		const counts = [0, 2, 3, 4, 5].map((d) => byWeekday.get(d) ?? 0);
+		const counts = ["mon", "wed", "thu", "fri", "sat"].map((d) => byWeekday.get(d) ?? 0);
 		expect(Math.max(...counts)).toBe(counts[0]);
 		expect(Math.min(...counts)).toBe(counts[4]);
 	});
@@ -83,7 +86,9 @@ describe("a simulated week of the demo centre", () => {
 		const firstMinutes: number[] = [];
 		const laterMinutes: number[] = [];
 		for (const day of ["10", "11", "12", "13", "14", "15"]) {
-			const opening = nextOpening(demo, DateTime.fromISO(`2025-03-${day}T00:00`, { zone: demo.timeZone }).toMillis());
+			const opening = openingCalendar(demo).nextOpening(
+				DateTime.fromISO(`2025-03-${day}T00:00`, { zone: demo.timeZone }).toMillis(),
+			);
 			const within = (from: number, to: number) =>
 				week.tickets.filter(
 					(t) => t.issuedAt >= (opening ?? 0) + from * 60_000 && t.issuedAt < (opening ?? 0) + to * 60_000,
@@ -281,5 +286,28 @@ describe("week options", () => {
 		expect(open.length).toBeGreaterThan(0);
 		for (const t of open) expect(t.finishedAt).toBeUndefined();
 		expect(r.centres[0]?.summary.open).toBe(open.length);
+	});
+});
+
+describe("holidays in the centre file", () => {
+	// Monday 24 August 2026 is closed (Independence Day), Friday the 28th closes at 12:00.
+	const centre = loadCentreFile(fileURLToPath(new URL("../fixtures/config/holidays.yaml", import.meta.url)));
+	const r = simulateWeek(centre, { startDay: "2026-08-24", seed: 3 });
+	const dayOf = (at: number) => localDay(at, centre.timeZone);
+
+	it("has the centre closed on the holiday: no visitor, no ticket, no event all day", () => {
+		expect(centre.timeZone).toBe(DEFAULT_TIME_ZONE);
+		expect(r.actions.filter((a) => dayOf(a.at) === "2026-08-24")).toEqual([]);
+		expect(r.tickets.filter((t) => t.day === "2026-08-24")).toEqual([]);
+		expect(r.tickets.filter((t) => t.day === "2026-08-25").length).toBeGreaterThan(50);
+	});
+
+	it("issues tickets only while the hub says the centre is open, the shortened day included", () => {
+		const clock = localClock(centre.timeZone);
+		const friday = r.tickets.filter((t) => t.day === "2026-08-28");
+		expect(friday.length).toBeGreaterThan(20);
+		// A visitor let in just before closing takes the ticket a few seconds later.
+		for (const t of friday) expect(clock.at(t.issuedAt).minuteOfDay, t.ticket).toBeLessThan(12 * 60 + 2);
+		for (const t of r.tickets) expect(isOpen(centre, t.issuedAt - 2 * 60_000) || isOpen(centre, t.issuedAt)).toBe(true);
 	});
 });

@@ -1,7 +1,9 @@
 /**
- * Ticket numbering at a terminal: per service prefix, restarting every local day of the centre,
- * from the terminal's `numberStart` (several terminals in one hall start at different numbers).
- * Pure: the counters and the clock are arguments.
+ * Ticket numbers as an electronic queue gives them: one counter per service prefix (A001, A002,
+ * … B001, …), all restarting on the first ticket of a new local day of the centre, from a start
+ * number (several terminals in one hall start at different numbers, so tickets stay unique).
+ * The edge's terminal and the simulator's both number here. Pure: the counters and the day are
+ * arguments.
  */
 export interface TicketCounters {
 	/** Local date "YYYY-MM-DD" the counters belong to. */
@@ -12,20 +14,17 @@ export interface TicketCounters {
 
 export const NO_TICKETS: TicketCounters = { day: "", last: {} };
 
-/** "2026-11-23": the date of `ts` in the time zone. */
-export function localDay(ts: number, timeZone: string): string {
-	return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ts);
-}
-
+/** "A" and 17 → "A017" (at least three digits). */
 export function formatTicket(prefix: string, n: number): string {
 	return `${prefix}${String(n).padStart(3, "0")}`;
 }
 
+/** The next ticket of `prefix` on local date `day`, and the counters after it. */
 export function issueTicket(
 	counters: TicketCounters,
 	prefix: string,
 	day: string,
-	numberStart: number,
+	numberStart = 1,
 ): { ticket: string; counters: TicketCounters } {
 	const last = counters.day === day ? counters.last : {};
 	const n = (last[prefix] ?? numberStart - 1) + 1;

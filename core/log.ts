@@ -1,4 +1,7 @@
-/** The logger the edge takes: pino's shape, so pino (or a silent stub in tests) fits. */
+/**
+ * The logger every part takes: pino's shape, so pino fits, and so does a silent stub or a test's
+ * recorder. One interface for the hub, the broker and the edge.
+ */
 export interface LogFn {
 	(obj: object, msg?: string): void;
 	(msg: string): void;
@@ -12,4 +15,6 @@ export interface Log {
 }
 
 const noop: LogFn = () => {};
+
+/** A logger that writes nothing. */
 export const silentLog: Log = { error: noop, warn: noop, info: noop, debug: noop };

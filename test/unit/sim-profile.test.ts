@@ -1,8 +1,8 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { isOpen, localClock, nextOpening, openMinutesPerWeek, weekIntervals } from "../../firmware-sim/hours.ts";
-import { arrivalsFor, hourShape, weeklyProfile } from "../../firmware-sim/profile.ts";
-import { mulberry32, poisson } from "../../firmware-sim/random.ts";
+import { mulberry32 } from "../../core/stats.ts";
+import { arrivalsFor, hourShape, openMinutesPerWeek, weeklyProfile } from "../../firmware-sim/profile.ts";
+import { poisson } from "../../firmware-sim/random.ts";
 import { configCentre } from "../fixtures/centres.ts";
 
 const demo = configCentre("demo");
@@ -12,62 +12,14 @@ const KYIV = "Europe/Kyiv";
 /** Epoch ms of a local wall time in Kyiv, e.g. kyiv("2025-03-11T17:30"). */
 const kyiv = (iso: string) => DateTime.fromISO(iso, { zone: KYIV }).toMillis();
 
-describe("local clock", () => {
-	it.each([
-		// Winter time, UTC+2.
-		["2025-03-10T07:00:00Z", 0, 9 * 60],
-		// Sunday 30 March 2025: 03:00 becomes 04:00 (UTC+3).
-		["2025-03-30T00:30:00Z", 6, 2 * 60 + 30],
-		["2025-03-30T01:30:00Z", 6, 4 * 60 + 30],
-		["2025-03-31T06:00:00Z", 0, 9 * 60],
-		// Sunday 26 October 2025: 04:00 goes back to 03:00 (UTC+2 again).
-		["2025-10-27T07:00:00Z", 0, 9 * 60],
-		["2025-03-11T17:59:30Z", 1, 19 * 60 + 59.5],
-	])("puts %s on weekday %i at local minute %f", (utc, weekday, minute) => {
-		expect(localClock(KYIV)(Date.parse(utc))).toEqual({ weekday, minute });
+describe("opening hours of a regular week", () => {
+	it("meet the law's 35 reception hours a week at both example centres", () => {
+		expect(openMinutesPerWeek(demo.hours) / 60).toBe(46);
+		expect(openMinutesPerWeek(lutsk.hours) / 60).toBeGreaterThanOrEqual(35);
 	});
 
-	it("gives the same answers asked in time order as asked one by one", () => {
-		const clock = localClock(KYIV);
-		for (let t = Date.UTC(2025, 2, 29, 20); t < Date.UTC(2025, 2, 31, 8); t += 7 * 60_000 + 13) {
-			expect(clock(t)).toEqual(localClock(KYIV)(t));
-		}
-	});
-});
-
-describe("opening hours", () => {
-	const week = weekIntervals(demo.hours);
-
-	it.each([
-		["2025-03-10T08:59", false],
-		["2025-03-10T09:00", true],
-		["2025-03-10T15:59", true],
-		["2025-03-10T16:00", false],
-		["2025-03-11T19:30", true], // the long Tuesday
-		["2025-03-11T20:00", false],
-		["2025-03-15T12:00", true], // Saturday
-		["2025-03-16T12:00", false], // Sunday
-	])("demo at %s local is open: %s", (local, open) => {
-		expect(isOpen(week, localClock(KYIV)(kyiv(local)))).toBe(open);
-	});
-
-	it("meets the law's 35 reception hours a week at both example centres", () => {
-		expect(openMinutesPerWeek(week) / 60).toBe(46);
-		expect(openMinutesPerWeek(weekIntervals(lutsk.hours)) / 60).toBeGreaterThanOrEqual(35);
-	});
-
-	it.each([
-		["2025-03-15T17:00", "2025-03-17T09:00"], // Saturday evening → Monday
-		["2025-03-10T09:00", "2025-03-10T09:00"], // at the opening itself
-		["2025-03-10T09:00:00.001", "2025-03-11T09:00"],
-		["2025-03-30T12:00", "2025-03-31T09:00"], // across the change to summer time
-	])("after %s the demo opens next at %s", (from, next) => {
-		expect(nextOpening(demo, kyiv(from))).toBe(kyiv(next));
-	});
-
-	it("finds no opening for a centre that never opens", () => {
+	it("give a centre that never opens no visitors", () => {
 		const closed = { ...demo, hours: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } };
-		expect(nextOpening(closed, kyiv("2025-03-10T00:00"))).toBeUndefined();
 		expect(weeklyProfile(closed, 60).maxPerHour).toBe(0);
 	});
 });
@@ -128,6 +80,23 @@ describe("arrival profile", () => {
 
 	it("has no steps on the hour", () => {
 		for (let m = 1; m < 24 * 60; m++) expect(Math.abs(hourShape(m) - hourShape(m - 1))).toBeLessThan(0.02);
+	});
+
+	it("has nobody come on a holiday, and only in a shortened day's hours (the hub's opening hours)", () => {
+		const holidays = weeklyProfile(
+			{
+				...demo,
+				holidays: [
+					{ date: "2025-03-10", hours: [] },
+					{ date: "2025-03-11", hours: ["09:00-13:00"] },
+				],
+			},
+			60,
+		);
+		for (const local of ["2025-03-10T09:30", "2025-03-10T11:00", "2025-03-10T15:30", "2025-03-11T13:30"])
+			expect(holidays.perHour(kyiv(local)), local).toBe(0);
+		expect(holidays.perHour(kyiv("2025-03-11T11:00"))).toBe(profile.perHour(kyiv("2025-03-11T11:00")));
+		expect(holidays.perHour(kyiv("2025-03-12T11:00"))).toBe(profile.perHour(kyiv("2025-03-12T11:00")));
 	});
 
 	it("is flat around the clock unless told to follow the hours; a given profile is silenced while closed", () => {
