@@ -1,17 +1,21 @@
 /**
  * `vikno demo` (what `npm start` runs): the hub on the embedded SQLite store, bound to
- * loopback, plus simulated nodes and visitors of config/centres/demo.yaml.
+ * loopback, plus simulated nodes and visitors of config/centres/demo.yaml, and a manager to sign
+ * in with, whose password the banner shows.
  */
 
 import { fileURLToPath } from "node:url";
 import { isLoopbackHost } from "../broker/limits.ts";
+import { hashPassword, newPassword } from "../broker/passwords.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { timeZonesOf } from "../core/centre.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
 import { createLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
 import { openStore } from "../store/open.ts";
+import type { UserStore } from "../store/users.ts";
 import { BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
+import { DASHBOARD_CLI_OPTIONS, dashboardSettings } from "./dashboardOptions.ts";
 import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -21,6 +25,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 	const o = parse(args, {
 		...HUB_OPTIONS,
 		...BROKER_CLI_OPTIONS,
+		...DASHBOARD_CLI_OPTIONS,
 		speed: { type: "string", default: "30" },
 		seed: { type: "string" },
 	});
@@ -49,7 +54,12 @@ export async function demoCommand(args: string[]): Promise<number> {
 		log,
 		allowAnonymous: true,
 		broker,
+		...dashboardSettings(o),
 	});
+	const manager = await demoManager(
+		hub.users,
+		centres.map((c) => c.id),
+	);
 	const sims = await Promise.all(
 		centres.map((centre) =>
 			startSimulation({
@@ -67,7 +77,8 @@ export async function demoCommand(args: string[]): Promise<number> {
 		[
 			"vikno demo is running",
 			`  dashboard:  ${hub.httpUrl}/?centre=${first}`,
-			`  live API:   ${hub.httpUrl}/api/v1/centres/${first}/live`,
+			`  sign in:    user ${manager.name}  password ${manager.password}  (a new password at every start)`,
+			`  public API: ${hub.httpUrl}/api/public/v1/centres/${first}/wait`,
 			`  MQTT:       ${hub.mqttUrl}  (try: mosquitto_sub -p ${hub.mqttPort} -t 'vikno/v1/#' -v)`,
 			`  data:       ${o.data}`,
 			`  simulated time runs ${speed}× faster than the clock. Ctrl+C stops.`,
@@ -77,4 +88,14 @@ export async function demoCommand(args: string[]): Promise<number> {
 	await Promise.all(sims.map((s) => s.stop()));
 	await hub.close();
 	return 0;
+}
+
+/** The demo's own manager of every centre it runs, `demo`: made if absent, with a new password at every start. */
+export const DEMO_USER = "demo";
+
+async function demoManager(users: UserStore, centres: string[]): Promise<{ name: string; password: string }> {
+	const password = newPassword();
+	const hash = await hashPassword(password);
+	if (!users.setHash(DEMO_USER, hash)) users.add({ name: DEMO_USER, role: "manager", centres, hash });
+	return { name: DEMO_USER, password };
 }

@@ -11,7 +11,8 @@ Usage:
       hub on the embedded store plus simulated nodes of config/centres/demo.yaml
   vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
             [--store URL] [--allow-anonymous] [--max-keepalive N] [--allow-keepalive-zero]
-            (TLS, sessions and limits: docs/broker.md)
+            [--metrics-token TOKEN] [--trust-proxy ADDR] [--session-idle MIN] [--session-max HOURS]
+            (vikno hub --help; TLS, sessions and limits: docs/broker.md)
       MQTT broker + ingest + store + dashboard in one process
   vikno sim --config FILE… --broker URL [--speed N] [--seed N] [--rate N] [--follow-hours] [--start TIME]
       simulated nodes and visitors, live
@@ -21,6 +22,8 @@ Usage:
       the edge node (Raspberry Pi at a window, terminal or door)
   vikno device add|list|revoke …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
+  vikno user add|list|remove|passwd …   (vikno user --help)
+      who signs in to the manager dashboard (admin, manager, viewer), under the data dir
   vikno version
 
 Ports: 0 means any free port; the chosen ports are printed. Defaults: HTTP 8080, MQTT 1883.
@@ -34,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 	sim: async () => (await import("./sim.ts")).simCommand,
 	edge: async () => (await import("../edge/command.ts")).edgeCommand,
 	device: async () => (await import("./device.ts")).deviceCommand,
+	user: async () => (await import("./user.ts")).userCommand,
 	version: async () => async () => {
 		console.log(version());
 	},

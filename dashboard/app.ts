@@ -1,6 +1,7 @@
 /**
  * The HTTP surface (fastify): health, metrics, the manager API, the live stream, the public API,
- * the web page and the OpenAPI document generated from the routes' schemas. Built apart from the
+ * the web page, signing in and out, and the OpenAPI document generated from the routes' schemas.
+ * Every route declares who may ask it; one guard decides (dashboard/auth/). Built apart from the
  * process entry so tests can `inject()` or listen on port 0.
  */
 import Fastify, { type FastifyInstance } from "fastify";
@@ -8,7 +9,11 @@ import type { Registry } from "prom-client";
 import { Counter } from "prom-client";
 import type { ErrorBody } from "../core/errorBody.ts";
 import type { EventStore } from "../store/types.ts";
-import { type HttpErrorCode, isHttpErrorCode } from "./errors.ts";
+import type { LockoutPolicy } from "./auth/lockout.ts";
+import { registerAuth } from "./auth/plugin.ts";
+import { registerSecurityHeaders } from "./auth/security.ts";
+import type { SessionTimes } from "./auth/sessions.ts";
+import { HTTP_ERRORS, HttpError, type HttpErrorCode, isHttpErrorCode, PLUGIN_ERRORS } from "./errors.ts";
 import { openApi, openApiRoutes } from "./openapi.ts";
 import { checkResponses, type ResponseLog } from "./responseCheck.ts";
 import { apiRoutes } from "./routes/api.ts";
@@ -16,9 +21,11 @@ import { historyRoutes } from "./routes/history.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
 import type { HealthFacts } from "./routes/schemas.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { signInRoutes } from "./routes/signIn.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
-import type { HallSource } from "./sources.ts";
+import type { HallSource, UserSource } from "./sources.ts";
 
 export interface AppOptions {
 	/** The live halls with their estimates, opening hours, best times and alerts. */
@@ -31,6 +38,21 @@ export interface AppOptions {
 	store?: EventStore;
 	/** Requests per minute per address on the public API (default 120). */
 	publicRateLimit?: number;
+	/** Who may sign in to the manager side (DATA/users.db through server/users.ts). */
+	users: UserSource;
+	/** When sessions end: idle (default 30 min) and at the latest (default 12 h after sign-in). */
+	sessionTimes?: Partial<SessionTimes>;
+	/** Wrong passwords in a row that lock a user name, and for how long (default 5, 15 min). */
+	lockout?: Partial<LockoutPolicy>;
+	/** Sign-in attempts per minute per address (default 10). */
+	signInRateLimit?: number;
+	/** The bearer token /metrics requires; without one it answers loopback clients only. */
+	metricsToken?: string;
+	/**
+	 * Proxies whose X-Forwarded-For / -Proto to believe (fastify's `trustProxy`: addresses or
+	 * CIDRs): behind a TLS proxy the session cookie is then `Secure`, and limits count the client.
+	 */
+	trustProxy?: string[];
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
 	health?: () => HealthFacts;
 	logger?: boolean;
@@ -48,17 +70,23 @@ export type HttpErrorBody = ErrorBody<HttpErrorCode>;
 
 type AnyError = Error & { statusCode?: number; validation?: unknown; code?: string };
 
-/** The code and status of an error: ours by their code; the framework's by their status. */
-function classify(err: AnyError): { status: number; code: HttpErrorCode } {
+/** The code, status and message of an error: ours by their code; a plugin's by its code; the framework's by their status. */
+function classify(err: AnyError): { status: number; code: HttpErrorCode; message: string } {
 	const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-	if (status >= 500) return { status, code: "internal" };
-	if (err.validation) return { status: 400, code: "bad_request" };
-	if (isHttpErrorCode(err.code)) return { status, code: err.code };
-	return { status, code: status === 404 ? "not_found" : "bad_request" };
+	if (status >= 500) return { status, code: "internal", message: "internal error" };
+	if (err.validation) return { status: 400, code: "bad_request", message: err.message };
+	if (isHttpErrorCode(err.code)) return { status, code: err.code, message: err.message };
+	const plugin = err.code ? PLUGIN_ERRORS[err.code] : undefined;
+	if (plugin) return { status: HTTP_ERRORS[plugin.code].status, ...plugin };
+	return { status, code: status === 404 ? "not_found" : "bad_request", message: err.message };
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-	const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
+	const app = Fastify({
+		logger: opts.logger ?? false,
+		forceCloseConnections: true,
+		...(opts.trustProxy?.length ? { trustProxy: opts.trustProxy } : {}),
+	});
 	const httpErrors = new Counter({
 		name: "vikno_http_errors_total",
 		help: "HTTP requests answered with an error, by status and code",
@@ -70,10 +98,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 	// One error handler, one envelope (docs/errors.md, "HTTP errors"): client errors say what was
 	// wrong; server errors say nothing internal.
 	app.setErrorHandler((err: AnyError, req, reply) => {
-		const { status, code } = classify(err);
+		const { status, code, message } = classify(err);
 		if (status >= 500) req.log.error({ err }, "request failed");
-		const body: HttpErrorBody = { error: { code, message: status >= 500 ? "internal error" : err.message } };
 		httpErrors.inc({ status: String(status), code });
+		if (err instanceof HttpError) reply.headers(err.headers);
+		// A page for people (the sign-in form) shows its own client errors.
+		const page = req.routeOptions.config?.errorPage;
+		if (page && status < 500) return page(req, reply.status(status), code, message);
+		const body: HttpErrorBody = { error: { code, message } };
 		return reply.status(status).send(body);
 	});
 	app.setNotFoundHandler((req, reply) => {
@@ -82,8 +114,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 		return reply.status(404).send(body);
 	});
 
+	await registerSecurityHeaders(app);
+	const auth = await registerAuth(app, {
+		users: opts.users,
+		registry: opts.registry,
+		now: opts.now,
+		sessionTimes: opts.sessionTimes,
+		lockout: opts.lockout,
+		metricsToken: opts.metricsToken,
+	});
 	await openApi(app);
 	await app.register(openApiRoutes);
+	await app.register(signInRoutes, { ...opts, auth });
+	await app.register(sessionRoutes, { ...opts, auth });
 	await app.register(opsRoutes, opts);
 	await app.register(apiRoutes, opts);
 	await app.register(streamRoutes, opts);

@@ -13,7 +13,29 @@ export const HTTP_ERRORS = {
 	},
 	not_found: { status: 404, description: "There is no such path (or no such method on it)." },
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
-	rate_limited: { status: 429, description: "Too many requests from one address to the public API within a minute." },
+	unauthorized: {
+		status: 401,
+		description:
+			"No session: not signed in, signed out, or the session ended (idle, too old, its user removed or given a new password); for /metrics, no or a wrong bearer token.",
+	},
+	forbidden: {
+		status: 403,
+		description:
+			"The signed-in user may not do this: a centre not theirs, a change by a viewer, an admin's task; or /metrics from another machine while no token is set.",
+	},
+	bad_csrf_token: {
+		status: 403,
+		description: "A state-changing request without the session's CSRF token, or with a wrong one.",
+	},
+	wrong_password: { status: 403, description: "The current password given to change it is not the user's." },
+	locked: {
+		status: 423,
+		description: "Too many wrong passwords for this user name: sign-in is refused until the lock ends.",
+	},
+	rate_limited: {
+		status: 429,
+		description: "Too many requests from one address within a minute: to the public API, or to sign in.",
+	},
 	internal: { status: 500, description: "The hub failed to answer; the details are in its log, never in the answer." },
 } as const satisfies Record<string, { status: number; description: string }>;
 
@@ -24,12 +46,27 @@ export function isHttpErrorCode(code: unknown): code is HttpErrorCode {
 	return typeof code === "string" && Object.hasOwn(HTTP_ERRORS, code);
 }
 
+/** Errors of the plugins we use, by their code: ours, with a message for people. */
+export const PLUGIN_ERRORS: Record<string, { code: HttpErrorCode; message: string }> = {
+	// @fastify/csrf-protection
+	FST_CSRF_MISSING_SECRET: {
+		code: "bad_csrf_token",
+		message: "no CSRF secret in this session: load the page (or GET /api/v1/session) again and use its token",
+	},
+	FST_CSRF_INVALID_TOKEN: {
+		code: "bad_csrf_token",
+		message: "missing or wrong CSRF token: send the session's token as x-csrf-token (or the form's _csrf)",
+	},
+};
+
 /** An error a handler throws for the app's one error handler to answer with its code and status. */
 export class HttpError extends Error {
 	readonly statusCode: number;
 	constructor(
 		readonly code: HttpErrorCode,
 		message: string,
+		/** Headers the answer carries (e.g. `www-authenticate`, `retry-after`). */
+		readonly headers: Record<string, string> = {},
 	) {
 		super(message);
 		this.statusCode = HTTP_ERRORS[code].status;

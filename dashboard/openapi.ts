@@ -11,7 +11,8 @@ import { errorResponses } from "./errors.ts";
 
 export const TAGS = [
 	{ name: "public", description: "For residents and the city's website: no sign-in, no personal data, CORS open" },
-	{ name: "manager", description: "The manager API and live stream (sign-in arrives with the dashboard)" },
+	{ name: "manager", description: "The manager API and live stream: a session, the centres of its user" },
+	{ name: "sign-in", description: "Signing in and out (pages for people)" },
 	{ name: "ops", description: "Health, metrics and this document" },
 	{ name: "web", description: "The live hall page" },
 ];
@@ -51,6 +52,7 @@ export async function openApiRoutes(app: FastifyInstance) {
 				tags: ["ops"],
 				response: { 200: OpenApiDocument, ...errorResponses() },
 			},
+			config: { access: "public" },
 		},
 		async () => app.swagger(),
 	);

@@ -114,7 +114,21 @@ export function checkResponses(app: FastifyInstance, log: ResponseLog): void {
 	// Text answers (metrics, the page, its script): they are not serialized.
 	app.addHook("onSend", async (request, reply, payload) => {
 		const mediaType = mediaTypeOf(reply);
-		if (typeof payload === "string" && mediaType !== "application/json") check(request, reply, payload, mediaType);
+		if (typeof payload === "string" && payload !== "" && mediaType !== "application/json")
+			check(request, reply, payload, mediaType);
+		// Answers without a body (a redirect, 204): their status must be one the route declares.
+		else if (payload === undefined || payload === null || payload === "") checkEmpty(request, reply);
 		return payload;
 	});
+
+	const checkEmpty = (request: FastifyRequest, reply: FastifyReply) => {
+		const status = reply.statusCode;
+		const route = request.routeOptions.url;
+		const response = (request.routeOptions.schema as { response?: Record<string, Schema> } | undefined)?.response;
+		const declared = route === undefined || response?.[status] !== undefined;
+		const problems = declared ? [] : [`no response declared for ${status} (an answer without a body)`];
+		log.checked.push({ method: request.method, route: route ?? null, status, mediaType: "", problems });
+		if (problems.length > 0 && status < 400)
+			throw new Error(`answer of ${request.method} ${route} does not match its schema: ${problems}`);
+	};
 }

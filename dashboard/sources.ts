@@ -1,13 +1,14 @@
 /**
  * What the HTTP surface needs from the rest of the hub, declared here so that `dashboard/` depends
  * on these small interfaces (and `core/` types), never on `hub/`: the composition root
- * (`server/hub.ts`) hands it the live model and the insights behind them.
+ * (`server/hub.ts`) hands it the live model and the insights behind them, and the users.
  */
 import type { Alert } from "../core/alerts.ts";
 import type { BestTimes } from "../core/bestTimes.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { OpeningState } from "../core/openingHours.ts";
+import type { Principal } from "../core/roles.ts";
 
 /** The live halls and what the hub works out about them. */
 export interface HallSource {
@@ -19,4 +20,20 @@ export interface HallSource {
 	alerts(centre: string): readonly Alert[];
 	opening(centre: string): OpeningState | undefined;
 	bestTimes(centre: string): Promise<BestTimes> | undefined;
+}
+
+/** A user who may sign in, as the dashboard sees one (never the password's hash). */
+export interface UserAccount extends Principal {
+	/** Changes whenever the password changes: a session begun before that ends. */
+	stamp: string;
+}
+
+/** The users of the dashboard (DATA/users.db; `vikno user` writes it). Read at every request. */
+export interface UserSource {
+	/** The user now, or undefined when there is none (removed). */
+	get(name: string): UserAccount | undefined;
+	/** The user when the password is theirs; as slow for a name that does not exist. */
+	check(name: string, password: string): Promise<UserAccount | undefined>;
+	/** Set a new password; false when there is no such user. */
+	setPassword(name: string, password: string): Promise<boolean>;
 }

@@ -16,6 +16,8 @@ import type { Log } from "../core/log.ts";
 import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
+import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
+import type { SessionTimes } from "../dashboard/auth/sessions.ts";
 import type { ResponseLog } from "../dashboard/responseCheck.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
@@ -28,6 +30,8 @@ import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
 import { type DeadLetterSummary, Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
+import { UserStore, usersPath } from "../store/users.ts";
+import { userSource } from "./users.ts";
 
 export interface HubOptions {
 	centres: readonly Centre[];
@@ -59,6 +63,16 @@ export interface HubOptions {
 	nodeRate?: Rate | false;
 	/** Check every HTTP answer against its route's schema, writing each check here (tests; dashboard/responseCheck.ts). */
 	checkResponses?: ResponseLog;
+	/** The bearer token /metrics requires; without one it answers loopback clients only. */
+	metricsToken?: string;
+	/** Reverse proxies whose X-Forwarded-For / -Proto the HTTP side believes (addresses or CIDRs). */
+	trustProxy?: string[];
+	/** When dashboard sessions end (default 30 min idle, 12 h at most). */
+	sessionTimes?: Partial<SessionTimes>;
+	/** Wrong passwords that lock a user name, and for how long (default 5, 15 min). */
+	lockout?: Partial<LockoutPolicy>;
+	/** Sign-in attempts per minute per address (default 10). */
+	signInRateLimit?: number;
 }
 
 /** /healthz is "degraded" while the latest dead letter is younger than this: a person should look. */
@@ -85,6 +99,8 @@ export interface Hub {
 	ingest: Ingest;
 	app: FastifyInstance;
 	broker: RunningBroker;
+	/** The dashboard's users (DATA/users.db), as `vikno user` writes them. */
+	users: UserStore;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
 	/** Listen to accepted events, after they are durable and applied (tools and benchmarks). */
 	onAccepted(listener: (events: readonly WireEvent[]) => void): () => void;
@@ -102,6 +118,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"), { timeZones: timeZonesOf(opts.centres) });
 	await store.init();
 	const spool = new Spool(join(opts.dataDir, "spool.db"));
+	const users = new UserStore(usersPath(opts.dataDir));
 	metrics.deadLetters.set(spool.deadLetterSummary.count);
 	if (spool.deadLetterSummary.count > 0)
 		log.warn(spool.deadLetterSummary, "the spool keeps dead letters: events no store would take (docs/durability.md)");
@@ -185,6 +202,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		await forwarder.close();
 		await store.close();
 		spool.close();
+		users.close();
 		throw err;
 	};
 	const nodeRate =
@@ -255,6 +273,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		registry: metrics.registry,
 		now,
 		store,
+		users: userSource(users),
+		...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
+		...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+		...(opts.sessionTimes ? { sessionTimes: opts.sessionTimes } : {}),
+		...(opts.lockout ? { lockout: opts.lockout } : {}),
+		...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
 		health: () => ({
@@ -287,6 +311,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		ingest,
 		app,
 		broker,
+		users,
 		countEvents: (filter) => store.count(filter),
 		onAccepted(listener) {
 			taps.add(listener);
@@ -302,6 +327,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			await app.close();
 			await store.close();
 			spool.close();
+			users.close();
 		},
 	};
 }

@@ -1,7 +1,8 @@
-/** Manager API, version 1. (Sign-in arrives with the dashboard; until then these answer without it.) */
+/** Manager API, version 1: behind sign-in; a manager or viewer sees only their centres (dashboard/auth/guard.ts). */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { LiveView } from "../../core/liveView.ts";
+import { canView } from "../../core/roles.ts";
 import type { AppOptions } from "../app.ts";
 import { errorResponses, unknownCentre } from "../errors.ts";
 import { Alerts, CentreParams, Centres } from "./schemas.ts";
@@ -19,15 +20,18 @@ export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) 
 				tags,
 				response: { 200: Centres, ...errorResponses() },
 			},
+			config: { access: "read" },
 		},
-		async () => ({
-			centres: [...hall.centres.values()].map(({ centre }) => ({
-				id: centre.id,
-				name: centre.name,
-				timeZone: centre.timeZone,
-				services: centre.services.map((s) => ({ id: s.id, name: s.name, targetWaitMin: s.targetWaitMin })),
-				windows: centre.windows.length,
-			})),
+		async (req) => ({
+			centres: [...hall.centres.values()]
+				.filter(({ centre }) => req.auth && canView(req.auth.user, centre.id))
+				.map(({ centre }) => ({
+					id: centre.id,
+					name: centre.name,
+					timeZone: centre.timeZone,
+					services: centre.services.map((s) => ({ id: s.id, name: s.name, targetWaitMin: s.targetWaitMin })),
+					windows: centre.windows.length,
+				})),
 		}),
 	);
 
@@ -42,6 +46,7 @@ export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) 
 				params: CentreParams,
 				response: { 200: LiveView, ...errorResponses("unknown_centre") },
 			},
+			config: { access: "read" },
 		},
 		async (req) => {
 			const view = hall.view(req.params.centre);
@@ -60,6 +65,7 @@ export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) 
 				params: CentreParams,
 				response: { 200: Alerts, ...errorResponses("unknown_centre") },
 			},
+			config: { access: "read" },
 		},
 		async (req) => {
 			if (!hall.centres.has(req.params.centre)) throw unknownCentre(req.params.centre);

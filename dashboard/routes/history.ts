@@ -1,6 +1,6 @@
 /**
- * Manager reports over the store (sign-in arrives with the dashboard; until then these answer
- * without it): service quality and service levels of a local day, and time-bucketed history.
+ * Manager reports over the store, behind sign-in (a manager or viewer: their centres only):
+ * service quality and service levels of a local day, and time-bucketed history.
  *   GET /api/v1/centres/{centre}/quality?from=YYYY-MM-DD&to=YYYY-MM-DD
  *   GET /api/v1/centres/{centre}/service-levels?from=…&to=…
  *   GET /api/v1/centres/{centre}/history?measurement=…&field=…&from=…&to=…&step=…&groupBy=…
@@ -64,6 +64,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 				querystring: DayRange,
 				response: { 200: Quality, ...errorResponses("unknown_centre") },
 			},
+			config: { access: "read" },
 		},
 		async (req) => {
 			const i = index(req.params.centre);
@@ -93,6 +94,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 				querystring: DayRange,
 				response: { 200: ServiceLevels, ...errorResponses("unknown_centre") },
 			},
+			config: { access: "read" },
 		},
 		async (req) => {
 			const i = index(req.params.centre);
@@ -121,6 +123,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 				querystring: HistoryQuery,
 				response: { 200: History, ...errorResponses("unknown_centre") },
 			},
+			config: { access: "read" },
 		},
 		async (req) => {
 			const i = index(req.params.centre);

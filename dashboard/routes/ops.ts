@@ -19,6 +19,7 @@ export async function opsRoutes(fastify: FastifyInstance, opts: AppOptions) {
 				querystring: NoQuery,
 				response: { 200: Health, ...errorResponses() },
 			},
+			config: { access: "public" },
 		},
 		async () => ({
 			status: "ok" as const,
@@ -32,9 +33,12 @@ export async function opsRoutes(fastify: FastifyInstance, opts: AppOptions) {
 			schema: {
 				operationId: "getMetrics",
 				summary: "Prometheus metrics",
+				description:
+					"With the hub's metrics token as a bearer token (--metrics-token); without a token set, to loopback clients only.",
 				tags,
 				response: { 200: textAnswer("text/plain", "Prometheus text exposition format 0.0.4"), ...errorResponses() },
 			},
+			config: { access: "metrics" },
 		},
 		async (_req, reply) => {
 			reply.type(opts.registry.contentType);

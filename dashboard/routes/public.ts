@@ -42,7 +42,9 @@ export async function publicRoutes(fastify: FastifyInstance, opts: AppOptions) {
 				params: CentreParams,
 				response: { 200: PublicWait, ...errorResponses("unknown_centre", "rate_limited") },
 			},
-			config: { rateLimit: { max: opts.publicRateLimit ?? 120, timeWindow: "1 minute" } },
+			config: { access: "public", rateLimit: { max: opts.publicRateLimit ?? 120, timeWindow: "1 minute" } },
+			// A city's website may load it from another origin.
+			helmet: { crossOriginResourcePolicy: { policy: "cross-origin" } },
 		},
 		async (req, reply) => {
 			const { centre } = req.params;

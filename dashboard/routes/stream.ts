@@ -1,11 +1,13 @@
 /**
  * Live push as Server-Sent Events: `GET /api/v1/stream?centre=ID` sends an `event: live`
  * with the full live view at once and after every change (at most every `throttleMs`).
- * Without `centre` it streams every centre. Each message carries the centre as `id` prefix.
+ * Without `centre` it streams every centre the signed-in user sees. The stream ends when its
+ * session does (sign-out, expiry, the user removed); each heartbeat keeps the session alive.
  */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { LiveView } from "../../core/liveView.ts";
+import { visibleCentres } from "../../core/roles.ts";
 import type { AppOptions } from "../app.ts";
 import { errorResponses, unknownCentre } from "../errors.ts";
 import { StreamQuery, textAnswer } from "./schemas.ts";
@@ -20,7 +22,8 @@ const STREAM_DESCRIPTION =
 	"whose `data` is the centre's live view as JSON — the same object, with the same schema, as " +
 	"GET /api/v1/centres/{centre}/live answers — and another after every change, at most every 250 ms per centre; each " +
 	"event has an increasing `id`. A comment line (`: heartbeat`) comes every 15 s so proxies keep the " +
-	"stream open. Without `centre`, every centre is streamed.";
+	"stream open. Without `centre`, every centre the user sees is streamed. The stream ends with its session " +
+	"(sign-out, expiry, the user removed or given a new password); while it is open the session does not idle out.";
 
 export async function streamRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const { hall } = opts;
@@ -40,11 +43,13 @@ export async function streamRoutes(fastify: FastifyInstance, opts: AppOptions) {
 					...errorResponses("unknown_centre"),
 				},
 			},
+			config: { access: "read" },
 		},
 		async (req, reply) => {
 			const wanted = req.query.centre;
 			if (wanted && !hall.centres.has(wanted)) throw unknownCentre(wanted);
-			const centres = wanted ? [wanted] : [...hall.centres.keys()];
+			const auth = req.auth;
+			const centres = wanted ? [wanted] : auth ? visibleCentres(auth.user, hall.centres.keys()) : [];
 
 			reply.hijack();
 			const res = reply.raw;
@@ -73,9 +78,14 @@ export async function streamRoutes(fastify: FastifyInstance, opts: AppOptions) {
 					}, THROTTLE_MS),
 				);
 			});
-			const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), heartbeatMs);
+			const heartbeat = setInterval(() => {
+				if (auth && !auth.keepAlive()) res.end();
+				else res.write(": heartbeat\n\n");
+			}, heartbeatMs);
+			const offSession = auth?.onEnd(() => res.end());
 			req.raw.on("close", () => {
 				off();
+				offSession?.();
 				clearInterval(heartbeat);
 				for (const t of due.values()) clearTimeout(t);
 			});

@@ -1,24 +1,28 @@
-/** The web page: a static shell plus the lit bundle, built from dashboard/web/ at start. */
+/**
+ * The web page, behind sign-in: a static shell plus the lit bundle, built from dashboard/web/ at
+ * start. The shell's inline style carries the answer's CSP nonce; the script is a file.
+ */
 import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../app.ts";
 import { buildWebBundle } from "../bundle.ts";
 import { errorResponses } from "../errors.ts";
 import { PageQuery, textAnswer } from "./schemas.ts";
 
-const page = (title: string) => `<!doctype html>
+const page = (title: string, styleNonce: string) => `<!doctype html>
 <html lang="uk">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="icon" href="data:,">
-<style>
+<style nonce="${styleNonce}">
   html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f6f8; color: #1c2430; }
   body { margin: 0; }
 </style>
 <script type="module" src="/app.js"></script>
 </head>
 <body>
+<vikno-session-bar></vikno-session-bar>
 <vikno-live-hall></vikno-live-hall>
 </body>
 </html>`;
@@ -36,8 +40,10 @@ export async function webRoutes(app: FastifyInstance, _opts: AppOptions) {
 				querystring: PageQuery,
 				response: { 200: textAnswer("text/html", "The page (HTML); its script shows the centre"), ...errorResponses() },
 			},
+			config: { access: "read", page: true },
 		},
-		async (_req, reply) => reply.type("text/html; charset=utf-8").send(page("vikno — зал наживо")),
+		async (_req, reply) =>
+			reply.type("text/html; charset=utf-8").send(page("vikno — зал наживо", reply.cspNonce.style)),
 	);
 	app.get(
 		"/app.js",
@@ -48,6 +54,7 @@ export async function webRoutes(app: FastifyInstance, _opts: AppOptions) {
 				tags,
 				response: { 200: textAnswer("text/javascript", "The page's script (ES module)"), ...errorResponses() },
 			},
+			config: { access: "signed-in" },
 		},
 		async (_req, reply) =>
 			reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(bundle),

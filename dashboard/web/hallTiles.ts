@@ -1,6 +1,10 @@
-/** The headline figures of a hall: waiting, served, occupancy, rating. Template functions for <vikno-live-hall>. */
+/**
+ * The headline figures of a hall: waiting, served, occupancy, rating. Template functions for
+ * <vikno-live-hall>. Bar sizes are set through the CSS object model (cssProps), as the CSP asks.
+ */
 import { html, nothing } from "lit";
 import type { LiveView } from "./api.ts";
+import { cssProps } from "./cssProps.ts";
 import { countOf, formatMean, formatPercent, type Lang } from "./format.ts";
 import { NOUNS, STRINGS } from "./i18n.ts";
 
@@ -40,7 +44,7 @@ function occupancyTile(hall: LiveView["zones"][number], lang: Lang) {
 		<h2 class="label" id="tile-occupancy">${t.occupancy}</h2>
 		<p class="value" data-testid="occupancy">${hall.count}</p>
 		<p class="sub">${formatPercent(hall.load, lang)} ${t.ofCapacity} (${countOf(hall.capacity, NOUNS.place, lang)})</p>
-		<div class="meter ${level}" aria-hidden="true"><span style="width:${Math.min(100, Math.round(hall.load * 100))}%"></span></div>
+		<div class="meter ${level}" aria-hidden="true"><span style=${cssProps({ width: `${Math.min(100, Math.round(hall.load * 100))}%` })}></span></div>
 	</section>`;
 }
 
@@ -51,7 +55,7 @@ function distribution(v: LiveView, lang: Lang) {
 	return html`<div class="dist" role="img" aria-label=${label}>
 		${v.ratings.distribution.map(
 			(n, i) => html`<div class="col" title="${i + 1}: ${n}">
-				<span class="bar s${i + 1}" style="height:${Math.round((n / max) * 100)}%"></span>
+				<span class="bar s${i + 1}" style=${cssProps({ height: `${Math.round((n / max) * 100)}%` })}></span>
 				<span class="score">${i + 1}</span>
 			</div>`,
 		)}

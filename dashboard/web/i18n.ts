@@ -43,6 +43,9 @@ const uk = {
 	error: "Не вдалося завантажити дані",
 	min: "хв",
 	otherLang: "English",
+	signedInAs: "Ви увійшли як",
+	signOut: "Вийти",
+	roles: { admin: "адміністратор", manager: "керівник", viewer: "перегляд" },
 };
 
 const en: typeof uk = {
@@ -87,6 +90,9 @@ const en: typeof uk = {
 	error: "Could not load data",
 	min: "min",
 	otherLang: "Українська",
+	signedInAs: "Signed in as",
+	signOut: "Sign out",
+	roles: { admin: "administrator", manager: "manager", viewer: "viewer" },
 };
 
 export type Strings = typeof uk;

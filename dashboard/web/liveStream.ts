@@ -2,10 +2,11 @@
  * A reactive controller owning one SSE stream: opened on connect, closed on disconnect.
  * The browser's EventSource retries by itself after a dropped connection (the hub sends
  * `retry: 2000`); when it gives up (state CLOSED, e.g. the hub answered with an error while
- * restarting) this controller opens a new one with a growing delay.
+ * restarting) this controller opens a new one with a growing delay — unless the session has
+ * ended (signed out elsewhere, expired): then the page goes to the sign-in page.
  */
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import { type LiveView, streamUrl } from "./api.ts";
+import { type LiveView, signInAgain, stillSignedIn, streamUrl } from "./api.ts";
 
 export type StreamState = "connecting" | "live" | "reconnecting";
 
@@ -69,6 +70,10 @@ export class LiveStreamController implements ReactiveController {
 	private scheduleReopen() {
 		this.source?.close();
 		this.source = undefined;
+		// A stream refused for want of a session will not come back: sign in again.
+		stillSignedIn().then((yes) => {
+			if (!yes) signInAgain();
+		});
 		clearTimeout(this.retry);
 		this.retry = setTimeout(() => this.open(), this.retryMs);
 		this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);

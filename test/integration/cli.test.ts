@@ -83,6 +83,71 @@ describe("vikno command line", () => {
 		expect(r.err).toMatch(/loopback/);
 	});
 
+	it("keeps dashboard users: a made password shown once, only a hash stored, bad input refused", async () => {
+		const data = `${dir.path}/users`;
+		const added = await vikno("user", "add", "olena", "--role", "manager", "--centre", "demo", "--data", data);
+		expect(added.code).toBe(0);
+		const password = added.out.match(/^password:\s+(\S+)$/m)?.[1] ?? "";
+		expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+		expect(added.out).toMatch(/shown only now/);
+
+		const list = await vikno("user", "list", "--json", "--data", data);
+		expect(JSON.parse(list.out)).toEqual([
+			expect.objectContaining({ name: "olena", role: "manager", centres: ["demo"] }),
+		]);
+		expect(list.out).not.toContain(password);
+		expect(list.out).not.toMatch(/scrypt|hash/);
+		const { readFileSync } = await import("node:fs");
+		expect(readFileSync(`${data}/users.db`).includes(password)).toBe(false);
+
+		const again = await vikno("user", "passwd", "olena", "--json", "--data", data);
+		expect(again.code).toBe(0);
+		expect(JSON.parse(again.out).password).not.toBe(password);
+
+		for (const [args, message] of [
+			[["add", "x", "--role", "boss"], /role "boss": must be one of admin, manager, viewer/],
+			[["add", "x", "--role", "viewer"], /a viewer needs at least one centre/],
+			[["add", "root", "--role", "admin", "--centre", "demo"], /give no centres/],
+			[["add", "Olena K", "--role", "admin"], /lower case letters/],
+			[["add", "x"], /--role is required/],
+			[["remove"], /needs a NAME/],
+			[["rename", "x"], /add, list, remove or passwd/],
+		] as const) {
+			const r = await vikno("user", ...args, "--data", data);
+			expect(r.code, args.join(" ")).toBe(2);
+			expect(r.err, args.join(" ")).toMatch(message);
+		}
+		const taken = await vikno("user", "add", "olena", "--role", "viewer", "--centre", "demo", "--data", data);
+		expect(taken.code).toBe(1);
+		expect(taken.err).toMatch(/exists already/);
+
+		expect((await vikno("user", "remove", "olena", "--data", data)).code).toBe(0);
+		expect((await vikno("user", "remove", "olena", "--data", data)).code).toBe(1);
+		const help = await vikno("user", "--help");
+		expect(help.code).toBe(0);
+		for (const role of ["admin", "manager", "viewer"]) expect(help.out).toMatch(new RegExp(`^  ${role}\\s+\\S`, "m"));
+	});
+
+	it("takes a chosen password from stdin, never from the command line", async () => {
+		const data = `${dir.path}/users-stdin`;
+		const { spawnSync } = await import("node:child_process");
+		const run = (input: string) =>
+			spawnSync(
+				process.execPath,
+				[BIN, "user", "add", "wall", "--role", "viewer", "--centre", "demo", "--password-stdin", "--data", data],
+				{
+					input,
+					encoding: "utf8",
+				},
+			);
+		const short = run("short\n");
+		expect(short.status).toBe(2);
+		expect(short.stderr).toMatch(/at least 12 characters/);
+		const ok = run("a long wall screen password\n");
+		expect(ok.status).toBe(0);
+		expect(ok.stdout).not.toMatch(/password:/);
+	});
+
 	it("prints its version", async () => {
 		const r = await vikno("version");
 		expect(r.code).toBe(0);

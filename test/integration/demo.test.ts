@@ -1,9 +1,13 @@
-/** `vikno demo` as a user starts it: a child process on free ports; live figures must move. */
+/**
+ * `vikno demo` as a user starts it: a child process on free ports; the banner's sign-in works and
+ * the live figures move.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
+import { type Agent, signIn } from "../fixtures/auth.ts";
 import { tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -17,7 +21,7 @@ afterAll(() => {
 });
 
 describe("vikno demo", () => {
-	it("comes up, prints its URLs, and the live figures change within 30 s", async () => {
+	it("comes up, prints its URLs and a sign-in that works, and the live figures change within 30 s", async () => {
 		// The promise is "within 30 s" of starting it: one budget, spent by the two waits below.
 		const deadline = Date.now() + 30_000;
 		const left = () => Math.max(0, deadline - Date.now());
@@ -40,11 +44,15 @@ describe("vikno demo", () => {
 			(o) => o.includes("MQTT:"),
 			{ timeoutMs: Math.min(20_000, left()), what: "the demo banner" },
 		);
-		const live = out.match(/live API:\s+(\S+)/)?.[1];
-		expect(out).toMatch(/dashboard:\s+http:\/\/127\.0\.0\.1:\d+\/\?centre=demo/);
+		const dashboard = out.match(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)\/\?centre=demo/)?.[1];
+		const [, name, password] = out.match(/sign in:\s+user (\S+)\s+password (\S+)/) ?? [];
 		expect(out).toMatch(/MQTT:\s+mqtt:\/\/127\.0\.0\.1:\d+/);
-		if (!live) throw new Error(`no live URL in:\n${out}`);
-		const read = async () => (await (await fetch(live)).json()) as LiveView;
+		expect(out).toMatch(/public API:\s+http:\/\/127\.0\.0\.1:\d+\/api\/public\/v1\/centres\/demo\/wait/);
+		if (!dashboard || !name || !password) throw new Error(`no dashboard or sign-in in:\n${out}`);
+		// Without the banner's sign-in the dashboard's API answers nobody.
+		expect((await fetch(`${dashboard}/api/v1/centres/demo/live`)).status).toBe(401);
+		const manager: Agent = await signIn(dashboard, { name, password });
+		const read = () => manager.json<LiveView>("/api/v1/centres/demo/live");
 		const first = await read();
 		const fingerprint = (v: LiveView) =>
 			JSON.stringify([v.tickets, v.ratings.count, v.zones, v.windows.map((w) => w.ticket)]);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
+import { addUserWithCli, signIn } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, tempDir } from "../fixtures/hub.ts";
 import { type HubProcess, spawnHub } from "../fixtures/hubProcess.ts";
@@ -78,12 +79,12 @@ describe("kill -9 of the hub mid-stream", () => {
 		running = await spawnHub(dir.path);
 		const again = await connect(running.mqttUrl);
 		await Promise.all(events.map((e) => again.publishAsync(e.topic, JSON.stringify(e.body), { qos: 1 })));
-		const httpUrl = running.httpUrl;
+		const admin = await signIn(running.httpUrl, await addUserWithCli(dir.path));
 		// Counted once each: as ratings, or — past the hub's bound of 6 a minute at a window, which
 		// this flood is far beyond — as extra presses.
 		const counted = (v: LiveView) => v.ratings.count + v.ratings.extra;
 		const live = await until(
-			async () => (await (await fetch(`${httpUrl}/api/v1/centres/demo/live`)).json()) as LiveView,
+			async () => await admin.json<LiveView>("/api/v1/centres/demo/live"),
 			(v) => counted(v) >= N,
 			{ what: "all ratings live" },
 		);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
+import { type Agent, addUser, signedIn, signIn } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -19,9 +20,10 @@ const run = promisify(execFile);
 let dir: ReturnType<typeof tempDir>;
 let hub: Hub;
 let client: MqttClient;
+let admin: Agent;
 
 async function live(): Promise<LiveView> {
-	const res = await fetch(`${hub.httpUrl}/api/v1/centres/demo/live`);
+	const res = await admin.fetch("/api/v1/centres/demo/live");
 	expect(res.status).toBe(200);
 	return (await res.json()) as LiveView;
 }
@@ -37,6 +39,7 @@ beforeAll(async () => {
 	dir = tempDir();
 	hub = await startTestHub(dir.path);
 	client = await connect(hub.mqttUrl);
+	admin = await signedIn(hub);
 });
 
 afterAll(async () => {
@@ -164,7 +167,7 @@ describe("hub end to end", () => {
 
 	it("pushes live changes on the SSE stream", async () => {
 		const ctrl = new AbortController();
-		const res = await fetch(`${hub.httpUrl}/api/v1/stream?centre=demo`, { signal: ctrl.signal });
+		const res = await admin.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal });
 		expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
 		const reader = res.body?.getReader();
 		if (!reader) throw new Error("no body");
@@ -198,18 +201,18 @@ describe("hub end to end", () => {
 	});
 
 	it("answers bad HTTP requests precisely and counts them", async () => {
-		const unknown = await fetch(`${hub.httpUrl}/api/v1/centres/nowhere/live`);
+		const unknown = await admin.fetch("/api/v1/centres/nowhere/live");
 		expect(unknown.status).toBe(404);
 		expect(await unknown.json()).toEqual({
 			error: { code: "unknown_centre", message: 'centre "nowhere" is not configured on this hub' },
 		});
-		const bad = await fetch(`${hub.httpUrl}/api/v1/centres/Not_An_Id/live`);
+		const bad = await admin.fetch("/api/v1/centres/Not_An_Id/live");
 		expect(bad.status).toBe(400);
 		expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({
 			code: "bad_request",
 			message: expect.stringMatching(/centre/),
 		});
-		const stream = await fetch(`${hub.httpUrl}/api/v1/stream?centre=nowhere`);
+		const stream = await admin.fetch("/api/v1/stream?centre=nowhere");
 		expect(stream.status).toBe(404);
 		const m = await metrics();
 		expect(metric(m, 'vikno_http_errors_total{status="404",code="unknown_centre"}')).toBeGreaterThanOrEqual(2);
@@ -259,16 +262,18 @@ describe("hub restart", () => {
 		const d = tempDir();
 		let h = await startTestHub(d.path);
 		let c = await connect(h.mqttUrl);
+		const user = await addUser(h);
 		const ev = JSON.stringify(payload({ event: "issued", ticket: "E007", service: "business" }));
 		await c.publishAsync(demoTopic("terminal-1", "queue"), ev, { qos: 1 });
 		await c.publishAsync(demoTopic("win-05", "rating"), JSON.stringify(payload({ score: 5 })), { qos: 1 });
-		const before = (await h.app.inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView;
+		const before = (await (await signIn(h, user)).inject("/api/v1/centres/demo/live")).json() as LiveView;
 		await c.endAsync();
 		await h.close();
 
 		h = await startTestHub(d.path);
 		c = await connect(h.mqttUrl);
-		const after = (await h.app.inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView;
+		// Sessions do not survive a restart; the user does (DATA/users.db).
+		const after = (await (await signIn(h, user)).inject("/api/v1/centres/demo/live")).json() as LiveView;
 		expect(after.services).toEqual(before.services.map((s) => ({ ...s, longestWaitS: expect.any(Number) })));
 		expect(after.ratings).toEqual(before.ratings);
 		await c.publishAsync(demoTopic("terminal-1", "queue"), ev, { qos: 1 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import { localDay, startOfLocalDay } from "../../core/time.ts";
 import type { Hub } from "../../server/hub.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -47,8 +48,7 @@ async function restart(): Promise<void> {
 	hub = await startTestHub(dir.path, { now });
 }
 
-const live = async (): Promise<LiveView> =>
-	(await fetch(`${hub.httpUrl}/api/v1/centres/demo/live`)).json() as Promise<LiveView>;
+const live = async (): Promise<LiveView> => (await asAdmin(hub)).json<LiveView>("/api/v1/centres/demo/live");
 const metrics = async () => (await fetch(`${hub.httpUrl}/metrics`)).text();
 const stored = async (id: string) =>
 	(await hub.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).find((e) => e.id === id);
@@ -222,7 +222,7 @@ describe("tickets that leave their course", () => {
 		);
 
 		const report = (await (
-			await fetch(`${hub.httpUrl}/api/v1/centres/demo/service-levels?from=${today()}&to=${today()}`)
+			await (await asAdmin(hub)).fetch(`/api/v1/centres/demo/service-levels?from=${today()}&to=${today()}`)
 		).json()) as { levels: { day: string; service: string; issued: number; served: number }[] };
 		const all = report.levels.find((r) => r.service === "*" && r.day === today());
 		expect(all?.issued).toBe(v.tickets.issued);

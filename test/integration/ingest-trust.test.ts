@@ -15,6 +15,7 @@ import type { Alert } from "../../core/alerts.ts";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -22,7 +23,7 @@ import { until } from "../fixtures/wait.ts";
 const today = () => DateTime.now().setZone("Europe/Kyiv").toISODate() ?? "";
 
 async function getJson<T>(h: Hub, path: string): Promise<T> {
-	const res = await fetch(`${h.httpUrl}${path}`);
+	const res = await (await asAdmin(h)).fetch(path);
 	expect(res.status, path).toBe(200);
 	return (await res.json()) as T;
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -66,7 +67,7 @@ describe("SQLite store locked by another writer", () => {
 		expect(stored.map((e) => e.id)).toEqual(events.map((e) => e.body.id));
 		// The live figures followed every event once (past the hub's bound per window and minute a
 		// rating counts as an extra press: together they are every rating).
-		const live = (await h.app.inject({ url: "/api/v1/centres/demo/live" })).json() as {
+		const live = (await (await asAdmin(h)).inject("/api/v1/centres/demo/live")).json() as {
 			ratings: { count: number; extra: number };
 		};
 		expect(live.ratings.count + live.ratings.extra).toBe(10_000);

@@ -1,16 +1,18 @@
 /**
- * The live hall page in a real headless Chromium against a real hub: events published over MQTT
- * reach the page through the SSE stream and change the figures without a reload.
+ * The live hall page in a real headless Chromium against a real hub: a manager signs in through
+ * the form, then events published over MQTT reach the page through the SSE stream and change the
+ * figures without a reload — all under the hub's Content-Security-Policy.
  */
 import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Centre } from "../../core/centre.ts";
 import type { Hub } from "../../server/hub.ts";
-import { launchBrowser, openPage } from "../fixtures/browser.ts";
+import { addUser } from "../fixtures/auth.ts";
+import { launchBrowser, newContext, openPage, signInThroughForm } from "../fixtures/browser.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -22,6 +24,7 @@ let hub: Hub;
 let hubOpen = false;
 let client: MqttClient;
 let browser: Browser;
+let context: BrowserContext;
 let page: Page;
 let errors: string[];
 const centre: Centre = demoCentre();
@@ -49,9 +52,14 @@ beforeAll(async () => {
 	hub = await startTestHub(dir.path, { centres: [centre] });
 	hubOpen = true;
 	client = await connect(hub.mqttUrl);
+	const manager = await addUser(hub, { role: "manager", centres: ["demo"] });
 	browser = await launchBrowser();
-	({ page, errors } = await openPage(browser, `${hub.httpUrl}/?centre=demo`));
+	context = await newContext(browser);
+	({ page, errors } = await openPage(context, `${hub.httpUrl}/?centre=demo`));
 	page.setDefaultTimeout(10_000);
+	// Not signed in: the hub sends the browser to the form, which brings it back to the hall.
+	await signInThroughForm(page, manager);
+	expect(page.url()).toBe(`${hub.httpUrl}/?centre=demo`);
 });
 
 afterAll(async () => {
@@ -136,7 +144,7 @@ describe("live hall page", () => {
 	});
 
 	it("speaks English with ?lang=en", async () => {
-		const en = (await openPage(browser, `${hub.httpUrl}/?centre=demo&lang=en`)).page;
+		const en = (await openPage(context, `${hub.httpUrl}/?centre=demo&lang=en`)).page;
 		await shows(en, "stream-state", "live");
 		expect(await en.getByRole("heading", { level: 1 }).textContent()).toBe(centre.name.en);
 		expect(await en.locator("vikno-live-hall").getAttribute("lang")).toBe("en");
@@ -152,7 +160,7 @@ describe("live hall page", () => {
 	});
 
 	it("says so when the centre does not exist", async () => {
-		const missing = (await openPage(browser, `${hub.httpUrl}/?centre=nowhere`)).page;
+		const missing = (await openPage(context, `${hub.httpUrl}/?centre=nowhere`)).page;
 		const alert = missing.getByRole("alert");
 		await alert.waitFor();
 		expect(await alert.textContent()).toContain("Центр не знайдено");

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -133,7 +134,7 @@ describe("an event the store refuses for good", () => {
 		// A restart still says so, and shows the hall as the store has it.
 		hub = await startTestHub(dir.path, fast);
 		expect(await health(hub)).toMatchObject({ status: "degraded", deadLetters: { count: 1, last: { id: poison } } });
-		const v = (await (await fetch(`${hub.httpUrl}/api/v1/centres/demo/live`)).json()) as LiveView;
+		const v = await (await asAdmin(hub)).json<LiveView>("/api/v1/centres/demo/live");
 		expect(v.services.find((s) => s.id === "residence")?.waiting).toBe(20);
 		await hub.close();
 	});

@@ -10,6 +10,7 @@ import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Centre } from "../../core/centre.ts";
 import type { Hub } from "../../server/hub.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -132,7 +133,7 @@ describe("public wait API", () => {
 		await at("01", "finished", "A001");
 		await publish("win-01", "rating", { score: 4, ticket: "A001" });
 		await at("02", "called", "A002");
-		const view = (await (await fetch(`${hub.httpUrl}/api/v1/centres/demo/live`)).json()) as {
+		const view = (await (await (await asAdmin(hub)).fetch("/api/v1/centres/demo/live")).json()) as {
 			windows: { id: string; ticket: string | null }[];
 			ratings: { count: number };
 		};
@@ -220,7 +221,7 @@ describe("alerts", () => {
 		await watcher.subscribeAsync("vikno/v1/demo/$hub/alerts", { qos: 1 });
 		expect((await retained).alerts.map((a) => a.key)).toContain("occupancy:hall");
 		await watcher.endAsync();
-		const alerts = await (await fetch(`${hub.httpUrl}/api/v1/centres/demo/alerts`)).json();
+		const alerts = await (await (await asAdmin(hub)).fetch("/api/v1/centres/demo/alerts")).json();
 		expect((alerts as { alerts: { key: string }[] }).alerts.map((a) => a.key)).toContain("occupancy:hall");
 
 		// Three more evaluations while the hall stays full must not raise it again.

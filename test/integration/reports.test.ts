@@ -6,6 +6,7 @@ import { DateTime } from "luxon";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, startTestHub, tempDir } from "../fixtures/hub.ts";
 
@@ -48,7 +49,7 @@ afterAll(async () => {
 });
 
 const get = async (path: string) => {
-	const res = await fetch(`${hub.httpUrl}${path}`);
+	const res = await (await asAdmin(hub)).fetch(path);
 	return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
 import type { SqliteStore } from "../../store/sqlite.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, metric, recordingLogger, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
@@ -30,9 +31,8 @@ const counts = async (h: Hub) => {
 	};
 };
 const waiting = async (h: Hub, service: string) =>
-	((await (await fetch(`${h.httpUrl}/api/v1/centres/demo/live`)).json()) as LiveView).services.find(
-		(s) => s.id === service,
-	)?.waiting;
+	(await (await asAdmin(h)).json<LiveView>("/api/v1/centres/demo/live")).services.find((s) => s.id === service)
+		?.waiting;
 
 function storedData(h: Hub, id: string): string[] {
 	const db = new Database((h.store as SqliteStore).path, { readonly: true });

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Log } from "../../core/log.ts";
 import type { Hub } from "../../server/hub.ts";
+import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, startTestHub } from "../fixtures/hub.ts";
 
@@ -41,6 +42,8 @@ beforeAll(async () => {
 		// Sessions in memory: only the store and the spool live on the disk that fills up.
 		broker: { persistence: { kind: "memory" } },
 	});
+	// Signed in while there is room: the user is written to DATA/users.db, the session is in memory.
+	await asAdmin(hub);
 });
 
 afterAll(async () => {
@@ -70,7 +73,7 @@ describe("the spool cannot be written", () => {
 		const stored = async (id: string) =>
 			(await h.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).filter((e) => e.id === id).length;
 		const ratingsLive = async () =>
-			((await h.app.inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView).ratings.count;
+			((await (await asAdmin(h)).inject("/api/v1/centres/demo/live")).json() as LiveView).ratings.count;
 
 		const first = await connect(h.mqttUrl, "test-node-1");
 		clients.push(first);
