@@ -14,6 +14,7 @@ export async function hubCommand(args: string[]): Promise<number> {
 		...HUB_OPTIONS,
 		...BROKER_CLI_OPTIONS,
 		"allow-anonymous": { type: "boolean", default: false },
+		"min-free-mb": { type: "string" },
 	});
 	const host = o.host ?? "0.0.0.0";
 	// Devices log in (vikno device add); anonymous clients only for local tools and tests.
@@ -23,6 +24,9 @@ export async function hubCommand(args: string[]): Promise<number> {
 	if (!o.config?.length)
 		throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
 	const centres = o.config.map((f) => loadCentreFile(f));
+	const minFree = o["min-free-mb"];
+	if (minFree !== undefined && !/^\d+$/.test(minFree))
+		throw new UsageError(`--min-free-mb must be a whole number of MiB, got "${minFree}"`);
 	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data });
 	const log = createLogger();
 	const hub = await startHub({
@@ -32,14 +36,19 @@ export async function hubCommand(args: string[]): Promise<number> {
 		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
 		httpPort: port(o["http-port"], "http-port", 8080),
 		host,
+		...(minFree !== undefined ? { health: { minFreeBytes: Number(minFree) * 1024 * 1024 } } : {}),
 		log,
 		allowAnonymous: o["allow-anonymous"],
 		broker,
 	});
 	const tls = hub.broker.tlsPort === undefined ? "" : `  MQTT/TLS port ${hub.broker.tlsPort}`;
 	console.log(`vikno hub: dashboard ${hub.httpUrl}/  MQTT ${hub.mqttUrl}${tls}  data ${o.data}`);
-	await untilSignal();
+	const signal = await untilSignal();
+	// Graceful stop (systemd's SIGTERM): no new connections or publishes, every event already
+	// admitted made durable, the spool's forwarding stopped at a batch boundary, files closed.
+	const started = Date.now();
 	await hub.close();
+	console.log(`vikno hub: stopped on ${signal}; ingest drained in ${Date.now() - started} ms`);
 	return 0;
 }
 

@@ -19,6 +19,7 @@ import { withText } from "../store/payloadText.ts";
 import type { Spool } from "../store/spool.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import type { Forwarder } from "./forwarder.ts";
+import type { HealthWatch } from "./health.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -38,6 +39,8 @@ export interface DurableOptions {
 	metrics: Metrics;
 	log: Logger;
 	now: () => number;
+	/** Told when the store fails and when it writes again (hub/health.ts). */
+	watch?: HealthWatch;
 }
 
 const noop = () => {};
@@ -146,11 +149,13 @@ export class Durable {
 			done = store.append(events).then(
 				(fresh) => {
 					stop();
+					this.opts.watch?.storeWrote();
 					metrics.storeLag.observe(Math.max(0, this.opts.now() - (events[0]?.rxTs ?? 0)) / 1000);
 					return { fresh, via: "store" as const };
 				},
 				(err) => {
 					metrics.storeErrors.inc();
+					if (!isRowError(err)) this.opts.watch?.storeFailed(err);
 					this.opts.log.warn(
 						{ err: (err as Error).message, events: events.length },
 						isRowError(err)

@@ -12,21 +12,23 @@ import { brokerMetrics } from "../broker/metrics.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
-import { anomalies } from "../core/ticketLedger.ts";
+import type { HealthBounds } from "../core/health.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
 import type { ResponseLog } from "../dashboard/responseCheck.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
+import { HubHealth } from "../hub/health.ts";
 import { Ingest } from "../hub/ingest.ts";
 import { Insights } from "../hub/insights.ts";
 import { LiveHub } from "../hub/liveHub.ts";
 import { createLogger, type Logger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
-import { type DeadLetterSummary, Spool } from "../store/spool.ts";
+import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
+import { observeHalls } from "./observe.ts";
 
 export interface HubOptions {
 	centres: readonly Centre[];
@@ -37,6 +39,8 @@ export interface HubOptions {
 	httpPort?: number;
 	/** Address to bind both servers to (default 0.0.0.0; the demo uses 127.0.0.1). */
 	host?: string;
+	/** When /healthz says degraded (core/health.ts; defaults in HEALTH_BOUNDS). */
+	health?: Partial<HealthBounds>;
 	/** The store (default: SQLite at DATA/vikno.db). The hub closes it. */
 	store?: EventStore;
 	log?: Logger;
@@ -60,18 +64,6 @@ export interface HubOptions {
 	checkResponses?: ResponseLog;
 }
 
-/** /healthz is "degraded" while the latest dead letter is younger than this: a person should look. */
-export const DEAD_LETTER_DEGRADED_MS = 24 * 3_600_000;
-
-/** The health status and what the dead letters say (docs/durability.md). */
-export function health(
-	dead: DeadLetterSummary,
-	now: number,
-): { status: "ok" | "degraded"; deadLetters: DeadLetterSummary } {
-	const fresh = dead.last !== undefined && now - dead.last.at < DEAD_LETTER_DEGRADED_MS;
-	return { status: fresh ? "degraded" : "ok", deadLetters: dead };
-}
-
 export interface Hub {
 	mqttPort: number;
 	httpPort: number;
@@ -82,6 +74,7 @@ export interface Hub {
 	live: LiveHub;
 	insights: Insights;
 	ingest: Ingest;
+	health: HubHealth;
 	app: FastifyInstance;
 	broker: RunningBroker;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
@@ -104,7 +97,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	metrics.deadLetters.set(spool.deadLetterSummary.count);
 	if (spool.deadLetterSummary.count > 0)
 		log.warn(spool.deadLetterSummary, "the spool keeps dead letters: events no store would take (docs/durability.md)");
-	const forwarder = new Forwarder({ spool, store, metrics, log, now, ...opts.forwarding });
+	const health = new HubHealth({
+		dataDir: opts.dataDir,
+		spool,
+		metrics,
+		now,
+		...(opts.health ? { bounds: opts.health } : {}),
+	});
+	const forwarder = new Forwarder({ spool, store, metrics, log, now, watch: health, ...opts.forwarding });
 	if (spool.depth > 0) log.info({ spooled: spool.depth }, "events left in the spool; forwarding them to the store");
 	forwarder.kick();
 
@@ -119,13 +119,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			{ events: live.unreadable },
 			"stored events that do not match the wire contract left out of the live state",
 		);
-
-	metrics.anomalySource.read = function* () {
-		for (const id of centres.keys()) {
-			const state = live.state(id);
-			if (state) for (const [reason, n] of Object.entries(anomalies(state.tickets))) yield { centre: id, reason, n };
-		}
-	};
 
 	// Retention: raw events older than the store keeps them become hourly roll-ups (SQLite).
 	const prune = () => {
@@ -158,8 +151,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 		publishRetained: (topic, payload) => publish(topic, payload, true),
+		health: () => health.report().reasons,
 	});
 	await insights.seed();
+	observeHalls(metrics, centres, live, insights);
 	const ingest = new Ingest({
 		centres,
 		store,
@@ -169,6 +164,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 		live,
+		watch: health,
 		afterAccept: (events) => {
 			dispatcher.onEvents(events);
 			insights.onEvents(events);
@@ -257,7 +253,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
 		health: () => ({
-			...health(spool.deadLetterSummary, now()),
+			...health.report(),
+			deadLetters: spool.deadLetterSummary,
 			mqttPort: broker.port,
 			store: store.name,
 			spooled: spool.depth,
@@ -265,25 +262,28 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		}),
 	});
 	if (opts.broker?.websocketPath !== false) broker.attachWebSocket(app.server, opts.broker?.websocketPath || "/mqtt");
-	await app.listen({ port: opts.httpPort ?? 8080, host }).catch(async (err) => {
+	const httpHost = host;
+	await app.listen({ port: opts.httpPort ?? 8080, host: httpHost }).catch(async (err) => {
 		clearInterval(alertTimer);
 		await broker.close();
 		await app.close();
 		return abort(err);
 	});
 	const httpPort = (app.server.address() as { port: number }).port;
-	const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+	const shownOf = (h: string) => (h === "0.0.0.0" || h === "::" ? "127.0.0.1" : h);
+	const shown = shownOf(host);
 
 	return {
 		mqttPort: broker.port,
 		httpPort,
 		mqttUrl: `mqtt://${shown}:${broker.port}`,
-		httpUrl: `http://${shown}:${httpPort}`,
+		httpUrl: `http://${shownOf(httpHost)}:${httpPort}`,
 		store,
 		spool,
 		live,
 		insights,
 		ingest,
+		health,
 		app,
 		broker,
 		countEvents: (filter) => store.count(filter),
