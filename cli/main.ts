@@ -10,8 +10,8 @@ Usage:
   vikno demo [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR] [--speed N] [--config FILE]
       hub on the embedded store plus simulated nodes of config/centres/demo.yaml
   vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
-            [--store URL] [--allow-anonymous] [--max-keepalive N] [--allow-keepalive-zero]
-            (TLS, sessions and limits: docs/broker.md)
+            [--http-host ADDR] [--trust-proxy ADDR…] [--min-free-mb N] [--store URL] [--allow-anonymous]
+            [--max-keepalive N] [--allow-keepalive-zero]   (all options: vikno hub --help)
       MQTT broker + ingest + store + dashboard in one process
   vikno sim --config FILE… --broker URL [--speed N] [--seed N] [--rate N] [--follow-hours] [--start TIME]
       simulated nodes and visitors, live

@@ -31,6 +31,11 @@ export interface AppOptions {
 	store?: EventStore;
 	/** Requests per minute per address on the public API (default 120). */
 	publicRateLimit?: number;
+	/**
+	 * Is this peer a trusted reverse proxy? Then a request's address (`req.ip`: the public API's
+	 * limit, the logs) is taken from its X-Forwarded-For (server/trustProxy.ts). Default: none is.
+	 */
+	trustProxy?: (address: string) => boolean;
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
 	health?: () => HealthFacts;
 	logger?: boolean;
@@ -58,7 +63,12 @@ function classify(err: AnyError): { status: number; code: HttpErrorCode } {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-	const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
+	const trusted = opts.trustProxy;
+	const app = Fastify({
+		logger: opts.logger ?? false,
+		forceCloseConnections: true,
+		trustProxy: trusted ? (address: string) => trusted(address) : false,
+	});
 	const httpErrors = new Counter({
 		name: "vikno_http_errors_total",
 		help: "HTTP requests answered with an error, by status and code",

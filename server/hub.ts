@@ -29,6 +29,7 @@ import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { observeHalls } from "./observe.ts";
+import { clientAddress, type TrustProxy } from "./trustProxy.ts";
 
 export interface HubOptions {
 	centres: readonly Centre[];
@@ -39,6 +40,13 @@ export interface HubOptions {
 	httpPort?: number;
 	/** Address to bind both servers to (default 0.0.0.0; the demo uses 127.0.0.1). */
 	host?: string;
+	/** Address to bind the HTTP server to, if not `host` (127.0.0.1 behind a reverse proxy on the same machine). */
+	httpHost?: string;
+	/**
+	 * The reverse proxies whose X-Forwarded-For is believed, for HTTP requests and MQTT over
+	 * WebSocket (server/trustProxy.ts); default none.
+	 */
+	trustProxy?: TrustProxy;
 	/** When /healthz says degraded (core/health.ts; defaults in HEALTH_BOUNDS). */
 	health?: Partial<HealthBounds>;
 	/** The store (default: SQLite at DATA/vikno.db). The hub closes it. */
@@ -252,6 +260,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		store,
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
+		...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
 		health: () => ({
 			...health.report(),
 			deadLetters: spool.deadLetterSummary,
@@ -261,8 +270,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			clients: broker.aedes.connectedClients,
 		}),
 	});
-	if (opts.broker?.websocketPath !== false) broker.attachWebSocket(app.server, opts.broker?.websocketPath || "/mqtt");
-	const httpHost = host;
+	const trusted = opts.trustProxy;
+	if (opts.broker?.websocketPath !== false)
+		broker.attachWebSocket(
+			app.server,
+			opts.broker?.websocketPath || "/mqtt",
+			trusted ? (req, peer) => clientAddress(peer, req.headers["x-forwarded-for"], trusted) : undefined,
+		);
+	const httpHost = opts.httpHost ?? host;
 	await app.listen({ port: opts.httpPort ?? 8080, host: httpHost }).catch(async (err) => {
 		clearInterval(alertTimer);
 		await broker.close();
