@@ -1,8 +1,7 @@
 /** The `vikno` command line: one sub-command per process kind. */
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";
 import { StoreUrlError } from "../store/open.ts";
-import { UsageError } from "./options.ts";
+import { UsageError, version } from "./options.ts";
 
 const HELP = `vikno — feedback and hall monitoring for public service centres
 
@@ -21,6 +20,10 @@ Usage:
       the edge node (Raspberry Pi at a window, terminal or door)
   vikno device add|list|revoke …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
+  vikno backup --data DIR --out FILE.tar.gz
+      a consistent copy of a hub's data dir, also while the hub runs
+  vikno restore --from FILE.tar.gz --data DIR
+      check a backup and put it in place as a new data dir
   vikno version
 
 Ports: 0 means any free port; the chosen ports are printed. Defaults: HTTP 8080, MQTT 1883.
@@ -34,6 +37,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 	sim: async () => (await import("./sim.ts")).simCommand,
 	edge: async () => (await import("../edge/command.ts")).edgeCommand,
 	device: async () => (await import("./device.ts")).deviceCommand,
+	backup: async () => (await import("./backup.ts")).backupCommand,
+	restore: async () => (await import("./backup.ts")).restoreCommand,
 	version: async () => async () => {
 		console.log(version());
 	},
@@ -41,11 +46,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 		console.log(HELP);
 	},
 };
-
-export function version(): string {
-	const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-	return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
 	const [name = "help", ...args] = argv;
