@@ -1,6 +1,7 @@
 /** The `vikno` command line: one sub-command per process kind. */
 import { ConfigError } from "../config/load.ts";
 import { StoreUrlError } from "../store/open.ts";
+import { SchemaTooNewError } from "../store/sqliteSchema.ts";
 import { UsageError, version } from "./options.ts";
 
 const HELP = `vikno — feedback and hall monitoring for public service centres
@@ -61,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
 		if (e instanceof ConfigError) {
 			console.error(`vikno: bad configuration\n${e.message}`);
 			return 2;
+		}
+		if (e instanceof SchemaTooNewError) {
+			console.error(`vikno ${name}: ${e.message}`);
+			return 1;
 		}
 		if (e instanceof StoreUrlError) {
 			console.error(`vikno ${name}: ${e.message}`);
