@@ -27,6 +27,7 @@ import {
 	renameSync,
 	rmdirSync,
 	rmSync,
+	type Stats,
 	writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
@@ -41,12 +42,11 @@ export const BACKUP_HELP = `  vikno backup --data DIR --out FILE.tar.gz
 
 const MANIFEST = "vikno-backup.json";
 const FORMAT = 1;
-/** Left out: covered by the database copies, or not safe to copy while the hub runs. */
+/** Left out: the files beside a database (its content is in the database's copy). */
+const SKIP_NAMES = /-(wal|shm|journal)$/;
+const SKIP_WHY = "part of a database that is copied with SQLite's online backup";
+/** Left out: not safe to copy while the hub runs. */
 const SKIP: { test: (rel: string, isDir: boolean) => boolean; why: string }[] = [
-	{
-		test: (rel) => /-(wal|shm|journal)$/.test(rel),
-		why: "part of a database that is copied with SQLite's online backup",
-	},
 	{
 		test: (rel, isDir) => isDir && rel === "mqtt-sessions",
 		why: "MQTT sessions (LevelDB held open by the broker): devices log in again and republish their status",
@@ -71,6 +71,15 @@ export interface Manifest {
 	skipped: { path: string; why: string }[];
 }
 
+function statIfThere(path: string): Stats | undefined {
+	try {
+		return lstatSync(path);
+	} catch (e) {
+		if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+		throw e;
+	}
+}
+
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 /** Copy the data dir into `stage/data`; returns the manifest. */
@@ -81,7 +90,13 @@ export async function copyDataDir(dataDir: string, stage: string): Promise<Manif
 		for (const name of readdirSync(dir).sort()) {
 			const from = join(dir, name);
 			const rel = relative(dataDir, from).split(sep).join("/");
-			const st = lstatSync(from);
+			// A file may go between the listing and now (SQLite removes its -wal/-shm files when the
+			// last connection closes, the credentials file is replaced by a rename): skip it.
+			const st = SKIP_NAMES.test(rel) ? undefined : statIfThere(from);
+			if (!st) {
+				skipped.push({ path: rel, why: SKIP_NAMES.test(rel) ? SKIP_WHY : "gone while the copy was taken" });
+				continue;
+			}
 			const skip = SKIP.find((s) => s.test(rel, st.isDirectory()));
 			if (skip) {
 				skipped.push({ path: rel, why: skip.why });
@@ -109,7 +124,13 @@ export async function copyDataDir(dataDir: string, stage: string): Promise<Manif
 				});
 			} else {
 				mkdirSync(dirname(to), { recursive: true });
-				copyFileSync(from, to);
+				try {
+					copyFileSync(from, to);
+				} catch (e) {
+					if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+					skipped.push({ path: rel, why: "gone while the copy was taken" });
+					continue;
+				}
 				files.push({ path: rel, kind: "file", bytes: lstatSync(to).size, sha256: sha256(to) });
 			}
 		}
