@@ -22,6 +22,7 @@ needs=(
 	"/usr/sbin/nginx|nginx|the hub behind a real reverse proxy (deploy/nginx/vikno.conf)"
 	"/usr/bin/promtool|prometheus|checking the alert rules (deploy/prometheus/vikno.rules.yml)"
 	"/usr/bin/prometheus|prometheus|a real Prometheus scraping a hub and firing its rules"
+	"/usr/bin/systemd-analyze|systemd|checking the hub's systemd units (deploy/*.service)"
 )
 
 missing=()
