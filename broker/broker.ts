@@ -6,7 +6,7 @@
  * refused publish never reaches it.
  */
 
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Server } from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { NodeRole } from "../core/centre.ts";
@@ -117,8 +117,15 @@ export interface RunningBroker {
 	port: number;
 	tlsPort: number | undefined;
 	persistence: string;
-	/** Serve MQTT over WebSocket at `path` (default /mqtt) on an HTTP server. */
-	attachWebSocket(http: HttpServer, path?: string): void;
+	/**
+	 * Serve MQTT over WebSocket at `path` (default /mqtt) on an HTTP server; `clientAddress` tells
+	 * a client's address behind a trusted proxy (transports.ts).
+	 */
+	attachWebSocket(
+		http: HttpServer,
+		path?: string,
+		clientAddress?: (req: IncomingMessage, peer: string) => string,
+	): void;
 	identityOf(client: Client): Identity | undefined;
 	/** Deliveries held for a client whose session is not ready yet (sessionGate.ts). */
 	heldFor(client: Client): number;
@@ -212,8 +219,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		port: tcp.port,
 		tlsPort: tls?.port,
 		persistence: persistence.describe,
-		attachWebSocket(http, path = "/mqtt") {
-			sockets.push(attachWebSocket(entry, http, path));
+		attachWebSocket(http, path = "/mqtt", clientAddress) {
+			sockets.push(attachWebSocket(entry, http, path, clientAddress));
 		},
 		identityOf: (client) => ctx.clients.identity(client),
 		heldFor: (client) => gate.heldFor(client),

@@ -44,8 +44,7 @@ export interface Entry {
 /** The common name of a verified client certificate (set on the guarded stream for authenticate). */
 export const CERT_USER = Symbol("vikno.certUser");
 
-function admitted(entry: Entry, socket: Socket): boolean {
-	const address = socket.remoteAddress ?? "";
+function admitted(entry: Entry, socket: Socket, address = socket.remoteAddress ?? ""): boolean {
 	const verdict = entry.limiter.admit(address, entry.now());
 	if (!verdict.ok) {
 		entry.refused(verdict.reason, address);
@@ -106,8 +105,17 @@ export async function listenTls(entry: Entry, cfg: TlsConfig, host: string): Pro
 	return { server, port: await listen(server, cfg.port ?? 8883, host) };
 }
 
-/** MQTT over WebSocket (subprotocol `mqtt`) at `path` on an existing HTTP server. */
-export function attachWebSocket(entry: Entry, http: HttpServer, path: string): WebSocketServer {
+/**
+ * MQTT over WebSocket (subprotocol `mqtt`) at `path` on an existing HTTP server. `clientAddress`
+ * says whose connection an upgrade is (behind a trusted reverse proxy: the address it forwarded),
+ * for the per-address limits and the logs; by default the socket's peer.
+ */
+export function attachWebSocket(
+	entry: Entry,
+	http: HttpServer,
+	path: string,
+	clientAddress: (req: IncomingMessage, peer: string) => string = (_req, peer) => peer,
+): WebSocketServer {
 	const wss = new WebSocketServer({
 		noServer: true,
 		// One WebSocket message may carry one packet or more; the guard checks each packet's size.
@@ -120,10 +128,11 @@ export function attachWebSocket(entry: Entry, http: HttpServer, path: string): W
 			if (http.listenerCount("upgrade") === 1) socket.destroy();
 			return;
 		}
-		if (!admitted(entry, socket)) return;
+		const address = clientAddress(req, socket.remoteAddress ?? "");
+		if (!admitted(entry, socket, address)) return;
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			const stream = createWebSocketStream(ws);
-			entry.accept(wrap(entry, stream, socket.remoteAddress ?? ""), req);
+			entry.accept(wrap(entry, stream, address), req);
 		});
 	});
 	return wss;

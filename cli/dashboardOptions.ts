@@ -1,6 +1,6 @@
 /**
  * Command-line options of the dashboard's sign-in and /metrics, shared by `vikno hub` and
- * `vikno demo` (README, "Users and sign-in"): the metrics token, the proxies to trust, how long
+ * `vikno demo` (README, "Users and sign-in"): the metrics token, how long
  * sessions last. The environment is read here (VIKNO_METRICS_TOKEN), nowhere below.
  */
 import type { HubOptions } from "../server/hub.ts";
@@ -8,7 +8,6 @@ import { UsageError } from "./options.ts";
 
 export const DASHBOARD_CLI_OPTIONS = {
 	"metrics-token": { type: "string" },
-	"trust-proxy": { type: "string" },
 	"session-idle": { type: "string" },
 	"session-max": { type: "string" },
 } as const;
@@ -16,8 +15,6 @@ export const DASHBOARD_CLI_OPTIONS = {
 export const DASHBOARD_CLI_HELP = `Dashboard options (hub and demo):
   --metrics-token TOKEN   GET /metrics needs "Authorization: Bearer TOKEN" (also VIKNO_METRICS_TOKEN);
                           without one, /metrics answers loopback clients only
-  --trust-proxy ADDR[,ADDR…]  believe X-Forwarded-For/-Proto from these proxies (addresses or CIDRs):
-                          behind a TLS proxy the session cookie is Secure, limits count the client
   --session-idle MIN      a session nobody uses ends after MIN minutes (default 30)
   --session-max HOURS     a session ends HOURS after sign-in at the latest (default 12)`;
 
@@ -29,8 +26,8 @@ type Values = { [K in keyof typeof DASHBOARD_CLI_OPTIONS]?: string | undefined }
 export function dashboardSettings(
 	v: Values,
 	env: NodeJS.ProcessEnv = process.env,
-): Pick<HubOptions, "metricsToken" | "trustProxy" | "sessionTimes"> {
-	const out: Pick<HubOptions, "metricsToken" | "trustProxy" | "sessionTimes"> = {};
+): Pick<HubOptions, "metricsToken" | "sessionTimes"> {
+	const out: Pick<HubOptions, "metricsToken" | "sessionTimes"> = {};
 	const token = v["metrics-token"] ?? env.VIKNO_METRICS_TOKEN;
 	if (token !== undefined) {
 		if (token.length < MIN_TOKEN || /\s/.test(token))
@@ -38,14 +35,6 @@ export function dashboardSettings(
 				`--metrics-token must be at least ${MIN_TOKEN} characters without spaces (e.g. openssl rand -hex 24)`,
 			);
 		out.metricsToken = token;
-	}
-	if (v["trust-proxy"] !== undefined) {
-		const proxies = v["trust-proxy"]
-			.split(",")
-			.map((s) => s.trim())
-			.filter(Boolean);
-		if (proxies.length === 0) throw new UsageError("--trust-proxy needs one address or more, e.g. 127.0.0.1");
-		out.trustProxy = proxies;
 	}
 	const positive = (name: string, value: string | undefined, unitMs: number) => {
 		if (value === undefined) return undefined;

@@ -5,15 +5,31 @@ import { loadCentreFile } from "../config/load.ts";
 import { timeZonesOf } from "../core/centre.ts";
 import { createLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
+import { trustProxy } from "../server/trustProxy.ts";
 import { openStore } from "../store/open.ts";
 import { BROKER_CLI_HELP, BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { DASHBOARD_CLI_HELP, DASHBOARD_CLI_OPTIONS, dashboardSettings } from "./dashboardOptions.ts";
 import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
-const HUB_USAGE = `vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
-          [--store URL] [--allow-anonymous] [broker options] [dashboard options]
-  MQTT broker + ingest + store + dashboard in one process; dashboard users: vikno user --help`;
+export const HUB_HELP = `vikno hub --config FILE [--config FILE…] [options]
+  MQTT broker + ingest + store + dashboard in one process (docs/deploy.md runs it as a service)
+
+  --config FILE           a centre layout (config/centres/*.yaml); repeat for several centres
+  --data DIR              data dir: SQLite store, spool, device credentials, sessions (default ./data)
+  --store URL             sqlite:PATH | influx1://HOST:PORT/DB | influx2://… (env VIKNO_STORE; docs/storage.md)
+  --host ADDR             address of the MQTT and HTTP servers (default 0.0.0.0)
+  --http-host ADDR        address of the HTTP server if not --host (127.0.0.1 behind nginx on this machine)
+  --http-port N           default 8080 (0: any free port)
+  --mqtt-port N           default 1883 (0: any free port)
+  --trust-proxy ADDR…     reverse proxies (addresses or CIDR ranges, repeat or comma-separate) whose
+                          X-Forwarded-For gives the client's address, for HTTP and MQTT over WebSocket
+                          (env VIKNO_TRUST_PROXY; default none: the header is ignored)
+  --min-free-mb N         /healthz is degraded (disk_low) below this much free space on the data
+                          dir's disk (default 256)
+  --allow-anonymous       MQTT clients without a credential (only with a loopback --host)
+
+${BROKER_CLI_HELP}`;
 
 export async function hubCommand(args: string[]): Promise<number> {
 	const o = parse(args, {
@@ -21,9 +37,12 @@ export async function hubCommand(args: string[]): Promise<number> {
 		...BROKER_CLI_OPTIONS,
 		...DASHBOARD_CLI_OPTIONS,
 		"allow-anonymous": { type: "boolean", default: false },
+		"http-host": { type: "string" },
+		"trust-proxy": { type: "string", multiple: true },
+		"min-free-mb": { type: "string" },
 	});
 	if (o.help) {
-		console.log(`${HUB_USAGE}\n\n${BROKER_CLI_HELP}\n\n${DASHBOARD_CLI_HELP}`);
+		console.log(`${HUB_HELP}\n\n${DASHBOARD_CLI_HELP}`);
 		return 0;
 	}
 	const host = o.host ?? "0.0.0.0";
@@ -35,6 +54,11 @@ export async function hubCommand(args: string[]): Promise<number> {
 	if (!o.config?.length)
 		throw new UsageError("--config FILE is required (a centre layout, e.g. config/centres/demo.yaml)");
 	const centres = o.config.map((f) => loadCentreFile(f));
+	const proxies = o["trust-proxy"] ?? (process.env.VIKNO_TRUST_PROXY ? [process.env.VIKNO_TRUST_PROXY] : []);
+	const trusted = proxies.length > 0 ? usage(() => trustProxy(proxies)) : undefined;
+	const minFree = o["min-free-mb"];
+	if (minFree !== undefined && !/^\d+$/.test(minFree))
+		throw new UsageError(`--min-free-mb must be a whole number of MiB, got "${minFree}"`);
 	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data, timeZones: timeZonesOf(centres) });
 	const log = createLogger();
 	const hub = await startHub({
@@ -44,6 +68,9 @@ export async function hubCommand(args: string[]): Promise<number> {
 		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
 		httpPort: port(o["http-port"], "http-port", 8080),
 		host,
+		...(o["http-host"] ? { httpHost: o["http-host"] } : {}),
+		...(trusted ? { trustProxy: trusted } : {}),
+		...(minFree !== undefined ? { health: { minFreeBytes: Number(minFree) * 1024 * 1024 } } : {}),
 		log,
 		allowAnonymous: o["allow-anonymous"],
 		broker,
@@ -53,8 +80,12 @@ export async function hubCommand(args: string[]): Promise<number> {
 	console.log(`vikno hub: dashboard ${hub.httpUrl}/  MQTT ${hub.mqttUrl}${tls}  data ${o.data}`);
 	if (hub.users.list().length === 0)
 		console.log(`  no dashboard users yet: vikno user add NAME --role admin --data ${o.data}`);
-	await untilSignal();
+	const signal = await untilSignal();
+	// Graceful stop (systemd's SIGTERM): no new connections or publishes, every event already
+	// admitted made durable, the spool's forwarding stopped at a batch boundary, files closed.
+	const started = Date.now();
 	await hub.close();
+	console.log(`vikno hub: stopped on ${signal}; ingest drained in ${Date.now() - started} ms`);
 	return 0;
 }
 

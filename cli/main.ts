@@ -1,8 +1,8 @@
 /** The `vikno` command line: one sub-command per process kind. */
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";
 import { StoreUrlError } from "../store/open.ts";
-import { UsageError } from "./options.ts";
+import { SchemaTooNewError } from "../store/sqliteSchema.ts";
+import { UsageError, version } from "./options.ts";
 
 const HELP = `vikno — feedback and hall monitoring for public service centres
 
@@ -10,9 +10,9 @@ Usage:
   vikno demo [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR] [--speed N] [--config FILE]
       hub on the embedded store plus simulated nodes of config/centres/demo.yaml
   vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
-            [--store URL] [--allow-anonymous] [--max-keepalive N] [--allow-keepalive-zero]
-            [--metrics-token TOKEN] [--trust-proxy ADDR] [--session-idle MIN] [--session-max HOURS]
-            (vikno hub --help; TLS, sessions and limits: docs/broker.md)
+            [--http-host ADDR] [--trust-proxy ADDR…] [--min-free-mb N] [--store URL] [--allow-anonymous]
+            [--max-keepalive N] [--allow-keepalive-zero] [--metrics-token TOKEN]
+            [--session-idle MIN] [--session-max HOURS]   (all options: vikno hub --help)
       MQTT broker + ingest + store + dashboard in one process
   vikno sim --config FILE… --broker URL [--speed N] [--seed N] [--rate N] [--follow-hours] [--start TIME]
       simulated nodes and visitors, live
@@ -24,6 +24,10 @@ Usage:
       MQTT credentials of edge nodes and service accounts, under the data dir
   vikno user add|list|remove|passwd …   (vikno user --help)
       who signs in to the manager dashboard (admin, manager, viewer), under the data dir
+  vikno backup --data DIR --out FILE.tar.gz
+      a consistent copy of a hub's data dir, also while the hub runs
+  vikno restore --from FILE.tar.gz --data DIR
+      check a backup and put it in place as a new data dir
   vikno version
 
 Ports: 0 means any free port; the chosen ports are printed. Defaults: HTTP 8080, MQTT 1883.
@@ -38,6 +42,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 	edge: async () => (await import("../edge/command.ts")).edgeCommand,
 	device: async () => (await import("./device.ts")).deviceCommand,
 	user: async () => (await import("./user.ts")).userCommand,
+	backup: async () => (await import("./backup.ts")).backupCommand,
+	restore: async () => (await import("./backup.ts")).restoreCommand,
 	version: async () => async () => {
 		console.log(version());
 	},
@@ -45,11 +51,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 		console.log(HELP);
 	},
 };
-
-export function version(): string {
-	const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-	return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
 	const [name = "help", ...args] = argv;
@@ -65,6 +66,10 @@ export async function main(argv: string[]): Promise<number> {
 		if (e instanceof ConfigError) {
 			console.error(`vikno: bad configuration\n${e.message}`);
 			return 2;
+		}
+		if (e instanceof SchemaTooNewError) {
+			console.error(`vikno ${name}: ${e.message}`);
+			return 1;
 		}
 		if (e instanceof StoreUrlError) {
 			console.error(`vikno ${name}: ${e.message}`);

@@ -1,7 +1,14 @@
 /** Options shared by `vikno demo` and `vikno hub` (DESIGN.md, command line). */
+import { readFileSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
 export class UsageError extends Error {}
+
+/** This program's version (package.json). */
+export function version(): string {
+	const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+	return pkg.version;
+}
 
 export const HUB_OPTIONS = {
 	config: { type: "string", multiple: true },

@@ -24,9 +24,12 @@
  * - `queueIdle`: a service's queue holds at least `minWaiting` tickets and is longer than
  *   `growMin` minutes ago, while an open window serving it has been idle for `idleS` seconds.
  *   The queue lengths of past evaluations are kept in the state for this.
+ * - `hubHealth`: the hub itself is degraded (core/health.ts): one alert per reason, keyed
+ *   `hub:store_failing`, `hub:disk_low`, …, with the reason's severity; value 1, threshold 1.
  * Pure: `now` is an argument; the state passed in is not changed.
  */
 import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex } from "./centre.ts";
+import { HEALTH_REASONS, type HealthReason } from "./health.ts";
 import { type Alert as AlertOf, type AlertRuleName, AlertSchema, type Severity } from "./hubState.ts";
 import type { LiveState, WindowLive } from "./live.ts";
 import { isOpen } from "./openingHours.ts";
@@ -52,6 +55,8 @@ export interface AlertInputs {
 	open?: boolean;
 	/** Since when nodes have been watched (the hub's start): a node never heard of is offline since then. */
 	watchSince?: number;
+	/** Why the hub is degraded now, if it is (core/health.ts). */
+	health?: readonly HealthReason[];
 }
 
 export interface Evaluation {
@@ -73,6 +78,7 @@ export function alertRules(centre: Pick<Centre, "alerts">): ResolvedRules {
 		nodeOffline: { ...ALERT_DEFAULTS.nodeOffline, ...a.nodeOffline },
 		lowRatings: { ...ALERT_DEFAULTS.lowRatings, ...a.lowRatings },
 		queueIdle: { ...ALERT_DEFAULTS.queueIdle, ...a.queueIdle },
+		hubHealth: { ...ALERT_DEFAULTS.hubHealth, ...a.hubHealth },
 	};
 }
 
@@ -245,6 +251,22 @@ function queueIdle(inputs: AlertInputs, now: number, rules: ResolvedRules, sampl
 	return out;
 }
 
+function hubHealth(inputs: AlertInputs): Finding[] {
+	return (inputs.health ?? []).map((h) => {
+		const what = HEALTH_REASONS[h.reason].what;
+		return {
+			key: `hub:${h.reason}`,
+			rule: "hubHealth",
+			severity: h.severity,
+			subject: {},
+			message: { uk: `Хаб: ${what.uk} (${h.detail})`, en: `Hub: ${what.en} (${h.detail})` },
+			since: h.since,
+			value: 1,
+			threshold: 1,
+		};
+	});
+}
+
 function countWaiting(live: LiveState): Record<string, number> {
 	const out: Record<string, number> = {};
 	for (const t of live.waiting.values()) out[t.service] = (out[t.service] ?? 0) + 1;
@@ -260,6 +282,7 @@ export function evaluate(previous: AlertState, inputs: AlertInputs, now: number)
 		...(rules.nodeOffline.enabled ? nodeOffline(inputs, now, rules, open) : []),
 		...(rules.lowRatings.enabled ? lowRatings(inputs, now, rules) : []),
 		...(rules.queueIdle.enabled ? queueIdle(inputs, now, rules, previous.samples) : []),
+		...(rules.hubHealth.enabled ? hubHealth(inputs) : []),
 	];
 
 	const before = new Map(previous.alerts.map((a) => [a.key, a]));

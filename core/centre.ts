@@ -115,6 +115,7 @@ export const ALERT_DEFAULTS = {
 	nodeOffline: { enabled: true, afterS: 120, onlyWhenOpen: true },
 	lowRatings: { enabled: true, windowMin: 15, minRatings: 4, share: 0.5 },
 	queueIdle: { enabled: true, idleS: 300, growMin: 10, minWaiting: 3 },
+	hubHealth: { enabled: true },
 } as const;
 
 const enabled = (on: boolean) => Type.Boolean({ default: on, description: "Whether this rule raises alerts" });
@@ -226,6 +227,12 @@ export const AlertRules = Type.Object(
 					}),
 				},
 				"A service's queue grows while a window serving it is idle",
+			),
+		),
+		hubHealth: Type.Optional(
+			rule(
+				{ enabled: enabled(D.hubHealth.enabled) },
+				"The hub itself is degraded (the store cannot write, the disk is nearly full, events wait or arrive late: docs/errors.md, Health)",
 			),
 		),
 		webhookUrl: Type.Optional(

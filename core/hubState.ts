@@ -7,7 +7,14 @@
 import Type, { type Static, type TSchema } from "typebox";
 import { EpochMs, open, Ref } from "./contract.ts";
 
-export const ALERT_RULES = ["waitOverTarget", "occupancy", "nodeOffline", "lowRatings", "queueIdle"] as const;
+export const ALERT_RULES = [
+	"waitOverTarget",
+	"occupancy",
+	"nodeOffline",
+	"lowRatings",
+	"queueIdle",
+	"hubHealth",
+] as const;
 export const SEVERITIES = ["warning", "critical"] as const;
 
 /** One alert (core/alerts.ts): its stable key, the rule and what it is about, since when, and the figures. */

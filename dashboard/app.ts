@@ -49,10 +49,10 @@ export interface AppOptions {
 	/** The bearer token /metrics requires; without one it answers loopback clients only. */
 	metricsToken?: string;
 	/**
-	 * Proxies whose X-Forwarded-For / -Proto to believe (fastify's `trustProxy`: addresses or
-	 * CIDRs): behind a TLS proxy the session cookie is then `Secure`, and limits count the client.
+	 * Is this peer a trusted reverse proxy? Then a request's address (`req.ip`: the public API's
+	 * limit, the logs) is taken from its X-Forwarded-For (server/trustProxy.ts). Default: none is.
 	 */
-	trustProxy?: string[];
+	trustProxy?: (address: string) => boolean;
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
 	health?: () => HealthFacts;
 	logger?: boolean;
@@ -82,10 +82,11 @@ function classify(err: AnyError): { status: number; code: HttpErrorCode; message
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+	const trusted = opts.trustProxy;
 	const app = Fastify({
 		logger: opts.logger ?? false,
 		forceCloseConnections: true,
-		...(opts.trustProxy?.length ? { trustProxy: opts.trustProxy } : {}),
+		trustProxy: trusted ? (address: string) => trusted(address) : false,
 	});
 	const httpErrors = new Counter({
 		name: "vikno_http_errors_total",

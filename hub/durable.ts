@@ -21,6 +21,7 @@ import { withText } from "../store/payloadText.ts";
 import type { Spool } from "../store/spool.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import type { Forwarder } from "./forwarder.ts";
+import type { HealthWatch } from "./health.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Per event: new, already there (a repeat or a reused id), or kept as a dead letter (why). */
@@ -39,6 +40,8 @@ export interface DurableOptions {
 	metrics: Metrics;
 	log: Log;
 	now: () => number;
+	/** Told when the store fails and when it writes again (hub/health.ts). */
+	watch?: HealthWatch;
 }
 
 const noop = () => {};
@@ -147,11 +150,13 @@ export class Durable {
 			done = store.append(events).then(
 				(fresh) => {
 					stop();
+					this.opts.watch?.storeWrote();
 					metrics.storeLag.observe(Math.max(0, this.opts.now() - (events[0]?.rxTs ?? 0)) / 1000);
 					return { fresh, via: "store" as const };
 				},
 				(err) => {
 					metrics.storeErrors.inc();
+					if (!isRowError(err)) this.opts.watch?.storeFailed(err);
 					this.opts.log.warn(
 						{ err: (err as Error).message, events: events.length },
 						isRowError(err)

@@ -9,6 +9,7 @@ import type { Log } from "../core/log.ts";
 import { isRowError } from "../store/errors.ts";
 import type { Spool } from "../store/spool.ts";
 import type { EventStore } from "../store/types.ts";
+import type { HealthWatch } from "./health.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** A batch read from the spool: how many events, and the first and last of them. */
@@ -40,6 +41,8 @@ export interface ForwarderOptions {
 	batchSize?: number;
 	minBackoffMs?: number;
 	maxBackoffMs?: number;
+	/** Told when the store fails and when it writes again (hub/health.ts). */
+	watch?: HealthWatch;
 }
 
 export class Forwarder {
@@ -169,6 +172,7 @@ export class Forwarder {
 		if (this.failures > 0)
 			log.info({ store: store.name, spooled: spool.depth }, "store reachable again; draining the spool");
 		this.failures = 0;
+		this.opts.watch?.storeWrote();
 		// Per batch, the longest wait in it: the first event's (they are in order of receipt).
 		metrics.storeLag.observe(Math.max(0, this.now() - batch.firstRxTs) / 1000);
 	}
@@ -204,6 +208,7 @@ export class Forwarder {
 		}
 		this.failures++;
 		metrics.storeErrors.inc();
+		this.opts.watch?.storeFailed(err);
 		const delay = Math.min(
 			this.opts.maxBackoffMs ?? 30_000,
 			(this.opts.minBackoffMs ?? 100) * 2 ** Math.min(this.failures - 1, 16),

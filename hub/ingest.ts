@@ -21,6 +21,7 @@ import type { Derived, EventStore, StoredEvent } from "../store/types.ts";
 import { NodeClocks } from "./clocks.ts";
 import { Durable, type Written } from "./durable.ts";
 import type { Forwarder } from "./forwarder.ts";
+import type { HealthWatch } from "./health.ts";
 import type { Metrics } from "./metrics.ts";
 import { type BurstMark, RatingGuard } from "./ratingGuard.ts";
 import { fingerprint, RecentIds, type Seen } from "./recentIds.ts";
@@ -48,6 +49,8 @@ export interface IngestOptions {
 	maxBatch?: number;
 	/** What a node's `ts` may be against its arrival (default core/clock.ts DEFAULT_CLOCK_POLICY). */
 	clock?: ClockPolicy;
+	/** Told what ingest sees that bears on the hub's health: lag, durable or not, store failures (hub/health.ts). */
+	watch?: HealthWatch;
 }
 
 type Prepared = ReturnType<IngestOptions["live"]["prepare"]>;
@@ -135,6 +138,7 @@ export class Ingest {
 		if (seen) return this.repeated(seen, fp, topic, payload, from);
 
 		metrics.ingestLag.observe(Math.max(0, rxTs - event.data.ts) / 1000);
+		this.opts.watch?.arrived(rxTs - event.data.ts);
 		const burst = this.markBurst(event);
 		const stored: StoredEvent = {
 			id,
@@ -271,6 +275,7 @@ export class Ingest {
 
 	private settle(batch: Pending[], prepared: Prepared, written: Written) {
 		this.batches--;
+		this.opts.watch?.madeDurable();
 		const { metrics } = this.opts;
 		metrics.storeBatch.observe(batch.length);
 		const isNew = new Array<boolean>(batch.length);
@@ -320,6 +325,7 @@ export class Ingest {
 		// Neither the store nor the local spool could take the batch: refuse it (no PUBACK),
 		// the nodes keep the events in their outboxes and send them again.
 		this.opts.log.error({ err, events: batch.length }, "could not make events durable; not acknowledged");
+		this.opts.watch?.refused(err);
 		prepared.commit(batch.map(() => false));
 		for (const p of batch) {
 			this.recent.forget(p.stored.id);

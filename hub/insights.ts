@@ -8,6 +8,7 @@ import { type Alert, type AlertState, emptyAlerts, evaluate } from "../core/aler
 import { type BestTimes, bestTimes, hourlyRows } from "../core/bestTimes.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import { isWireEvent, type WireEvent } from "../core/contract.ts";
+import type { HealthReason } from "../core/health.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
@@ -36,6 +37,8 @@ export interface InsightsOptions {
 	post?: (url: string, body: object) => Promise<void>;
 	/** How long estimates are reused while nothing changes (they run a small simulation). */
 	estimateTtlMs?: number;
+	/** Why the hub is degraded now (hub/health.ts), for the `hubHealth` rule. */
+	health?: () => readonly HealthReason[];
 }
 
 export interface ServiceWait {
@@ -211,13 +214,14 @@ export class Insights {
 	/** Evaluate every centre's alert rules; publish and notify what changed. */
 	checkAlerts(): void {
 		const now = this.opts.now();
+		const health = this.opts.health?.() ?? [];
 		for (const [id, index] of this.opts.centres) {
 			const live = this.opts.live.state(id);
 			const previous = this.alerts.get(id);
 			if (!live || !previous) continue;
 			const ev = evaluate(
 				previous,
-				{ live, index, ratings: this.ratings.get(id) ?? [], watchSince: this.started },
+				{ live, index, ratings: this.ratings.get(id) ?? [], watchSince: this.started, health },
 				now,
 			);
 			this.alerts.set(id, ev.state);

@@ -29,9 +29,36 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 		},
 	});
 
+	// Each configured node up or not, each centre open or not: what Prometheus' rule for an offline
+	// device needs (deploy/prometheus/vikno.rules.yml), read at each scrape.
+	const hallSource: {
+		nodes: () => Iterable<{ centre: string; node: string; up: boolean }>;
+		open: () => Iterable<{ centre: string; open: boolean }>;
+	} = { nodes: () => [], open: () => [] };
+	new Gauge({
+		name: "vikno_node_up",
+		help: "1 while a configured node's latest status (or Last Will) says online, else 0 (also never heard of)",
+		labelNames: ["centre", "node"] as const,
+		registers: [registry],
+		collect() {
+			for (const { centre, node, up } of hallSource.nodes()) this.set({ centre, node }, up ? 1 : 0);
+		},
+	});
+	new Gauge({
+		name: "vikno_centre_open",
+		help: "1 while the centre is open by its opening hours, else 0",
+		labelNames: ["centre"] as const,
+		registers: [registry],
+		collect() {
+			for (const { centre, open } of hallSource.open()) this.set({ centre }, open ? 1 : 0);
+		},
+	});
+
 	return {
 		registry,
 		messages,
+		/** Set by the hub: the nodes' and centres' state, read at each scrape. */
+		hallSource,
 		clients: new Gauge({
 			name: "vikno_mqtt_clients_connected",
 			help: "MQTT clients connected to the broker",

@@ -12,8 +12,8 @@ import { brokerMetrics } from "../broker/metrics.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
+import type { HealthBounds } from "../core/health.ts";
 import type { Log } from "../core/log.ts";
-import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
 import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
@@ -21,16 +21,19 @@ import type { SessionTimes } from "../dashboard/auth/sessions.ts";
 import type { ResponseLog } from "../dashboard/responseCheck.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
+import { HubHealth } from "../hub/health.ts";
 import { Ingest } from "../hub/ingest.ts";
 import { Insights } from "../hub/insights.ts";
 import { LiveHub } from "../hub/liveHub.ts";
 import { createLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
-import { type DeadLetterSummary, Spool } from "../store/spool.ts";
+import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { UserStore, usersPath } from "../store/users.ts";
+import { observeHalls } from "./observe.ts";
+import { clientAddress, type TrustProxy } from "./trustProxy.ts";
 import { userSource } from "./users.ts";
 
 export interface HubOptions {
@@ -42,6 +45,15 @@ export interface HubOptions {
 	httpPort?: number;
 	/** Address to bind both servers to (default 0.0.0.0; the demo uses 127.0.0.1). */
 	host?: string;
+	/** Address to bind the HTTP server to, if not `host` (127.0.0.1 behind a reverse proxy on the same machine). */
+	httpHost?: string;
+	/**
+	 * The reverse proxies whose X-Forwarded-For is believed, for HTTP requests and MQTT over
+	 * WebSocket (server/trustProxy.ts); default none.
+	 */
+	trustProxy?: TrustProxy;
+	/** When /healthz says degraded (core/health.ts; defaults in HEALTH_BOUNDS). */
+	health?: Partial<HealthBounds>;
 	/** The store (default: SQLite at DATA/vikno.db). The hub closes it. */
 	store?: EventStore;
 	log?: Log;
@@ -65,26 +77,12 @@ export interface HubOptions {
 	checkResponses?: ResponseLog;
 	/** The bearer token /metrics requires; without one it answers loopback clients only. */
 	metricsToken?: string;
-	/** Reverse proxies whose X-Forwarded-For / -Proto the HTTP side believes (addresses or CIDRs). */
-	trustProxy?: string[];
 	/** When dashboard sessions end (default 30 min idle, 12 h at most). */
 	sessionTimes?: Partial<SessionTimes>;
 	/** Wrong passwords that lock a user name, and for how long (default 5, 15 min). */
 	lockout?: Partial<LockoutPolicy>;
 	/** Sign-in attempts per minute per address (default 10). */
 	signInRateLimit?: number;
-}
-
-/** /healthz is "degraded" while the latest dead letter is younger than this: a person should look. */
-export const DEAD_LETTER_DEGRADED_MS = 24 * 3_600_000;
-
-/** The health status and what the dead letters say (docs/durability.md). */
-export function health(
-	dead: DeadLetterSummary,
-	now: number,
-): { status: "ok" | "degraded"; deadLetters: DeadLetterSummary } {
-	const fresh = dead.last !== undefined && now - dead.last.at < DEAD_LETTER_DEGRADED_MS;
-	return { status: fresh ? "degraded" : "ok", deadLetters: dead };
 }
 
 export interface Hub {
@@ -97,6 +95,7 @@ export interface Hub {
 	live: LiveHub;
 	insights: Insights;
 	ingest: Ingest;
+	health: HubHealth;
 	app: FastifyInstance;
 	broker: RunningBroker;
 	/** The dashboard's users (DATA/users.db), as `vikno user` writes them. */
@@ -122,7 +121,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	metrics.deadLetters.set(spool.deadLetterSummary.count);
 	if (spool.deadLetterSummary.count > 0)
 		log.warn(spool.deadLetterSummary, "the spool keeps dead letters: events no store would take (docs/durability.md)");
-	const forwarder = new Forwarder({ spool, store, metrics, log, now, ...opts.forwarding });
+	const health = new HubHealth({
+		dataDir: opts.dataDir,
+		spool,
+		metrics,
+		now,
+		...(opts.health ? { bounds: opts.health } : {}),
+	});
+	const forwarder = new Forwarder({ spool, store, metrics, log, now, watch: health, ...opts.forwarding });
 	if (spool.depth > 0) log.info({ spooled: spool.depth }, "events left in the spool; forwarding them to the store");
 	forwarder.kick();
 
@@ -137,13 +143,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			{ events: live.unreadable },
 			"stored events that do not match the wire contract left out of the live state",
 		);
-
-	metrics.anomalySource.read = function* () {
-		for (const id of centres.keys()) {
-			const state = live.state(id);
-			if (state) for (const [reason, n] of Object.entries(anomalies(state.tickets))) yield { centre: id, reason, n };
-		}
-	};
 
 	// Retention: raw events older than the store keeps them become hourly roll-ups (SQLite).
 	const prune = () => {
@@ -176,8 +175,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 		publishRetained: (topic, payload) => publish(topic, payload, true),
+		health: () => health.report().reasons,
 	});
 	await insights.seed();
+	observeHalls(metrics, centres, live, insights);
 	const ingest = new Ingest({
 		centres,
 		store,
@@ -187,6 +188,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 		live,
+		watch: health,
 		afterAccept: (events) => {
 			dispatcher.onEvents(events);
 			insights.onEvents(events);
@@ -275,40 +277,50 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		store,
 		users: userSource(users),
 		...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
-		...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
 		...(opts.sessionTimes ? { sessionTimes: opts.sessionTimes } : {}),
 		...(opts.lockout ? { lockout: opts.lockout } : {}),
 		...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
 		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
 		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
+		...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
 		health: () => ({
-			...health(spool.deadLetterSummary, now()),
+			...health.report(),
+			deadLetters: spool.deadLetterSummary,
 			mqttPort: broker.port,
 			store: store.name,
 			spooled: spool.depth,
 			clients: broker.aedes.connectedClients,
 		}),
 	});
-	if (opts.broker?.websocketPath !== false) broker.attachWebSocket(app.server, opts.broker?.websocketPath || "/mqtt");
-	await app.listen({ port: opts.httpPort ?? 8080, host }).catch(async (err) => {
+	const trusted = opts.trustProxy;
+	if (opts.broker?.websocketPath !== false)
+		broker.attachWebSocket(
+			app.server,
+			opts.broker?.websocketPath || "/mqtt",
+			trusted ? (req, peer) => clientAddress(peer, req.headers["x-forwarded-for"], trusted) : undefined,
+		);
+	const httpHost = opts.httpHost ?? host;
+	await app.listen({ port: opts.httpPort ?? 8080, host: httpHost }).catch(async (err) => {
 		clearInterval(alertTimer);
 		await broker.close();
 		await app.close();
 		return abort(err);
 	});
 	const httpPort = (app.server.address() as { port: number }).port;
-	const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+	const shownOf = (h: string) => (h === "0.0.0.0" || h === "::" ? "127.0.0.1" : h);
+	const shown = shownOf(host);
 
 	return {
 		mqttPort: broker.port,
 		httpPort,
 		mqttUrl: `mqtt://${shown}:${broker.port}`,
-		httpUrl: `http://${shown}:${httpPort}`,
+		httpUrl: `http://${shownOf(httpHost)}:${httpPort}`,
 		store,
 		spool,
 		live,
 		insights,
 		ingest,
+		health,
 		app,
 		broker,
 		users,

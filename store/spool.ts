@@ -304,12 +304,15 @@ export class Spool {
 		return this.pendingCount;
 	}
 
-	/** Receive time of the oldest event waiting, if any. */
+	/** Receive time of the oldest event waiting, if any (the first in seq order: they wait in order of receipt). */
 	oldestRxTs(): number | undefined {
-		const row = this.db.prepare("SELECT min(rx_ts) AS t FROM spool WHERE seq > ? AND dead IS NULL").get(this.mark) as {
-			t: number | null;
-		};
-		return row.t ?? undefined;
+		if (this.pendingCount === 0) return undefined;
+		if (this.waiting) return this.waiting[0]?.event.rxTs;
+		const t = this.db
+			.prepare("SELECT rx_ts FROM spool WHERE seq > ? AND dead IS NULL ORDER BY seq LIMIT 1")
+			.pluck()
+			.get(this.mark) as number | undefined;
+		return t ?? undefined;
 	}
 
 	/** Closes the file; the writer thread closes its connection once its last batch is written. */

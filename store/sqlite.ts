@@ -121,12 +121,19 @@ export class SqliteStore implements EventStore {
 		if (table) this.mirror[table].run(values);
 	}
 
-	/** Events stored before the measurement tables existed get their rows once (migration 3). */
+	/**
+	 * Events stored before the measurement tables existed get their rows once (migration 3) — only
+	 * those without one: a file of version 2 already has rows for the events it stored.
+	 */
 	private backfill() {
 		const flag = this.db.prepare("SELECT value FROM meta WHERE key = 'backfill_mirror'").get();
 		if (!flag) return;
 		this.db.transaction(() => {
-			for (const r of this.db.prepare("SELECT * FROM events").all() as EventRow[]) this.writeMirror(eventFromRow(r));
+			const mirrored = new Set<string>();
+			for (const t of MIRROR_TABLES)
+				for (const id of this.db.prepare(`SELECT id FROM ${t}`).pluck().iterate() as Iterable<string>) mirrored.add(id);
+			for (const r of this.db.prepare("SELECT * FROM events").all() as EventRow[])
+				if (!mirrored.has(r.id)) this.writeMirror(eventFromRow(r));
 			this.db.prepare("DELETE FROM meta WHERE key = 'backfill_mirror'").run();
 		})();
 	}

@@ -72,8 +72,27 @@ export const MIGRATIONS: Migration[] = [
 	},
 ];
 
+/**
+ * A file written by a newer vikno than this one (after a rollback without restoring the backup
+ * taken before the upgrade): opening it would let this version write rows the newer schema does
+ * not expect, so it is refused.
+ */
+export class SchemaTooNewError extends Error {
+	constructor(
+		readonly path: string,
+		readonly version: number,
+	) {
+		super(
+			`${path} has store schema version ${version}, newer than this vikno knows (${MIGRATIONS.length}): it was ` +
+				"written by a newer vikno. Run that version again, or restore the backup taken before the upgrade " +
+				"(vikno restore; docs/deploy.md, Upgrade and roll back)",
+		);
+	}
+}
+
 export function migrate(db: Database.Database): void {
 	const version = db.pragma("user_version", { simple: true }) as number;
+	if (version > MIGRATIONS.length) throw new SchemaTooNewError(db.name, version);
 	for (let v = version; v < MIGRATIONS.length; v++) {
 		db.transaction(() => {
 			const m = MIGRATIONS[v] as Migration;

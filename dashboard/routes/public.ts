@@ -7,6 +7,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { Counter } from "prom-client";
 import type { AppOptions } from "../app.ts";
 import { errorResponses, unknownCentre } from "../errors.ts";
 import { CentreParams, PublicWait } from "./schemas.ts";
@@ -27,6 +28,18 @@ export async function publicRoutes(fastify: FastifyInstance, opts: AppOptions) {
 		}),
 	});
 	const cache = new Map<string, { at: number; body: PublicWait }>();
+	// Every answer of the public API by status (its 5xx share is a Prometheus alert; 429s show the limit biting).
+	const answered = new Counter({
+		name: "vikno_public_responses_total",
+		help: "Answers of the public API (/api/public/…) by HTTP status",
+		labelNames: ["status"] as const,
+		registers: [opts.registry],
+	});
+	answered.inc({ status: "200" }, 0);
+	answered.inc({ status: "500" }, 0);
+	app.addHook("onResponse", async (_req, reply) => {
+		answered.inc({ status: String(reply.statusCode) });
+	});
 
 	app.get(
 		"/api/public/v1/centres/:centre/wait",

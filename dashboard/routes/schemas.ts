@@ -9,6 +9,7 @@ import { Alert } from "../../core/alerts.ts";
 import { BestTimeCell, BestTimes } from "../../core/bestTimes.ts";
 import { Names } from "../../core/centre.ts";
 import { QUEUE_EVENTS } from "../../core/contract.ts";
+import { HealthReason } from "../../core/health.ts";
 import { ID_PATTERN } from "../../core/ids.ts";
 import { ServiceView, WaitRange } from "../../core/liveView.ts";
 import { OpeningState } from "../../core/openingHours.ts";
@@ -68,6 +69,15 @@ export const PageQuery = Type.Object({
 /** What the process running the hub adds to /healthz (server/hub.ts). */
 export const HealthFacts = Type.Object({
 	status: Type.Optional(Type.Enum(["ok", "degraded"])),
+	reasons: Type.Optional(
+		Type.Array(HealthReason, {
+			description: "Why the hub is degraded, one entry per reason (docs/errors.md, Health); empty when ok",
+		}),
+	),
+	freeBytes: Type.Optional(Type.Integer({ minimum: 0, description: "Free bytes on the data dir's file system" })),
+	spoolOldestAgeS: Type.Optional(
+		Type.Number({ minimum: 0, description: "Seconds the oldest spooled event has waited (absent when none waits)" }),
+	),
 	deadLetters: Type.Optional(
 		Type.Object(
 			{
@@ -86,15 +96,21 @@ export type HealthFacts = Static<typeof HealthFacts>;
 
 export const Health = Type.Object(
 	{
-		status: Type.Enum(["ok", "degraded"], { description: "degraded for 24 h after a dead letter" }),
+		status: Type.Enum(["ok", "degraded"], {
+			description:
+				"degraded while the hub cannot store, is short of disk, lets events wait or sees them arrive late, and for 24 h after a dead letter: `reasons` says why",
+		}),
 		uptimeS: Type.Integer({ minimum: 0 }),
+		reasons: HealthFacts.properties.reasons,
+		freeBytes: HealthFacts.properties.freeBytes,
+		spoolOldestAgeS: HealthFacts.properties.spoolOldestAgeS,
 		deadLetters: HealthFacts.properties.deadLetters,
 		mqttPort: HealthFacts.properties.mqttPort,
 		store: HealthFacts.properties.store,
 		spooled: HealthFacts.properties.spooled,
 		clients: HealthFacts.properties.clients,
 	},
-	{ description: "Liveness: MQTT port, store, spool depth, dead letters" },
+	{ description: "Liveness and health: why degraded, free disk, MQTT port, store, spool depth and age, dead letters" },
 );
 
 export const Centres = Type.Object(

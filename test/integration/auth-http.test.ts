@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
+import { trustProxy } from "../../server/trustProxy.ts";
 import { type Agent, addUser, postSignIn, sessionCookie, signedIn, signInForm } from "../fixtures/auth.ts";
 import { metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 
@@ -39,7 +40,7 @@ describe("security headers", () => {
 	let hub: Hub;
 	let manager: Agent;
 	beforeAll(async () => {
-		hub = await hubWith({ trustProxy: ["127.0.0.1"] });
+		hub = await hubWith({ trustProxy: trustProxy(["127.0.0.1"]) });
 		manager = await signedIn(hub, { role: "manager", centres: ["demo"] });
 	});
 
@@ -110,7 +111,7 @@ describe("the session cookie", () => {
 	});
 
 	it("Secure behind a TLS proxy the hub trusts, and only then", async () => {
-		const trusting = await hubWith({ trustProxy: ["127.0.0.1"] });
+		const trusting = await hubWith({ trustProxy: trustProxy(["127.0.0.1"]) });
 		const other = await hubWith();
 		const secure = async (hub: Hub) => {
 			const res = await fetch(`${hub.httpUrl}/login`, { headers: { "x-forwarded-proto": "https" } });
@@ -124,7 +125,7 @@ describe("the session cookie", () => {
 
 describe("/metrics", () => {
 	it("without a token: loopback clients only, also behind a proxy on loopback", async () => {
-		const hub = await hubWith({ trustProxy: ["127.0.0.1"] });
+		const hub = await hubWith({ trustProxy: trustProxy(["127.0.0.1"]) });
 		expect((await fetch(`${hub.httpUrl}/metrics`)).status).toBe(200);
 		const remote = await hub.app.inject({ url: "/metrics", remoteAddress: "192.0.2.10" });
 		expect(remote.statusCode).toBe(403);

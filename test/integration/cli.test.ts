@@ -29,6 +29,31 @@ describe("vikno command line", () => {
 			expect(r.out).toMatch(new RegExp(`^  ${driver}\\s+\\S`, "m"));
 	});
 
+	it("lists the hub's options in its help, the proxy and health ones among them", async () => {
+		const r = await vikno("hub", "--help");
+		expect(r.code).toBe(0);
+		for (const option of [
+			"--config",
+			"--data",
+			"--store",
+			"--http-host",
+			"--trust-proxy",
+			"--min-free-mb",
+			"--tls-cert",
+		])
+			expect(r.out).toMatch(new RegExp(`^  ${option}\\b`, "m"));
+	});
+
+	it("stops on a --trust-proxy that is not an address or range, and a bad --min-free-mb", async () => {
+		const base = ["hub", "--config", `${FIXTURES}mini.yaml`, "--data", dir.path, "--host", "127.0.0.1"];
+		const proxy = await vikno(...base, "--trust-proxy", "127.0.0.1,nginx.local");
+		expect(proxy.code).toBe(2);
+		expect(proxy.err).toMatch(/--trust-proxy: "nginx.local" is not an IP address or a CIDR range/);
+		const free = await vikno(...base, "--min-free-mb", "lots");
+		expect(free.code).toBe(2);
+		expect(free.err).toMatch(/--min-free-mb must be a whole number of MiB, got "lots"/);
+	});
+
 	it("stops on a bad centre file with the file, line, path and problem", async () => {
 		const r = await vikno(
 			"hub",

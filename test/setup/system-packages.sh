@@ -2,7 +2,8 @@
 # Before the tests: the system programs they run (real parts, not mocks). Missing ones are
 # installed with apt-get when this runs as root on Debian; otherwise it stops at once and prints
 # the command to run. `VIKNO_SKIP_SYSTEM_CHECK=1` skips the check (programs found elsewhere, given
-# through VIKNO_CHROMIUM, VIKNO_INFLUXD, VIKNO_MOSQUITTO, VIKNO_REDIS_SERVER).
+# through VIKNO_CHROMIUM, VIKNO_INFLUXD, VIKNO_MOSQUITTO, VIKNO_REDIS_SERVER, VIKNO_NGINX,
+# VIKNO_PROMETHEUS, VIKNO_PROMTOOL).
 set -euo pipefail
 [ "${VIKNO_SKIP_SYSTEM_CHECK:-}" = 1 ] && exit 0
 
@@ -18,6 +19,10 @@ needs=(
 	"/usr/bin/sqlite3|sqlite3|reading back what the SQLite store wrote"
 	"/usr/bin/openssl|openssl|throwaway certificates for the TLS tests"
 	"/etc/ssl/certs/ca-certificates.crt|ca-certificates|TLS trust store for openssl"
+	"/usr/sbin/nginx|nginx|the hub behind a real reverse proxy (deploy/nginx/vikno.conf)"
+	"/usr/bin/promtool|prometheus|checking the alert rules (deploy/prometheus/vikno.rules.yml)"
+	"/usr/bin/prometheus|prometheus|a real Prometheus scraping a hub and firing its rules"
+	"/usr/bin/systemd-analyze|systemd|checking the hub's systemd units (deploy/*.service)"
 )
 
 missing=()
@@ -36,6 +41,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get update -qq
 	# --reinstall: a package can be installed with one of its files gone.
 	apt-get install -y -qq --no-install-recommends --reinstall "${missing[@]}" >/dev/null
+	# Services a package starts by itself are not what the tests use (they start their own on
+	# free loopback ports, with their own config): stop the ones this install started.
+	for svc in nginx prometheus; do
+		if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null &&
+			systemctl is-active --quiet "$svc" 2>/dev/null; then
+			echo "stopping the $svc service the package started (tests run their own)" >&2
+			systemctl disable --now "$svc" >/dev/null 2>&1 || true
+		fi
+	done
 	for n in "${needs[@]}"; do
 		IFS='|' read -r path pkg _ <<<"$n"
 		[ -e "$path" ] || { echo "$path is still missing after installing $pkg" >&2; exit 1; }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Alert, type AlertInputs, type AlertState, alertRules, emptyAlerts, evaluate } from "../../core/alerts.ts";
 import { type Centre, indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
+import type { HealthReason } from "../../core/health.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
 import { wireEvent } from "../fixtures/events.ts";
 
@@ -251,5 +252,43 @@ describe("alert state", () => {
 		const live = emptyLive(index);
 		for (const m of [0, 20, 40, 45, 50, 55]) state = evaluate(state, { live, index }, T0 + m * MIN).state;
 		expect(state.samples.map((s) => (s.at - T0) / MIN)).toEqual([45, 50, 55]);
+	});
+});
+
+describe("alerts: the hub's own health", () => {
+	const reason = (r: "store_failing" | "disk_low", since: number): HealthReason => ({
+		reason: r,
+		severity: r === "store_failing" ? "critical" : "warning",
+		since,
+		detail: r === "store_failing" ? "SQLITE_BUSY: database is locked" : "10.0 MiB free, below 256 MiB",
+	});
+	const steps = run([
+		{ at: T0, inputs: { health: [reason("disk_low", T0 - MIN)] } },
+		{ at: T0 + MIN, inputs: { health: [reason("store_failing", T0 + MIN), reason("disk_low", T0 - MIN)] } },
+		{ at: T0 + 2 * MIN, inputs: { health: [] } },
+	]);
+
+	it("raises one alert per reason with its severity, and resolves them when the hub is well", () => {
+		expect(steps.map((s) => [s.raised, s.resolved])).toEqual([
+			[["hub:disk_low:warning"], []],
+			[["hub:store_failing:critical"], []],
+			[[], ["hub:store_failing:critical", "hub:disk_low:warning"]],
+		]);
+	});
+
+	it("says what is wrong in both languages, with the detail, since the reason began", () => {
+		expect(steps[1]?.r.state.alerts.find((a) => a.key === "hub:store_failing")).toMatchObject({
+			rule: "hubHealth",
+			since: T0 + MIN,
+			message: {
+				uk: "Хаб: сховище не приймає записи; події чекають у буфері (spool) (SQLITE_BUSY: database is locked)",
+				en: "Hub: the store refuses writes; events wait in the spool (SQLITE_BUSY: database is locked)",
+			},
+		});
+	});
+
+	it("is a rule of the centre file that can be switched off", () => {
+		const off = indexCentre({ ...base, alerts: { hubHealth: { enabled: false } } });
+		expect(run([{ at: T0, inputs: { health: [reason("disk_low", T0)] } }], off)[0]?.active).toEqual([]);
 	});
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { HEALTH_REASON_NAMES, HEALTH_REASONS } from "../../core/health.ts";
 import { REJECT_REASON_NAMES } from "../../core/reasons.ts";
 import { HTTP_ERROR_CODES, HTTP_ERRORS } from "../../dashboard/errors.ts";
 import { EDGE_ERROR_CODES, EDGE_ERRORS } from "../../edge/errors.ts";
@@ -81,4 +82,23 @@ describe("docs/errors.md", () => {
 			});
 		});
 	}
+
+	describe("Health", () => {
+		const body = top.get("Health") ?? "";
+
+		it("documents exactly the health reasons of core/health.ts, each once", () => {
+			const documented = documentedCodes(body);
+			expect(documented.length).toBe(new Set(documented).size);
+			expect([...documented].sort()).toEqual([...HEALTH_REASON_NAMES].sort());
+		});
+
+		it("gives each reason's severity as the registry has it, what it means and what the operator should do", () => {
+			for (const [heading, text] of sections(body, "###")) {
+				const severity = HEALTH_REASONS[heading.slice(1, -1) as keyof typeof HEALTH_REASONS].severity;
+				expect(text.trim(), heading).toMatch(new RegExp(`^${severity[0]?.toUpperCase()}${severity.slice(1)}\\b`));
+				expect(text, heading).toMatch(/\*\*Operator:\*\*/);
+				expect(text.split("**Operator:**")[0]?.trim().length, heading).toBeGreaterThan(30);
+			}
+		});
+	});
 });
