@@ -8,15 +8,13 @@ import { fileURLToPath } from "node:url";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { hashPassword, newPassword } from "../broker/passwords.ts";
 import { loadCentreFile } from "../config/load.ts";
-import { timeZonesOf } from "../core/centre.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
 import { createLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
-import { openStore } from "../store/open.ts";
 import type { UserStore } from "../store/users.ts";
 import { BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { DASHBOARD_CLI_OPTIONS, dashboardSettings } from "./dashboardOptions.ts";
-import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
+import { HUB_OPTIONS, hubBasics, parse, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../config/centres/demo.yaml", import.meta.url));
@@ -42,14 +40,9 @@ export async function demoCommand(args: string[]): Promise<number> {
 	const speed = Number(o.speed);
 	if (!(speed > 0 && speed <= 10_000)) throw new Error(`--speed must be a number in (0, 10000], got "${o.speed}"`);
 	const centres = (o.config?.length ? o.config : [DEMO_CONFIG]).map((f) => loadCentreFile(f));
-	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data, timeZones: timeZonesOf(centres) });
 	const log = createLogger(process.env.VIKNO_LOG_LEVEL ?? "warn");
 	const hub = await startHub({
-		centres,
-		dataDir: o.data,
-		store,
-		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
-		httpPort: port(o["http-port"], "http-port", 8080),
+		...hubBasics(o, centres),
 		host,
 		log,
 		allowAnonymous: true,

@@ -2,14 +2,12 @@
 
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
-import { timeZonesOf } from "../core/centre.ts";
 import { createLogger } from "../hub/logger.ts";
 import { startHub } from "../server/hub.ts";
 import { trustProxy } from "../server/trustProxy.ts";
-import { openStore } from "../store/open.ts";
 import { BROKER_CLI_HELP, BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { DASHBOARD_CLI_HELP, DASHBOARD_CLI_OPTIONS, dashboardSettings } from "./dashboardOptions.ts";
-import { HUB_OPTIONS, parse, port, storeUrl, UsageError } from "./options.ts";
+import { HUB_OPTIONS, hubBasics, parse, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
 export const HUB_HELP = `vikno hub --config FILE [--config FILE…] [options]
@@ -59,14 +57,9 @@ export async function hubCommand(args: string[]): Promise<number> {
 	const minFree = o["min-free-mb"];
 	if (minFree !== undefined && !/^\d+$/.test(minFree))
 		throw new UsageError(`--min-free-mb must be a whole number of MiB, got "${minFree}"`);
-	const store = openStore(storeUrl(o.store, o.data), { dataDir: o.data, timeZones: timeZonesOf(centres) });
 	const log = createLogger();
 	const hub = await startHub({
-		centres,
-		dataDir: o.data,
-		store,
-		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
-		httpPort: port(o["http-port"], "http-port", 8080),
+		...hubBasics(o, centres),
 		host,
 		...(o["http-host"] ? { httpHost: o["http-host"] } : {}),
 		...(trusted ? { trustProxy: trusted } : {}),

@@ -1,6 +1,8 @@
 /** Options shared by `vikno demo` and `vikno hub` (DESIGN.md, command line). */
 import { readFileSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type Centre, timeZonesOf } from "../core/centre.ts";
+import { openStore } from "../store/open.ts";
 
 export class UsageError extends Error {}
 
@@ -40,4 +42,21 @@ export function port(value: string | undefined, name: string, fallback: number):
 /** `--store` or VIKNO_STORE, else SQLite under the data dir (DESIGN.md, command line). */
 export function storeUrl(value: string | undefined, dataDir: string): string {
 	return value ?? process.env.VIKNO_STORE ?? `sqlite:${dataDir}/vikno.db`;
+}
+
+/**
+ * What `vikno hub` and `vikno demo` give their hub alike: the centres, the data dir, the store
+ * (in each centre's zone) and the two ports.
+ */
+export function hubBasics(
+	o: { data: string; store?: string | undefined; "mqtt-port"?: string | undefined; "http-port"?: string | undefined },
+	centres: Centre[],
+) {
+	return {
+		centres,
+		dataDir: o.data,
+		store: openStore(storeUrl(o.store, o.data), { dataDir: o.data, timeZones: timeZonesOf(centres) }),
+		mqttPort: port(o["mqtt-port"], "mqtt-port", 1883),
+		httpPort: port(o["http-port"], "http-port", 8080),
+	};
 }

@@ -5,21 +5,11 @@
  * Not locally durable: the hub spools events on its own disk and forwards them here.
  */
 import { FieldType, InfluxDB, type IPoint, type IPoolOptions, type ISchemaOptions } from "influx";
-import type { Kind } from "../core/contract.ts";
 import { Batcher } from "./batcher.ts";
 import { StoreWriteError } from "./errors.ts";
-import {
-	countQuery,
-	type InfluxResponse,
-	ident,
-	parseCount,
-	parseReadRange,
-	parseSeries,
-	readRangeQuery,
-	seriesQuery,
-} from "./influxql.ts";
+import { InfluxQlReads, type InfluxResponse, ident } from "./influxql.ts";
 import { LAYOUT, MEASUREMENTS, pointBody, pointTimeNs } from "./points.ts";
-import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
+import type { EventStore, StoredEvent } from "./types.ts";
 
 export interface Influx1Options {
 	host: string;
@@ -63,7 +53,7 @@ function toIPoint(e: StoredEvent): IPoint {
 type Backoff = NonNullable<IPoolOptions["backoff"]>;
 const noBackoff: Backoff = { getDelay: () => 0, next: () => noBackoff, reset: () => noBackoff };
 
-export class Influx1Store implements EventStore {
+export class Influx1Store extends InfluxQlReads implements EventStore {
 	readonly name = "influx1";
 	readonly localDurable = false;
 	private readonly influx: InfluxDB;
@@ -71,6 +61,7 @@ export class Influx1Store implements EventStore {
 	private ready: Promise<void> | null = null;
 
 	constructor(readonly opts: Influx1Options) {
+		super();
 		this.influx = new InfluxDB({
 			host: opts.host,
 			port: opts.port,
@@ -128,26 +119,13 @@ export class Influx1Store implements EventStore {
 		return events.map(() => null);
 	}
 
-	private async raw(q: string): Promise<InfluxResponse> {
+	protected async raw(q: string): Promise<InfluxResponse> {
 		await this.init();
 		return (await this.influx.queryRaw(q, {
 			precision: "ms",
 			method: "POST",
 			...(this.rp ? { retentionPolicy: this.rp } : {}),
 		})) as InfluxResponse;
-	}
-
-	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
-		return parseReadRange(await this.raw(readRangeQuery(centre, fromTs, toTs)));
-	}
-
-	async query(q: SeriesQuery): Promise<SeriesRow[]> {
-		const text = seriesQuery(q);
-		return parseSeries(await this.raw(text), q);
-	}
-
-	async count(filter?: { centre?: string; kind?: Kind }): Promise<number> {
-		return parseCount(await this.raw(countQuery(filter)));
 	}
 
 	/** InfluxDB answers /ping and the database exists (created now if it did not). */

@@ -7,20 +7,11 @@
  * backends share one query builder (influxql.ts) and answer alike.
  */
 import { HttpError, InfluxDB, Point, setLogger, type WriteApi } from "@influxdata/influxdb-client";
-import type { Kind } from "../core/contract.ts";
 import { Batcher } from "./batcher.ts";
 import { StoreWriteError } from "./errors.ts";
-import {
-	countQuery,
-	type InfluxResponse,
-	parseCount,
-	parseReadRange,
-	parseSeries,
-	readRangeQuery,
-	seriesQuery,
-} from "./influxql.ts";
+import { InfluxQlReads, type InfluxResponse } from "./influxql.ts";
 import { type EventPoint, LAYOUT, toPoint } from "./points.ts";
-import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
+import type { EventStore, StoredEvent } from "./types.ts";
 
 export interface Influx2Options {
 	/** e.g. http://127.0.0.1:8086 */
@@ -52,7 +43,7 @@ export function toClientPoint(p: EventPoint): Point {
 	return point.timestamp(p.timeNs);
 }
 
-export class Influx2Store implements EventStore {
+export class Influx2Store extends InfluxQlReads implements EventStore {
 	readonly name = "influx2";
 	readonly localDurable = false;
 	private readonly writeApi: WriteApi;
@@ -60,6 +51,7 @@ export class Influx2Store implements EventStore {
 	private readonly base: string;
 
 	constructor(readonly opts: Influx2Options) {
+		super();
 		this.base = opts.url.replace(/\/+$/, "");
 		const batchSize = opts.batchSize ?? 5000;
 		const client = new InfluxDB({ url: this.base, token: opts.token, timeout: opts.timeoutMs ?? 10_000 });
@@ -92,7 +84,7 @@ export class Influx2Store implements EventStore {
 		return events.map(() => null);
 	}
 
-	private async raw(q: string): Promise<InfluxResponse> {
+	protected async raw(q: string): Promise<InfluxResponse> {
 		const params = new URLSearchParams({ db: this.opts.bucket, epoch: "ms" });
 		const res = await fetch(`${this.base}/query?${params}`, {
 			method: "POST",
@@ -103,19 +95,6 @@ export class Influx2Store implements EventStore {
 		const text = await res.text();
 		if (!res.ok) throw new Error(`influx2 query failed (HTTP ${res.status}): ${text.slice(0, 300)}`);
 		return JSON.parse(text) as InfluxResponse;
-	}
-
-	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
-		return parseReadRange(await this.raw(readRangeQuery(centre, fromTs, toTs)));
-	}
-
-	async query(q: SeriesQuery): Promise<SeriesRow[]> {
-		const text = seriesQuery(q);
-		return parseSeries(await this.raw(text), q);
-	}
-
-	async count(filter?: { centre?: string; kind?: Kind }): Promise<number> {
-		return parseCount(await this.raw(countQuery(filter)));
 	}
 
 	/** InfluxDB answers /ping with 204. */

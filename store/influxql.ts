@@ -123,3 +123,20 @@ export function parseCount(res: InfluxResponse): number {
 	for (const s of seriesOf(res)) for (const v of s.values) n += Number(v[1] ?? 0);
 	return n;
 }
+
+/** The reads both InfluxDB backends answer the same way: only how a query is sent differs (`raw`). */
+export abstract class InfluxQlReads {
+	protected abstract raw(q: string): Promise<InfluxResponse>;
+
+	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
+		return parseReadRange(await this.raw(readRangeQuery(centre, fromTs, toTs)));
+	}
+
+	async query(q: SeriesQuery): Promise<SeriesRow[]> {
+		return parseSeries(await this.raw(seriesQuery(q)), q);
+	}
+
+	async count(filter?: { centre?: string; kind?: Kind }): Promise<number> {
+		return parseCount(await this.raw(countQuery(filter)));
+	}
+}
