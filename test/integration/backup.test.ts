@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
+import { signedIn } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { type HubProcess, spawnHub } from "../fixtures/hubProcess.ts";
@@ -121,7 +122,7 @@ describe("backup of a running hub, restore into a new data dir", () => {
 		expect([...before].filter((id) => times.get(id) !== 1)).toEqual([]);
 		expect([...times.values()].every((k) => k === 1)).toBe(true);
 		// The restored live view counts each of them once (as a rating or an extra press).
-		const live = (await h.app.inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView;
+		const live = (await (await signedIn(h)).inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView;
 		expect(live.ratings.count + live.ratings.extra).toBe(stored.length);
 
 		// The device's credential came back with the data dir: it logs in with its password.

@@ -21,6 +21,7 @@ import { pushEventRow } from "../../store/eventRow.ts";
 import { mirrorRow, SqliteStore } from "../../store/sqlite.ts";
 import { MIGRATIONS, SchemaTooNewError } from "../../store/sqliteSchema.ts";
 import type { StoredEvent } from "../../store/types.ts";
+import { signedIn } from "../fixtures/auth.ts";
 import { startTestHub, tempDir } from "../fixtures/hub.ts";
 
 const PREVIOUS = 2;
@@ -120,7 +121,7 @@ describe("a store of the previous schema version", () => {
 		await store.close();
 
 		hub = await startTestHub(dir.path);
-		const live = (await hub.app.inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView;
+		const live = (await (await signedIn(hub)).inject({ url: "/api/v1/centres/demo/live" })).json() as LiveView;
 		expect(live.ratings.count).toBe(2);
 		expect(await hub.countEvents()).toBe(list.length);
 	});
