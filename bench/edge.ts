@@ -69,6 +69,14 @@ function buildBundle(): string {
 	return join(ROOT, "dist", "vikno-edge.mjs");
 }
 
+/** The node flags of `deploy/vikno-edge.service`'s ExecStart (between node and the bundle). */
+export function edgeUnitNodeFlags(): string[] {
+	const unit = readFileSync(join(ROOT, "deploy", "vikno-edge.service"), "utf8");
+	const exec = /^ExecStart=\S*node((?: --\S+)*) \S+vikno-edge\.mjs/m.exec(unit);
+	if (!exec) throw new Error("deploy/vikno-edge.service: no ExecStart running node on the bundle");
+	return (exec[1] ?? "").trim().split(" ").filter(Boolean);
+}
+
 /** Start an edge node with these node arguments, let it settle, and measure it idle. */
 async function idle(args: string[]): Promise<{ rssMb: number; cpuPct: number }> {
 	const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "ignore", "pipe"] });
@@ -151,7 +159,8 @@ export async function run(): Promise<Record<string, number>> {
 		const file = join(dir, "edge-b.json");
 		writeFileSync(file, JSON.stringify(nodeConfig(hub.mqttUrl, join(dir, "edge-b"), true)));
 		const bundle = buildBundle();
-		const idleBundle = await idle([bundle, "--config", file]);
+		// As the systemd unit runs it: node's flags from its ExecStart.
+		const idleBundle = await idle([...edgeUnitNodeFlags(), bundle, "--config", file]);
 		const idleTsx = await idle(["--import", "tsx", "edge/main.ts", "--config", file]);
 
 		const figures = {

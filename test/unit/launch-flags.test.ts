@@ -1,9 +1,13 @@
-/** The hub runs with the V8 flags the benchmarks were measured with, however it is started. */
+/**
+ * The hub runs with the V8 flags the benchmarks were measured with, however it is started; the
+ * edge node's bench measures the bundle with the flags its systemd unit runs it with.
+ */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { edgeUnitNodeFlags } from "../../bench/edge.ts";
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const FLAG = "--max-semi-space-size=64";
@@ -20,5 +24,9 @@ describe("launch flags", () => {
 	it("the launcher runs as a program through its shebang", async () => {
 		const { stdout } = await promisify(execFile)(root("bin/vikno.js"), ["version"]);
 		expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+	});
+
+	it("the edge node's unit runs the bundle with a small young generation, and the bench reads it from there", () => {
+		expect(edgeUnitNodeFlags()).toEqual(["--max-semi-space-size=1"]);
 	});
 });
