@@ -32,10 +32,12 @@
  * without either, the holds of all services. "No estimate" (with a reason) rather than a guess
  * when no window serving the service is open, or nothing at all is known about hold times.
  */
+
 import Type, { type Static } from "typebox";
 import type { CentreIndex } from "./centre.ts";
 import type { HoldStats } from "./holdTimes.ts";
 import type { LiveState } from "./live.ts";
+import { openingState } from "./openingHours.ts";
 import { mulberry32, quantileSorted, type Rng } from "./stats.ts";
 
 export interface EstimateSettings {
@@ -85,12 +87,13 @@ export interface EstimateOptions extends Partial<EstimateSettings> {
 
 /**
  * Why there is no estimate: `unknown_service` (the service is not configured at this centre),
+ * `closed` (the centre is closed now: no ticket can be taken, so no wait — never "0 min"),
  * `no_window_open` (no window serving it has its node online), `no_service_times` (neither
  * observed nor configured service times).
  */
-export const NoEstimateReason = Type.Enum(["unknown_service", "no_window_open", "no_service_times"], {
+export const NoEstimateReason = Type.Enum(["unknown_service", "closed", "no_window_open", "no_service_times"], {
 	description:
-		"Why there is no estimate: unknown_service (not configured here), no_window_open (no window serving it is open), no_service_times (no observed or configured service times)",
+		"Why there is no estimate: unknown_service (not configured here), closed (the centre is closed now; see open.nextChange), no_window_open (no window serving it is open), no_service_times (no observed or configured service times)",
 });
 export type NoEstimateReason = Static<typeof NoEstimateReason>;
 
@@ -214,6 +217,9 @@ export function estimateWait(
 	const windowsOpen = open.filter((w) => w.services.includes(service)).length;
 	const base = { service, waiting, windowsOpen };
 	if (!index.services.has(service)) return { ...base, ok: false, reason: "unknown_service" };
+	// A ticket taken now at a closed centre has no wait to estimate; one already waiting is still
+	// served (the visitors in the hall at closing time are), so its estimate stands.
+	if (!own && !openingState(index.centre, now).open) return { ...base, ok: false, reason: "closed" };
 	if (windowsOpen === 0) return { ...base, ok: false, reason: "no_window_open" };
 
 	const tables = holdTables(stats, index, s);

@@ -53,7 +53,8 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 /** "12 хв (5–20)" for a visitor taking a ticket now, or why there is no estimate. */
 function estimateText(s: LiveView["services"][number], lang: Lang): string {
 	const t = STRINGS[lang];
-	if (!s.estimate) return s.noEstimate === "no_window_open" ? t.noWindowOpen : "—";
+	if (!s.estimate)
+		return s.noEstimate === "no_window_open" ? t.noWindowOpen : s.noEstimate === "closed" ? t.closed : "—";
 	const m = (x: number) => Math.round(x);
 	return `${m(s.estimate.minutes)} ${t.min} (${m(s.estimate.low)}–${m(s.estimate.high)})`;
 }

@@ -18,7 +18,7 @@ import { STREAM_EVENTS } from "../../dashboard/routes/stream.ts";
 import type { Hub } from "../../server/hub.ts";
 import { type Agent, addUser, asAdmin, signedIn, signIn, signInForm } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, demoCentre, openHubClock, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
@@ -127,7 +127,14 @@ beforeAll(async () => {
 		alerts: { ...base.alerts, occupancy: { enabled: true, share: 0.1, criticalShare: 0.9 } },
 	};
 	// Three public requests a minute, so the fourth call above is refused (429).
-	hub = await startTestHub(dir.path, { centres: [centre], checkResponses: log, publicRateLimit: 3, alertEveryMs: 50 });
+	hub = await startTestHub(dir.path, {
+		centres: [centre],
+		checkResponses: log,
+		publicRateLimit: 3,
+		alertEveryMs: 50,
+		// Noon of a day the centre is open: every answer has its estimates, whenever the suite runs.
+		now: openHubClock(centre),
+	});
 	client = await connect(hub.mqttUrl);
 	const publish = (node: string, kind: string, data: object) =>
 		client.publishAsync(demoTopic(node, kind), JSON.stringify(payload(data)), { qos: 1 });

@@ -12,10 +12,12 @@ import type { Centre } from "../../core/centre.ts";
 import type { Hub } from "../../server/hub.ts";
 import { asAdmin } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, demoCentre, openHubClock, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
+/** The hub runs at noon of a day the demo centre is open: the estimates exist whenever the suite runs. */
+const now = openHubClock(demoCentre());
 let hub: Hub;
 let client: MqttClient;
 let hookServer: Server;
@@ -41,6 +43,7 @@ beforeAll(async () => {
 		centres: [centre],
 		alertEveryMs: 100,
 		publicRateLimit: 30,
+		now,
 	});
 	client = await connect(hub.mqttUrl);
 });
@@ -53,7 +56,7 @@ afterAll(async () => {
 });
 
 const publish = (node: string, kind: string, data: object) =>
-	client.publishAsync(demoTopic(node, kind), JSON.stringify(payload(data)), { qos: 1 });
+	client.publishAsync(demoTopic(node, kind), JSON.stringify(payload(data, now())), { qos: 1 });
 
 /** What a JSON value may look like: a plain value, an object of these (`key?` optional), or an array of one. */
 type Shape = "value" | { readonly [key: string]: Shape } | readonly [Shape];
@@ -172,6 +175,35 @@ describe("public wait API", () => {
 		expect(body.services.find((s) => s.id === "land")).toMatchObject({ estimate: null, noEstimate: "no_window_open" });
 		expect(typeof body.open.now).toBe("boolean");
 		expect(body.open.nextChange?.open).toBe(!body.open.now);
+	});
+
+	it("says closed for every service at an hour the centre is closed, with when it opens; never 0 min", async () => {
+		// The same day at 03:00, people still waiting in the live model from the evening before.
+		const night = tempDir("vikno-public-night-");
+		const at3 = now() - 9 * 3_600_000;
+		const closed = await startTestHub(night.path, { now: () => at3 });
+		try {
+			const c = await connect(closed.mqttUrl);
+			await c.publishAsync(demoTopic("win-01", "status"), JSON.stringify(payload({ online: true }, at3)), { qos: 1 });
+			await c.publishAsync(
+				demoTopic("terminal-1", "queue"),
+				JSON.stringify(payload({ event: "issued", ticket: "A900", service: "passports" }, at3)),
+				{ qos: 1 },
+			);
+			await c.endAsync();
+			const body = (await (await fetch(`${closed.httpUrl}/api/public/v1/centres/demo/wait`)).json()) as {
+				open: { now: boolean; nextChange: { at: number; open: boolean } | null };
+				services: { id: string; waiting: number; estimate: unknown; noEstimate?: string }[];
+			};
+			expect(body.open.now).toBe(false);
+			expect(body.open.nextChange?.open).toBe(true);
+			expect(body.open.nextChange?.at).toBeGreaterThan(at3);
+			expect(body.services.find((s) => s.id === "passports")?.waiting).toBe(1);
+			for (const s of body.services) expect(s).toMatchObject({ estimate: null, noEstimate: "closed" });
+		} finally {
+			await closed.close();
+			night.remove();
+		}
 	});
 
 	it("the key check itself: finds a key added at any level, a missing one and a list where a value belongs", () => {

@@ -293,3 +293,20 @@ describe("estimateAll", () => {
 		expect(all[0]).toMatchObject({ minutes: 0, windowsOpen: 2 });
 	});
 });
+
+describe("estimateWait at a closed centre", () => {
+	// Monday 2026-11-23 16:30 Kyiv: the test centre closed at 16:00 with a ticket still waiting.
+	const after = T0 + 6.5 * 60 * MIN;
+	const live = fold([online("w1"), online("w3"), issued("A001", "passport", T0 + 5.9 * 60 * MIN)]);
+
+	it("gives no estimate for a ticket taken now, with the reason closed (never 0 min)", () => {
+		const w = estimateWait(tenMinuteHolds(), live, index, "passport", after, exact);
+		expect(w).toMatchObject({ ok: false, reason: "closed", waiting: 1 });
+		for (const e of estimateAll(tenMinuteHolds(), live, index, after, exact)) expect(e.ok).toBe(false);
+	});
+
+	it("still estimates a ticket already waiting: the visitors in the hall at closing are served", () => {
+		const w = estimateWait(tenMinuteHolds(), live, index, "passport", after, { ...exact, ticket: "A001" });
+		expect(w.ok).toBe(true);
+	});
+});
