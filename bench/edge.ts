@@ -13,12 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
-import { type Log, silentLog } from "../core/log.ts";
+import type { Log } from "../core/log.ts";
 import { SimDriver } from "../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../edge/load-config.ts";
 import { startEdge } from "../edge/node.ts";
-import { startHub } from "../server/hub.ts";
 import { hallCentre } from "../test/fixtures/centres.ts";
+import { benchHub } from "./hub.ts";
 import { printTable } from "./table.ts";
 
 const PRESSES = Number(process.env.VIKNO_BENCH_PRESSES ?? 1_000);
@@ -103,15 +103,7 @@ async function idle(args: string[]): Promise<{ rssMb: number; cpuPct: number }> 
 
 export async function run(): Promise<Record<string, number>> {
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-edge-"));
-	const hub = await startHub({
-		centres: [hallCentre(CENTRE)],
-		dataDir: dir,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
-		log: silentLog,
-	});
+	const hub = await benchHub(hallCentre(CENTRE), dir);
 	try {
 		// 1. Latencies, node in this process.
 		const pressedAt = new Map<string, number>();

@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
-import { silentLog } from "../core/log.ts";
 import { localDay } from "../core/time.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek } from "../firmware-sim/week.ts";
-import { startHub } from "../server/hub.ts";
+import { benchHub } from "./hub.ts";
 import { printTable } from "./table.ts";
 
 const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09"; // a Monday
@@ -33,17 +32,7 @@ export async function run(): Promise<Record<string, unknown>> {
 	// The hub's clock follows the replay: it reads the simulated instant of the latest action
 	// published, so no event arrives before it happened (the hub would move it to its arrival).
 	let clock = week.actions[0]?.at ?? 0;
-	const hub = await startHub({
-		centres: [centre],
-		dataDir: dir,
-		mqttPort: 0,
-		httpPort: 0,
-		host: "127.0.0.1",
-		allowAnonymous: true,
-		log: silentLog,
-		now: () => clock,
-		alertEveryMs: 3_600_000,
-	});
+	const hub = await benchHub(centre, dir, { now: () => clock, alertEveryMs: 3_600_000 });
 	// What the hub would have shown each visitor as their ticket was issued: key = day/ticket.
 	const shown = new Map<string, Shown>();
 	let noEstimate = 0;
