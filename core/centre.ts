@@ -245,6 +245,31 @@ export const AlertRules = Type.Object(
 	{ additionalProperties: false, default: {} },
 );
 
+/** The hall board (табло) at /board/{centre}: who may open it and what it shows. */
+export const Board = Type.Object(
+	{
+		public: Type.Boolean({
+			default: false,
+			description:
+				"Anyone may open /board/{centre} without signing in (a TV in the hall); otherwise a signed-in user who sees the centre (a viewer account for the TV)",
+		}),
+		languages: Type.Array(Type.Union([Type.Literal("uk"), Type.Literal("en")]), {
+			minItems: 1,
+			maxItems: 2,
+			default: ["uk"],
+			description: "Languages of the board's labels; two alternate every alternateS seconds",
+		}),
+		alternateS: Type.Integer({
+			minimum: 3,
+			maximum: 600,
+			default: 10,
+			description: "Seconds each language stays on the board when two are given",
+		}),
+		calls: Type.Integer({ minimum: 1, maximum: 20, default: 6, description: "How many latest calls the board shows" }),
+	},
+	{ additionalProperties: false, default: {} },
+);
+
 export const Centre = Type.Object(
 	{
 		id,
@@ -260,10 +285,12 @@ export const Centre = Type.Object(
 		holidays: Type.Optional(Type.Array(Holiday, { default: [] })),
 		administrators: Type.Optional(Type.Array(Administrator, { default: [] })),
 		alerts: Type.Optional(AlertRules),
+		board: Type.Optional(Board),
 	},
 	{ additionalProperties: false },
 );
 
+export type Board = Static<typeof Board>;
 export type Centre = Static<typeof Centre>;
 export type Holiday = Static<typeof Holiday>;
 export type Administrator = Static<typeof Administrator>;

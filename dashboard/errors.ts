@@ -12,6 +12,11 @@ export const HTTP_ERRORS = {
 			"The request is malformed: a parameter of the wrong form, an unknown query parameter, a bad date range.",
 	},
 	not_found: { status: 404, description: "There is no such path (or no such method on it)." },
+	no_speech: {
+		status: 404,
+		description:
+			"The hub cannot say this call: no speech synthesiser (Debian's espeak-ng) is installed, or the call is no longer among the board's latest. The board then uses the browser's Ukrainian voice, or the chime alone.",
+	},
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
 	unauthorized: {
 		status: 401,

@@ -19,6 +19,7 @@ import { buildApp } from "../dashboard/app.ts";
 import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
 import type { SessionTimes } from "../dashboard/auth/sessions.ts";
 import type { ResponseLog } from "../dashboard/responseCheck.ts";
+import { CallBoard } from "../hub/callBoard.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
 import { HubHealth } from "../hub/health.ts";
@@ -33,6 +34,7 @@ import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { UserStore, usersPath } from "../store/users.ts";
 import { observeHalls } from "./observe.ts";
+import { startSpeech } from "./speech.ts";
 import { clientAddress, type TrustProxy } from "./trustProxy.ts";
 import { userSource } from "./users.ts";
 
@@ -167,6 +169,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 	});
+	const calls = new CallBoard(centres);
+	calls.seed((c) => live.state(c));
+	const speech = await startSpeech({ dir: join(opts.dataDir, "speech"), log });
 	const taps = new Set<(events: readonly WireEvent[]) => void>();
 	const insights = new Insights({
 		centres,
@@ -191,6 +196,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		watch: health,
 		afterAccept: (events) => {
 			dispatcher.onEvents(events);
+			calls.onEvents(events);
 			insights.onEvents(events);
 			for (const listener of taps) listener(events);
 		},
@@ -271,7 +277,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			alerts: (centre) => insights.activeAlerts(centre),
 			opening: (centre) => insights.opening(centre),
 			bestTimes: (centre) => insights.bestTimes(centre),
+			calls: (centre) => calls.latest(centre),
+			onCall: (listener) => calls.onCall(listener),
 		},
+		speech,
 		registry: metrics.registry,
 		now,
 		store,
