@@ -116,6 +116,7 @@ export const ALERT_DEFAULTS = {
 	lowRatings: { enabled: true, windowMin: 15, minRatings: 4, share: 0.5 },
 	queueIdle: { enabled: true, idleS: 300, growMin: 10, minWaiting: 3 },
 	hubHealth: { enabled: true },
+	printer: { enabled: true },
 } as const;
 
 const enabled = (on: boolean) => Type.Boolean({ default: on, description: "Whether this rule raises alerts" });
@@ -233,6 +234,12 @@ export const AlertRules = Type.Object(
 			rule(
 				{ enabled: enabled(D.hubHealth.enabled) },
 				"The hub itself is degraded (the store cannot write, the disk is nearly full, events wait or arrive late: docs/errors.md, Health)",
+			),
+		),
+		printer: Type.Optional(
+			rule(
+				{ enabled: enabled(D.printer.enabled) },
+				"A ticket terminal's printer cannot print: paper out, cover open or offline (from the terminal's status)",
 			),
 		),
 		webhookUrl: Type.Optional(

@@ -13,8 +13,10 @@ import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import type { HealthBounds } from "../core/health.ts";
+import { liveSummary } from "../core/hubState.ts";
 import type { Log } from "../core/log.ts";
 import type { Rate } from "../core/tokenBucket.ts";
+import { hubTopic } from "../core/topic.ts";
 import { buildApp } from "../dashboard/app.ts";
 import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
 import type { SessionTimes } from "../dashboard/auth/sessions.ts";
@@ -29,6 +31,7 @@ import { LiveHub } from "../hub/liveHub.ts";
 import { createLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
+import { type TicketLinkCheck, TicketLinks } from "../hub/ticketLinks.ts";
 import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
@@ -96,6 +99,8 @@ export interface Hub {
 	spool: Spool;
 	live: LiveHub;
 	insights: Insights;
+	/** The latest calls of every centre, for the hall boards. */
+	calls: CallBoard;
 	ingest: Ingest;
 	health: HubHealth;
 	app: FastifyInstance;
@@ -103,6 +108,11 @@ export interface Hub {
 	/** The dashboard's users (DATA/users.db), as `vikno user` writes them. */
 	users: UserStore;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
+	/**
+	 * Check a printed ticket's link `/c/{centre}/t/{ticket}?k={token}` (hub/ticketLinks.ts): the
+	 * token is an HMAC under one of the centre's terminal keys, of today or yesterday.
+	 */
+	verifyTicketLink(centre: string, ticket: string, token: string): TicketLinkCheck;
 	/** Listen to accepted events, after they are durable and applied (tools and benchmarks). */
 	onAccepted(listener: (events: readonly WireEvent[]) => void): () => void;
 	close(): Promise<void>;
@@ -169,6 +179,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 	});
+	const deviceKeys = new DeviceRegistry(registryPath(opts.dataDir));
+	const ticketLinks = new TicketLinks({ centres, keys: (c) => deviceKeys.ticketKeys(c), now });
 	const calls = new CallBoard(centres);
 	calls.seed((c) => live.state(c));
 	const speech = await startSpeech({ dir: join(opts.dataDir, "speech"), log });
@@ -264,6 +276,29 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			},
 		);
 
+	// $hub/live for the ticket terminals: on every change (at most 4 times a second) and every 5 s
+	// (the estimates move with time too).
+	const liveDue = new Map<string, NodeJS.Timeout>();
+	const publishLive = (centre: string) => {
+		const view = insights.liveView(centre);
+		if (view) publish(hubTopic(centre, "live"), liveSummary(view), true);
+	};
+	const offLive = live.onChange((centre) => {
+		if (liveDue.has(centre)) return;
+		liveDue.set(
+			centre,
+			setTimeout(() => {
+				liveDue.delete(centre);
+				publishLive(centre);
+			}, 250),
+		);
+	});
+	for (const c of centres.keys()) publishLive(c);
+	const liveTimer = setInterval(() => {
+		for (const c of centres.keys()) publishLive(c);
+	}, 5_000);
+	liveTimer.unref();
+
 	// Alerts: evaluated every few seconds (rules look at durations: offline for N s, wait over target).
 	insights.checkAlerts();
 	const alertTimer = setInterval(() => insights.checkAlerts(), opts.alertEveryMs ?? 5_000);
@@ -328,6 +363,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		spool,
 		live,
 		insights,
+		calls,
 		ingest,
 		health,
 		app,
@@ -338,9 +374,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			taps.add(listener);
 			return () => taps.delete(listener);
 		},
+		verifyTicketLink: (centre, ticket, token) => ticketLinks.verify(centre, ticket, token),
 		async close() {
 			clearInterval(pruneTimer);
 			clearInterval(alertTimer);
+			clearInterval(liveTimer);
+			offLive();
+			for (const t of liveDue.values()) clearTimeout(t);
 			nodeRate?.close();
 			await broker.close();
 			await ingest.drain();
