@@ -18,8 +18,22 @@ export class Announcer {
 		private readonly spoken: (how: "recording" | "voice" | "chime", call: BoardCall) => void,
 	) {}
 
+	private pending = 0;
+
+	/**
+	 * Say a call after those before it. At most 3 wait: when calls come faster than they can be
+	 * said (a burst, the demo's fast clock) the rest are shown, not said — a hall would not follow
+	 * a minute of backlog anyway, and R repeats the latest.
+	 */
 	say(call: BoardCall): void {
-		this.queue = this.queue.then(() => this.sayNow(call)).catch(() => undefined);
+		if (this.pending >= 3) return;
+		this.pending++;
+		this.queue = this.queue
+			.then(() => this.sayNow(call))
+			.catch(() => undefined)
+			.finally(() => {
+				this.pending--;
+			});
 	}
 
 	private async sayNow(call: BoardCall): Promise<void> {
