@@ -100,12 +100,6 @@ export function checkEdgeConfig(c: EdgeConfig): ConfigProblem[] {
 			problems.push({ path: "/terminal/printer/path", message: `a ${pr.connection} printer needs a path` });
 		if (pr?.connection === "tcp" && !pr.host)
 			problems.push({ path: "/terminal/printer/host", message: "a tcp printer needs a host" });
-		if (pr?.publicUrl && !pr.ticketKey)
-			problems.push({
-				path: "/terminal/printer/ticketKey",
-				message:
-					"a QR link needs the terminal's ticket key (vikno device add … --ticket-key; env VIKNO_EDGE_PRINTER_TICKET_KEY)",
-			});
 	}
 	if (c.role === "door" && c.door) {
 		if (c.door.beams) {

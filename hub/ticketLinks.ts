@@ -13,9 +13,19 @@ import type { CentreIndex } from "../core/centre.ts";
 import { verifyTicketToken } from "../core/ticketToken.ts";
 import { addDays, localDay } from "../core/time.ts";
 
+/** Why a ticket link is refused (documented in docs/errors.md, "Ticket links"). */
+export const TICKET_LINK_REFUSALS = {
+	unknown_centre: "The link names a centre this hub does not have.",
+	no_key:
+		"No terminal of the centre has a ticket key (`vikno device add … --ticket-key`), or each one's credential is revoked.",
+	bad_token:
+		"The token is not the HMAC of this centre, ticket and today or yesterday under any of the centre's terminal keys: forged, altered, for another ticket, or too old.",
+} as const;
+export type TicketLinkRefusal = keyof typeof TICKET_LINK_REFUSALS;
+
 export type TicketLinkCheck =
 	| { ok: true; centre: string; ticket: string; day: string; node: string }
-	| { ok: false; reason: "unknown_centre" | "no_key" | "bad_token" };
+	| { ok: false; reason: TicketLinkRefusal };
 
 export interface TicketLinkOptions {
 	centres: ReadonlyMap<string, CentreIndex>;

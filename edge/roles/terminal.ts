@@ -43,6 +43,11 @@ export function terminalRole(ctx: RoleContext, cfg: TerminalRole, printerOverrid
 				}, pcfg.checkEveryS * 1000)
 			: undefined;
 	checkTimer?.unref?.();
+	if (pcfg?.publicUrl && !pcfg.ticketKey)
+		ctx.log.warn(
+			{},
+			"printer.publicUrl without a ticket key: tickets print without a QR code (vikno device add … --ticket-key; VIKNO_EDGE_PRINTER_TICKET_KEY)",
+		);
 
 	const emitIssued = (fields: Issued) => {
 		const id = ctx.emit("queue", fields);
