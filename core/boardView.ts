@@ -89,13 +89,18 @@ export function callOf(e: WireEvent, index: CentreIndex): BoardCall | undefined 
 	});
 }
 
+const newer = (a: BoardCall, b: BoardCall) => a.at > b.at || (a.at === b.at && a.id > b.id);
+
 /**
- * `calls` with `call` added, newest first (by time, then id), each id once, at most `limit`:
- * the same list whatever order the calls arrive in.
+ * `calls` with `call` added, newest first (by time, then id), at most `limit`, each ticket once —
+ * at its latest call (a recall, or a call at another window, replaces the earlier line): the same
+ * list whatever order the calls arrive in. An id already there changes nothing.
  */
 export function addCall(calls: readonly BoardCall[], call: BoardCall, limit: number): BoardCall[] {
 	if (calls.some((c) => c.id === call.id)) return [...calls];
-	const out = [...calls, call].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+	const same = calls.find((c) => c.ticket === call.ticket);
+	if (same && newer(same, call)) return [...calls];
+	const out = [...calls.filter((c) => c.ticket !== call.ticket), call].sort((a, b) => (newer(a, b) ? -1 : 1));
 	return out.slice(0, limit);
 }
 
