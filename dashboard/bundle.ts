@@ -4,11 +4,11 @@ import { build } from "esbuild";
 
 const cached = new Map<string, Promise<string>>();
 
-/** `main`: the manager's page (web/main.ts); `board`: the hall board (web/board/main.ts). */
-export function buildWebBundle(entry: "main" | "board" = "main"): Promise<string> {
+/** `main`: the manager's page (web/main.ts); `board`: the hall board; `desk`: the operator console (web/{entry}/main.ts). */
+export function buildWebBundle(entry: "main" | "board" | "desk" = "main"): Promise<string> {
 	let bundle = cached.get(entry);
 	if (!bundle) {
-		const file = entry === "main" ? "./web/main.ts" : "./web/board/main.ts";
+		const file = entry === "main" ? "./web/main.ts" : `./web/${entry}/main.ts`;
 		bundle = build({
 			entryPoints: [fileURLToPath(new URL(file, import.meta.url))],
 			bundle: true,

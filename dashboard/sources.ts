@@ -27,6 +27,18 @@ export interface HallSource {
 	onCall(listener: (centre: string, call: BoardCall) => void): () => void;
 }
 
+/** The operator console's actions (hub/desk.ts): the window node's buttons, done by the hub. */
+export interface DeskSource {
+	act(
+		centre: string,
+		window: string,
+		action: "next" | "recall" | "start" | "finish" | "no_show",
+	): Promise<
+		| { ok: true; ticket: string | null; event?: string }
+		| { ok: false; reason: "unknown_window" | "no_node" | "nothing_to_do" | "rejected"; detail: string }
+	>;
+}
+
 /** The hall board's voice: a phrase as WAV audio (server/speech.ts renders it with espeak-ng). */
 export interface SpeechSource {
 	/** Whether the hub can speak at all. */

@@ -22,6 +22,7 @@ import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
 import type { SessionTimes } from "../dashboard/auth/sessions.ts";
 import type { ResponseLog } from "../dashboard/responseCheck.ts";
 import { CallBoard } from "../hub/callBoard.ts";
+import { Desk } from "../hub/desk.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
 import { HubHealth } from "../hub/health.ts";
@@ -316,6 +317,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			onCall: (listener) => calls.onCall(listener),
 		},
 		speech,
+		desk: new Desk({
+			centres,
+			state: (c) => live.state(c),
+			dispatcher,
+			ingest: (topic, payload) => ingest.handle(topic, payload, { client: "desk" }),
+			now,
+		}),
 		registry: metrics.registry,
 		now,
 		store,

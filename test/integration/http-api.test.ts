@@ -98,6 +98,19 @@ const CALLS: Record<string, Call[]> = {
 	"GET /board/:centre": [{ url: "/board/demo", as: "anonymous" }, "/board/nowhere", "/board/Bad"],
 	"GET /board.js": [{ url: "/board.js", as: "anonymous" }],
 	"GET /board/:centre/stream": ["/board/nowhere/stream", "/board/Bad/stream"],
+	"GET /desk/:centre/:window": [
+		"/desk/demo/w03",
+		"/desk/demo/w99",
+		"/desk/nowhere/w03",
+		{ url: "/desk/demo/w03", as: "viewer" },
+	],
+	"GET /desk.js": ["/desk.js", { url: "/desk.js", as: "anonymous" }],
+	"POST /api/v1/desk/:centre/:window/:action": [
+		{ url: "/api/v1/desk/demo/w05/start", as: "fresh", json: {} },
+		{ url: "/api/v1/desk/demo/w05/next", as: "fresh", json: {} },
+		{ url: "/api/v1/desk/demo/w05/dance", as: "fresh", json: {} },
+		{ url: "/api/v1/desk/demo/w05/next", as: "viewer", json: {} },
+	],
 	// A call of the board is added in beforeAll, once there is one.
 	"GET /board/:centre/say/:call": [{ url: "/board/demo/say/nothing", as: "anonymous" }, "/board/demo/say/no%20such"],
 	"GET /login": [
