@@ -86,6 +86,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 			`  dashboard:  ${hub.httpUrl}/?centre=${first}`,
 			`  sign in:    user ${manager.name}  password ${manager.password}  (a new password at every start)`,
 			`  hall board: ${hub.httpUrl}/board/${first}`,
+			`  console:    ${hub.httpUrl}/desk/${first}/${centres[0]?.windows[0]?.id ?? "w01"}  (a window's operator console; the simulator works the windows too)`,
 			`  public API: ${hub.httpUrl}/api/public/v1/centres/${first}/wait`,
 			...(printers[0]?.files.map((f) => `  tickets:    ${f}  (ESC/POS, as the terminal's printer gets them)`) ?? []),
 			`  MQTT:       ${hub.mqttUrl}  (try: mosquitto_sub -p ${hub.mqttPort} -t 'vikno/v1/#' -v)`,

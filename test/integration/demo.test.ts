@@ -73,6 +73,10 @@ describe("vikno demo", () => {
 		const board = out.match(/hall board:\s+(http:\/\/127\.0\.0\.1:\d+\/board\/demo)/)?.[1];
 		expect(board).toBeDefined();
 		expect((await fetch(board as string)).status).toBe(200);
+		// The banner's console answers the demo's manager.
+		const desk = out.match(/console:\s+http:\/\/127\.0\.0\.1:\d+(\/desk\/demo\/w01)/)?.[1];
+		expect(desk).toBe("/desk/demo/w01");
+		expect((await manager.fetch(desk as string)).status).toBe(200);
 		const file = out.match(/tickets:\s+(\S+\.escpos)/)?.[1] as string;
 		expect(file).toBe(join(dir.path, "printer", "terminal-1.escpos"));
 		const printed = await until(
