@@ -5,6 +5,8 @@
  * board show the same as with a window node's buttons (the same queue events, through ingest);
  * the operator of window 3 cannot act for window 4, nor open its console.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { MqttClient } from "mqtt";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +17,7 @@ import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
+const ARTIFACTS = join(process.cwd(), "test-artifacts");
 const dir = tempDir();
 let hub: Hub;
 let client: MqttClient;
@@ -105,6 +108,13 @@ describe("operator console", () => {
 		);
 		expect(await stored("A001")).toEqual(["terminal-1:issued", "win-03:called", "win-03:started", "win-03:finished"]);
 		expect(hub.insights.liveView("demo")?.tickets.waiting).toBe(1);
+		await until(
+			() => text("desk-state"),
+			(st) => st === "вільне",
+			{ what: "the console shows the window free" },
+		);
+		mkdirSync(ARTIFACTS, { recursive: true });
+		await page.screenshot({ path: join(ARTIFACTS, "desk.png") });
 		expect(errors).toEqual([]);
 	});
 
