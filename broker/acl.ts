@@ -9,6 +9,7 @@
 import type { NodeRole } from "../core/centre.ts";
 import type { Kind } from "../core/contract.ts";
 import { ROLE_KINDS } from "../core/decode.ts";
+import { HUB_TOPICS } from "../core/hubState.ts";
 import { isId } from "../core/ids.ts";
 import { HUB_NODE } from "../core/topic.ts";
 import type { Identity, Principal } from "./identity.ts";
@@ -56,9 +57,22 @@ export function canSubscribe(identity: Identity, filter: string): Decision<Subsc
 	const levels = filter.split("/");
 	if (identity.kind === "node") {
 		const own = [...ROOT, identity.centre, identity.node, "cmd"];
-		return own.every((level, i) => levels[i] === level)
-			? ALLOW
-			: deny("foreign_filter", `a node subscribes only under vikno/v1/${identity.centre}/${identity.node}/cmd/`);
+		if (own.every((level, i) => levels[i] === level)) return ALLOW;
+		// The hub's state a node may read: exactly `vikno/v1/{its centre}/$hub/{name}` (core/hubState.ts).
+		const name = levels[4];
+		if (
+			levels.length === 5 &&
+			levels[2] === identity.centre &&
+			levels[3] === HUB_NODE &&
+			name !== undefined &&
+			Object.hasOwn(HUB_TOPICS, name) &&
+			HUB_TOPICS[name as keyof typeof HUB_TOPICS].nodesRead
+		)
+			return ALLOW;
+		return deny(
+			"foreign_filter",
+			`a node subscribes only under vikno/v1/${identity.centre}/${identity.node}/cmd/ and to its centre's $hub/live`,
+		);
 	}
 	// $SYS statistics are for operators' tools; the first level is literal, so nothing else matches.
 	if (levels[0] === "$SYS") return ALLOW;

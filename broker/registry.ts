@@ -4,6 +4,8 @@
  * file changed), so `vikno device add|revoke` takes effect without a restart. Writes go to a
  * temporary file renamed over the old one, under a lock file, mode 0600.
  */
+
+import { randomBytes } from "node:crypto";
 import {
 	closeSync,
 	fsyncSync,
@@ -28,6 +30,11 @@ export interface DeviceRecord {
 	/** Service accounts: the account name. */
 	name?: string;
 	hash: string;
+	/**
+	 * A ticket terminal's key for the tokens on its printed tickets (core/ticketToken.ts): kept in
+	 * clear, as an HMAC needs it, in this file of mode 0600; given with `vikno device add --ticket-key`.
+	 */
+	ticketKey?: string;
 	created: string;
 	revoked?: string;
 }
@@ -121,12 +128,13 @@ export class DeviceRegistry {
 	}
 
 	/** Create (or with `replace`, renew) a credential. The password is returned once and never stored. */
-	async add(account: NewAccount, opts: { replace?: boolean; now?: Date } = {}) {
+	async add(account: NewAccount, opts: { replace?: boolean; now?: Date; ticketKey?: boolean } = {}) {
 		const username =
 			account.kind === "node" ? deviceUsername(account.centre, account.node) : serviceUsername(account.name);
 		if (!parseUsername(username)) throw new RegistryError(`ids must match [a-z0-9][a-z0-9-]{0,31}: "${username}"`);
 		const password = newPassword();
 		const hash = await hashPassword(password);
+		const ticketKey = opts.ticketKey && account.kind === "node" ? randomBytes(32).toString("base64url") : undefined;
 		this.update((devices) => {
 			const existing = devices.find((d) => d.username === username);
 			if (existing && !existing.revoked && !opts.replace)
@@ -137,11 +145,22 @@ export class DeviceRegistry {
 				...(account.kind === "node" ? { centre: account.centre, node: account.node } : { name: account.name }),
 				...(account.kind === "service" && account.centre ? { centre: account.centre } : {}),
 				hash,
+				...(ticketKey ? { ticketKey } : {}),
 				created: (opts.now ?? new Date()).toISOString(),
 			};
 			return [...devices.filter((d) => d.username !== username), record];
 		});
-		return { username, password };
+		return { username, password, ...(ticketKey ? { ticketKey } : {}) };
+	}
+
+	/** The ticket keys of a centre's terminals whose credential is not revoked, by node. */
+	ticketKeys(centre: string): { node: string; key: string }[] {
+		this.refresh();
+		const out: { node: string; key: string }[] = [];
+		for (const d of this.records.values())
+			if (d.kind === "node" && d.centre === centre && d.node && d.ticketKey && !d.revoked)
+				out.push({ node: d.node, key: d.ticketKey });
+		return out;
 	}
 
 	/** Mark a credential revoked (kept for the audit trail). Returns false if there was none active. */

@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { hashPassword, newPassword } from "../broker/passwords.ts";
+import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { startSimulation } from "../firmware-sim/runner.ts";
 import { createLogger } from "../hub/logger.ts";
@@ -14,6 +15,7 @@ import { startHub } from "../server/hub.ts";
 import type { UserStore } from "../store/users.ts";
 import { BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { DASHBOARD_CLI_OPTIONS, dashboardSettings } from "./dashboardOptions.ts";
+import { demoPrinter } from "./demoPrinter.ts";
 import { HUB_OPTIONS, hubBasics, parse, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -53,9 +55,14 @@ export async function demoCommand(args: string[]): Promise<number> {
 		hub.users,
 		centres.map((c) => c.id),
 	);
+	const registry = new DeviceRegistry(registryPath(o.data));
+	const printers = await Promise.all(
+		centres.map((centre) => demoPrinter(centre, hub, registry, o.data, (m) => log.warn(m))),
+	);
 	const sims = await Promise.all(
-		centres.map((centre) =>
+		centres.map((centre, i) =>
 			startSimulation({
+				onAction: (a) => printers[i]?.onAction(a),
 				centre,
 				brokerUrl: hub.mqttUrl,
 				speed,
@@ -71,7 +78,10 @@ export async function demoCommand(args: string[]): Promise<number> {
 			"vikno demo is running",
 			`  dashboard:  ${hub.httpUrl}/?centre=${first}`,
 			`  sign in:    user ${manager.name}  password ${manager.password}  (a new password at every start)`,
+			`  hall board: ${hub.httpUrl}/board/${first}`,
+			`  console:    ${hub.httpUrl}/desk/${first}/${centres[0]?.windows[0]?.id ?? "w01"}  (a window's operator console; the simulator works the windows too)`,
 			`  public API: ${hub.httpUrl}/api/public/v1/centres/${first}/wait`,
+			...(printers[0]?.files.map((f) => `  tickets:    ${f}  (ESC/POS, as the terminal's printer gets them)`) ?? []),
 			`  MQTT:       ${hub.mqttUrl}  (try: mosquitto_sub -p ${hub.mqttPort} -t 'vikno/v1/#' -v)`,
 			`  data:       ${o.data}`,
 			`  simulated time runs ${speed}× faster than the clock. Ctrl+C stops.`,

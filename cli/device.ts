@@ -15,9 +15,11 @@ const OPTIONS = {
 	service: { type: "string" },
 	json: { type: "boolean", default: false },
 	replace: { type: "boolean", default: false },
+	"ticket-key": { type: "boolean", default: false },
 } as const;
 
-export const DEVICE_HELP = `  vikno device add --centre C --node N [--json] [--replace] [--data DIR]
+export const DEVICE_HELP = `  vikno device add --centre C --node N [--ticket-key] [--json] [--replace] [--data DIR]
+      --ticket-key (a ticket terminal): also a key for the tokens on its printed tickets' QR codes
   vikno device add --service NAME [--centre C] [--json] [--replace] [--data DIR]
       create a credential (printed once; only a salted hash is stored)
   vikno device list [--json] [--data DIR]
@@ -31,10 +33,15 @@ export async function deviceCommand(args: string[]): Promise<number> {
 		switch (action) {
 			case "add": {
 				const account = accountOf(o);
-				const { username, password } = await registry.add(account, { replace: o.replace });
-				if (o.json) console.log(JSON.stringify({ username, password }));
+				if (o["ticket-key"] && account.kind !== "node") throw new UsageError("--ticket-key is for a terminal node");
+				const { username, password, ticketKey } = await registry.add(account, {
+					replace: o.replace,
+					ticketKey: o["ticket-key"],
+				});
+				if (o.json) console.log(JSON.stringify({ username, password, ...(ticketKey ? { ticketKey } : {}) }));
 				else {
 					console.log(`user name: ${username}\npassword:  ${password}`);
+					if (ticketKey) console.log(`ticket key: ${ticketKey}  (VIKNO_EDGE_PRINTER_TICKET_KEY on the terminal)`);
 					console.log(
 						account.kind === "node"
 							? `client id: ${username}  (the MQTT client id must equal the user name)\nThe password is shown only now.`
@@ -44,7 +51,9 @@ export async function deviceCommand(args: string[]): Promise<number> {
 				return 0;
 			}
 			case "list": {
-				const records = registry.list().map(({ hash: _hash, ...shown }) => shown);
+				const records = registry
+					.list()
+					.map(({ hash: _hash, ticketKey, ...shown }) => ({ ...shown, ...(ticketKey ? { ticketKey: true } : {}) }));
 				if (o.json) console.log(JSON.stringify(records));
 				else if (records.length === 0) console.log(`no credentials in ${registry.path}`);
 				else

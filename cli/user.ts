@@ -17,7 +17,8 @@ export const MIN_PASSWORD = 12;
 export const USER_HELP = `vikno user — who signs in to the manager dashboard (stored in DATA/users.db)
 
 Usage:
-  vikno user add NAME --role ROLE [--centre C]… [--password-stdin] [--json] [--data DIR]
+  vikno user add NAME --role ROLE [--centre C]… [--window W]… [--password-stdin] [--json] [--data DIR]
+      an operator: --role operator --centre C --window W (the windows of that centre whose consoles they use)
       create a user; a password is made and printed once (or read from stdin, at least ${MIN_PASSWORD} characters)
   vikno user list [--json] [--data DIR]
   vikno user remove NAME [--data DIR]
@@ -36,6 +37,7 @@ const OPTIONS = {
 	data: { type: "string", default: "./data" },
 	role: { type: "string" },
 	centre: { type: "string", multiple: true },
+	window: { type: "string", multiple: true },
 	"password-stdin": { type: "boolean", default: false },
 	json: { type: "boolean", default: false },
 	help: { type: "boolean", short: "h", default: false },
@@ -65,20 +67,33 @@ export async function userCommand(args: string[]): Promise<number> {
 		switch (action) {
 			case "add": {
 				const { role = "", centre: centres = [] } = o;
+				// --window W with one --centre C is C/W; "C/W" may be given as it is.
+				const windows = (o.window ?? []).map((w) =>
+					w.includes("/") || centres.length !== 1 ? w : `${centres[0]}/${w}`,
+				);
 				const problems = o.role === undefined ? [`--role is required (${ROLE_NAMES.join(", ")})`] : [];
 				problems.push(
-					...problemsOf({ name: needName(), role, centres }).filter((p) => o.role || !p.startsWith("role")),
+					...problemsOf({ name: needName(), role, centres, windows }).filter((p) => o.role || !p.startsWith("role")),
 				);
 				if (problems.length > 0 || !isRole(role)) throw new UsageError(`${problems.join("; ")} (vikno user --help)`);
 				const password = o["password-stdin"] ? readPassword() : newPassword();
 				const hash = await hashPassword(password);
-				const record = users.add({ name: needName(), role, centres, hash });
+				const record = users.add({ name: needName(), role, centres, windows, hash });
 				const shown = o["password-stdin"] ? {} : { password };
 				if (o.json)
-					console.log(JSON.stringify({ name: record.name, role: record.role, centres: record.centres, ...shown }));
+					console.log(
+						JSON.stringify({
+							name: record.name,
+							role: record.role,
+							centres: record.centres,
+							...(record.windows.length ? { windows: record.windows } : {}),
+							...shown,
+						}),
+					);
 				else {
 					console.log(`user:      ${record.name}`);
 					console.log(`role:      ${record.role}${record.centres.length ? ` of ${record.centres.join(", ")}` : ""}`);
+					if (record.windows.length) console.log(`windows:   ${record.windows.join(", ")}`);
 					if (!o["password-stdin"]) console.log(`password:  ${password}\nThe password is shown only now.`);
 				}
 				return 0;

@@ -24,6 +24,9 @@
  * - `queueIdle`: a service's queue holds at least `minWaiting` tickets and is longer than
  *   `growMin` minutes ago, while an open window serving it has been idle for `idleS` seconds.
  *   The queue lengths of past evaluations are kept in the state for this.
+ * - `printer`: a terminal (online) says its printer cannot print — `paper_out` and `cover_open`
+ *   are warnings (someone at the centre fixes them), `offline` is critical (no tickets at all);
+ *   keyed `printer:{node}`, since the status that said so; value 1, threshold 1.
  * - `hubHealth`: the hub itself is degraded (core/health.ts): one alert per reason, keyed
  *   `hub:store_failing`, `hub:disk_low`, …, with the reason's severity; value 1, threshold 1.
  * Pure: `now` is an argument; the state passed in is not changed.
@@ -79,6 +82,7 @@ export function alertRules(centre: Pick<Centre, "alerts">): ResolvedRules {
 		lowRatings: { ...ALERT_DEFAULTS.lowRatings, ...a.lowRatings },
 		queueIdle: { ...ALERT_DEFAULTS.queueIdle, ...a.queueIdle },
 		hubHealth: { ...ALERT_DEFAULTS.hubHealth, ...a.hubHealth },
+		printer: { ...ALERT_DEFAULTS.printer, ...a.printer },
 	};
 }
 
@@ -173,6 +177,32 @@ function nodeOffline(inputs: AlertInputs, now: number, rules: ResolvedRules, ope
 			since: from,
 			value: Math.round((now - from) / 1000),
 			threshold: r.afterS,
+		});
+	}
+	return out;
+}
+
+const PRINTER_PROBLEMS = {
+	paper_out: { severity: "warning", uk: "закінчився папір", en: "is out of paper" },
+	cover_open: { severity: "warning", uk: "відкрита кришка", en: "has its cover open" },
+	offline: { severity: "critical", uk: "не на зв'язку", en: "is offline" },
+} as const;
+
+function printer(inputs: AlertInputs): Finding[] {
+	const out: Finding[] = [];
+	for (const n of inputs.index.centre.nodes) {
+		const l = inputs.live.nodes.get(n.id);
+		if (!l?.online || !l.printer || l.printer === "ok") continue;
+		const p = PRINTER_PROBLEMS[l.printer];
+		out.push({
+			key: `printer:${n.id}`,
+			rule: "printer",
+			severity: p.severity,
+			subject: { node: n.id },
+			message: { uk: `Принтер талонів ${n.id}: ${p.uk}`, en: `Ticket printer ${n.id} ${p.en}` },
+			since: l.lastSeen,
+			value: 1,
+			threshold: 1,
 		});
 	}
 	return out;
@@ -283,6 +313,7 @@ export function evaluate(previous: AlertState, inputs: AlertInputs, now: number)
 		...(rules.lowRatings.enabled ? lowRatings(inputs, now, rules) : []),
 		...(rules.queueIdle.enabled ? queueIdle(inputs, now, rules, previous.samples) : []),
 		...(rules.hubHealth.enabled ? hubHealth(inputs) : []),
+		...(rules.printer.enabled ? printer(inputs) : []),
 	];
 
 	const before = new Map(previous.alerts.map((a) => [a.key, a]));

@@ -116,6 +116,7 @@ export const ALERT_DEFAULTS = {
 	lowRatings: { enabled: true, windowMin: 15, minRatings: 4, share: 0.5 },
 	queueIdle: { enabled: true, idleS: 300, growMin: 10, minWaiting: 3 },
 	hubHealth: { enabled: true },
+	printer: { enabled: true },
 } as const;
 
 const enabled = (on: boolean) => Type.Boolean({ default: on, description: "Whether this rule raises alerts" });
@@ -235,12 +236,43 @@ export const AlertRules = Type.Object(
 				"The hub itself is degraded (the store cannot write, the disk is nearly full, events wait or arrive late: docs/errors.md, Health)",
 			),
 		),
+		printer: Type.Optional(
+			rule(
+				{ enabled: enabled(D.printer.enabled) },
+				"A ticket terminal's printer cannot print: paper out, cover open or offline (from the terminal's status)",
+			),
+		),
 		webhookUrl: Type.Optional(
 			Type.String({
 				pattern: "^https?://",
 				description: "Alerts raised and resolved are also POSTed here as JSON (e.g. a Telegram bot gateway)",
 			}),
 		),
+	},
+	{ additionalProperties: false, default: {} },
+);
+
+/** The hall board (табло) at /board/{centre}: who may open it and what it shows. */
+export const Board = Type.Object(
+	{
+		public: Type.Boolean({
+			default: false,
+			description:
+				"Anyone may open /board/{centre} without signing in (a TV in the hall); otherwise a signed-in user who sees the centre (a viewer account for the TV)",
+		}),
+		languages: Type.Array(Type.Union([Type.Literal("uk"), Type.Literal("en")]), {
+			minItems: 1,
+			maxItems: 2,
+			default: ["uk"],
+			description: "Languages of the board's labels; two alternate every alternateS seconds",
+		}),
+		alternateS: Type.Integer({
+			minimum: 3,
+			maximum: 600,
+			default: 10,
+			description: "Seconds each language stays on the board when two are given",
+		}),
+		calls: Type.Integer({ minimum: 1, maximum: 20, default: 6, description: "How many latest calls the board shows" }),
 	},
 	{ additionalProperties: false, default: {} },
 );
@@ -260,10 +292,12 @@ export const Centre = Type.Object(
 		holidays: Type.Optional(Type.Array(Holiday, { default: [] })),
 		administrators: Type.Optional(Type.Array(Administrator, { default: [] })),
 		alerts: Type.Optional(AlertRules),
+		board: Type.Optional(Board),
 	},
 	{ additionalProperties: false },
 );
 
+export type Board = Static<typeof Board>;
 export type Centre = Static<typeof Centre>;
 export type Holiday = Static<typeof Holiday>;
 export type Administrator = Static<typeof Administrator>;

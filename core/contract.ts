@@ -73,6 +73,13 @@ export const OccupancyPayload = Type.Object(
 	open,
 );
 
+/** A ticket terminal's printer (edge/printer/): printing, or why not. */
+export const PRINTER_STATES = ["ok", "paper_out", "cover_open", "offline"] as const;
+export type PrinterState = (typeof PRINTER_STATES)[number];
+export function isPrinterState(value: unknown): value is PrinterState {
+	return typeof value === "string" && (PRINTER_STATES as readonly string[]).includes(value);
+}
+
 export const StatusPayload = Type.Object(
 	{
 		id: EventId,
@@ -86,6 +93,8 @@ export const StatusPayload = Type.Object(
 		role: Type.Optional(Type.String({ maxLength: 32 })),
 		paused: Type.Optional(Type.Boolean()),
 		ticket: Type.Optional(Type.Union([Ticket, Type.Null()])),
+		/** At a terminal with a printer: its state (`paper_out`, `cover_open`, `offline` raise an alert). */
+		printer: Type.Optional(Type.Enum([...PRINTER_STATES])),
 		/** What the node refused since it started, by reason (edge/refusals.ts); absent while nothing was. */
 		refused: Type.Optional(
 			Type.Record(Type.String({ pattern: "^[a-z][a-z_]{0,31}$" }), Type.Integer({ minimum: 0 }), {

@@ -14,6 +14,7 @@ export const ALERT_RULES = [
 	"lowRatings",
 	"queueIdle",
 	"hubHealth",
+	"printer",
 ] as const;
 export const SEVERITIES = ["warning", "critical"] as const;
 
@@ -48,10 +49,40 @@ export const AlertSchema = Type.Object(
 /** `$hub/alerts`: the centre's active alerts, the whole set each time it changes (empty: none). */
 export const AlertsState = Type.Object({ centre: Ref, at: EpochMs, alerts: Type.Array(AlertSchema) }, open);
 
-/** The hub's topics under `$hub/`, with their schemas and whether they are retained. */
+/**
+ * `$hub/live`: what a ticket terminal prints — per service, how many wait and the estimated wait
+ * for a ticket taken now (minutes and the range 80 % fall in; null with no estimate). Published on
+ * every change (at most 4 times a second) and every 5 s; the one `$hub` topic nodes may read.
+ */
+export const LiveSummary = Type.Object(
+	{
+		centre: Ref,
+		at: EpochMs,
+		services: Type.Array(
+			Type.Object(
+				{
+					id: Ref,
+					waiting: Type.Integer({ minimum: 0 }),
+					estimate: Type.Union([
+						Type.Object({ minutes: Type.Number(), low: Type.Number(), high: Type.Number() }, open),
+						Type.Null(),
+					]),
+				},
+				open,
+			),
+		),
+	},
+	open,
+);
+
+/**
+ * The hub's topics under `$hub/`, with their schemas, whether they are retained, and whether
+ * edge nodes may subscribe to them (broker/acl.ts: only these, and only their own centre's).
+ */
 export const HUB_TOPICS = {
-	alerts: { schema: AlertsState, retained: true },
-} as const satisfies Record<string, { schema: TSchema; retained: boolean }>;
+	alerts: { schema: AlertsState, retained: true, nodesRead: false },
+	live: { schema: LiveSummary, retained: true, nodesRead: true },
+} as const satisfies Record<string, { schema: TSchema; retained: boolean; nodesRead: boolean }>;
 
 export type HubTopicName = keyof typeof HUB_TOPICS;
 export const HUB_TOPIC_NAMES = Object.keys(HUB_TOPICS) as HubTopicName[];
@@ -62,3 +93,26 @@ export type HubStateOf = { [H in HubTopicName]: Static<(typeof HUB_TOPICS)[H]["s
 export type Alert = Static<typeof AlertSchema>;
 export type AlertRuleName = Alert["rule"];
 export type Severity = Alert["severity"];
+
+export type LiveSummary = Static<typeof LiveSummary>;
+
+/** The summary of a live view's services (core/liveView.ts) for `$hub/live`. */
+export function liveSummary(view: {
+	centre: string;
+	at: number;
+	services: readonly {
+		id: string;
+		waiting: number;
+		estimate?: { minutes: number; low: number; high: number } | null | undefined;
+	}[];
+}): LiveSummary {
+	return {
+		centre: view.centre,
+		at: view.at,
+		services: view.services.map((s) => ({
+			id: s.id,
+			waiting: s.waiting,
+			estimate: s.estimate ? { minutes: s.estimate.minutes, low: s.estimate.low, high: s.estimate.high } : null,
+		})),
+	};
+}

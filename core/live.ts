@@ -11,7 +11,7 @@
  * So the live state, the state rebuilt after a restart and the reports agree by construction.
  */
 import type { CentreIndex } from "./centre.ts";
-import type { QueueData, WireEvent } from "./contract.ts";
+import type { PrinterState, QueueData, WireEvent } from "./contract.ts";
 import { OCCUPANCY_BOUNDS } from "./plausibility.ts";
 import { isEnd, isWaiting, type Ledger, later, type Mark, record, type Serves } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
@@ -78,6 +78,8 @@ export interface NodeLive {
 	statusId?: string;
 	buffered?: number;
 	version?: string;
+	/** A terminal's printer, as its latest status said (`ok`, `paper_out`, `cover_open`, `offline`). */
+	printer?: PrinterState;
 }
 
 export interface LiveState {
@@ -196,13 +198,25 @@ function applyStatus(
 	node: string,
 	id: string,
 	ts: number,
-	d: { online: boolean; buffered?: number | undefined; version?: string | undefined },
+	d: {
+		online: boolean;
+		buffered?: number | undefined;
+		version?: string | undefined;
+		printer?: PrinterState | undefined;
+	},
 	index: CentreIndex,
 ) {
 	const prev = s.nodes.get(node);
 	// A retained status replayed late must not overwrite a newer one.
 	if (prev && (prev.lastSeen > ts || (prev.lastSeen === ts && (prev.statusId ?? "") > id))) return;
-	s.nodes.set(node, { online: d.online, lastSeen: ts, statusId: id, buffered: d.buffered, version: d.version });
+	s.nodes.set(node, {
+		online: d.online,
+		lastSeen: ts,
+		statusId: id,
+		buffered: d.buffered,
+		version: d.version,
+		...(d.printer ? { printer: d.printer } : {}),
+	});
 	const win = index.nodes.get(node)?.window;
 	const w = win ? s.windows.get(win) : undefined;
 	if (w) w.online = d.online;

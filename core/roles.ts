@@ -7,22 +7,42 @@ import Type, { type Static } from "typebox";
 
 /** The roles, what each is for, and what each may do beyond reading its centres. */
 export const ROLES = {
-	admin: { allCentres: true, changes: true, administers: true, description: "every centre, devices and users" },
-	manager: { allCentres: false, changes: true, administers: false, description: "the centres named for the user" },
+	admin: {
+		allCentres: true,
+		changes: true,
+		administers: true,
+		operatesAll: true,
+		description: "every centre, devices and users",
+	},
+	manager: {
+		allCentres: false,
+		changes: true,
+		administers: false,
+		operatesAll: true,
+		description: "the centres named for the user",
+	},
+	operator: {
+		allCentres: false,
+		changes: false,
+		administers: false,
+		operatesAll: false,
+		description: "an administrator at a PC: reads the centres of their windows, acts only at their windows' consoles",
+	},
 	viewer: {
 		allCentres: false,
 		changes: false,
 		administers: false,
+		operatesAll: false,
 		description: "read-only view of the centres named (e.g. a wall screen)",
 	},
 } as const satisfies Record<
 	string,
-	{ allCentres: boolean; changes: boolean; administers: boolean; description: string }
+	{ allCentres: boolean; changes: boolean; administers: boolean; operatesAll: boolean; description: string }
 >;
 
 export type Role = keyof typeof ROLES;
 export const ROLE_NAMES = Object.keys(ROLES) as Role[];
-export const RoleSchema = Type.Enum(ROLE_NAMES, { description: "admin | manager | viewer" });
+export const RoleSchema = Type.Enum(ROLE_NAMES, { description: "admin | manager | operator | viewer" });
 
 export function isRole(value: unknown): value is Role {
 	return typeof value === "string" && Object.hasOwn(ROLES, value);
@@ -41,6 +61,8 @@ export interface Principal {
 	name: string;
 	role: Role;
 	centres: readonly string[];
+	/** An operator's windows, as "centre/window" (the consoles they may act at). */
+	windows?: readonly string[] | undefined;
 }
 
 export const PrincipalSchema = Type.Object(
@@ -48,6 +70,9 @@ export const PrincipalSchema = Type.Object(
 		name: Type.String({ description: "User name" }),
 		role: RoleSchema,
 		centres: Type.Array(Type.String(), { description: "Centres the user may see (empty for an admin: every one)" }),
+		windows: Type.Optional(
+			Type.Array(Type.String(), { description: 'An operator\'s windows, "centre/window": the consoles they act at' }),
+		),
 	},
 	{ description: "The signed-in user" },
 );
@@ -64,9 +89,17 @@ export type Need =
 	/** change something of a centre: not a viewer, and the centre as for read */
 	| "change"
 	/** devices, users, the whole hub */
-	| "admin";
+	| "admin"
+	/** act at a window's console (`/desk/{centre}/{window}`): that window's operator, a manager of the centre, an admin */
+	| "operate";
 
-export type Refusal = "no_session" | "role" | "centre";
+export type Refusal = "no_session" | "role" | "centre" | "window";
+
+/** May this user act at this window's console? An operator only at their own windows. */
+export function canOperate(user: Principal, centre: string, window: string): boolean {
+	if (ROLES[user.role].operatesAll) return canView(user, centre);
+	return user.role === "operator" && (user.windows ?? []).includes(`${centre}/${window}`);
+}
 
 /** May this user see this centre? */
 export function canView(user: Principal, centre: string): boolean {
@@ -82,7 +115,12 @@ export function visibleCentres(user: Principal, all: Iterable<string>): string[]
  * The decision for one request: undefined when allowed, else why not. `centre` is the centre the
  * request names (path or query), if any. Deny by default: an unknown need refuses.
  */
-export function refusal(user: Principal | undefined, need: Need, centre?: string): Refusal | undefined {
+export function refusal(
+	user: Principal | undefined,
+	need: Need,
+	centre?: string,
+	window?: string,
+): Refusal | undefined {
 	if (need === "public") return undefined;
 	if (!user) return "no_session";
 	const role = ROLES[user.role];
@@ -97,6 +135,11 @@ export function refusal(user: Principal | undefined, need: Need, centre?: string
 			return centre === undefined || canView(user, centre) ? undefined : "centre";
 		case "admin":
 			return role.administers ? undefined : "role";
+		case "operate":
+			if (!role.operatesAll && user.role !== "operator") return "role";
+			if (centre === undefined || window === undefined) return "window";
+			if (!canView(user, centre) && !(user.windows ?? []).some((w) => w.startsWith(`${centre}/`))) return "centre";
+			return canOperate(user, centre, window) ? undefined : "window";
 		default:
 			return "role";
 	}

@@ -17,6 +17,8 @@ import { HTTP_ERRORS, HttpError, type HttpErrorCode, isHttpErrorCode, PLUGIN_ERR
 import { openApi, openApiRoutes } from "./openapi.ts";
 import { checkResponses, type ResponseLog } from "./responseCheck.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { boardRoutes } from "./routes/board.ts";
+import { deskRoutes } from "./routes/desk.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
@@ -25,7 +27,7 @@ import { sessionRoutes } from "./routes/session.ts";
 import { signInRoutes } from "./routes/signIn.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
-import type { HallSource, UserSource } from "./sources.ts";
+import type { DeskSource, HallSource, SpeechSource, UserSource } from "./sources.ts";
 
 export interface AppOptions {
 	/** The live halls with their estimates, opening hours, best times and alerts. */
@@ -34,6 +36,10 @@ export interface AppOptions {
 	registry: Registry;
 	/** The hub's clock (tests and simulations give it another time). */
 	now: () => number;
+	/** The operator consoles' actions; without it /desk answers 404. */
+	desk?: DeskSource;
+	/** The hall board's voice (espeak-ng); without it the board speaks with the browser's voice or chimes. */
+	speech?: SpeechSource;
 	/** The store, for reports and history. */
 	store?: EventStore;
 	/** Requests per minute per address on the public API (default 120). */
@@ -134,5 +140,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 	await app.register(publicRoutes, opts);
 	await app.register(historyRoutes, opts);
 	await app.register(webRoutes, opts);
+	await app.register(boardRoutes, opts);
+	await app.register(deskRoutes, opts);
 	return app;
 }

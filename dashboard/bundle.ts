@@ -1,18 +1,24 @@
-/** Bundles the browser code (lit elements in dashboard/web/) once per process with esbuild. */
+/** Bundles the browser code (lit elements in dashboard/web/) once per process and entry with esbuild. */
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-let cached: Promise<string> | undefined;
+const cached = new Map<string, Promise<string>>();
 
-export function buildWebBundle(): Promise<string> {
-	cached ??= build({
-		entryPoints: [fileURLToPath(new URL("./web/main.ts", import.meta.url))],
-		bundle: true,
-		write: false,
-		format: "esm",
-		target: "es2022",
-		minify: true,
-		legalComments: "none",
-	}).then((r) => r.outputFiles[0]?.text ?? "");
-	return cached;
+/** `main`: the manager's page (web/main.ts); `board`: the hall board; `desk`: the operator console (web/{entry}/main.ts). */
+export function buildWebBundle(entry: "main" | "board" | "desk" = "main"): Promise<string> {
+	let bundle = cached.get(entry);
+	if (!bundle) {
+		const file = entry === "main" ? "./web/main.ts" : `./web/${entry}/main.ts`;
+		bundle = build({
+			entryPoints: [fileURLToPath(new URL(file, import.meta.url))],
+			bundle: true,
+			write: false,
+			format: "esm",
+			target: "es2022",
+			minify: true,
+			legalComments: "none",
+		}).then((r) => r.outputFiles[0]?.text ?? "");
+		cached.set(entry, bundle);
+	}
+	return bundle;
 }

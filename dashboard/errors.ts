@@ -12,6 +12,17 @@ export const HTTP_ERRORS = {
 			"The request is malformed: a parameter of the wrong form, an unknown query parameter, a bad date range.",
 	},
 	not_found: { status: 404, description: "There is no such path (or no such method on it)." },
+	no_speech: {
+		status: 404,
+		description:
+			"The hub cannot say this call: no speech synthesiser (Debian's espeak-ng) is installed, or the call is no longer among the board's latest. The board then uses the browser's Ukrainian voice, or the chime alone.",
+	},
+	unknown_window: { status: 404, description: "The centre has no window with the id in the path." },
+	desk_refused: {
+		status: 409,
+		description:
+			"The console's action does not apply now (start with no ticket called, …), the window has no node in the centre file, or the hub refused the event it made.",
+	},
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
 	unauthorized: {
 		status: 401,

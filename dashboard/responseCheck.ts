@@ -118,8 +118,21 @@ export function checkResponses(app: FastifyInstance, log: ResponseLog): void {
 			check(request, reply, payload, mediaType);
 		// Answers without a body (a redirect, 204): their status must be one the route declares.
 		else if (payload === undefined || payload === null || payload === "") checkEmpty(request, reply);
+		// Binary answers (the board's audio): the status and media type must be declared.
+		else if (Buffer.isBuffer(payload)) checkBinary(request, reply, mediaType);
 		return payload;
 	});
+
+	const checkBinary = (request: FastifyRequest, reply: FastifyReply, mediaType: string) => {
+		const status = reply.statusCode;
+		const route = request.routeOptions.url;
+		const response = (request.routeOptions.schema as { response?: Record<string, Schema> } | undefined)?.response;
+		const content = (response?.[status] as { content?: Record<string, unknown> } | undefined)?.content;
+		const problems = content?.[mediaType] ? [] : [`no ${mediaType} answer declared for ${status}`];
+		log.checked.push({ method: request.method, route: route ?? null, status, mediaType, problems });
+		if (problems.length > 0 && status < 400)
+			throw new Error(`answer of ${request.method} ${route} does not match its schema: ${problems}`);
+	};
 
 	const checkEmpty = (request: FastifyRequest, reply: FastifyReply) => {
 		const status = reply.statusCode;

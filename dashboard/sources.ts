@@ -5,6 +5,7 @@
  */
 import type { Alert } from "../core/alerts.ts";
 import type { BestTimes } from "../core/bestTimes.ts";
+import type { BoardCall } from "../core/boardView.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { OpeningState } from "../core/openingHours.ts";
@@ -20,6 +21,30 @@ export interface HallSource {
 	alerts(centre: string): readonly Alert[];
 	opening(centre: string): OpeningState | undefined;
 	bestTimes(centre: string): Promise<BestTimes> | undefined;
+	/** The latest calls of a centre for its hall board, newest first. */
+	calls(centre: string): readonly BoardCall[];
+	/** Hear each new call at once (the board's stream); returns the function that stops listening. */
+	onCall(listener: (centre: string, call: BoardCall) => void): () => void;
+}
+
+/** The operator console's actions (hub/desk.ts): the window node's buttons, done by the hub. */
+export interface DeskSource {
+	act(
+		centre: string,
+		window: string,
+		action: "next" | "recall" | "start" | "finish" | "no_show",
+	): Promise<
+		| { ok: true; ticket: string | null; event?: string }
+		| { ok: false; reason: "unknown_window" | "no_node" | "nothing_to_do" | "rejected"; detail: string }
+	>;
+}
+
+/** The hall board's voice: a phrase as WAV audio (server/speech.ts renders it with espeak-ng). */
+export interface SpeechSource {
+	/** Whether the hub can speak at all. */
+	readonly available: boolean;
+	/** The phrase as a WAV file, or undefined when it cannot be said. */
+	wav(text: string): Promise<Buffer | undefined>;
 }
 
 /** A user who may sign in, as the dashboard sees one (never the password's hash). */

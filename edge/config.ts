@@ -115,6 +115,34 @@ export const TerminalButton = Type.Object(
 		service: id,
 		prefix: Type.String({ pattern: "^[A-Z]{1,2}$", description: "ticket prefix of the service, e.g. A" }),
 		priority: Type.Optional(id),
+		/** The service's name as printed on the ticket (default: the service id). */
+		label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+	},
+	{ additionalProperties: false },
+);
+
+/** The ticket printer (edge/printer/): how it is reached and what goes on the ticket. */
+export const PrinterConfig = Type.Object(
+	{
+		connection: Type.Union([Type.Literal("sim"), Type.Literal("device"), Type.Literal("tcp")], {
+			description:
+				"sim: write the bytes to `path` (a file); device: a character device at `path` (/dev/usb/lp0, a serial port); tcp: `host`:`port` (raw 9100)",
+		}),
+		path: Type.Optional(Type.String({ minLength: 1 })),
+		host: Type.Optional(Type.String({ minLength: 1 })),
+		port: Type.Integer({ minimum: 1, maximum: 65535, default: 9100 }),
+		/** ESC t number of the Windows-1251 table (Epson: 46; some printers: 73 or other). */
+		codeTable: Type.Integer({ minimum: 0, maximum: 255, default: 46 }),
+		/** The centre's name at the top of the ticket. */
+		centreName: Type.String({ minLength: 1, maxLength: 64, default: "ЦНАП" }),
+		/** The hub's public address: the QR code links to {publicUrl}/c/{centre}/t/{ticket}?k=…; none, no QR code. */
+		publicUrl: Type.Optional(Type.String({ pattern: "^https?://" })),
+		/** This terminal's ticket key (`vikno device add … --ticket-key`; env VIKNO_EDGE_PRINTER_TICKET_KEY). */
+		ticketKey: Type.Optional(Type.String({ minLength: 16 })),
+		/** Longest wait for the hub's figures before printing without them (never more than a second). */
+		hubWaitMs: Type.Integer({ minimum: 0, maximum: 1000, default: 1000 }),
+		/** How often the printer's state is checked, seconds. */
+		checkEveryS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
 	},
 	{ additionalProperties: false },
 );
@@ -126,6 +154,7 @@ export const TerminalRole = Type.Object(
 		numberStart: Type.Integer({ minimum: 0, maximum: 9000, default: 1 }),
 		buzzer: Type.Optional(name),
 		led: Type.Optional(name),
+		printer: Type.Optional(PrinterConfig),
 	},
 	{ additionalProperties: false },
 );
@@ -194,6 +223,7 @@ export type DriverConfig = Static<typeof DriverConfig>;
 export type OutboxConfig = Static<typeof OutboxConfig>;
 export type WindowRole = Static<typeof WindowRole>;
 export type TerminalRole = Static<typeof TerminalRole>;
+export type PrinterConfig = Static<typeof PrinterConfig>;
 export type DoorRole = Static<typeof DoorRole>;
 export type BridgeConfig = Static<typeof BridgeConfig>;
 

@@ -33,6 +33,10 @@ export interface LinkOptions {
 	log: Log;
 	/** A message on `{commandPrefix}/{name}`, as received. */
 	onCommand: (name: string, payload: Uint8Array) => void;
+	/** The hub's state this node reads (a terminal: `vikno/v1/{centre}/$hub/live`), subscribed on every connection. */
+	hubTopics?: readonly string[];
+	/** A message on one of `hubTopics`, as received. */
+	onHubState?: (topic: string, payload: Uint8Array) => void;
 }
 
 export class Link {
@@ -127,12 +131,17 @@ export class Link {
 			this.o.log.info({ url: this.o.url, buffered: this.o.outbox.depth }, "connected to the hub");
 			this.publishStatus();
 			c.subscribe(`${this.o.commandPrefix}/#`, { qos: 1 });
+			for (const t of this.o.hubTopics ?? []) c.subscribe(t, { qos: 0 });
 			for (const w of this.connectedWaiters) w();
 			this.connectedWaiters.clear();
 			this.pump();
 		});
 		c.on("message", (topic, payload) => {
 			if (gen !== this.generation) return;
+			if (this.o.hubTopics?.includes(topic)) {
+				this.o.onHubState?.(topic, payload);
+				return;
+			}
 			// Checked by the node against the command's schema (core/commands.ts), not here.
 			this.o.onCommand(topic.slice(this.o.commandPrefix.length + 1), payload);
 		});

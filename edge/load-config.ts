@@ -32,6 +32,7 @@ export const ENV_OVERRIDES: Record<string, string[]> = {
 	VIKNO_EDGE_BROKER_PASSWORD: ["broker", "password"],
 	VIKNO_EDGE_DATA_DIR: ["dataDir"],
 	VIKNO_EDGE_LOG_LEVEL: ["log", "level"],
+	VIKNO_EDGE_PRINTER_TICKET_KEY: ["terminal", "printer", "ticketKey"],
 };
 
 const check = Compile(EdgeConfig);
@@ -94,6 +95,11 @@ export function checkEdgeConfig(c: EdgeConfig): ConfigProblem[] {
 		});
 		needOut(c.terminal.buzzer, "/terminal/buzzer");
 		needOut(c.terminal.led, "/terminal/led");
+		const pr = c.terminal.printer;
+		if (pr && (pr.connection === "sim" || pr.connection === "device") && !pr.path)
+			problems.push({ path: "/terminal/printer/path", message: `a ${pr.connection} printer needs a path` });
+		if (pr?.connection === "tcp" && !pr.host)
+			problems.push({ path: "/terminal/printer/host", message: "a tcp printer needs a host" });
 	}
 	if (c.role === "door" && c.door) {
 		if (c.door.beams) {

@@ -5,8 +5,9 @@
 import { v7 as uuidv7 } from "uuid";
 import { type Command, decodeCommand } from "../core/commands.ts";
 import { isWireEvent, type Kind } from "../core/contract.ts";
+import type { LiveSummary } from "../core/hubState.ts";
 import { type Log, silentLog } from "../core/log.ts";
-import { commandPrefix, eventTopic } from "../core/topic.ts";
+import { commandPrefix, eventTopic, hubTopic } from "../core/topic.ts";
 import { type Bridge, startBridge } from "./bridge.ts";
 import type { EdgeConfig } from "./config.ts";
 import { Debouncer } from "./debounce.ts";
@@ -14,6 +15,7 @@ import type { Driver, Output } from "./drivers/driver.ts";
 import { createDriver } from "./drivers/index.ts";
 import { Feedback } from "./feedback.ts";
 import { readCpuTemp, statusPayload } from "./health.ts";
+import { HubLive } from "./hubLive.ts";
 import { Link } from "./link.ts";
 import { Outbox, type OutboxHooks } from "./outbox.ts";
 import { Refusals } from "./refusals.ts";
@@ -30,6 +32,8 @@ export interface EdgeDeps {
 	now?: () => number;
 	/** Called on cmd/reload; the command wires it to re-reading the config file. */
 	onReload?: () => void;
+	/** A terminal: each ticket's bytes once they are with the printer (benchmarks). */
+	onPrinted?: (ticket: string, bytes: Uint8Array) => void;
 	/** The outbox's sync of a written event (default `fdatasync`); tests wrap it to watch the order. */
 	syncData?: OutboxHooks["syncData"];
 }
@@ -42,6 +46,8 @@ export interface EdgeNode {
 	bridge: Bridge | undefined;
 	/** Publish the retained status now. */
 	publishStatus(): void;
+	/** A terminal: the hub's latest `$hub/live` it holds, if fresh (tools and tests). */
+	hubLive(): Promise<LiveSummary | undefined>;
 	close(): Promise<void>;
 }
 
@@ -96,6 +102,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 			extra: { role: config.role, ...(online ? role?.status?.() : {}) },
 		});
 
+	const hubLive = new HubLive(() => link?.isConnected ?? false, now);
 	const ctx: RoleContext = {
 		config,
 		emit,
@@ -104,6 +111,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		log,
 		state,
 		publishStatus: () => link?.publishStatus(),
+		hubLive: (waitMs) => hubLive.get(waitMs),
+		...(deps.onPrinted ? { onPrinted: deps.onPrinted } : {}),
 	};
 	role =
 		config.role === "window" && config.window
@@ -166,6 +175,12 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		outbox,
 		log,
 		onCommand,
+		...(config.role === "terminal" && config.terminal?.printer
+			? {
+					hubTopics: [hubTopic(config.centre, "live")],
+					onHubState: (_topic: string, payload: Uint8Array) => hubLive.receive(payload),
+				}
+			: {}),
 	});
 	link.start();
 	const statusTimer = setInterval(() => link?.publishStatus(), config.statusEveryS * 1000);
@@ -198,6 +213,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 		link,
 		bridge,
 		publishStatus: () => link?.publishStatus(),
+		hubLive: () => hubLive.get(0),
 		async close() {
 			if (closed) return;
 			closed = true;

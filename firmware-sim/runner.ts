@@ -29,6 +29,8 @@ export interface SimulationOptions {
 	/** Wall-clock ms between status refreshes (uptime). */
 	statusEveryMs?: number;
 	log?: (message: string) => void;
+	/** Each event as a node is about to publish it (the demo's terminal prints its tickets here). */
+	onAction?: (a: Action) => void;
 }
 
 export interface Simulation {
@@ -72,6 +74,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 	const publish = (a: Action) => {
 		const node = nodes.get(a.node);
 		if (!node) return;
+		options.onAction?.(a);
 		node.publish(a.kind, a.data).catch((e: Error) => log?.(`${a.node}: ${a.kind} not published: ${e.message}`));
 	};
 	let lastStatus = wallStart;

@@ -37,20 +37,31 @@ export class Dispatcher {
 		}
 	}
 
-	private answer(centre: string, node: string, request: string) {
+	/**
+	 * The ticket a window calls next, held for it — the one choice behind a node's "next" and an
+	 * operator console's (hub/desk.ts). Undefined when nobody waits for it (or no such window).
+	 */
+	take(centre: string, window: string): { ticket: string; service: string; priority?: string } | undefined {
 		const index = this.opts.centres.get(centre);
 		const state = this.opts.state(centre);
-		const windowId = index?.nodes.get(node)?.window;
-		const desk = windowId ? index?.windows.get(windowId) : undefined;
-		if (!index || !state || !desk) return;
+		const desk = index?.windows.get(window);
+		if (!index || !state || !desk) return undefined;
 		const now = (this.opts.now ?? Date.now)();
 		const held = this.held.get(centre) ?? new Map<string, number>();
 		this.held.set(centre, held);
 		const holdMs = this.opts.holdMs ?? 120_000;
 		for (const [ticket, at] of held) if (now - at > holdMs || !state.waiting.has(ticket)) held.delete(ticket);
-
 		const next = pickNext([...state.waiting.values()], desk, new Set(held.keys()));
 		if (next) held.set(next.ticket, now);
+		return next
+			? { ticket: next.ticket, service: next.service, ...(next.priority ? { priority: next.priority } : {}) }
+			: undefined;
+	}
+
+	private answer(centre: string, node: string, request: string) {
+		const windowId = this.opts.centres.get(centre)?.nodes.get(node)?.window;
+		if (!windowId || !this.opts.state(centre)) return;
+		const next = this.take(centre, windowId);
 		const answer: CallData = next
 			? { request, ticket: next.ticket, service: next.service, ...(next.priority ? { priority: next.priority } : {}) }
 			: { request, ticket: null, service: null };

@@ -127,8 +127,13 @@ export class Insights {
 			const stats = this.holds.get(e.centre);
 			if (!index || !stats) continue;
 			observe(stats, e, index);
-			const cached = this.estimates.get(e.centre);
-			if (cached) cached.dirty = true;
+			// A node's status may open or close a window: the estimates are made again at once (statuses
+			// are few); other events mark them due within a second.
+			if (e.kind === "status") this.estimates.delete(e.centre);
+			else {
+				const cached = this.estimates.get(e.centre);
+				if (cached) cached.dirty = true;
+			}
 			if (e.kind === "rating") {
 				const list = this.ratings.get(e.centre) ?? [];
 				list.push(this.rating(e, index));

@@ -13,12 +13,16 @@ import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import type { HealthBounds } from "../core/health.ts";
+import { liveSummary } from "../core/hubState.ts";
 import type { Log } from "../core/log.ts";
 import type { Rate } from "../core/tokenBucket.ts";
+import { hubTopic } from "../core/topic.ts";
 import { buildApp } from "../dashboard/app.ts";
 import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
 import type { SessionTimes } from "../dashboard/auth/sessions.ts";
 import type { ResponseLog } from "../dashboard/responseCheck.ts";
+import { CallBoard } from "../hub/callBoard.ts";
+import { Desk } from "../hub/desk.ts";
 import { Dispatcher } from "../hub/dispatcher.ts";
 import { Forwarder } from "../hub/forwarder.ts";
 import { HubHealth } from "../hub/health.ts";
@@ -28,11 +32,13 @@ import { LiveHub } from "../hub/liveHub.ts";
 import { createLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
+import { type TicketLinkCheck, TicketLinks } from "../hub/ticketLinks.ts";
 import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { UserStore, usersPath } from "../store/users.ts";
 import { observeHalls } from "./observe.ts";
+import { startSpeech } from "./speech.ts";
 import { clientAddress, type TrustProxy } from "./trustProxy.ts";
 import { userSource } from "./users.ts";
 
@@ -94,6 +100,8 @@ export interface Hub {
 	spool: Spool;
 	live: LiveHub;
 	insights: Insights;
+	/** The latest calls of every centre, for the hall boards. */
+	calls: CallBoard;
 	ingest: Ingest;
 	health: HubHealth;
 	app: FastifyInstance;
@@ -101,6 +109,11 @@ export interface Hub {
 	/** The dashboard's users (DATA/users.db), as `vikno user` writes them. */
 	users: UserStore;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
+	/**
+	 * Check a printed ticket's link `/c/{centre}/t/{ticket}?k={token}` (hub/ticketLinks.ts): the
+	 * token is an HMAC under one of the centre's terminal keys, of today or yesterday.
+	 */
+	verifyTicketLink(centre: string, ticket: string, token: string): TicketLinkCheck;
 	/** Listen to accepted events, after they are durable and applied (tools and benchmarks). */
 	onAccepted(listener: (events: readonly WireEvent[]) => void): () => void;
 	close(): Promise<void>;
@@ -167,6 +180,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		log,
 		now,
 	});
+	const deviceKeys = new DeviceRegistry(registryPath(opts.dataDir));
+	const ticketLinks = new TicketLinks({ centres, keys: (c) => deviceKeys.ticketKeys(c), now });
+	const calls = new CallBoard(centres);
+	calls.seed((c) => live.state(c));
+	const speech = await startSpeech({ dir: join(opts.dataDir, "speech"), log });
 	const taps = new Set<(events: readonly WireEvent[]) => void>();
 	const insights = new Insights({
 		centres,
@@ -191,6 +209,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		watch: health,
 		afterAccept: (events) => {
 			dispatcher.onEvents(events);
+			calls.onEvents(events);
 			insights.onEvents(events);
 			for (const listener of taps) listener(events);
 		},
@@ -258,6 +277,29 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			},
 		);
 
+	// $hub/live for the ticket terminals: on every change (at most 4 times a second) and every 5 s
+	// (the estimates move with time too).
+	const liveDue = new Map<string, NodeJS.Timeout>();
+	const publishLive = (centre: string) => {
+		const view = insights.liveView(centre);
+		if (view) publish(hubTopic(centre, "live"), liveSummary(view), true);
+	};
+	const offLive = live.onChange((centre) => {
+		if (liveDue.has(centre)) return;
+		liveDue.set(
+			centre,
+			setTimeout(() => {
+				liveDue.delete(centre);
+				publishLive(centre);
+			}, 250),
+		);
+	});
+	for (const c of centres.keys()) publishLive(c);
+	const liveTimer = setInterval(() => {
+		for (const c of centres.keys()) publishLive(c);
+	}, 5_000);
+	liveTimer.unref();
+
 	// Alerts: evaluated every few seconds (rules look at durations: offline for N s, wait over target).
 	insights.checkAlerts();
 	const alertTimer = setInterval(() => insights.checkAlerts(), opts.alertEveryMs ?? 5_000);
@@ -271,7 +313,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			alerts: (centre) => insights.activeAlerts(centre),
 			opening: (centre) => insights.opening(centre),
 			bestTimes: (centre) => insights.bestTimes(centre),
+			calls: (centre) => calls.latest(centre),
+			onCall: (listener) => calls.onCall(listener),
 		},
+		speech,
+		desk: new Desk({
+			centres,
+			state: (c) => live.state(c),
+			dispatcher,
+			ingest: (topic, payload) => ingest.handle(topic, payload, { client: "desk" }),
+			now,
+		}),
 		registry: metrics.registry,
 		now,
 		store,
@@ -319,6 +371,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		spool,
 		live,
 		insights,
+		calls,
 		ingest,
 		health,
 		app,
@@ -329,9 +382,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			taps.add(listener);
 			return () => taps.delete(listener);
 		},
+		verifyTicketLink: (centre, ticket, token) => ticketLinks.verify(centre, ticket, token),
 		async close() {
 			clearInterval(pruneTimer);
 			clearInterval(alertTimer);
+			clearInterval(liveTimer);
+			offLive();
+			for (const t of liveDue.values()) clearTimeout(t);
 			nodeRate?.close();
 			await broker.close();
 			await ingest.drain();

@@ -15,6 +15,7 @@ const accountOf = (r: UserRecord): UserAccount => ({
 	name: r.name,
 	role: r.role,
 	centres: r.centres,
+	...(r.windows.length ? { windows: r.windows } : {}),
 	stamp: stampOf(r.hash),
 });
 

@@ -23,6 +23,8 @@ export interface UserRecord {
 	role: Role;
 	/** The centres a manager or viewer sees; empty for an admin (every centre). */
 	centres: string[];
+	/** An operator's windows, "centre/window" (their centres are among `centres`); empty for the others. */
+	windows: string[];
 	/** `scrypt$N$r$p$salt$key` (broker/passwords.ts). */
 	hash: string;
 	/** ISO time of creation and of the latest password change. */
@@ -30,33 +32,54 @@ export interface UserRecord {
 	passwordChanged: string;
 }
 
-export type NewUser = Pick<UserRecord, "name" | "role" | "centres" | "hash">;
+export type NewUser = Pick<UserRecord, "name" | "role" | "centres" | "hash"> & { windows?: string[] };
 
 export class UserStoreError extends Error {}
 
 const MIGRATIONS = [
 	`CREATE TABLE users (
 		name TEXT PRIMARY KEY,
-		role TEXT NOT NULL CHECK (role IN (${ROLE_NAMES.map((r) => `'${r}'`).join(", ")})),
+		role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'viewer')),
 		-- JSON array of centre ids
 		centres TEXT NOT NULL,
 		hash TEXT NOT NULL,
 		created TEXT NOT NULL,
 		password_changed TEXT NOT NULL
 	) WITHOUT ROWID;`,
+	// 2: the operator role, bound to windows. SQLite cannot change a CHECK: the table is made again.
+	`CREATE TABLE users2 (
+		name TEXT PRIMARY KEY,
+		role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'operator', 'viewer')),
+		centres TEXT NOT NULL,
+		-- JSON array of "centre/window" (an operator's)
+		windows TEXT NOT NULL DEFAULT '[]',
+		hash TEXT NOT NULL,
+		created TEXT NOT NULL,
+		password_changed TEXT NOT NULL
+	) WITHOUT ROWID;
+	INSERT INTO users2 (name, role, centres, hash, created, password_changed)
+		SELECT name, role, centres, hash, created, password_changed FROM users;
+	DROP TABLE users;
+	ALTER TABLE users2 RENAME TO users;`,
 ];
 
 interface Row {
 	name: string;
 	role: string;
 	centres: string;
+	windows: string;
 	hash: string;
 	created: string;
 	password_changed: string;
 }
 
 /** What is wrong with a new user, every problem at once (empty when nothing is). */
-export function problemsOf(user: { name: string; role: string; centres: readonly string[] }): string[] {
+export function problemsOf(user: {
+	name: string;
+	role: string;
+	centres: readonly string[];
+	windows?: readonly string[] | undefined;
+}): string[] {
 	const problems: string[] = [];
 	if (!isUserName(user.name))
 		problems.push(`user name "${user.name}": lower case letters, digits and . _ @ - only, 1–64 characters`);
@@ -67,6 +90,16 @@ export function problemsOf(user: { name: string; role: string; centres: readonly
 			problems.push(`an ${user.role} sees every centre: give no centres`);
 		if (!ROLES[user.role].allCentres && user.centres.length === 0)
 			problems.push(`a ${user.role} needs at least one centre`);
+		const windows = user.windows ?? [];
+		if (user.role === "operator" && windows.length === 0) problems.push("an operator needs at least one window");
+		if (user.role !== "operator" && windows.length > 0)
+			problems.push(`windows are an operator's; a ${user.role} has none`);
+		for (const w of windows) {
+			const [centre, window, ...rest] = w.split("/");
+			if (rest.length > 0 || !centre || !window || !isId(centre) || !isId(window))
+				problems.push(`window "${w}": must be centre/window, each matching ${ID_PATTERN}`);
+			else if (!user.centres.includes(centre)) problems.push(`window "${w}": its centre is not among the user's`);
+		}
 	}
 	return problems;
 }
@@ -105,13 +138,14 @@ export class UserStore {
 		if (problems.length > 0) throw new UserStoreError(problems.join("; "));
 		const at = now.toISOString();
 		const centres = [...new Set(user.centres)].sort();
+		const windows = [...new Set(user.windows ?? [])].sort();
 		const inserted = this.db
 			.prepare(
-				"INSERT OR IGNORE INTO users (name, role, centres, hash, created, password_changed) VALUES (?, ?, ?, ?, ?, ?)",
+				"INSERT OR IGNORE INTO users (name, role, centres, windows, hash, created, password_changed) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			)
-			.run(user.name, user.role, JSON.stringify(centres), user.hash, at, at);
+			.run(user.name, user.role, JSON.stringify(centres), JSON.stringify(windows), user.hash, at, at);
 		if (inserted.changes === 0) throw new UserStoreError(`user "${user.name}" exists already`);
-		return { ...user, centres, created: at, passwordChanged: at };
+		return { ...user, centres, windows, created: at, passwordChanged: at };
 	}
 
 	/** Replace a user's password hash; false when there is no such user. */
@@ -139,6 +173,7 @@ function recordOf(row: Row): UserRecord {
 		name: row.name,
 		role,
 		centres: JSON.parse(row.centres) as string[],
+		windows: JSON.parse(row.windows ?? "[]") as string[],
 		hash: row.hash,
 		created: row.created,
 		passwordChanged: row.password_changed,

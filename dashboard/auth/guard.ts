@@ -17,10 +17,10 @@ import type { SessionStore } from "./sessions.ts";
 
 /** What a route needs: a role's need (core/roles.ts), or the metrics scraper's token. */
 export type Access = Need | "metrics";
-const ACCESS: readonly Access[] = ["public", "signed-in", "read", "change", "admin", "metrics"];
+const ACCESS: readonly Access[] = ["public", "signed-in", "read", "change", "admin", "operate", "metrics"];
 
 /** Reasons of `vikno_access_refused_total`. */
-export const REFUSALS = ["no_session", "role", "centre", "metrics_token", "not_loopback"] as const;
+export const REFUSALS = ["no_session", "role", "centre", "window", "metrics_token", "not_loopback"] as const;
 export type RefusalReason = (typeof REFUSALS)[number];
 
 /** A page answers a request without a session with the sign-in page instead of a 401. */
@@ -106,7 +106,12 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
 		}
 		if (!sessions.touch(id)) return null;
 		return {
-			user: { name: account.name, role: account.role, centres: account.centres },
+			user: {
+				name: account.name,
+				role: account.role,
+				centres: account.centres,
+				...(account.windows?.length ? { windows: account.windows } : {}),
+			},
 			sessionId: id,
 			keepAlive: () => {
 				if (!same()) {
@@ -149,8 +154,15 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
 		if (config.access === "metrics") return metricsGate(req);
 		if (config.access !== "public") reply.header("cache-control", "no-store");
 		// A page's `centre` is read by its script, which asks the API (guarded) for it.
-		const centre = config.page ? undefined : centreOf(req);
-		const why: Refusal | undefined = refusal(req.auth?.user, config.access, centre);
+		// A console (`operate`) is decided by its centre and window, page or not.
+		const centre = config.page && config.access !== "operate" ? undefined : centreOf(req);
+		const window = (req.params as { window?: unknown } | undefined)?.window;
+		const why: Refusal | undefined = refusal(
+			req.auth?.user,
+			config.access,
+			centre,
+			typeof window === "string" ? window : undefined,
+		);
 		if (!why) return;
 		if (why === "no_session") {
 			if (config.page) {
@@ -165,7 +177,9 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
 			"forbidden",
 			why === "centre"
 				? `${user?.name} may not see centre "${centre}"`
-				: `a ${user?.role} may not ${config.access === "admin" ? "do an administrator's task" : "change anything"}`,
+				: why === "window"
+					? `${user?.name} may not act at window "${String(window)}" of centre "${centre}"`
+					: `a ${user?.role} may not ${config.access === "admin" ? "do an administrator's task" : "change anything"}`,
 		);
 	});
 
@@ -180,7 +194,8 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
 export function guardCodes(access: Access, unsafe: boolean, page: boolean): HttpErrorCode[] {
 	const codes: HttpErrorCode[] = [];
 	if (access !== "public" && !page) codes.push("unauthorized");
-	if (access === "metrics" || access === "read" || access === "change" || access === "admin") codes.push("forbidden");
+	if (access === "metrics" || access === "read" || access === "change" || access === "admin" || access === "operate")
+		codes.push("forbidden");
 	if (unsafe) codes.push("bad_csrf_token");
 	return codes;
 }

@@ -46,7 +46,7 @@ const uk = {
 	otherLang: "English",
 	signedInAs: "Ви увійшли як",
 	signOut: "Вийти",
-	roles: { admin: "адміністратор", manager: "керівник", viewer: "перегляд" },
+	roles: { admin: "адміністратор", manager: "керівник", operator: "оператор вікна", viewer: "перегляд" },
 };
 
 const en: typeof uk = {
@@ -94,7 +94,7 @@ const en: typeof uk = {
 	otherLang: "Українська",
 	signedInAs: "Signed in as",
 	signOut: "Sign out",
-	roles: { admin: "administrator", manager: "manager", viewer: "viewer" },
+	roles: { admin: "administrator", manager: "manager", operator: "window operator", viewer: "viewer" },
 };
 
 export type Strings = typeof uk;

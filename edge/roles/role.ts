@@ -1,6 +1,7 @@
 /** What a role (window, terminal, door) gets from the node and gives back to it. */
 import type { Command } from "../../core/commands.ts";
 import type { Kind, PayloadOf } from "../../core/contract.ts";
+import type { LiveSummary } from "../../core/hubState.ts";
 import type { Log } from "../../core/log.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { Feedback } from "../feedback.ts";
@@ -35,6 +36,10 @@ export interface RoleContext {
 	log: Log;
 	state: StateFile<NodeState>;
 	publishStatus(): void;
+	/** A terminal: the hub's `$hub/live` if on hand within `waitMs` (edge/hubLive.ts). */
+	hubLive?(waitMs: number): Promise<LiveSummary | undefined>;
+	/** A terminal: a ticket's bytes are with the printer (benchmarks and tools listen). */
+	onPrinted?(ticket: string, bytes: Uint8Array): void;
 }
 
 export interface Role {

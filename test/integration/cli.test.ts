@@ -130,7 +130,7 @@ describe("vikno command line", () => {
 		expect(JSON.parse(again.out).password).not.toBe(password);
 
 		for (const [args, message] of [
-			[["add", "x", "--role", "boss"], /role "boss": must be one of admin, manager, viewer/],
+			[["add", "x", "--role", "boss"], /role "boss": must be one of admin, manager, operator, viewer/],
 			[["add", "x", "--role", "viewer"], /a viewer needs at least one centre/],
 			[["add", "root", "--role", "admin", "--centre", "demo"], /give no centres/],
 			[["add", "Olena K", "--role", "admin"], /lower case letters/],

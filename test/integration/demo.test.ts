@@ -1,13 +1,19 @@
 /**
  * `vikno demo` as a user starts it: a child process on free ports; the banner's sign-in works and
- * the live figures move.
+ * the live figures move; the hall board answers without a sign-in, and the simulated terminal's
+ * printed tickets are in the data dir with a QR token made with its key.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LiveView } from "../../core/liveView.ts";
+import { verifyTicketToken } from "../../core/ticketToken.ts";
+import { localDay } from "../../core/time.ts";
 import { type Agent, signIn } from "../fixtures/auth.ts";
+import { type Decoded, decodeEscPos, texts } from "../fixtures/escpos.ts";
 import { tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
@@ -62,6 +68,33 @@ describe("vikno demo", () => {
 			what: "live figures to change within 30 s of the start",
 		});
 		expect(moved.tickets.issued).toBeGreaterThan(0);
+
+		// The hall board is public in the demo; the simulated terminal prints its tickets to a file.
+		const board = out.match(/hall board:\s+(http:\/\/127\.0\.0\.1:\d+\/board\/demo)/)?.[1];
+		expect(board).toBeDefined();
+		expect((await fetch(board as string)).status).toBe(200);
+		// The banner's console answers the demo's manager.
+		const desk = out.match(/console:\s+http:\/\/127\.0\.0\.1:\d+(\/desk\/demo\/w01)/)?.[1];
+		expect(desk).toBe("/desk/demo/w01");
+		expect((await manager.fetch(desk as string)).status).toBe(200);
+		const file = out.match(/tickets:\s+(\S+\.escpos)/)?.[1] as string;
+		expect(file).toBe(join(dir.path, "printer", "terminal-1.escpos"));
+		const printed = await until(
+			() => (existsSync(file) ? decodeEscPos(readFileSync(file)).tickets : []),
+			(t) => t.length > 0,
+			{ what: "a printed ticket" },
+		);
+		const qr = new URL(printed[0]?.qr[0] as string);
+		const [, , centre, , ticket] = qr.pathname.split("/");
+		expect(centre).toBe("demo");
+		expect(texts(printed[0] as Decoded)).toContain(ticket);
+		const key = (
+			JSON.parse(readFileSync(join(dir.path, "devices.json"), "utf8")) as {
+				devices: { username: string; ticketKey?: string }[];
+			}
+		).devices.find((d) => d.username === "demo/terminal-1")?.ticketKey as string;
+		const today = localDay(Date.now(), "Europe/Kyiv");
+		expect(verifyTicketToken(key, "demo", today, ticket as string, qr.searchParams.get("k") ?? "")).toBe(true);
 
 		child.kill("SIGTERM");
 		const [code] = await once(child, "exit");

@@ -94,6 +94,25 @@ const CALLS: Record<string, Call[]> = {
 	],
 	"GET /": ["/", "/?centre=demo&lang=en", { url: "/?centre=demo", as: "anonymous" }],
 	"GET /app.js": ["/app.js", { url: "/app.js", as: "anonymous" }],
+	// The demo's board is public; one behind sign-in: test/integration/board.test.ts.
+	"GET /board/:centre": [{ url: "/board/demo", as: "anonymous" }, "/board/nowhere", "/board/Bad"],
+	"GET /board.js": [{ url: "/board.js", as: "anonymous" }],
+	"GET /board/:centre/stream": ["/board/nowhere/stream", "/board/Bad/stream"],
+	"GET /desk/:centre/:window": [
+		"/desk/demo/w03",
+		"/desk/demo/w99",
+		"/desk/nowhere/w03",
+		{ url: "/desk/demo/w03", as: "viewer" },
+	],
+	"GET /desk.js": ["/desk.js", { url: "/desk.js", as: "anonymous" }],
+	"POST /api/v1/desk/:centre/:window/:action": [
+		{ url: "/api/v1/desk/demo/w05/start", as: "fresh", json: {} },
+		{ url: "/api/v1/desk/demo/w05/next", as: "fresh", json: {} },
+		{ url: "/api/v1/desk/demo/w05/dance", as: "fresh", json: {} },
+		{ url: "/api/v1/desk/demo/w05/next", as: "viewer", json: {} },
+	],
+	// A call of the board is added in beforeAll, once there is one.
+	"GET /board/:centre/say/:call": [{ url: "/board/demo/say/nothing", as: "anonymous" }, "/board/demo/say/no%20such"],
 	"GET /login": [
 		{ url: "/login", as: "anonymous" },
 		{ url: "/login?lang=en&next=%2F%3Fcentre%3Ddemo&out=1", as: "anonymous" },
@@ -165,6 +184,8 @@ beforeAll(async () => {
 		{ what: "every event stored" },
 	);
 	await addUser(hub, { name: "root", password: ROOT_PASSWORD });
+	const call = hub.calls.latest("demo")[0]?.id;
+	if (call) CALLS["GET /board/:centre/say/:call"]?.push({ url: `/board/demo/say/${call}`, as: "anonymous" });
 	admin = await signedIn(hub);
 	viewer = await signedIn(hub, { role: "viewer", centres: ["demo"] });
 	stranger = await signedIn(hub, { role: "manager", centres: ["elsewhere"] });
@@ -239,7 +260,8 @@ describe("the HTTP API against its schemas", () => {
 		const problems = log.checked.filter((c) => c.problems.length > 0);
 		expect(problems).toEqual([]);
 		for (const [key, urls] of Object.entries(CALLS)) {
-			if (key === "GET /api/v1/stream") continue; // its events are checked below
+			// Their events are checked below (the live stream) and in board.test.ts (the board's).
+			if (key === "GET /api/v1/stream" || key === "GET /board/:centre/stream") continue;
 			const [method, route] = key.split(" ");
 			const checks = log.checked.filter((c) => c.method === method && c.route === route);
 			expect(checks.length, key).toBe(urls.length);

@@ -23,6 +23,7 @@ needs=(
 	"/usr/bin/promtool|prometheus|checking the alert rules (deploy/prometheus/vikno.rules.yml)"
 	"/usr/bin/prometheus|prometheus|a real Prometheus scraping a hub and firing its rules"
 	"/usr/bin/systemd-analyze|systemd|checking the hub's systemd units (deploy/*.service)"
+	"/usr/bin/espeak-ng|espeak-ng|the hall board's spoken calls (Ukrainian voice), checked to be speech"
 )
 
 missing=()

@@ -292,3 +292,43 @@ describe("alerts: the hub's own health", () => {
 		expect(run([{ at: T0, inputs: { health: [reason("disk_low", T0)] } }], off)[0]?.active).toEqual([]);
 	});
 });
+
+describe("printer", () => {
+	const withTerminal = indexCentre({ ...base, nodes: [...base.nodes, { id: "term", role: "terminal" }] });
+	const printer = (state: string | undefined, ts: number, online = true) =>
+		ev("status", "term", { online, ...(state ? { printer: state } : {}) }, ts);
+	const steps = run(
+		[
+			{ at: T0, events: [printer("ok", T0)] },
+			{ at: T0 + MIN, events: [printer("paper_out", T0 + MIN)] },
+			{ at: T0 + 2 * MIN, events: [printer("offline", T0 + 2 * MIN)] },
+			{ at: T0 + 3 * MIN, events: [printer("ok", T0 + 3 * MIN)] },
+			{ at: T0 + 4 * MIN, events: [printer("cover_open", T0 + 4 * MIN)] },
+			// The terminal itself goes away: nodeOffline's business, not the printer's.
+			{ at: T0 + 5 * MIN, events: [printer(undefined, T0 + 5 * MIN, false)] },
+		],
+		withTerminal,
+	);
+
+	it("raises paper out and cover open as warnings, an offline printer as critical, and resolves them", () => {
+		expect(steps.map((s) => s.active.filter((k) => k.startsWith("printer:")))).toEqual([
+			[],
+			["printer:term:warning"],
+			["printer:term:critical"],
+			[],
+			["printer:term:warning"],
+			[],
+		]);
+		expect(steps[1]?.r.state.alerts.find((a) => a.key === "printer:term")).toMatchObject({
+			rule: "printer",
+			subject: { node: "term" },
+			since: T0 + MIN,
+			message: { uk: "Принтер талонів term: закінчився папір", en: "Ticket printer term is out of paper" },
+		});
+	});
+
+	it("is a rule of the centre file that can be switched off", () => {
+		const off = indexCentre({ ...withTerminal.centre, alerts: { printer: { enabled: false } } });
+		expect(run([{ at: T0, events: [printer("offline", T0)] }], off)[0]?.active).toEqual([]);
+	});
+});

@@ -30,6 +30,22 @@ describe("DeviceRegistry", () => {
 		expect(b.password).not.toBe(a.password);
 	});
 
+	it("gives a terminal a ticket key on request, lists the centre's keys, and drops a revoked terminal's", async () => {
+		const r = registry();
+		const t1 = await r.add({ kind: "node", centre: "demo", node: "terminal-1" }, { ticketKey: true });
+		const t2 = await r.add({ kind: "node", centre: "demo", node: "terminal-2" }, { ticketKey: true });
+		await r.add({ kind: "node", centre: "demo", node: "win-01" });
+		await r.add({ kind: "node", centre: "lutsk", node: "terminal-1" }, { ticketKey: true });
+		expect(t1.ticketKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		expect(t2.ticketKey).not.toBe(t1.ticketKey);
+		expect(r.ticketKeys("demo")).toEqual([
+			{ node: "terminal-1", key: t1.ticketKey },
+			{ node: "terminal-2", key: t2.ticketKey },
+		]);
+		r.revoke("demo/terminal-2");
+		expect(r.ticketKeys("demo").map((k) => k.node)).toEqual(["terminal-1"]);
+	});
+
 	it("checks passwords, and sees revocations and new devices written by another process", async () => {
 		const r = registry();
 		const { password } = await r.add({ kind: "node", centre: "demo", node: "win-01" });

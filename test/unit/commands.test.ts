@@ -122,9 +122,12 @@ describe("$hub/alerts", () => {
 		expect(alerts.Check(payload)).toBe(false);
 	});
 
-	it("is retained state", () => {
-		expect(HUB_TOPIC_NAMES).toEqual(["alerts"]);
+	it("is retained state; nodes read only live", () => {
+		expect(HUB_TOPIC_NAMES).toEqual(["alerts", "live"]);
 		expect(HUB_TOPICS.alerts.retained).toBe(true);
+		expect(HUB_TOPICS.live.retained).toBe(true);
+		expect(HUB_TOPICS.alerts.nodesRead).toBe(false);
+		expect(HUB_TOPICS.live.nodesRead).toBe(true);
 	});
 });
 

@@ -87,6 +87,31 @@ describe("edge config", () => {
 		expect(c.broker).toMatchObject({ password: "s3cret", url: "mqtts://hub.example:8883" });
 	});
 
+	it("checks a terminal's printer and takes its ticket key from the environment", () => {
+		const terminal = (printer: object) => ({
+			centre: "kr-viza",
+			node: "terminal-1",
+			role: "terminal",
+			broker: { url: "mqtt://127.0.0.1:1883" },
+			inputs: [{ name: "a", pin: 5 }],
+			terminal: { buttons: [{ input: "a", service: "passports", prefix: "A" }], printer },
+		});
+		expect(problems(terminal({ connection: "device" }))).toEqual([
+			"/terminal/printer/path: a device printer needs a path",
+		]);
+		expect(problems(terminal({ connection: "tcp" }))).toEqual(["/terminal/printer/host: a tcp printer needs a host"]);
+		expect(problems(terminal({ connection: "tcp", host: "10.0.0.9", publicUrl: "ftp://x" }))).toHaveLength(1);
+		const c = parseEdgeConfig(terminal({ connection: "tcp", host: "10.0.0.9" }), "edge.yaml", {
+			VIKNO_EDGE_PRINTER_TICKET_KEY: "k".repeat(43),
+		});
+		expect(c.terminal?.printer).toMatchObject({
+			port: 9100,
+			codeTable: 46,
+			hubWaitMs: 1000,
+			ticketKey: "k".repeat(43),
+		});
+	});
+
 	it("names the file when it cannot be read or parsed", async () => {
 		await expect(loadEdgeConfig("/nonexistent/edge.yaml", {})).rejects.toThrow(
 			/\/nonexistent\/edge\.yaml: \/: cannot read the file/,

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { PRINTER_STATES } from "../../core/contract.ts";
 import { HEALTH_REASON_NAMES, HEALTH_REASONS } from "../../core/health.ts";
 import { REJECT_REASON_NAMES } from "../../core/reasons.ts";
 import { HTTP_ERROR_CODES, HTTP_ERRORS } from "../../dashboard/errors.ts";
 import { EDGE_ERROR_CODES, EDGE_ERRORS } from "../../edge/errors.ts";
+import { TICKET_LINK_REFUSALS } from "../../hub/ticketLinks.ts";
 
 const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
 
@@ -82,6 +84,19 @@ describe("docs/errors.md", () => {
 			});
 		});
 	}
+
+	/** The first column of a section's table, without its backticks. */
+	const tableKeys = (section: string) => [...section.matchAll(/^\| `([a-z_]+)`/gm)].map((m) => m[1] ?? "");
+
+	it("lists exactly the ticket link refusals of hub/ticketLinks.ts, each with what it says", () => {
+		const body = top.get("Ticket links") ?? "";
+		expect(tableKeys(body).sort()).toEqual(Object.keys(TICKET_LINK_REFUSALS).sort());
+		for (const text of Object.values(TICKET_LINK_REFUSALS)) expect(body).toContain(text);
+	});
+
+	it("lists exactly the printer states of the contract", () => {
+		expect(tableKeys(top.get("Printer states") ?? "")).toEqual([...PRINTER_STATES]);
+	});
 
 	describe("Health", () => {
 		const body = top.get("Health") ?? "";

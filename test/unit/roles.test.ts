@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { canView, isUserName, type Need, type Principal, refusal, visibleCentres } from "../../core/roles.ts";
+import {
+	canOperate,
+	canView,
+	isUserName,
+	type Need,
+	type Principal,
+	refusal,
+	visibleCentres,
+} from "../../core/roles.ts";
 
 const admin: Principal = { name: "root", role: "admin", centres: [] };
 const manager: Principal = { name: "olena", role: "manager", centres: ["demo", "lutsk"] };
@@ -67,5 +75,29 @@ describe("user names", () => {
 		["x".repeat(65), false],
 	])("%s: %s", (name, ok) => {
 		expect(isUserName(name)).toBe(ok);
+	});
+});
+
+describe("operate: a window's console", () => {
+	const operator: Principal = { name: "ivan", role: "operator", centres: ["demo"], windows: ["demo/w03"] };
+	it.each([
+		[admin, "demo", "w04", undefined],
+		[manager, "demo", "w04", undefined],
+		[manager, "kyiv", "w04", "centre"],
+		[operator, "demo", "w03", undefined],
+		[operator, "demo", "w04", "window"],
+		[operator, "lutsk", "w03", "centre"],
+		[viewer, "demo", "w03", "role"],
+		[undefined, "demo", "w03", "no_session"],
+	] as const)("%o at %s/%s: %s", (user, centre, window, expected) => {
+		expect(refusal(user, "operate", centre, window)).toBe(expected);
+	});
+
+	it("reads the centres of the operator's windows, changes nothing", () => {
+		expect(refusal(operator, "read", "demo")).toBeUndefined();
+		expect(refusal(operator, "read", "lutsk")).toBe("centre");
+		expect(refusal(operator, "change", "demo")).toBe("role");
+		expect(canOperate(operator, "demo", "w03")).toBe(true);
+		expect(canOperate(operator, "demo", "w04")).toBe(false);
 	});
 });

@@ -1,3 +1,6 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { problemsOf, UserStore, UserStoreError, usersPath } from "../../store/users.ts";
 import { tempDir } from "../fixtures/hub.ts";
@@ -17,6 +20,7 @@ describe("the user store (DATA/users.db)", () => {
 				name: "olena",
 				role: "manager",
 				centres: ["demo", "lutsk"],
+				windows: [],
 				hash: "scrypt$1",
 				created: at.toISOString(),
 				passwordChanged: at.toISOString(),
@@ -38,16 +42,47 @@ describe("the user store (DATA/users.db)", () => {
 		}
 	});
 
+	it("keeps an operator's windows, and opens a file of the first version with its users intact", () => {
+		const old = join(dir.path, "v1");
+		mkdirSync(old);
+		const db = new Database(usersPath(old));
+		db.exec(`CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'viewer')),
+			centres TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL, password_changed TEXT NOT NULL) WITHOUT ROWID;
+			INSERT INTO users VALUES ('olena', 'manager', '["demo"]', 'scrypt$1', 't0', 't0');
+			PRAGMA user_version = 1;`);
+		db.close();
+		const s = new UserStore(usersPath(old));
+		try {
+			expect(s.get("olena")).toMatchObject({ role: "manager", centres: ["demo"], windows: [], hash: "scrypt$1" });
+			s.add({ name: "ivan", role: "operator", centres: ["demo"], windows: ["demo/w04", "demo/w03"], hash: "x" });
+			expect(s.get("ivan")).toMatchObject({ role: "operator", windows: ["demo/w03", "demo/w04"] });
+		} finally {
+			s.close();
+		}
+	});
+
 	it("refuses a user it could not use, saying every problem at once", () => {
 		expect(problemsOf({ name: "Olena K", role: "boss", centres: ["Demo"] })).toEqual([
 			'user name "Olena K": lower case letters, digits and . _ @ - only, 1–64 characters',
-			'role "boss": must be one of admin, manager, viewer',
+			'role "boss": must be one of admin, manager, operator, viewer',
 			'centre "Demo": must match ^[a-z0-9][a-z0-9-]{0,31}$',
 		]);
 		expect(problemsOf({ name: "root", role: "admin", centres: ["demo"] })).toEqual([
 			"an admin sees every centre: give no centres",
 		]);
 		expect(problemsOf({ name: "wall", role: "viewer", centres: [] })).toEqual(["a viewer needs at least one centre"]);
+		expect(problemsOf({ name: "ivan", role: "operator", centres: ["demo"] })).toEqual([
+			"an operator needs at least one window",
+		]);
+		expect(
+			problemsOf({ name: "ivan", role: "operator", centres: ["demo"], windows: ["demo/w03", "lutsk/w01", "w3"] }),
+		).toEqual([
+			'window "lutsk/w01": its centre is not among the user\'s',
+			'window "w3": must be centre/window, each matching ^[a-z0-9][a-z0-9-]{0,31}$',
+		]);
+		expect(problemsOf({ name: "olena", role: "manager", centres: ["demo"], windows: ["demo/w03"] })).toEqual([
+			"windows are an operator's; a manager has none",
+		]);
 		const s = new UserStore(usersPath(dir.path));
 		try {
 			expect(() => s.add({ name: "wall", role: "viewer", centres: [], hash: "x" })).toThrow(UserStoreError);

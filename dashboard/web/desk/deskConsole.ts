@@ -1,0 +1,168 @@
+/**
+ * <vikno-desk centre="…" window="…">: an administrator's console at a PC — the window's current
+ * ticket and how long it has been called or served, the queue of the services it serves, and the
+ * window node's buttons, each with a key: N next, R recall, S start, F finish, X no-show. Each
+ * action is a POST the hub turns into the same queue event the node would publish; the figures
+ * come back on the live stream like every other page's.
+ */
+import { css, html, LitElement } from "lit";
+import { fetchSession } from "../api.ts";
+import { formatDuration, windowLabel } from "../format.ts";
+import { LiveStreamController } from "../liveStream.ts";
+
+const ACTIONS = [
+	{ action: "next", key: "N", label: "Наступний" },
+	{ action: "recall", key: "R", label: "Викликати ще раз" },
+	{ action: "start", key: "S", label: "Почати" },
+	{ action: "finish", key: "F", label: "Завершити" },
+	{ action: "no_show", key: "X", label: "Не з'явився" },
+] as const;
+
+const DONE: Record<string, string> = {
+	called: "викликано",
+	started: "обслуговування розпочато",
+	finished: "завершено",
+	no_show: "не з'явився",
+};
+
+const STATE = { idle: "вільне", calling: "викликано", serving: "обслуговується", offline: "не на зв'язку" } as const;
+
+export class DeskConsole extends LitElement {
+	static override properties = { centre: { type: String }, window: { type: String } };
+	static override styles = css`
+		:host {
+			display: block;
+			max-width: 48rem;
+			margin: 0 auto;
+			padding: 1rem;
+		}
+		h1 {
+			font-size: 1.6rem;
+			margin: 0 0 0.5rem;
+		}
+		.ticket {
+			font-size: 4rem;
+			font-weight: 700;
+			font-variant-numeric: tabular-nums;
+		}
+		.buttons {
+			display: flex;
+			flex-wrap: wrap;
+			gap: 0.5rem;
+			margin: 1rem 0;
+		}
+		button {
+			font-size: 1.1rem;
+			padding: 0.7rem 1rem;
+			border-radius: 0.4rem;
+			border: 1px solid #1c2430;
+			background: #fff;
+			color: #1c2430;
+			cursor: pointer;
+		}
+		button:focus-visible {
+			outline: 3px solid #1d4ed8;
+		}
+		kbd {
+			font-weight: 700;
+		}
+		table {
+			border-collapse: collapse;
+		}
+		th,
+		td {
+			text-align: left;
+			padding: 0.3rem 1rem 0.3rem 0;
+		}
+	`;
+	declare centre: string;
+	declare window: string;
+	private readonly stream = new LiveStreamController(this, () => this.centre);
+	private message = "";
+	private busy = false;
+	private csrf: string | undefined;
+	private ticker: ReturnType<typeof setInterval> | undefined;
+
+	constructor() {
+		super();
+		this.centre = "";
+		this.window = "";
+	}
+
+	override connectedCallback() {
+		super.connectedCallback();
+		window.addEventListener("keydown", this.onKey);
+		this.ticker = setInterval(() => this.requestUpdate(), 1_000);
+	}
+
+	override disconnectedCallback() {
+		super.disconnectedCallback();
+		window.removeEventListener("keydown", this.onKey);
+		clearInterval(this.ticker);
+	}
+
+	private readonly onKey = (ev: KeyboardEvent) => {
+		if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+		const a = ACTIONS.find((x) => x.key === ev.key.toUpperCase());
+		if (a) {
+			ev.preventDefault();
+			void this.act(a.action);
+		}
+	};
+
+	private async act(action: string) {
+		if (this.busy) return;
+		this.busy = true;
+		try {
+			this.csrf ??= (await fetchSession()).csrfToken;
+			const res = await fetch(
+				`/api/v1/desk/${encodeURIComponent(this.centre)}/${encodeURIComponent(this.window)}/${action}`,
+				{ method: "POST", headers: { "x-csrf-token": this.csrf } },
+			);
+			const body = (await res.json()) as { ticket?: string | null; event?: string; error?: { message: string } };
+			this.message = res.ok
+				? body.ticket === null
+					? "Черга порожня: нікого викликати"
+					: `${body.ticket}: ${DONE[body.event ?? ""] ?? "готово"}`
+				: (body.error?.message ?? `помилка ${res.status}`);
+		} catch {
+			this.message = "Немає зв'язку з сервером";
+		} finally {
+			this.busy = false;
+			this.requestUpdate();
+		}
+	}
+
+	override render() {
+		const view = this.stream.view;
+		const w = view?.windows.find((x) => x.id === this.window);
+		const since =
+			w?.sinceS !== null && w?.sinceS !== undefined
+				? w.sinceS + Math.max(0, Math.round((Date.now() - this.stream.receivedAt) / 1000))
+				: undefined;
+		const services = view?.services.filter((s) => w?.services.includes(s.id)) ?? [];
+		return html`
+			<h1>${windowLabel(this.window, w?.name)} · ${view?.name.uk ?? ""}</h1>
+			<p>
+				<span class="ticket" data-testid="desk-ticket">${w?.ticket ?? "—"}</span>
+				<span data-testid="desk-state">${w ? STATE[w.state] : ""}</span>
+				${since !== undefined ? html`<span data-testid="desk-since">${formatDuration(since)}</span>` : ""}
+			</p>
+			<div class="buttons">
+				${ACTIONS.map(
+					(a) =>
+						html`<button type="button" data-action=${a.action} aria-keyshortcuts=${a.key} @click=${() => this.act(a.action)}>
+							${a.label} <kbd>${a.key}</kbd>
+						</button>`,
+				)}
+			</div>
+			<p role="status" data-testid="desk-message">${this.message}</p>
+			<table aria-label="Черга послуг цього вікна">
+				<thead><tr><th scope="col">Послуга</th><th scope="col">У черзі</th></tr></thead>
+				<tbody>
+					${services.map((s) => html`<tr data-service=${s.id}><th scope="row">${s.name.uk}</th><td>${s.waiting}</td></tr>`)}
+				</tbody>
+			</table>
+		`;
+	}
+}
