@@ -50,6 +50,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 			echo "stopping the $svc service the package started (tests run their own)" >&2
 			systemctl disable --now "$svc" >/dev/null 2>&1 || true
 		fi
+		# Without systemd the package's init script may have started it: it was not there before.
+		if [[ " ${missing[*]} " == *" $svc "* ]] && pgrep -x "$svc" >/dev/null 2>&1; then
+			echo "stopping the $svc daemon the package started (tests run their own)" >&2
+			pkill -x "$svc" || true
+		fi
 	done
 	for n in "${needs[@]}"; do
 		IFS='|' read -r path pkg _ <<<"$n"
