@@ -106,6 +106,12 @@ describe("operator console", () => {
 			(n) => n === 1,
 			{ what: "A001 finished" },
 		);
+		// The live model shows a batch as it is folded; its write settles a moment later.
+		await until(
+			() => stored("A001"),
+			(kinds) => kinds.length === 4,
+			{ what: "A001's events stored" },
+		);
 		expect(await stored("A001")).toEqual(["terminal-1:issued", "win-03:called", "win-03:started", "win-03:finished"]);
 		expect(hub.insights.liveView("demo")?.tickets.waiting).toBe(1);
 		await until(
