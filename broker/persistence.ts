@@ -36,9 +36,13 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			const db = new Level<string, Buffer>(cfg.path);
 			await db.open();
 			const persistence = levelPersistence(db);
+			const closing = quietRetainedReadsOnClose(persistence as RetainedStreams);
 			return {
 				options: { persistence },
-				close: () => closeStore(persistence),
+				close: () => {
+					closing();
+					return closeStore(persistence);
+				},
 				describe: `level:${cfg.path}`,
 			};
 		}
@@ -57,10 +61,14 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			};
 			const persistence = redisPersistence({ ...conn, maxSessionDelivery: REDIS_MAX_SESSION_DELIVERY });
 			storeEachSubscribeOnce(persistence as SubscriptionStore);
+			const closing = quietRetainedReadsOnClose(persistence as RetainedStreams);
 			const mq = redisEmitter({ ...conn });
 			return {
 				options: { persistence, mq },
-				close: () => closeStore(persistence),
+				close: () => {
+					closing();
+					return closeStore(persistence);
+				},
 				describe: `redis:${u.hostname}:${conn.port}/${conn.db}`,
 			};
 		}
@@ -88,6 +96,34 @@ function storeEachSubscribeOnce(store: SubscriptionStore): void {
 			storing.set(subs, stored);
 		}
 		return stored;
+	};
+}
+
+interface RetainedStreams {
+	createRetainedStreamCombi(patterns: string[]): Readable;
+	createRetainedStream(pattern: string): Readable;
+}
+
+/**
+ * aedes reads a SUBSCRIBE's retained messages as a stream it gives no error handler: a client that
+ * subscribes while the hub stops has its read cut by the store closing (LevelDB: "iterator is not
+ * open"), which would end the process with an uncaught error. Once closing has begun, such a
+ * stream just ends; before, an error stays what it was. Returns the function that marks the start
+ * of closing.
+ */
+function quietRetainedReadsOnClose(store: RetainedStreams): () => void {
+	let closing = false;
+	const guard = (stream: Readable) =>
+		stream.on("error", (err) => {
+			if (!closing) throw err;
+			stream.destroy();
+		});
+	const combi = store.createRetainedStreamCombi.bind(store);
+	const single = store.createRetainedStream.bind(store);
+	store.createRetainedStreamCombi = (patterns) => guard(combi(patterns));
+	store.createRetainedStream = (pattern) => guard(single(pattern));
+	return () => {
+		closing = true;
 	};
 }
 
