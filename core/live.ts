@@ -78,6 +78,7 @@ export interface NodeLive {
 	statusId?: string;
 	buffered?: number;
 	version?: string;
+	cpuTempC?: number;
 }
 
 export interface LiveState {
@@ -196,13 +197,20 @@ function applyStatus(
 	node: string,
 	id: string,
 	ts: number,
-	d: { online: boolean; buffered?: number | undefined; version?: string | undefined },
+	d: { online: boolean; buffered?: number | undefined; version?: string | undefined; cpuTempC?: number | undefined },
 	index: CentreIndex,
 ) {
 	const prev = s.nodes.get(node);
 	// A retained status replayed late must not overwrite a newer one.
 	if (prev && (prev.lastSeen > ts || (prev.lastSeen === ts && (prev.statusId ?? "") > id))) return;
-	s.nodes.set(node, { online: d.online, lastSeen: ts, statusId: id, buffered: d.buffered, version: d.version });
+	s.nodes.set(node, {
+		online: d.online,
+		lastSeen: ts,
+		statusId: id,
+		buffered: d.buffered,
+		version: d.version,
+		cpuTempC: d.cpuTempC,
+	});
 	const win = index.nodes.get(node)?.window;
 	const w = win ? s.windows.get(win) : undefined;
 	if (w) w.online = d.online;

@@ -13,6 +13,11 @@ export const HTTP_ERRORS = {
 	},
 	not_found: { status: 404, description: "There is no such path (or no such method on it)." },
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
+	unknown_node: { status: 404, description: "The centre has no node of this id in its configuration." },
+	unknown_alert: {
+		status: 404,
+		description: "No alert with this key and `since` was recorded at the centre (acknowledging one).",
+	},
 	unauthorized: {
 		status: 401,
 		description:

@@ -15,6 +15,7 @@ import type { Kind, WireEvent } from "../core/contract.ts";
 import type { Log } from "../core/log.ts";
 import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
+import { commandTopic } from "../core/topic.ts";
 import { buildApp } from "../dashboard/app.ts";
 import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
 import type { SessionTimes } from "../dashboard/auth/sessions.ts";
@@ -31,6 +32,7 @@ import { type DeadLetterSummary, Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { UserStore, usersPath } from "../store/users.ts";
+import { managerSides } from "./managerSides.ts";
 import { userSource } from "./users.ts";
 
 export interface HubOptions {
@@ -169,13 +171,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		now,
 	});
 	const taps = new Set<(events: readonly WireEvent[]) => void>();
+	const manager = managerSides({ dataDir: opts.dataDir, centres, live, now });
 	const insights = new Insights({
 		centres,
 		live,
 		store,
 		log,
 		now,
-		publishRetained: (topic, payload) => publish(topic, payload, true),
+		publishRetained: (topic, payload) => {
+			publish(topic, payload, true);
+			manager.alertsChanged(payload);
+		},
 	});
 	await insights.seed();
 	const ingest = new Ingest({
@@ -203,6 +209,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		await store.close();
 		spool.close();
 		users.close();
+		manager.journal.close();
 		throw err;
 	};
 	const nodeRate =
@@ -267,12 +274,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			view: (centre) => insights.liveView(centre),
 			onChange: (listener) => live.onChange(listener),
 			alerts: (centre) => insights.activeAlerts(centre),
+			onAlerts: manager.onAlerts,
+			devices: manager.devices,
 			opening: (centre) => insights.opening(centre),
 			bestTimes: (centre) => insights.bestTimes(centre),
 		},
 		registry: metrics.registry,
 		now,
 		store,
+		journal: manager.source,
+		command: (centre, node, name, data) => publish(commandTopic(centre, node, name), data),
 		users: userSource(users),
 		...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
 		...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
@@ -328,6 +339,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			await store.close();
 			spool.close();
 			users.close();
+			manager.journal.close();
 		},
 	};
 }

@@ -133,3 +133,8 @@ export function formatClock(ts: number, timeZone: string): string {
 	const minute = Math.floor(minuteOfDay) % 60;
 	return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
 }
+
+/** "2026-11-23 09:05": a date and clock time of `ts` in the centre's time zone (CSV cells, tables). */
+export function formatStamp(ts: number, timeZone: string): string {
+	return `${localTime(ts, timeZone).day} ${formatClock(ts, timeZone)}`;
+}

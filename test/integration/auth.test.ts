@@ -80,7 +80,25 @@ const body = async (res: Response) => (await res.json()) as { error: { code: str
 const metrics = async () => (await fetch(`${hub.httpUrl}/metrics`)).text();
 
 /** A path of a route with its parameters filled in. */
-const pathOf = (url: string, centre = "demo") => url.replace(":centre", centre);
+const pathOf = (url: string, centre = "demo") =>
+	url.replace(":centre", centre).replace(":node", "win-01").replace(":table", "service-levels");
+
+/** A request a route takes: the query it needs, the JSON body of a POST. */
+function requestOf(r: { method: string; url: string }, centre: string): [string, RequestInit] {
+	const query = r.url.endsWith("/history") ? "?measurement=rating&field=score" : "";
+	const body = r.url.endsWith("/ack")
+		? { key: "wait:nowhere", since: 0, comment: "" }
+		: r.url.endsWith("/identify")
+			? { seconds: 1 }
+			: undefined;
+	const init: RequestInit = body
+		? { method: r.method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) }
+		: { method: r.method };
+	return [`${pathOf(r.url, centre)}${query}`, init];
+}
+
+/** What a user allowed to ask the route gets for `requestOf`: 200, or what the made-up request earns. */
+const allowedStatus = (url: string) => (url.endsWith("/ack") ? 404 : url.endsWith("/identify") ? 202 : 200);
 
 describe("users made with vikno user", () => {
 	it("sign in with the password the command printed, and only with it", async () => {
@@ -101,11 +119,22 @@ describe("users made with vikno user", () => {
 
 describe("without a session", () => {
 	it("every route of the hub but the public ones refuses: 401 from the API and the stream, the page to /login", async () => {
-		const routes = log.routes.map((r) => ({ key: `${r.method} ${r.url}`, method: r.method, url: r.url }));
+		const routes = log.routes.map((r) => ({ key: `${r.method} ${r.url}`, method: r.method, url: r.url, page: r.page }));
 		expect(routes.length).toBeGreaterThan(12);
 		const guarded = routes.filter((r) => !PUBLIC.has(r.key));
 		expect(guarded.map((r) => r.key)).toEqual(
-			expect.arrayContaining(["GET /api/v1/stream", "GET /api/v1/centres/:centre/live", "GET /", "POST /logout"]),
+			expect.arrayContaining([
+				"GET /api/v1/stream",
+				"GET /api/v1/centres/:centre/live",
+				"GET /",
+				"GET /quality",
+				"GET /devices",
+				"POST /logout",
+				"POST /api/v1/centres/:centre/alerts/ack",
+				"POST /api/v1/centres/:centre/devices/:node/identify",
+				"GET /api/v1/centres/:centre/export/:table",
+				"GET /api/v1/network",
+			]),
 		);
 		for (const r of guarded) {
 			const res = await fetch(`${hub.httpUrl}${pathOf(r.url)}`, {
@@ -118,9 +147,9 @@ describe("without a session", () => {
 				expect(res.status, r.key).toBe(200);
 				continue;
 			}
-			if (r.key === "GET /") {
+			if (r.page) {
 				expect(res.status, r.key).toBe(303);
-				expect(res.headers.get("location")).toBe("/login?next=%2F");
+				expect(res.headers.get("location"), r.key).toBe(`/login?next=${encodeURIComponent(r.url)}`);
 				continue;
 			}
 			expect(res.status, r.key).toBe(401);
@@ -156,13 +185,14 @@ describe("roles", () => {
 
 	it("a manager of one centre gets 403 for every route of another, and sees only their centres", async () => {
 		const byCentre = log.routes.filter((r) => r.url.includes(":centre") && !PUBLIC.has(`${r.method} ${r.url}`));
-		expect(byCentre.length).toBeGreaterThanOrEqual(5);
+		expect(byCentre.length).toBeGreaterThanOrEqual(12);
 		for (const r of byCentre) {
-			const path = pathOf(r.url, "lutsk");
-			const query = r.url.endsWith("/history") ? "?measurement=rating&field=score" : "";
-			expect((await manager.fetch(`${path}${query}`)).status, path).toBe(403);
-			expect((await manager.fetch(`${pathOf(r.url, "demo")}${query}`)).status, r.url).toBe(200);
-			expect((await admin.fetch(`${path}${query}`)).status, path).toBe(200);
+			const key = `${r.method} ${r.url}`;
+			const ask = async (a: Agent, centre: string) => (await a.fetch(...requestOf(r, centre))).status;
+			expect(await ask(manager, "lutsk"), key).toBe(403);
+			// An admin's task is refused a manager for their own centre too.
+			expect(await ask(manager, "demo"), key).toBe(r.access === "admin" ? 403 : allowedStatus(r.url));
+			expect(await ask(admin, "lutsk"), key).toBe(allowedStatus(r.url));
 		}
 		const stream = await manager.fetch("/api/v1/stream?centre=lutsk");
 		expect(stream.status).toBe(403);
@@ -209,6 +239,14 @@ describe("roles", () => {
 		});
 		expect(change.status).toBe(403);
 		expect((await body(change)).error).toEqual({ code: "forbidden", message: "a viewer may not change anything" });
+		const ack = await viewer.fetch("/api/v1/centres/lutsk/alerts/ack", {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ key: "wait:passports", since: 0, comment: "seen" }),
+		});
+		expect(ack.status).toBe(403);
+		for (const path of ["/api/v1/centres/lutsk/devices", "/api/v1/network", "/api/v1/centres/lutsk/export/devices"])
+			expect((await viewer.fetch(path)).status, path).toBe(403);
 		const out = await viewer.fetch("/logout", { method: "POST", body: new URLSearchParams({}), redirect: "manual" });
 		expect(out.status).toBe(303);
 		expect((await viewer.fetch("/api/v1/centres/lutsk/live")).status).toBe(401);
