@@ -21,12 +21,15 @@ const page = (title: string, styleNonce: string) => `<!doctype html>
 <style nonce="${styleNonce}">
   html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f6f8; color: #1c2430; }
   body { margin: 0; }
+  @media (min-width: 2200px) { html { font-size: 125%; } }
+  @media (min-width: 3000px) { html { font-size: 160%; } }
+  @media print { html { background: #fff; } vikno-session-bar { display: none; } }
 </style>
 <script type="module" src="/app.js"></script>
 </head>
 <body>
 <vikno-session-bar></vikno-session-bar>
-<vikno-live-hall></vikno-live-hall>
+<vikno-app></vikno-app>
 </body>
 </html>`;
 
