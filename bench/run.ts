@@ -8,9 +8,10 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, 
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
 	edge: () => import("./edge.ts"),
+	dashboard: () => import("./dashboard.ts"),
 };
 
-const KNOWN = ["broker", "e2e", "connections", "store", "estimate", "public-api", "widget", "edge"];
+const KNOWN = ["broker", "e2e", "connections", "store", "estimate", "public-api", "widget", "edge", "dashboard"];
 
 async function main(names: string[]): Promise<number> {
 	const wanted = names.length ? names : Object.keys(BENCHES);

@@ -23,7 +23,8 @@ export const STREAM_EVENTS = { live: LiveView, alerts: ActiveAlerts } as const;
 const STREAM_DESCRIPTION =
 	"Server-Sent Events (text/event-stream). First `retry: 2000`, then for each centre an `event: live` " +
 	"whose `data` is the centre's live view as JSON — the same object, with the same schema, as " +
-	"GET /api/v1/centres/{centre}/live answers — and another after every change, at most every 250 ms per centre; and " +
+	"GET /api/v1/centres/{centre}/live answers — and another after every change (at once after a quiet spell, else at " +
+	"most every 250 ms per centre); and " +
 	"an `event: alerts` whose `data` is what GET /api/v1/centres/{centre}/alerts answers, at once and after every change " +
 	"of the active alerts or their acknowledgements. Each event has an increasing `id`. A comment line (`: heartbeat`) comes every 15 s so proxies keep the " +
 	"stream open. Without `centre`, every centre the user sees is streamed. The stream ends with its session " +
@@ -79,15 +80,24 @@ export async function streamRoutes(fastify: FastifyInstance, opts: AppOptions) {
 				if (centres.includes(centre)) sendAlerts(centre);
 			});
 
+			// At most one view per centre every THROTTLE_MS: a change after a quiet spell goes out at
+			// once, one inside the spell when it ends (with every change since). Wall-clock timers,
+			// not the hub's clock: this paces the connection, not the hall.
 			const due = new Map<string, NodeJS.Timeout>();
+			const lastSent = new Map<string, number>();
 			const off = hall.onChange((centre) => {
 				if (!centres.includes(centre) || due.has(centre)) return;
+				const wait = Math.max(
+					0,
+					THROTTLE_MS - (performance.now() - (lastSent.get(centre) ?? Number.NEGATIVE_INFINITY)),
+				);
 				due.set(
 					centre,
 					setTimeout(() => {
 						due.delete(centre);
+						lastSent.set(centre, performance.now());
 						send(centre);
-					}, THROTTLE_MS),
+					}, wait),
 				);
 			});
 			const heartbeat = setInterval(() => {

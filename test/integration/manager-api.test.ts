@@ -100,6 +100,31 @@ describe("trends", () => {
 	});
 });
 
+describe("the stream's pace", () => {
+	it("sends a burst of changes as at most one view per 250 ms, the last one with all of them", async () => {
+		const ctrl = new AbortController();
+		const stream = events(await manager.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal }));
+		try {
+			await stream.until((all) => all.some((e) => e.event === "live"));
+			const issued = (e: { data: unknown }) => (e.data as { tickets: { issued: number } }).tickets.issued;
+			const last = stream.parsed().findLast((e) => e.event === "live");
+			const base = last ? issued(last) : 0;
+			const before = stream.parsed().filter((e) => e.event === "live").length;
+			const t0 = performance.now();
+			// One after another, each acknowledged (stored and applied) before the next: 40 changes.
+			for (let i = 0; i < 40; i++)
+				await publish("terminal-1", "queue", { event: "issued", ticket: `K${100 + i}`, service: "consult" });
+			await stream.until((all) => all.some((e) => e.event === "live" && issued(e) === base + 40));
+			const elapsed = performance.now() - t0;
+			const sent = stream.parsed().filter((e) => e.event === "live").length - before;
+			expect(sent).toBeGreaterThanOrEqual(1);
+			expect(sent).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
+		} finally {
+			ctrl.abort();
+		}
+	});
+});
+
 describe("alerts", () => {
 	it("journals an alert, takes a manager's acknowledgement with a comment, and keeps it once resolved", async () => {
 		const ctrl = new AbortController();
