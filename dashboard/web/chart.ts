@@ -121,10 +121,16 @@ export class Chart extends LitElement {
 		this.plot = new uPlot(this.options(target.clientWidth || 600), this.data(), target);
 		this.observer ??= new ResizeObserver(() => {
 			const el = this.renderRoot.querySelector<HTMLElement>(".plot");
-			if (el && this.plot && el.clientWidth > 0) this.plot.setSize({ width: el.clientWidth, height: this.height });
+			if (el && this.plot && el.clientWidth > 0)
+				this.plot.setSize({ width: el.clientWidth, height: this.scaledHeight() });
 		});
 		this.observer.disconnect();
 		this.observer.observe(target);
+	}
+
+	/** `height` is for a 16 px root font: a wall screen's larger font makes the chart taller too. */
+	private scaledHeight(): number {
+		return Math.round((this.height * (Number.parseFloat(getComputedStyle(this).fontSize) || 16)) / 16);
 	}
 
 	private data(): uPlot.AlignedData {
@@ -136,10 +142,17 @@ export class Chart extends LitElement {
 		const labels = this.labels;
 		const lang = this.lang;
 		const axisFormat = this.axisFormat ?? ((v: number) => formatNumber(v, lang, 1));
-		const axis = { stroke: "#4f5b69", grid: { stroke: "#e3e8ee", width: 1 }, ticks: { stroke: "#e3e8ee", width: 1 } };
+		// The axes' text grows with the page's (a wall screen enlarges the root font).
+		const px = Number.parseFloat(getComputedStyle(this).fontSize) || 16;
+		const axis = {
+			stroke: "#4f5b69",
+			font: `${Math.round(px * 0.75)}px system-ui, sans-serif`,
+			grid: { stroke: "#e3e8ee", width: 1 },
+			ticks: { stroke: "#e3e8ee", width: 1 },
+		};
 		return {
 			width,
-			height: this.height,
+			height: this.scaledHeight(),
 			legend: { show: this.series.length > 1 },
 			cursor: { drag: { x: false, y: false } },
 			scales: { x: { time: false, range: () => [-0.5, Math.max(0.5, n - 0.5)] } },
@@ -147,7 +160,7 @@ export class Chart extends LitElement {
 				{
 					...axis,
 					splits: (u) => {
-						const room = Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 56));
+						const room = Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / (px * 3.5)));
 						const step = Math.max(1, Math.ceil(n / room));
 						return labels.map((_, i) => i).filter((i) => i % step === 0);
 					},
@@ -155,7 +168,7 @@ export class Chart extends LitElement {
 				},
 				{
 					...axis,
-					size: 56,
+					size: Math.round(px * 3.5),
 					values: (_u, ticks) => ticks.map(axisFormat),
 				},
 			],

@@ -47,6 +47,7 @@ export const liveHallStyles = css`
 
 	footer { margin-top: 24px; color: var(--muted); font-size: 0.85rem; }
 
+	@media (min-width: 2200px) { .windows { grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); } }
 	@media (max-width: 600px) {
 		.value { font-size: 2rem; }
 		.tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }

@@ -24,6 +24,7 @@ export class SessionBar extends LitElement {
 		button:hover { background: #eef2f8; }
 		button:focus-visible { outline: 2px solid #2f5fc4; outline-offset: 2px; }
 		@media (max-width: 600px) { :host { padding: 8px 12px 0; } }
+		@media (min-width: 2200px) { :host { max-width: 94vw; } }
 	`;
 
 	session: SessionInfo | undefined;

@@ -41,6 +41,8 @@ export const shellStyles = css`
 	.banner .new { color: var(--over); text-transform: uppercase; font-size: 0.75rem; letter-spacing: 0.04em; }
 	.banner .all { font-size: 0.9rem; font-weight: 600; white-space: nowrap; }
 
+	/* A wall screen: the page fills it (the shell's root font has grown with it too). */
+	@media (min-width: 2200px) { :host { max-width: 94vw; } }
 	@media (prefers-reduced-motion: reduce) { .badge.live .dot, .banner.fresh { animation: none; } }
 	@media (max-width: 600px) {
 		:host { padding: 8px 12px 24px; }

@@ -82,8 +82,11 @@ export const blocks = css`
 	.ok { color: var(--ok); } .near { color: var(--near); } .over { color: var(--over); font-weight: 650; }
 	.empty-note { padding: 10px 14px; color: var(--muted); font-size: 0.9rem; }
 
-	/* A phone: each row of an adapting table becomes a card of "label — value" lines. */
+	/* A phone: tiles two by two; each row of an adapting table becomes a card of "label — value" lines. */
 	@media (max-width: 640px) {
+		.tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }
+		.tile { padding: 12px 14px; }
+		.value { font-size: 1.8rem; }
 		table.adapt thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 		table.adapt, table.adapt tbody, table.adapt tr { display: block; }
 		table.adapt tr { padding: 8px 12px; border-bottom: 1px solid var(--line); }

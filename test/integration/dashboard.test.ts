@@ -36,7 +36,7 @@ import { replayTimeline } from "../../firmware-sim/replay.ts";
 import { type Simulation, startSimulation } from "../../firmware-sim/runner.ts";
 import { simulateWeek } from "../../firmware-sim/week.ts";
 import type { Hub } from "../../server/hub.ts";
-import { type Agent, addUserWithCli, signIn, type TestUser } from "../fixtures/auth.ts";
+import { type Agent, addUser, addUserWithCli, signIn, type TestUser } from "../fixtures/auth.ts";
 import { launchBrowser, openPage, signInThroughForm } from "../fixtures/browser.ts";
 import { configCentre } from "../fixtures/centres.ts";
 import { demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
@@ -190,6 +190,10 @@ describe("the hall now", () => {
 		expect(Date.now() - started).toBeLessThan(2_500);
 		await page.getByTestId("occupancy-chart").waitFor();
 		await shoot(page, "hall");
+		// A wall screen: the page grows with it.
+		await page.setViewportSize({ width: 3840, height: 2160 });
+		await page.screenshot({ path: join(ARTIFACTS, "hall-3840.png") });
+		await page.setViewportSize(WIDE);
 		expect(errors).toEqual([]);
 	});
 
@@ -363,6 +367,16 @@ describe("alerts", () => {
 			{ what: "the banner naming who acknowledged" },
 		);
 		await shoot(page, "alerts");
+
+		// A wall screen's viewer reads the active alert and its acknowledgement, and acknowledges nothing.
+		const viewer = await addUser(hub, { role: "viewer", centres: ["demo"] });
+		const wall = await browser.newContext({ viewport: WIDE, locale: "uk-UA" });
+		const { page: wallPage } = await openPage(wall, `${hub.httpUrl}/alerts?centre=demo`);
+		await signInThroughForm(wallPage, viewer);
+		await wallPage.locator('li.card[data-alert="occupancy:annex"] [data-testid="acks"]').waitFor();
+		expect(await wallPage.getByTestId("ack-form").count()).toBe(0);
+		await wall.close();
+		expect(await card.getByTestId("ack-form").count()).toBe(1);
 
 		expect(await mosquittoPub("door-annex", doorPassword, "occupancy", { zone: "annex", count: 4 })).toBe(0);
 		await page.locator('li.card[data-alert="occupancy:annex"]').waitFor({ state: "detached" });
