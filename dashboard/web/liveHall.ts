@@ -5,7 +5,7 @@
  */
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { addDays, midnight } from "../../core/time.ts";
-import { type CentreSummary, fetchHistory, type LiveView } from "./api.ts";
+import { type CentreSummary, exportUrl, fetchHistory, type LiveView } from "./api.ts";
 import type { ChartSeries } from "./chart.ts";
 import { formatClock, formatPercent, type Lang } from "./format.ts";
 import { hallTiles } from "./hallTiles.ts";
@@ -97,14 +97,26 @@ export class LiveHall extends LitElement {
 			${this.occupancyChart(v)}
 			<section aria-labelledby="h-services">
 				<h2 id="h-services">${t.services}</h2>
-				${serviceTable(v, this.lang, age, "h-services")}
+				${this.csv("live-services")} ${serviceTable(v, this.lang, age, "h-services")}
 			</section>
 			<section aria-labelledby="h-windows">
 				<h2 id="h-windows">${t.windows}</h2>
+				${this.csv("live-windows")}
 				${windowCards(v, this.lang, age, this.centre)}
 			</section>
 			<footer>${t.devices}: ${online} / ${v.nodes.length}</footer>
 		</div>`;
+	}
+
+	/** The link to a live table as CSV: the figures as the hub has them when it is followed. */
+	private csv(table: "live-services" | "live-windows") {
+		const v = this.live;
+		if (!v) return nothing;
+		return html`<p class="toolbar no-print">
+			<a class="csv" href=${exportUrl(v.centre, table, this.lang)} download data-testid="csv-${table}"
+				>${STRINGS[this.lang].csv}</a
+			>
+		</p>`;
 	}
 
 	/** Each zone's share of its capacity over the last hours, 15-minute buckets, now as the last point. */

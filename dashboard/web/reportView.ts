@@ -11,6 +11,7 @@ import { isDate, localDay } from "../../core/time.ts";
 import {
 	type AlertHistory,
 	type CentreSummary,
+	exportUrl,
 	fetchAlertHistory,
 	fetchQuality,
 	fetchServiceLevels,
@@ -124,6 +125,7 @@ export class ReportView extends LitElement {
 		const t = STRINGS[this.lang];
 		const lang = this.lang;
 		const zone = this.centre.timeZone;
+		const day = { from: this.day, to: this.day };
 		const all = r.levels.levels.find((l) => l.service === "*");
 		const q = r.quality.all;
 		const highest = Math.max(0, ...r.trends.rows.map((x) => x.occupancyMax ?? 0));
@@ -216,7 +218,11 @@ export class ReportView extends LitElement {
 					{ label: t.service, cell: (l) => (l.service === "*" ? t.allServices : serviceName(l.service)) },
 					levelColumns,
 					r.levels.levels,
-					{ testId: "report-services", rowKey: ((l: ServiceLevel) => l.service) as never },
+					{
+						testId: "report-services",
+						csv: exportUrl(this.centre.id, "service-levels", lang, day),
+						rowKey: ((l: ServiceLevel) => l.service) as never,
+					},
 				)}
 			</section>
 			<section aria-labelledby="r-windows">
@@ -227,7 +233,7 @@ export class ReportView extends LitElement {
 					{ label: t.who.windows, cell: ([w]) => windowLabel(w, undefined, lang) },
 					qualityColumns,
 					Object.entries(r.quality.byWindow),
-					{ testId: "report-windows" },
+					{ testId: "report-windows", csv: exportUrl(this.centre.id, "quality-windows", lang, day) },
 				)}
 			</section>
 			<section aria-labelledby="r-alerts">
@@ -242,7 +248,7 @@ export class ReportView extends LitElement {
 					},
 					alertColumns,
 					r.alerts.alerts,
-					{ testId: "report-alerts", empty: t.noAlertsInPeriod },
+					{ testId: "report-alerts", empty: t.noAlertsInPeriod, csv: exportUrl(this.centre.id, "alerts", lang, day) },
 				)}
 			</section>
 			<p class="made">${this.centre.name[lang]} · ${t.reportMade} vikno</p>`;

@@ -213,6 +213,15 @@ describe("the hall now", () => {
 			expect(await page.locator(`tr[data-service="${s.id}"] td`).first().textContent(), s.id).toBe(String(s.waiting));
 		expect(await text(page, "rating")).toBe(formatMean(v.ratings.mean, "uk"));
 		expect(await text(page, "occupancy")).toBe(String(v.zones[0]?.count));
+
+		// The queue table as CSV: the same queues.
+		const [download] = await Promise.all([
+			page.waitForEvent("download"),
+			page.getByTestId("csv-live-services").click(),
+		]);
+		const csv = parseCsv(readFileSync((await download.path()) as string, "utf8"));
+		expect(csv[0]?.slice(0, 3)).toEqual(["послуга", "назва", "у черзі"]);
+		expect(csv.slice(1).map((r) => [r[0], Number(r[2])])).toEqual(v.services.map((s) => [s.id, s.waiting]));
 	});
 });
 
