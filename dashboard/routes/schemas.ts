@@ -60,6 +60,10 @@ export const StreamQuery = Type.Object(
 export const PageQuery = Type.Object({
 	centre: Type.Optional(Type.String({ description: "Centre to show (default: the first one)" })),
 	lang: Type.Optional(Type.String({ description: "uk (default) or en" })),
+	span: Type.Optional(Type.String({ description: "A report view's period ending today: day, week or month" })),
+	from: Type.Optional(Type.String({ description: "A report view's first day, YYYY-MM-DD (with to)" })),
+	to: Type.Optional(Type.String({ description: "A report view's last day, YYYY-MM-DD (with from)" })),
+	day: Type.Optional(Type.String({ description: "The daily report's day, YYYY-MM-DD (default today)" })),
 });
 
 // ── Answers ─────────────────────────────────────────────────────────────────────────────────────
