@@ -9,9 +9,21 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, 
 	estimate: () => import("./estimate.ts"),
 	edge: () => import("./edge.ts"),
 	board: () => import("./board.ts"),
+	dashboard: () => import("./dashboard.ts"),
 };
 
-const KNOWN = ["broker", "e2e", "connections", "store", "estimate", "public-api", "widget", "edge", "board"];
+const KNOWN = [
+	"broker",
+	"e2e",
+	"connections",
+	"store",
+	"estimate",
+	"public-api",
+	"widget",
+	"edge",
+	"board",
+	"dashboard",
+];
 
 async function main(names: string[]): Promise<number> {
 	const wanted = names.length ? names : Object.keys(BENCHES);

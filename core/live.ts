@@ -80,6 +80,7 @@ export interface NodeLive {
 	version?: string;
 	/** A terminal's printer, as its latest status said (`ok`, `paper_out`, `cover_open`, `offline`). */
 	printer?: PrinterState;
+	cpuTempC?: number;
 }
 
 export interface LiveState {
@@ -203,6 +204,7 @@ function applyStatus(
 		buffered?: number | undefined;
 		version?: string | undefined;
 		printer?: PrinterState | undefined;
+		cpuTempC?: number | undefined;
 	},
 	index: CentreIndex,
 ) {
@@ -216,6 +218,7 @@ function applyStatus(
 		buffered: d.buffered,
 		version: d.version,
 		...(d.printer ? { printer: d.printer } : {}),
+		cpuTempC: d.cpuTempC,
 	});
 	const win = index.nodes.get(node)?.window;
 	const w = win ? s.windows.get(win) : undefined;

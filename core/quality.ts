@@ -23,6 +23,7 @@
  */
 import Type, { type Static } from "typebox";
 import type { Centre } from "./centre.ts";
+import { npsClass } from "./nps.ts";
 import { Count, orNull } from "./schemaParts.ts";
 import { localDay } from "./time.ts";
 
@@ -77,6 +78,8 @@ export interface QualityOptions {
 
 export const MIN_SAMPLE = 10;
 
+export { npsClass };
+
 /** A record from a stored rating: the payload as received plus what ingest attributed. */
 export function ratingRecord(ts: number, data: Record<string, unknown>): RatingRecord {
 	const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
@@ -89,15 +92,6 @@ export function ratingRecord(ts: number, data: Record<string, unknown>): RatingR
 	if (service) r.service = service;
 	if (ticket) r.ticket = ticket;
 	return r;
-}
-
-/** Is this score a promoter (+1), a detractor (−1) or a passive (0) on NPS's 0..10 line? */
-export function npsClass(score: number, scale: number): 1 | 0 | -1 {
-	const x = ((score - 1) / (scale - 1)) * 10;
-	// A small tolerance keeps 9.0 a promoter despite floating point.
-	if (x >= 9 - 1e-9) return 1;
-	if (x <= 6 + 1e-9) return -1;
-	return 0;
 }
 
 export function figures(records: readonly RatingRecord[], scale: number, minSample = MIN_SAMPLE): QualityFigures {

@@ -11,8 +11,9 @@
  *
  * Per service and day:
  * - `issued`, `called` (first calls), `served` (finished), `noShows`, `cancelled`;
- * - `withinTarget`: of the called tickets whose wait is known, the share that waited at most the
- *   service's `targetWaitMin` (a no-show was waited for too, so it counts);
+ * - `withinTarget`: of the called tickets whose wait is known (`waitKnown`), the share that waited
+ *   at most the service's `targetWaitMin` (`withinTargetCount`; a no-show was waited for too, so it
+ *   counts) — the counts let a reader add days up exactly;
  * - `noShowShare`: no-shows ÷ tickets called;
  * - `wait` and `serviceTime`: mean and 90th percentile (linear between ranks), seconds.
  * Tickets are counted from each day's ledger (core/ticketLedger.ts), the same fold the live hall
@@ -63,6 +64,9 @@ export const ServiceLevel = Type.Object({
 	noShows: Count,
 	cancelled: Count,
 	withinTarget: orNull(Type.Number({ description: "Share of called tickets that waited at most the target, 0..1" })),
+	/** The counts behind `withinTarget`, so shares of several days add up exactly. */
+	waitKnown: Type.Integer({ minimum: 0, description: "Called tickets whose wait is known" }),
+	withinTargetCount: Type.Integer({ minimum: 0, description: "Of them, those that waited at most the target" }),
 	noShowShare: orNull(Type.Number({ description: "No-shows ÷ tickets called, 0..1" })),
 	wait: Spread,
 	serviceTime: Spread,
@@ -207,6 +211,8 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 				noShows: x.noShows,
 				cancelled: x.cancelled,
 				withinTarget: withWait ? Math.round((x.within / withWait) * 1000) / 1000 : null,
+				waitKnown: withWait,
+				withinTargetCount: x.within,
 				noShowShare: x.called ? Math.round((x.noShows / x.called) * 1000) / 1000 : null,
 				wait: spread(x.waits),
 				serviceTime: spread(x.services),

@@ -16,10 +16,14 @@ import type { SessionTimes } from "./auth/sessions.ts";
 import { HTTP_ERRORS, HttpError, type HttpErrorCode, isHttpErrorCode, PLUGIN_ERRORS } from "./errors.ts";
 import { openApi, openApiRoutes } from "./openapi.ts";
 import { checkResponses, type ResponseLog } from "./responseCheck.ts";
+import { alertRoutes } from "./routes/alertRoutes.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { boardRoutes } from "./routes/board.ts";
 import { deskRoutes } from "./routes/desk.ts";
+import { deviceRoutes } from "./routes/devices.ts";
+import { exportRoutes } from "./routes/export.ts";
 import { historyRoutes } from "./routes/history.ts";
+import { networkRoutes } from "./routes/network.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
 import type { HealthFacts } from "./routes/schemas.ts";
@@ -27,7 +31,7 @@ import { sessionRoutes } from "./routes/session.ts";
 import { signInRoutes } from "./routes/signIn.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
-import type { DeskSource, HallSource, SpeechSource, UserSource } from "./sources.ts";
+import type { AlertJournalSource, CommandSink, DeskSource, HallSource, SpeechSource, UserSource } from "./sources.ts";
 
 export interface AppOptions {
 	/** The live halls with their estimates, opening hours, best times and alerts. */
@@ -42,6 +46,10 @@ export interface AppOptions {
 	speech?: SpeechSource;
 	/** The store, for reports and history. */
 	store?: EventStore;
+	/** The alert journal: alerts raised and resolved, acknowledgements (DATA/alerts.db). */
+	journal: AlertJournalSource;
+	/** Publish a command to a node through the hub's broker (identify). */
+	command: CommandSink;
 	/** Requests per minute per address on the public API (default 120). */
 	publicRateLimit?: number;
 	/** Who may sign in to the manager side (DATA/users.db through server/users.ts). */
@@ -139,6 +147,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 	await app.register(streamRoutes, opts);
 	await app.register(publicRoutes, opts);
 	await app.register(historyRoutes, opts);
+	await app.register(alertRoutes, opts);
+	await app.register(deviceRoutes, opts);
+	await app.register(networkRoutes, opts);
+	await app.register(exportRoutes, opts);
 	await app.register(webRoutes, opts);
 	await app.register(boardRoutes, opts);
 	await app.register(deskRoutes, opts);

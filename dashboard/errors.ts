@@ -24,6 +24,11 @@ export const HTTP_ERRORS = {
 			"The console's action does not apply now (start with no ticket called, …), the window has no node in the centre file, or the hub refused the event it made.",
 	},
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
+	unknown_node: { status: 404, description: "The centre has no node of this id in its configuration." },
+	unknown_alert: {
+		status: 404,
+		description: "No alert with this key and `since` was recorded at the centre (acknowledging one).",
+	},
 	unauthorized: {
 		status: 401,
 		description:

@@ -27,7 +27,14 @@ export interface CheckedAnswer {
 
 export interface ResponseLog {
 	/** Every route the app registered (HEAD routes fastify adds for GET left out). */
-	routes: { method: string; url: string; schema: { response?: Record<string, unknown>; hide?: boolean } | undefined }[];
+	routes: {
+		method: string;
+		url: string;
+		schema: { response?: Record<string, unknown>; hide?: boolean } | undefined;
+		/** Who may ask (the route's `config.access`), and whether it is a page for people. */
+		access?: string | undefined;
+		page?: boolean;
+	}[];
 	checked: CheckedAnswer[];
 }
 
@@ -90,7 +97,13 @@ export function checkResponses(app: FastifyInstance, log: ResponseLog): void {
 	app.addHook("onRoute", (route) => {
 		for (const method of [route.method].flat()) {
 			if (method === "HEAD") continue;
-			log.routes.push({ method, url: route.url, schema: route.schema as ResponseLog["routes"][number]["schema"] });
+			log.routes.push({
+				method,
+				url: route.url,
+				schema: route.schema as ResponseLog["routes"][number]["schema"],
+				access: route.config?.access,
+				page: route.config?.page === true,
+			});
 		}
 	});
 

@@ -3,10 +3,13 @@
  * on these small interfaces (and `core/` types), never on `hub/`: the composition root
  * (`server/hub.ts`) hands it the live model and the insights behind them, and the users.
  */
+import type { AlertAck, AlertId, AlertRecord } from "../core/alertJournal.ts";
 import type { Alert } from "../core/alerts.ts";
 import type { BestTimes } from "../core/bestTimes.ts";
 import type { BoardCall } from "../core/boardView.ts";
 import type { CentreIndex } from "../core/centre.ts";
+import type { CommandName, CommandOf } from "../core/commands.ts";
+import type { Devices } from "../core/devices.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { OpeningState } from "../core/openingHours.ts";
 import type { Principal } from "../core/roles.ts";
@@ -19,6 +22,10 @@ export interface HallSource {
 	/** Hear which centre changed; returns the function that stops listening. */
 	onChange(listener: (centre: string) => void): () => void;
 	alerts(centre: string): readonly Alert[];
+	/** Hear which centre's active alerts (or their acknowledgements) changed; returns the function that stops listening. */
+	onAlerts(listener: (centre: string) => void): () => void;
+	/** A centre's nodes and their last status, offline first; undefined for an unknown centre. */
+	devices(centre: string): Devices | undefined;
 	opening(centre: string): OpeningState | undefined;
 	bestTimes(centre: string): Promise<BestTimes> | undefined;
 	/** The latest calls of a centre for its hall board, newest first. */
@@ -62,3 +69,19 @@ export interface UserSource {
 	/** Set a new password; false when there is no such user. */
 	setPassword(name: string, password: string): Promise<boolean>;
 }
+
+/** The alert journal (DATA/alerts.db through store/alertJournal.ts): alerts from raised to resolved, acknowledged. */
+export interface AlertJournalSource {
+	/** The centre's records still active. */
+	open(centre: string): AlertRecord[];
+	/** Records active at some time in [fromTs, toTs), newest first. */
+	between(centre: string, fromTs: number, toTs: number): AlertRecord[];
+	/** Add an acknowledgement or comment; undefined when no such alert was recorded. */
+	acknowledge(centre: string, id: AlertId, ack: AlertAck): AlertRecord | undefined;
+}
+
+/**
+ * Publish a command to a node (`vikno/v1/{centre}/{node}/cmd/{name}`, core/commands.ts) through
+ * the hub's broker: QoS 1, not retained (a command is an event, not a state).
+ */
+export type CommandSink = <C extends CommandName>(centre: string, node: string, name: C, data: CommandOf[C]) => void;

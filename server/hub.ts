@@ -16,7 +16,7 @@ import type { HealthBounds } from "../core/health.ts";
 import { liveSummary } from "../core/hubState.ts";
 import type { Log } from "../core/log.ts";
 import type { Rate } from "../core/tokenBucket.ts";
-import { hubTopic } from "../core/topic.ts";
+import { commandTopic, hubTopic } from "../core/topic.ts";
 import { buildApp } from "../dashboard/app.ts";
 import type { LockoutPolicy } from "../dashboard/auth/lockout.ts";
 import type { SessionTimes } from "../dashboard/auth/sessions.ts";
@@ -37,6 +37,7 @@ import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { UserStore, usersPath } from "../store/users.ts";
+import { managerSides } from "./managerSides.ts";
 import { observeHalls } from "./observe.ts";
 import { startSpeech } from "./speech.ts";
 import { clientAddress, type TrustProxy } from "./trustProxy.ts";
@@ -186,13 +187,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	calls.seed((c) => live.state(c));
 	const speech = await startSpeech({ dir: join(opts.dataDir, "speech"), log });
 	const taps = new Set<(events: readonly WireEvent[]) => void>();
+	const manager = managerSides({ dataDir: opts.dataDir, centres, live, now });
 	const insights = new Insights({
 		centres,
 		live,
 		store,
 		log,
 		now,
-		publishRetained: (topic, payload) => publish(topic, payload, true),
+		publishRetained: (topic, payload) => {
+			publish(topic, payload, true);
+			manager.alertsChanged(payload);
+		},
 		health: () => health.report().reasons,
 	});
 	await insights.seed();
@@ -224,6 +229,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		await store.close();
 		spool.close();
 		users.close();
+		manager.journal.close();
 		throw err;
 	};
 	const nodeRate =
@@ -311,6 +317,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			view: (centre) => insights.liveView(centre),
 			onChange: (listener) => live.onChange(listener),
 			alerts: (centre) => insights.activeAlerts(centre),
+			onAlerts: manager.onAlerts,
+			devices: manager.devices,
 			opening: (centre) => insights.opening(centre),
 			bestTimes: (centre) => insights.bestTimes(centre),
 			calls: (centre) => calls.latest(centre),
@@ -327,6 +335,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		registry: metrics.registry,
 		now,
 		store,
+		journal: manager.source,
+		command: (centre, node, name, data) => publish(commandTopic(centre, node, name), data),
 		users: userSource(users),
 		...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
 		...(opts.sessionTimes ? { sessionTimes: opts.sessionTimes } : {}),
@@ -397,6 +407,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			await store.close();
 			spool.close();
 			users.close();
+			manager.journal.close();
 		},
 	};
 }

@@ -5,9 +5,11 @@ import { LiveView } from "../../core/liveView.ts";
 import { canView } from "../../core/roles.ts";
 import type { AppOptions } from "../app.ts";
 import { errorResponses, unknownCentre } from "../errors.ts";
-import { Alerts, CentreParams, Centres } from "./schemas.ts";
+import { activeAlerts } from "./alertRoutes.ts";
+import { ActiveAlerts } from "./managerSchemas.ts";
+import { CentreParams, Centres } from "./schemas.ts";
 
-export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) {
+export async function apiRoutes(fastify: FastifyInstance, { hall, journal }: AppOptions) {
 	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 	const tags = ["manager"];
 
@@ -31,6 +33,13 @@ export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) 
 					timeZone: centre.timeZone,
 					services: centre.services.map((s) => ({ id: s.id, name: s.name, targetWaitMin: s.targetWaitMin })),
 					windows: centre.windows.length,
+					ratingScale: centre.ratingScale,
+					zones: centre.zones.map((z) => ({ id: z.id, name: z.name ?? null, capacity: z.capacity })),
+					administrators: (centre.administrators ?? []).map((a) => ({
+						id: a.id,
+						name: a.name ?? null,
+						windows: a.windows ?? [],
+					})),
 				})),
 		}),
 	);
@@ -61,15 +70,16 @@ export async function apiRoutes(fastify: FastifyInstance, { hall }: AppOptions) 
 			schema: {
 				operationId: "getAlerts",
 				summary: "A centre's active alerts",
+				description: "The active set, and the alert journal's records of it with their acknowledgements",
 				tags,
 				params: CentreParams,
-				response: { 200: Alerts, ...errorResponses("unknown_centre") },
+				response: { 200: ActiveAlerts, ...errorResponses("unknown_centre") },
 			},
 			config: { access: "read" },
 		},
 		async (req) => {
 			if (!hall.centres.has(req.params.centre)) throw unknownCentre(req.params.centre);
-			return { centre: req.params.centre, alerts: [...hall.alerts(req.params.centre)] };
+			return activeAlerts(hall, journal, req.params.centre);
 		},
 	);
 }

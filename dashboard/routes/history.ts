@@ -4,43 +4,17 @@
  *   GET /api/v1/centres/{centre}/quality?from=YYYY-MM-DD&to=YYYY-MM-DD
  *   GET /api/v1/centres/{centre}/service-levels?from=…&to=…
  *   GET /api/v1/centres/{centre}/history?measurement=…&field=…&from=…&to=…&step=…&groupBy=…
+ *   GET /api/v1/centres/{centre}/trends?from=…&to=…&step=…   (visits, waits, occupancy, ratings per bucket)
+ * The computations are shared with the CSV export (dashboard/reports.ts).
  * Days are the centre's local days in its time zone, `to` inclusive; default: today (by the hub's clock).
  */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import type { CentreIndex } from "../../core/centre.ts";
-import { administratorsOf, qualityReport, ratingRecord } from "../../core/quality.ts";
-import { queueRecord, serviceLevels } from "../../core/serviceLevels.ts";
-import { addDays, daysBetween, isDate, localDay, midnight } from "../../core/time.ts";
-import type { EventStore } from "../../store/types.ts";
 import type { AppOptions } from "../app.ts";
-import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
+import { errorResponses, unknownCentre } from "../errors.ts";
+import { qualityOf, serviceLevelsOf, span, trendsOf } from "../reports.ts";
+import { Trends, TrendsQuery } from "./managerSchemas.ts";
 import { CentreParams, DayRange, History, HistoryQuery, Quality, ServiceLevels } from "./schemas.ts";
-
-/** Longest span one request may cover, so a report stays a quick read. */
-const MAX_DAYS = 92;
-
-class BadRange extends HttpError {
-	constructor(message: string) {
-		super("bad_request", message);
-	}
-}
-
-/** Local days [from, to] → epoch ms [start, end). */
-function span(index: CentreIndex, q: { from?: string; to?: string }, now: number) {
-	const zone = index.centre.timeZone;
-	const today = localDay(now, zone);
-	const from = q.from ?? q.to ?? today;
-	const to = q.to ?? q.from ?? today;
-	if (!isDate(from) || !isDate(to)) throw new BadRange(`from/to must be real dates, got ${q.from} / ${q.to}`);
-	if (to < from) throw new BadRange(`to (${q.to}) is before from (${q.from})`);
-	if (daysBetween(from, to) >= MAX_DAYS) throw new BadRange(`at most ${MAX_DAYS} days in one request`);
-	return { from, to, fromTs: midnight(from, zone), toTs: midnight(addDays(to, 1), zone) };
-}
-
-async function events(store: EventStore, centre: string, fromTs: number, toTs: number, kind: string) {
-	return (await store.readRange(centre, fromTs, toTs)).filter((e) => e.kind === kind);
-}
 
 export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const { hall, store } = opts;
@@ -68,18 +42,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			const s = span(i, req.query, opts.now());
-			const ratings = await events(store, i.centre.id, s.fromTs, s.toTs, "rating");
-			const admins = administratorsOf(i.centre);
-			return {
-				centre: i.centre.id,
-				from: s.from,
-				to: s.to,
-				...qualityReport(
-					ratings.map((e) => ratingRecord(e.ts, e.data)),
-					{ scale: i.centre.ratingScale, timeZone: i.centre.timeZone, administratorOf: admins },
-				),
-			};
+			return qualityOf(store, i, span(i, req.query, opts.now()));
 		},
 	);
 
@@ -98,17 +61,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			const s = span(i, req.query, opts.now());
-			const queue = await events(store, i.centre.id, s.fromTs, s.toTs, "queue");
-			return {
-				centre: i.centre.id,
-				from: s.from,
-				to: s.to,
-				levels: serviceLevels(
-					queue.map((e) => queueRecord(e.ts, e.data, e.derived)),
-					i.centre,
-				),
-			};
+			return serviceLevelsOf(store, i, span(i, req.query, opts.now()));
 		},
 	);
 
@@ -141,6 +94,29 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 				...(q.event ? { where: { event: q.event } } : {}),
 			});
 			return { centre: i.centre.id, from: s.from, to: s.to, step: q.step ?? "1h", rows };
+		},
+	);
+
+	app.get(
+		"/api/v1/centres/:centre/trends",
+		{
+			schema: {
+				operationId: "getTrends",
+				summary: "Visits, waits, service times, occupancy and ratings in time buckets",
+				description:
+					"One row per bucket of `step` (default 1h; 1d buckets are local days), empty buckets included: " +
+					"tickets called (visits) with their mean and P90 wait, tickets finished with mean and P90 service " +
+					"time, mean and highest hall occupancy, ratings and their mean.",
+				tags,
+				params: CentreParams,
+				querystring: TrendsQuery,
+				response: { 200: Trends, ...errorResponses("unknown_centre") },
+			},
+			config: { access: "read" },
+		},
+		async (req) => {
+			const i = index(req.params.centre);
+			return trendsOf(store, i, span(i, req.query, opts.now()), req.query.step ?? "1h");
 		},
 	);
 }

@@ -5,7 +5,6 @@
  * with them, and /api/openapi.json is generated from them.
  */
 import Type, { type Static } from "typebox";
-import { Alert } from "../../core/alerts.ts";
 import { BestTimeCell, BestTimes } from "../../core/bestTimes.ts";
 import { Names } from "../../core/centre.ts";
 import { QUEUE_EVENTS } from "../../core/contract.ts";
@@ -62,6 +61,10 @@ export const StreamQuery = Type.Object(
 export const PageQuery = Type.Object({
 	centre: Type.Optional(Type.String({ description: "Centre to show (default: the first one)" })),
 	lang: Type.Optional(Type.String({ description: "uk (default) or en" })),
+	span: Type.Optional(Type.String({ description: "A report view's period ending today: day, week or month" })),
+	from: Type.Optional(Type.String({ description: "A report view's first day, YYYY-MM-DD (with to)" })),
+	to: Type.Optional(Type.String({ description: "A report view's last day, YYYY-MM-DD (with from)" })),
+	day: Type.Optional(Type.String({ description: "The daily report's day, YYYY-MM-DD (default today)" })),
 });
 
 // ── Answers ─────────────────────────────────────────────────────────────────────────────────────
@@ -124,15 +127,18 @@ export const Centres = Type.Object(
 					Type.Object({ id: Type.String(), name: Names, targetWaitMin: Type.Integer({ description: "minutes" }) }),
 				),
 				windows: Type.Integer({ description: "Number of windows" }),
+				ratingScale: Type.Integer({ description: "Top score of the rating buttons (5 = best)" }),
+				zones: Type.Array(Type.Object({ id: Type.String(), name: orNull(Names), capacity: Type.Integer() })),
+				administrators: Type.Array(
+					Type.Object(
+						{ id: Type.String(), name: orNull(Type.String()), windows: Type.Array(Type.String()) },
+						{ description: "Who usually works at which windows (a staff code; a name if the centre gives one)" },
+					),
+				),
 			}),
 		),
 	},
 	{ description: "Configured centres and their services" },
-);
-
-export const Alerts = Type.Object(
-	{ centre: Type.String(), alerts: Type.Array(Alert) },
-	{ description: "The centre's active alerts" },
 );
 
 const span = {

@@ -1,6 +1,6 @@
 /** Pure formatters for the web page (tested in test/unit/format.test.ts). No clocks: time is an argument. */
 
-import { isDate, localTime, type Weekday, weekdayOf } from "../../core/time.ts";
+import { addDays, isDate, localTime, WEEKDAYS, type Weekday, weekdayOf } from "../../core/time.ts";
 
 export type Lang = "uk" | "en";
 
@@ -132,4 +132,75 @@ export function formatClock(ts: number, timeZone: string): string {
 	const { hour, minuteOfDay } = localTime(ts, timeZone);
 	const minute = Math.floor(minuteOfDay) % 60;
 	return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
+}
+
+/** "2026-11-23 09:05": a date and clock time of `ts` in the centre's time zone (CSV cells, tables). */
+export function formatStamp(ts: number, timeZone: string): string {
+	return `${localTime(ts, timeZone).day} ${formatClock(ts, timeZone)}`;
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A number in the language's way: "1 234,5" in Ukrainian (a space between thousands, a decimal
+ * comma), "1,234.5" in English; at most `digits` decimals. A dash for no figure.
+ */
+export function formatNumber(n: number | null | undefined, lang: Lang = "uk", digits = 0): string {
+	if (n === null || n === undefined || !Number.isFinite(n)) return "—";
+	const key = `${lang}${digits}`;
+	let f = numberFormats.get(key);
+	if (!f) {
+		f = new Intl.NumberFormat(lang === "uk" ? "uk-UA" : "en-GB", { maximumFractionDigits: digits });
+		numberFormats.set(key, f);
+	}
+	return f.format(n);
+}
+
+/** A share 0..1 as a percentage ("82 %" / "82%"), a dash for none. */
+export function formatShare(share: number | null | undefined, lang: Lang = "uk"): string {
+	if (share === null || share === undefined || !Number.isFinite(share)) return "—";
+	return formatPercent(share, lang);
+}
+
+/** An NPS-style index with its sign: "+42", "−12" (a true minus sign), "0"; a dash for none. */
+export function formatNps(nps: number | null | undefined): string {
+	if (nps === null || nps === undefined || !Number.isFinite(nps)) return "—";
+	const n = Math.round(nps);
+	return n > 0 ? `+${n}` : n < 0 ? `\u2212${-n}` : "0";
+}
+
+/** Seconds as minutes with one decimal for charts and tables ("12,5" / "12.5"); a dash for none. */
+export function formatMinutes(seconds: number | null | undefined, lang: Lang = "uk"): string {
+	if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+	return formatNumber(seconds / 60, lang, 1);
+}
+
+const WEEKDAY_SHORT: Record<Lang, Record<Weekday, string>> = {
+	uk: { mon: "пн", tue: "вт", wed: "ср", thu: "чт", fri: "пт", sat: "сб", sun: "нд" },
+	en: { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" },
+};
+
+export function weekdayShort(day: Weekday, lang: Lang = "uk"): string {
+	return WEEKDAY_SHORT[lang][day];
+}
+
+export function weekdayName(day: Weekday, lang: Lang = "uk"): string {
+	return WEEKDAY_NAMES[lang][day];
+}
+
+/** A local day as a short label for axes and tables: "пн 23.11" / "Mon 23/11". */
+export function dayLabel(day: string, lang: Lang = "uk"): string {
+	if (!isDate(day)) return day;
+	const [, mo = "", d = ""] = day.split("-");
+	return `${WEEKDAY_SHORT[lang][weekdayOf(day)]} ${lang === "uk" ? `${d}.${mo}` : `${d}/${mo}`}`;
+}
+
+/** The Monday of the week a local day is in (weeks start on Monday, as in Ukraine). */
+export function weekStart(day: string): string {
+	return addDays(day, -WEEKDAYS.indexOf(weekdayOf(day)));
+}
+
+/** "09:00–10:00"-style label of an hour of the day (0..23). */
+export function hourLabel(hour: number): string {
+	return `${String(hour).padStart(2, "0")}:00`;
 }

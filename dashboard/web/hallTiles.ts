@@ -1,16 +1,16 @@
 /**
- * The headline figures of a hall: waiting, served, occupancy, rating. Template functions for
- * <vikno-live-hall>. Bar sizes are set through the CSS object model (cssProps), as the CSP asks.
+ * The headline figures of a hall: waiting, served, each zone against its capacity, rating.
+ * Template functions for <vikno-live-hall>. Bar sizes are set through the CSS object model
+ * (cssProps), as the CSP asks.
  */
 import { html, nothing } from "lit";
-import type { LiveView } from "./api.ts";
+import type { CentreSummary, LiveView } from "./api.ts";
 import { cssProps } from "./cssProps.ts";
 import { countOf, formatMean, formatPercent, type Lang } from "./format.ts";
 import { NOUNS, STRINGS } from "./i18n.ts";
 
-export function hallTiles(v: LiveView, lang: Lang) {
+export function hallTiles(v: LiveView, lang: Lang, centre?: CentreSummary) {
 	const t = STRINGS[lang];
-	const hall = v.zones[0];
 	return html`<div class="tiles">
 		<section class="tile" aria-labelledby="tile-waiting">
 			<h2 class="label" id="tile-waiting">${t.waiting}</h2>
@@ -22,7 +22,7 @@ export function hallTiles(v: LiveView, lang: Lang) {
 			<p class="value" data-testid="served">${v.tickets.served}</p>
 			<p class="sub">${t.issued}: ${v.tickets.issued}</p>
 		</section>
-		${hall ? occupancyTile(hall, lang) : nothing}
+		${v.zones.map((z, i) => occupancyTile(z, i, lang, centre))}
 		<section class="tile" aria-labelledby="tile-rating">
 			<h2 class="label" id="tile-rating">${t.rating}</h2>
 			<div class="with-chart">
@@ -37,14 +37,16 @@ export function hallTiles(v: LiveView, lang: Lang) {
 	</div>`;
 }
 
-function occupancyTile(hall: LiveView["zones"][number], lang: Lang) {
+function occupancyTile(z: LiveView["zones"][number], i: number, lang: Lang, centre?: CentreSummary) {
 	const t = STRINGS[lang];
-	const level = hall.load >= 1 ? "over" : hall.load >= 0.8 ? "near" : "ok";
-	return html`<section class="tile" aria-labelledby="tile-occupancy">
-		<h2 class="label" id="tile-occupancy">${t.occupancy}</h2>
-		<p class="value" data-testid="occupancy">${hall.count}</p>
-		<p class="sub">${formatPercent(hall.load, lang)} ${t.ofCapacity} (${countOf(hall.capacity, NOUNS.place, lang)})</p>
-		<div class="meter ${level}" aria-hidden="true"><span style=${cssProps({ width: `${Math.min(100, Math.round(hall.load * 100))}%` })}></span></div>
+	const level = z.load >= 1 ? "over" : z.load >= 0.8 ? "near" : "ok";
+	const name = centre?.zones.find((x) => x.id === z.id)?.name?.[lang];
+	const id = `tile-zone-${z.id}`;
+	return html`<section class="tile" aria-labelledby=${id} data-testid="zone-${z.id}">
+		<h2 class="label" id=${id}>${i === 0 && !name ? t.occupancy : `${t.occupancy}: ${name ?? z.id}`}</h2>
+		<p class="value" data-testid=${i === 0 ? "occupancy" : `occupancy-${z.id}`}>${z.count}</p>
+		<p class="sub">${formatPercent(z.load, lang)} ${t.ofCapacity} (${countOf(z.capacity, NOUNS.place, lang)})</p>
+		<div class="meter ${level}" aria-hidden="true"><span style=${cssProps({ width: `${Math.min(100, Math.round(z.load * 100))}%` })}></span></div>
 	</section>`;
 }
 

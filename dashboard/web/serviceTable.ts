@@ -1,4 +1,8 @@
-/** The queue per service as a table. Template function for <vikno-live-hall>. */
+/**
+ * The queue per service as a table: waiting, priority waiting, the longest wait and the estimate
+ * coloured against the service's target. On a phone each row becomes a card (styles.ts, `adapt`).
+ * Template function for <vikno-live-hall>.
+ */
 import { html, nothing } from "lit";
 import type { LiveView } from "./api.ts";
 import { formatDuration, type Lang, waitLevel } from "./format.ts";
@@ -9,15 +13,14 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 	const t = STRINGS[lang];
 	const levelText = { ok: t.levelOk, near: t.levelNear, over: t.levelOver };
 	const nobody = v.services.every((s) => s.waiting === 0);
-	// A region that may scroll sideways on a phone: focusable, so it scrolls from the keyboard too.
-	return html`<div class="table-wrap" role="region" aria-labelledby=${labelledBy} tabindex="0">
-		<table data-testid="services">
+	return html`<div class="table-wrap" role="region" aria-labelledby=${labelledBy}>
+		<table data-testid="services" class="adapt">
 			<caption class="sr-only">${t.services}</caption>
 			<thead>
 				<tr>
 					<th scope="col">${t.service}</th>
 					<th scope="col" class="num">${t.queue}</th>
-					<th scope="col" class="num opt">${t.priority}</th>
+					<th scope="col" class="num">${t.priority}</th>
 					<th scope="col" class="num">${t.longest}</th>
 					<th scope="col" class="num">${t.estimate}</th>
 					<th scope="col" class="num">${t.target}</th>
@@ -27,11 +30,12 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 				${v.services.map((s) => {
 					const wait = s.waiting ? s.longestWaitS + age : 0;
 					const level = s.waiting ? waitLevel(wait, s.targetWaitMin) : undefined;
+					const expected = s.estimate ? waitLevel(s.estimate.minutes * 60, s.targetWaitMin) : undefined;
 					return html`<tr data-service=${s.id} class=${s.waiting ? "" : "empty"}>
 						<th scope="row">${s.name[lang]}</th>
-						<td class="num strong">${s.waiting}</td>
-						<td class="num opt">${s.priorityWaiting || "—"}</td>
-						<td class="num wait ${level ?? ""}">
+						<td class="num strong" data-label=${t.queue}>${s.waiting}</td>
+						<td class="num" data-label=${t.priority}>${s.priorityWaiting || "—"}</td>
+						<td class="num wait ${level ?? ""}" data-label=${t.longest}>
 							${
 								level
 									? html`<span class="dot" aria-hidden="true"></span>${formatDuration(wait, lang)}<span class="sr-only"
@@ -40,8 +44,8 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 									: "—"
 							}
 						</td>
-						<td class="num" data-testid="estimate">${estimateText(s, lang)}</td>
-						<td class="num">${s.targetWaitMin} ${t.min}</td>
+						<td class="num wait ${expected ?? ""}" data-testid="estimate" data-label=${t.estimate}>${estimateText(s, lang)}</td>
+						<td class="num" data-label=${t.target}>${s.targetWaitMin} ${t.min}</td>
 					</tr>`;
 				})}
 			</tbody>
@@ -50,11 +54,14 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 	</div>`;
 }
 
-/** "12 хв (5–20)" for a visitor taking a ticket now, or why there is no estimate. */
+/** "12 хв (5–20)" for a visitor taking a ticket now, or why there is no estimate (an unknown reason as it is). */
 function estimateText(s: LiveView["services"][number], lang: Lang): string {
 	const t = STRINGS[lang];
-	if (!s.estimate)
-		return s.noEstimate === "no_window_open" ? t.noWindowOpen : s.noEstimate === "closed" ? t.closed : "—";
+	if (!s.estimate) {
+		const reason = s.noEstimate as string | undefined;
+		if (!reason) return "—";
+		return (t.noEstimate as Record<string, string>)[reason] ?? reason.replaceAll("_", " ");
+	}
 	const m = (x: number) => Math.round(x);
 	return `${m(s.estimate.minutes)} ${t.min} (${m(s.estimate.low)}–${m(s.estimate.high)})`;
 }

@@ -6,14 +6,16 @@ import { css, html, LitElement, nothing } from "lit";
 import { fetchSession, type SessionInfo } from "./api.ts";
 import type { Lang } from "./format.ts";
 import { STRINGS } from "./i18n.ts";
+import { current, PLACE_CHANGED } from "./router.ts";
 
 export class SessionBar extends LitElement {
 	static override properties = {
 		session: { state: true },
+		locale: { state: true },
 	};
 
 	static override styles = css`
-		:host { display: block; max-width: 1280px; margin: 0 auto; padding: 8px 24px 0; color: #4f5b69; font-size: 0.85rem; }
+		:host { display: block; max-width: 80rem; margin: 0 auto; padding: 8px 24px 0; color: #4f5b69; font-size: 0.85rem; }
 		.bar { display: flex; justify-content: flex-end; align-items: center; gap: 6px 12px; flex-wrap: wrap; }
 		.who { overflow-wrap: anywhere; }
 		.name { font-weight: 600; color: #1c2430; }
@@ -22,13 +24,26 @@ export class SessionBar extends LitElement {
 		button:hover { background: #eef2f8; }
 		button:focus-visible { outline: 2px solid #2f5fc4; outline-offset: 2px; }
 		@media (max-width: 600px) { :host { padding: 8px 12px 0; } }
+		@media (min-width: 2200px) { :host { max-width: 94vw; } }
 	`;
 
 	session: SessionInfo | undefined;
-	private readonly locale: Lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "uk";
+	locale: Lang = current().lang;
+	// The page moves between views and languages without reloading (router.ts).
+	private readonly onPlace = () => {
+		this.locale = current().lang;
+	};
+
+	override disconnectedCallback() {
+		super.disconnectedCallback();
+		window.removeEventListener("popstate", this.onPlace);
+		window.removeEventListener(PLACE_CHANGED, this.onPlace);
+	}
 
 	override connectedCallback() {
 		super.connectedCallback();
+		window.addEventListener("popstate", this.onPlace);
+		window.addEventListener(PLACE_CHANGED, this.onPlace);
 		fetchSession().then(
 			(s) => {
 				this.session = s;

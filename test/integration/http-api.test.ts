@@ -28,6 +28,8 @@ let client: MqttClient;
 
 const today = new Date().toISOString().slice(0, 10);
 const ROOT_PASSWORD = "root's long password";
+/** `since` of the occupancy alert the events raise (for acknowledging it). */
+let alertSince = 0;
 let admin: Agent;
 let viewer: Agent;
 let stranger: Agent;
@@ -93,6 +95,51 @@ const CALLS: Record<string, Call[]> = {
 		"/api/public/v1/centres/demo/wait",
 	],
 	"GET /": ["/", "/?centre=demo&lang=en", { url: "/?centre=demo", as: "anonymous" }],
+	...Object.fromEntries(
+		["/quality", "/history", "/alerts", "/devices", "/network", "/report"].map((path) => [
+			`GET ${path}`,
+			[`${path}?centre=demo`, { url: path, as: "anonymous" }],
+		]),
+	),
+	"GET /api/v1/centres/:centre/trends": [
+		"/api/v1/centres/demo/trends",
+		`/api/v1/centres/demo/trends?from=${today}&step=15m`,
+		"/api/v1/centres/demo/trends?step=2h",
+		"/api/v1/centres/nowhere/trends",
+	],
+	"GET /api/v1/centres/:centre/alerts/history": [
+		"/api/v1/centres/demo/alerts/history",
+		"/api/v1/centres/demo/alerts/history?from=2026-13-01",
+		"/api/v1/centres/nowhere/alerts/history",
+	],
+	"POST /api/v1/centres/:centre/alerts/ack": [
+		{ url: "/api/v1/centres/demo/alerts/ack", json: { key: "occupancy:hall", since: "$since", comment: "seen" } },
+		{ url: "/api/v1/centres/demo/alerts/ack", json: { key: "occupancy:hall", since: 1, comment: "" } },
+		{ url: "/api/v1/centres/demo/alerts/ack", json: { key: "occupancy:hall" } },
+		{ url: "/api/v1/centres/demo/alerts/ack", as: "viewer", json: { key: "occupancy:hall", since: 1, comment: "" } },
+	],
+	"GET /api/v1/centres/:centre/devices": [
+		"/api/v1/centres/demo/devices",
+		"/api/v1/centres/nowhere/devices",
+		{ url: "/api/v1/centres/demo/devices", as: "viewer" },
+	],
+	"POST /api/v1/centres/:centre/devices/:node/identify": [
+		{ url: "/api/v1/centres/demo/devices/win-01/identify", json: { seconds: 1 } },
+		{ url: "/api/v1/centres/demo/devices/win-99/identify", json: {} },
+		{ url: "/api/v1/centres/demo/devices/win-01/identify", json: { seconds: 0 } },
+		{ url: "/api/v1/centres/demo/devices/win-01/identify", as: "viewer", json: {} },
+	],
+	"GET /api/v1/network": ["/api/v1/network", "/api/v1/network?centre=demo", { url: "/api/v1/network", as: "viewer" }],
+	"GET /api/v1/centres/:centre/best-times": ["/api/v1/centres/demo/best-times", "/api/v1/centres/nowhere/best-times"],
+	"GET /api/v1/centres/:centre/export/:table": [
+		"/api/v1/centres/demo/export/service-levels",
+		"/api/v1/centres/demo/export/live-windows?lang=en",
+		"/api/v1/centres/demo/export/trends?step=1d",
+		"/api/v1/centres/demo/export/bogus",
+		"/api/v1/centres/nowhere/export/alerts",
+		{ url: "/api/v1/centres/demo/export/devices", as: "viewer" },
+	],
+	"GET /api/v1/export/network": ["/api/v1/export/network", "/api/v1/export/network?lang=en"],
 	"GET /app.js": ["/app.js", { url: "/app.js", as: "anonymous" }],
 	// The demo's board is public; one behind sign-in: test/integration/board.test.ts.
 	"GET /board/:centre": [{ url: "/board/demo", as: "anonymous" }, "/board/nowhere", "/board/Bad"],
@@ -172,12 +219,15 @@ beforeAll(async () => {
 	await at("02", "called", "A002");
 	await at("03", "called", "A002");
 	await publish("door-main", "occupancy", { zone: "hall", count: 30 });
-	await until(
+	const alerts = await until(
 		async () =>
-			(await (await asAdmin(hub)).inject("/api/v1/centres/demo/alerts")).json() as { alerts: { rule: string }[] },
+			(await (await asAdmin(hub)).inject("/api/v1/centres/demo/alerts")).json() as {
+				alerts: { rule: string; since: number }[];
+			},
 		(a) => a.alerts.some((x) => x.rule === "occupancy"),
 		{ what: "the occupancy alert" },
 	);
+	alertSince = alerts.alerts.find((x) => x.rule === "occupancy")?.since ?? 0;
 	await until(
 		() => hub.countEvents({ centre: "demo" }),
 		(n) => n >= 16,
@@ -217,7 +267,10 @@ async function ask(key: string, call: Call) {
 	log.checked.splice(setupFrom);
 	const fill = (o: object) =>
 		JSON.parse(
-			JSON.stringify(o).replace('"$token"', JSON.stringify(token)).replace('"$password"', JSON.stringify(password)),
+			JSON.stringify(o)
+				.replace('"$token"', JSON.stringify(token))
+				.replace('"$password"', JSON.stringify(password))
+				.replace('"$since"', String(alertSince)),
 		);
 	const headers: Record<string, string> = cookie ? { cookie } : {};
 	let payload: string | undefined;
@@ -299,6 +352,20 @@ describe("the HTTP API against its schemas", () => {
 			"/api/v1/session/password 403",
 			"/api/public/v1/centres/:centre/wait 404",
 			"/api/public/v1/centres/:centre/wait 429",
+			"/api/v1/centres/:centre/alerts/ack 200",
+			"/api/v1/centres/:centre/alerts/ack 404",
+			"/api/v1/centres/:centre/alerts/ack 400",
+			"/api/v1/centres/:centre/alerts/ack 403",
+			"/api/v1/centres/:centre/devices/:node/identify 202",
+			"/api/v1/centres/:centre/devices/:node/identify 404",
+			"/api/v1/centres/:centre/devices/:node/identify 400",
+			"/api/v1/centres/:centre/devices/:node/identify 403",
+			"/api/v1/centres/:centre/export/:table 200",
+			"/api/v1/centres/:centre/export/:table 400",
+			"/api/v1/centres/:centre/export/:table 403",
+			"/api/v1/centres/:centre/export/:table 404",
+			"/api/v1/network 403",
+			"/quality 303",
 		]) {
 			expect(statuses).toContain(expected);
 		}
@@ -317,7 +384,7 @@ describe("the HTTP API against its schemas", () => {
 		expect(history.rows.some((r) => r.group === "w01")).toBe(true);
 	});
 
-	it("streams live events whose data matches the live view's schema exactly", async () => {
+	it("streams live and alerts events whose data match their schemas exactly", async () => {
 		const ctrl = new AbortController();
 		const res = await admin.fetch("/api/v1/stream", { signal: ctrl.signal });
 		expect(res.status).toBe(200);
@@ -330,10 +397,20 @@ describe("the HTTP API against its schemas", () => {
 			if (done) break;
 			text += new TextDecoder().decode(value);
 		}
+		while (!/event: alerts\nid: \d+\ndata: .*\n\n/.test(text)) {
+			const { value, done } = await reader.read();
+			if (done) break;
+			text += new TextDecoder().decode(value);
+		}
 		ctrl.abort();
 		const [, event, data] = /event: (\w+)\nid: \d+\ndata: (.*)\n\n/.exec(text) ?? [];
 		expect(event).toBe("live");
 		expect(strictChecker(STREAM_EVENTS.live)(JSON.parse(data ?? "null"))).toEqual([]);
+		const alerts = /event: alerts\nid: \d+\ndata: (.*)\n\n/.exec(text)?.[1];
+		const parsed = JSON.parse(alerts ?? "null") as { alerts: unknown[]; records: unknown[] };
+		expect(strictChecker(STREAM_EVENTS.alerts)(parsed)).toEqual([]);
+		expect(parsed.alerts.length).toBeGreaterThan(0);
+		expect(parsed.records.length).toBeGreaterThan(0);
 	});
 
 	it("serves /api/openapi.json: a valid OpenAPI 3 document of every route", async () => {

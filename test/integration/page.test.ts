@@ -156,7 +156,7 @@ describe("live hall page", () => {
 		expect(await en.getByRole("heading", { name: "Windows" }).count()).toBe(1);
 		expect(await en.locator('[data-window="w02"] .wid').textContent()).toBe("Window 2");
 		expect(await text(en, "rating")).toBe("4.5");
-		expect(await en.getByRole("link", { name: "Українська" }).getAttribute("href")).toBe("?centre=demo");
+		expect(await en.getByRole("link", { name: "Українська" }).getAttribute("href")).toBe("/?centre=demo");
 		await en.close();
 	});
 

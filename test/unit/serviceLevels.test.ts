@@ -67,6 +67,8 @@ describe("serviceLevels", () => {
 			cancelled: 1,
 			// waits 5, 18, 30, 37 min
 			withinTarget: 0.5,
+			waitKnown: 4,
+			withinTargetCount: 2,
 			noShowShare: 0.25,
 			wait: { meanS: 1350, p90S: 2094 },
 			// service times 10 min (from start), 5 min (stored), 8 min
@@ -75,7 +77,16 @@ describe("serviceLevels", () => {
 	});
 
 	it("sums all services with each ticket's own target", () => {
-		expect(rows[0]).toMatchObject({ issued: 6, called: 5, served: 4, noShows: 1, withinTarget: 0.6, noShowShare: 0.2 });
+		expect(rows[0]).toMatchObject({
+			issued: 6,
+			called: 5,
+			served: 4,
+			noShows: 1,
+			withinTarget: 0.6,
+			waitKnown: 5,
+			withinTargetCount: 3,
+			noShowShare: 0.2,
+		});
 		expect(rows[2]).toMatchObject({ called: 1, withinTarget: 1, wait: { meanS: 600, p90S: 600 } });
 	});
 

@@ -1,0 +1,114 @@
+/**
+ * The manager reports over the store, each a function of the centre, a span of its local days and
+ * the store — shared by the JSON routes and the CSV export, so a file and the API say the same.
+ * Days are the centre's local days in its time zone, `to` inclusive; default: today by the hub's
+ * clock.
+ */
+import type { CentreIndex } from "../core/centre.ts";
+import { administratorsOf, qualityReport, ratingRecord } from "../core/quality.ts";
+import { queueRecord, serviceLevels } from "../core/serviceLevels.ts";
+import { addDays, daysBetween, isDate, localDay, midnight } from "../core/time.ts";
+import { type EventStore, type SeriesRow, STEP_MS, type Step } from "../store/types.ts";
+import { HttpError } from "./errors.ts";
+import type { TrendRow } from "./routes/managerSchemas.ts";
+
+/** Longest span one request may cover, so a report stays a quick read. */
+export const MAX_DAYS = 92;
+
+export interface Span {
+	from: string;
+	to: string;
+	fromTs: number;
+	toTs: number;
+}
+
+/** Local days [from, to] → epoch ms [start, end); a bad range is a 400. */
+export function span(index: CentreIndex, q: { from?: string | undefined; to?: string | undefined }, now: number): Span {
+	const zone = index.centre.timeZone;
+	const today = localDay(now, zone);
+	const from = q.from ?? q.to ?? today;
+	const to = q.to ?? q.from ?? today;
+	if (!isDate(from) || !isDate(to))
+		throw new HttpError("bad_request", `from/to must be real dates, got ${q.from} / ${q.to}`);
+	if (to < from) throw new HttpError("bad_request", `to (${q.to}) is before from (${q.from})`);
+	if (daysBetween(from, to) >= MAX_DAYS) throw new HttpError("bad_request", `at most ${MAX_DAYS} days in one request`);
+	return { from, to, fromTs: midnight(from, zone), toTs: midnight(addDays(to, 1), zone) };
+}
+
+async function events(store: EventStore, centre: string, s: Span, kind: string) {
+	return (await store.readRange(centre, s.fromTs, s.toTs)).filter((e) => e.kind === kind);
+}
+
+export async function qualityOf(store: EventStore, index: CentreIndex, s: Span) {
+	const c = index.centre;
+	const ratings = await events(store, c.id, s, "rating");
+	return {
+		centre: c.id,
+		from: s.from,
+		to: s.to,
+		...qualityReport(
+			ratings.map((e) => ratingRecord(e.ts, e.data)),
+			{ scale: c.ratingScale, timeZone: c.timeZone, administratorOf: administratorsOf(c) },
+		),
+	};
+}
+
+export async function serviceLevelsOf(store: EventStore, index: CentreIndex, s: Span) {
+	const queue = await events(store, index.centre.id, s, "queue");
+	return {
+		centre: index.centre.id,
+		from: s.from,
+		to: s.to,
+		levels: serviceLevels(
+			queue.map((e) => queueRecord(e.ts, e.data, e.derived)),
+			index.centre,
+		),
+	};
+}
+
+/** The start of every bucket of `step` in the span: local midnights for "1d", the epoch grid otherwise. */
+export function buckets(index: CentreIndex, s: Span, step: Step): number[] {
+	const out: number[] = [];
+	if (step === "1d") {
+		for (let d = s.from; d <= s.to; d = addDays(d, 1)) out.push(midnight(d, index.centre.timeZone));
+		return out;
+	}
+	const w = STEP_MS[step];
+	for (let t = Math.floor(s.fromTs / w) * w; t < s.toTs; t += w) out.push(t);
+	return out;
+}
+
+/**
+ * Visits, waits, service times, hall occupancy and ratings in buckets of `step`, one row per
+ * bucket (empty ones too, with zero counts and null figures), from four series of the store:
+ * queue `wait_s` on calls (a call is a visit), queue `service_s` on finishes, occupancy `count`
+ * (every zone), rating `score`.
+ */
+export async function trendsOf(store: EventStore, index: CentreIndex, s: Span, step: Step) {
+	const c = index.centre;
+	const base = { centre: c.id, fromTs: s.fromTs, toTs: s.toTs, step, timeZone: c.timeZone };
+	const [waits, services, occupancy, ratings] = await Promise.all([
+		store.query({ ...base, measurement: "queue", field: "wait_s", where: { event: "called" } }),
+		store.query({ ...base, measurement: "queue", field: "service_s", where: { event: "finished" } }),
+		store.query({ ...base, measurement: "occupancy", field: "count" }),
+		store.query({ ...base, measurement: "rating", field: "score" }),
+	]);
+	const at = (rows: SeriesRow[]) => new Map(rows.map((r) => [r.t, r]));
+	const [w, sv, o, r] = [at(waits), at(services), at(occupancy), at(ratings)];
+	const round = (x: number | null | undefined, digits = 1) =>
+		x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits;
+	const rows: TrendRow[] = buckets(index, s, step).map((t) => ({
+		t,
+		called: w.get(t)?.count ?? 0,
+		waitMeanS: round(w.get(t)?.mean),
+		waitP90S: round(w.get(t)?.p90),
+		served: sv.get(t)?.count ?? 0,
+		serviceMeanS: round(sv.get(t)?.mean),
+		serviceP90S: round(sv.get(t)?.p90),
+		occupancyMean: round(o.get(t)?.mean),
+		occupancyMax: o.get(t)?.max ?? null,
+		ratings: r.get(t)?.count ?? 0,
+		ratingMean: round(r.get(t)?.mean, 2),
+	}));
+	return { centre: c.id, from: s.from, to: s.to, step, rows };
+}
