@@ -86,11 +86,12 @@ export interface EstimateOptions extends Partial<EstimateSettings> {
 /**
  * Why there is no estimate: `unknown_service` (the service is not configured at this centre),
  * `no_window_open` (no window serving it has its node online), `no_service_times` (neither
- * observed nor configured service times).
+ * observed nor configured service times), `closed` (the centre is closed now: a visitor cannot take
+ * a ticket, so there is no wait to speak of — the public answer says so rather than "0 min").
  */
-export const NoEstimateReason = Type.Enum(["unknown_service", "no_window_open", "no_service_times"], {
+export const NoEstimateReason = Type.Enum(["unknown_service", "no_window_open", "no_service_times", "closed"], {
 	description:
-		"Why there is no estimate: unknown_service (not configured here), no_window_open (no window serving it is open), no_service_times (no observed or configured service times)",
+		"Why there is no estimate: unknown_service (not configured here), no_window_open (no window serving it is open), no_service_times (no observed or configured service times), closed (the centre is closed now)",
 });
 export type NoEstimateReason = Static<typeof NoEstimateReason>;
 
