@@ -13,6 +13,8 @@ import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { Log } from "../core/log.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
+import { publicEstimate } from "../core/publicWait.ts";
+import { type TicketView, ticketKey, ticketStatus } from "../core/ticketStatus.ts";
 import { hubTopic } from "../core/topic.ts";
 import {
 	baselineWait,
@@ -55,6 +57,12 @@ interface Ratings {
 	extra?: boolean;
 }
 
+/** Best times of the whole centre and of each service. */
+interface BestAll {
+	all: BestTimes;
+	byService: Record<string, BestTimes>;
+}
+
 const RATINGS_KEPT_MS = 60 * 60_000;
 const BEST_TIMES_TTL_MS = 3_600_000;
 
@@ -63,7 +71,7 @@ export class Insights {
 	private readonly estimates = new Map<string, { at: number; dirty: boolean; list: WaitEstimate[] }>();
 	private readonly alerts = new Map<string, AlertState>();
 	private readonly ratings = new Map<string, Ratings[]>();
-	private readonly best = new Map<string, { at: number; value: Promise<BestTimes> }>();
+	private readonly best = new Map<string, { at: number; value: Promise<BestAll> }>();
 	private readonly started: number;
 
 	constructor(private readonly opts: InsightsOptions) {
@@ -179,6 +187,22 @@ export class Insights {
 		return { ...view, services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]) })) };
 	}
 
+	/**
+	 * A ticket issued today: where it is and, while it waits, when it should be called — estimated
+	 * for that very ticket (its place and priority), even after closing time: it is in the hall.
+	 */
+	ticket(centre: string, ticket: string): TicketView | undefined {
+		const state = this.opts.live.state(centre);
+		if (!state) return undefined;
+		const status = ticketStatus(state, ticket);
+		if (!status) return undefined;
+		const issuedId = state.tickets.get(ticket)?.issuedId;
+		const key = issuedId ? ticketKey(issuedId) : undefined;
+		if (status.stage !== "waiting") return { status, key, estimate: null };
+		const est = this.estimateNow(centre, status.service, this.opts.now(), ticket)?.estimate;
+		return { status, key, ...publicEstimate(toServiceWait(est), true) };
+	}
+
 	opening(centre: string): OpeningState | undefined {
 		const index = this.opts.centres.get(centre);
 		return index ? openingState(index.centre, this.opts.now()) : undefined;
@@ -186,6 +210,19 @@ export class Insights {
 
 	/** Best time to visit from the last 8 weeks in the store (recomputed hourly). */
 	bestTimes(centre: string): Promise<BestTimes> | undefined {
+		return this.bestAll(centre)?.then((b) => b.all);
+	}
+
+	/**
+	 * Best time to visit each service, from the waits of its own tickets (and the hall's load) over
+	 * the last 8 weeks; every service of the centre is there, with unlabelled hours when its
+	 * tickets were too few. Recomputed hourly with `bestTimes`.
+	 */
+	bestTimesByService(centre: string): Promise<Record<string, BestTimes>> | undefined {
+		return this.bestAll(centre)?.then((b) => b.byService);
+	}
+
+	private bestAll(centre: string): Promise<BestAll> | undefined {
 		const index = this.opts.centres.get(centre);
 		if (!index) return undefined;
 		const now = this.opts.now();
@@ -194,12 +231,20 @@ export class Insights {
 		const c = index.centre;
 		const fromTs = now - 8 * 7 * 86_400_000;
 		const base = { centre, fromTs, toTs: now, step: "1h" as const, timeZone: c.timeZone };
+		const called = { measurement: "queue" as const, field: "wait_s", where: { event: "called" as const } };
 		const value = Promise.all([
 			this.opts.store.query({ ...base, measurement: "occupancy", field: "count" }),
-			this.opts.store.query({ ...base, measurement: "queue", field: "wait_s", where: { event: "called" } }),
-		]).then(([occ, waits]) =>
-			bestTimes(hourlyRows(occ, waits, c.timeZone), c, now, { capacity: c.zones[0]?.capacity ?? 0 }),
-		);
+			this.opts.store.query({ ...base, ...called }),
+			this.opts.store.query({ ...base, ...called, groupBy: "service" }),
+		]).then(([occ, waits, perService]) => {
+			const options = { capacity: c.zones[0]?.capacity ?? 0 };
+			const byService: Record<string, BestTimes> = {};
+			for (const s of c.services) {
+				const own = perService.filter((r) => r.group === s.id);
+				byService[s.id] = bestTimes(hourlyRows(occ, own, c.timeZone), c, now, options);
+			}
+			return { all: bestTimes(hourlyRows(occ, waits, c.timeZone), c, now, options), byService };
+		});
 		value.catch((err: Error) => {
 			this.best.delete(centre);
 			this.opts.log.warn({ centre, err: err.message }, "best times: store query failed");

@@ -1,0 +1,193 @@
+/**
+ * Ratings by QR code enter where the buttons' do: the hub builds the rating event a window's node
+ * would publish — on that node's topic, with `source: "qr"` — and hands it to ingest, so it is
+ * validated, deduplicated, attributed to the ticket just served (core/derive.ts), bounded per
+ * window (hub/ratingGuard.ts), stored and applied exactly like a press, then forwarded to MQTT
+ * subscribers. This file is the thin adapter around the policy of core/qrRating.ts: it keeps the
+ * state the policy reads (each window's last counted rating, the day's rated tickets, each
+ * window's allowance) from the events ingest accepts, buttons' and QR's alike.
+ *
+ * A ticket's own link rates that ticket, once: its event id is made from the ticket's key, so even
+ * a second submission racing the first, or one after a restart, is the same event and stored once.
+ * A window needs a node in the centre file for its QR code: the rating is that window's rating.
+ */
+import { v7 as uuidv7 } from "uuid";
+import type { CentreIndex } from "../core/centre.ts";
+import type { RatingData, WireEvent } from "../core/contract.ts";
+import { derive } from "../core/derive.ts";
+import {
+	admit,
+	judge,
+	type LimitBucket,
+	QR_RATING,
+	type QrRatingRequest,
+	type QrRatingResult,
+	type QrRatingSettings,
+} from "../core/qrRating.ts";
+import { ticketKey, ticketStatus } from "../core/ticketStatus.ts";
+import { localDay } from "../core/time.ts";
+import { eventTopic } from "../core/topic.ts";
+import type { EventStore } from "../store/types.ts";
+import type { IngestResult } from "./ingest.ts";
+import type { LiveHub } from "./liveHub.ts";
+
+export interface QrRatingsOptions {
+	centres: ReadonlyMap<string, CentreIndex>;
+	live: Pick<LiveHub, "state">;
+	/** Ingest's `handle`, with the hub as the sender and `origin: "qr"`. */
+	ingest: (topic: string, payload: Buffer) => Promise<IngestResult>;
+	/** Forward an accepted rating to MQTT subscribers, as the broker forwards a node's. */
+	publish: (topic: string, payload: Buffer) => void;
+	now: () => number;
+	settings?: QrRatingSettings;
+}
+
+interface CentreFacts {
+	day: string;
+	/** Tickets of the day with a counted rating. */
+	rated: Set<string>;
+	/** Window → edge time of its last counted rating. */
+	lastCounted: Map<string, number>;
+	/** Window → its allowance of QR ratings. */
+	buckets: Map<string, LimitBucket>;
+	/** Ticket keys whose rating is being handed in now. */
+	inFlight: Set<string>;
+}
+
+export class QrRatings {
+	private readonly facts = new Map<string, CentreFacts>();
+	private readonly settings: QrRatingSettings;
+
+	constructor(private readonly opts: QrRatingsOptions) {
+		this.settings = opts.settings ?? QR_RATING;
+	}
+
+	private factsOf(centre: string, index: CentreIndex): CentreFacts {
+		const day = localDay(this.opts.now(), index.centre.timeZone);
+		let f = this.facts.get(centre);
+		if (!f || f.day !== day) {
+			f = {
+				day,
+				rated: new Set(),
+				lastCounted: f?.lastCounted ?? new Map(),
+				buckets: f?.buckets ?? new Map(),
+				inFlight: new Set(),
+			};
+			this.facts.set(centre, f);
+		}
+		return f;
+	}
+
+	/** A restarted hub: today's ratings in the store say which tickets are rated and when each window last was. */
+	async seed(store: EventStore): Promise<void> {
+		const now = this.opts.now();
+		for (const [id, index] of this.opts.centres) {
+			const f = this.factsOf(id, index);
+			for (const e of await store.readRange(id, now - 86_400_000, now + 1)) {
+				if (e.kind !== "rating" || e.data.extra === true || localDay(e.ts, index.centre.timeZone) !== f.day) continue;
+				this.counted(f, typeof e.data.window === "string" ? e.data.window : undefined, e.ts, e.data.ticket);
+			}
+		}
+	}
+
+	private counted(f: CentreFacts, window: string | undefined, ts: number, ticket: unknown) {
+		if (window) f.lastCounted.set(window, Math.max(ts, f.lastCounted.get(window) ?? 0));
+		if (typeof ticket === "string" && ticket) f.rated.add(ticket);
+	}
+
+	/** Accepted events (after ingest made them durable): every counted rating, a button's or a QR one. */
+	onEvents(events: readonly WireEvent[]): void {
+		for (const e of events) {
+			if (e.kind !== "rating" || e.data.extra === true) continue;
+			const index = this.opts.centres.get(e.centre);
+			const state = this.opts.live.state(e.centre);
+			if (!index || !state) continue;
+			const window = index.nodes.get(e.node)?.window;
+			const ticket = e.data.ticket ?? derive(state, e, index).rating?.ticket;
+			this.counted(this.factsOf(e.centre, index), window, e.data.ts, ticket);
+		}
+	}
+
+	/** Has the visit of this ticket (today) a counted rating, by button or QR? */
+	rated(centre: string, ticket: string): boolean {
+		const index = this.opts.centres.get(centre);
+		return index ? this.factsOf(centre, index).rated.has(ticket) : false;
+	}
+
+	async rate(req: QrRatingRequest): Promise<QrRatingResult> {
+		const index = this.opts.centres.get(req.centre);
+		const state = this.opts.live.state(req.centre);
+		if (!index || !state) return { ok: false, refusal: "unknown_window", message: `centre "${req.centre}" is unknown` };
+		const f = this.factsOf(req.centre, index);
+		const now = this.opts.now();
+
+		let window: string;
+		let id: string;
+		let ticket: string | undefined;
+		let inFlight: string | undefined;
+		if (req.ticket) {
+			const t = req.ticket.number;
+			const record = state.tickets.get(t);
+			const status = ticketStatus(state, t);
+			if (!record?.issuedId || !status || ticketKey(record.issuedId) !== req.ticket.key)
+				return { ok: false, refusal: "unknown_ticket", message: `no ticket ${t} with this link was issued today` };
+			if (status.stage !== "served" || !status.window)
+				return { ok: false, refusal: "not_served_yet", message: `ticket ${t} has not been served yet` };
+			if (f.rated.has(t) || f.inFlight.has(req.ticket.key))
+				return { ok: false, refusal: "already_rated", message: `the visit of ticket ${t} is already rated` };
+			window = status.window;
+			ticket = t;
+			id = `qr-${req.ticket.key}`;
+			inFlight = req.ticket.key;
+		} else {
+			window = req.window;
+			if (!index.windows.has(window) || !index.windowNode.has(window))
+				return { ok: false, refusal: "unknown_window", message: `window "${window}" takes no QR ratings here` };
+			id = uuidv7({ msecs: now });
+		}
+		const node = index.windowNode.get(window);
+		if (!node) return { ok: false, refusal: "unknown_window", message: `window "${window}" has no node to rate it` };
+
+		// No more than the window's buttons could give (ticket links too: one a visit is few).
+		const allowance = admit(f.buckets.get(window), now, this.settings.perWindow);
+		f.buckets.set(window, allowance.bucket);
+		if (!allowance.ok)
+			return {
+				ok: false,
+				refusal: "rate_limited",
+				message: `window "${window}" took as many ratings as its buttons could lately`,
+				retryAfterMs: allowance.retryAfterMs,
+			};
+
+		const data: RatingData = { id, ts: now, score: req.score, source: "qr", ...(ticket ? { ticket } : {}) };
+		const attributed = derive(state, { kind: "rating", centre: req.centre, node, data }, index).rating;
+		const counts =
+			judge(
+				{ lastCountedAt: f.lastCounted.get(window), ticket: ticket ?? attributed?.ticket, rated: f.rated },
+				now,
+				this.settings,
+			) === "count";
+		if (!counts) data.extra = true;
+		const topic = eventTopic(req.centre, node, "rating");
+		const payload = Buffer.from(JSON.stringify(data));
+		if (inFlight) f.inFlight.add(inFlight);
+		let result: IngestResult;
+		try {
+			result = await this.opts.ingest(topic, payload);
+		} finally {
+			if (inFlight) f.inFlight.delete(inFlight);
+		}
+		if (result === "duplicate" && ticket)
+			return { ok: false, refusal: "already_rated", message: `the visit of ticket ${ticket} is already rated` };
+		if (result !== "accepted") throw new Error(`QR rating ${id} was not accepted by ingest (${result})`);
+		this.opts.publish(topic, payload);
+		return {
+			ok: true,
+			id,
+			counted: counts,
+			window,
+			...(attributed?.service ? { service: attributed.service } : {}),
+			...((ticket ?? attributed?.ticket) ? { ticket: ticket ?? attributed?.ticket } : {}),
+		};
+	}
+}
