@@ -1,18 +1,30 @@
-/** Bundles the browser code (lit elements in dashboard/web/) once per process with esbuild. */
+/**
+ * Bundles the browser code once per process with esbuild: the manager page (dashboard/web/main.ts),
+ * the residents' pages (publicMain.ts, an ES module) and the embeddable widget (widget.ts, a classic
+ * script: city websites load it with `async`, and it finds the hub from its own address).
+ */
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-let cached: Promise<string> | undefined;
+const cached = new Map<string, Promise<string>>();
 
-export function buildWebBundle(): Promise<string> {
-	cached ??= build({
-		entryPoints: [fileURLToPath(new URL("./web/main.ts", import.meta.url))],
-		bundle: true,
-		write: false,
-		format: "esm",
-		target: "es2022",
-		minify: true,
-		legalComments: "none",
-	}).then((r) => r.outputFiles[0]?.text ?? "");
-	return cached;
+function bundle(entry: string, format: "esm" | "iife"): Promise<string> {
+	let p = cached.get(entry);
+	if (!p) {
+		p = build({
+			entryPoints: [fileURLToPath(new URL(`./web/${entry}`, import.meta.url))],
+			bundle: true,
+			write: false,
+			format,
+			target: "es2022",
+			minify: true,
+			legalComments: "none",
+		}).then((r) => r.outputFiles[0]?.text ?? "");
+		cached.set(entry, p);
+	}
+	return p;
 }
+
+export const buildWebBundle = () => bundle("main.ts", "esm");
+export const buildPublicBundle = () => bundle("publicMain.ts", "esm");
+export const buildWidgetBundle = () => bundle("widget.ts", "iife");

@@ -13,7 +13,22 @@ export const HTTP_ERRORS = {
 	},
 	not_found: { status: 404, description: "There is no such path (or no such method on it)." },
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
-	rate_limited: { status: 429, description: "Too many requests from one address to the public API within a minute." },
+	unknown_ticket: {
+		status: 404,
+		description: "No ticket of that number was issued today at the centre (or the ticket link's key does not match).",
+	},
+	unknown_window: { status: 404, description: "The window does not exist at the centre, or takes no QR ratings." },
+	form_expired: {
+		status: 403,
+		description: "A public form's token is missing, forged, expired or already used: open the page again.",
+	},
+	not_served_yet: { status: 409, description: "The ticket's visit can be rated once it has been served." },
+	already_rated: { status: 409, description: "The visit of this ticket is already rated: a ticket's link rates once." },
+	rate_limited: {
+		status: 429,
+		description:
+			"Too many requests from one address to the public API within a minute, or more QR ratings than allowed from one address or at one window.",
+	},
 	internal: { status: 500, description: "The hub failed to answer; the details are in its log, never in the answer." },
 } as const satisfies Record<string, { status: number; description: string }>;
 
@@ -33,6 +48,16 @@ export class HttpError extends Error {
 	) {
 		super(message);
 		this.statusCode = HTTP_ERRORS[code].status;
+	}
+}
+
+/** A refusal that tells the client when to try again (`retry-after`, seconds). */
+export class RetryLater extends HttpError {
+	constructor(
+		message: string,
+		readonly retryAfterS: number,
+	) {
+		super("rate_limited", message);
 	}
 }
 

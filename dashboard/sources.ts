@@ -8,6 +8,9 @@ import type { BestTimes } from "../core/bestTimes.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { OpeningState } from "../core/openingHours.ts";
+import type { QrRatingRequest, QrRatingResult } from "../core/qrRating.ts";
+import type { TicketView } from "../core/ticketStatus.ts";
+import type { CommentBook } from "../store/types.ts";
 
 /** The live halls and what the hub works out about them. */
 export interface HallSource {
@@ -19,4 +22,18 @@ export interface HallSource {
 	alerts(centre: string): readonly Alert[];
 	opening(centre: string): OpeningState | undefined;
 	bestTimes(centre: string): Promise<BestTimes> | undefined;
+	/** Best times per service id (every service of the centre). */
+	bestTimesByService(centre: string): Promise<Record<string, BestTimes>> | undefined;
+}
+
+/** The residents' side beyond the live halls: their tickets, ratings by QR code and comments. */
+export interface ResidentSource {
+	/** A ticket issued today at the centre; undefined when none was. */
+	ticket(centre: string, ticket: string): TicketView | undefined;
+	/** Has the visit of this ticket a counted rating (by button or QR)? */
+	rated(centre: string, ticket: string): boolean;
+	/** Hand a QR rating to the hub's ingest (hub/qrRatings.ts). */
+	rate(req: QrRatingRequest): Promise<QrRatingResult>;
+	/** Visitors' comments, kept apart from the ratings and never published. */
+	comments: CommentBook;
 }

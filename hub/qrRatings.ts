@@ -31,6 +31,9 @@ import type { EventStore } from "../store/types.ts";
 import type { IngestResult } from "./ingest.ts";
 import type { LiveHub } from "./liveHub.ts";
 
+/** The event id of a rating from a ticket's own link: this, then the ticket's key. */
+const LINK_ID = "qr-";
+
 export interface QrRatingsOptions {
 	centres: ReadonlyMap<string, CentreIndex>;
 	live: Pick<LiveHub, "state">;
@@ -39,7 +42,8 @@ export interface QrRatingsOptions {
 	/** Forward an accepted rating to MQTT subscribers, as the broker forwards a node's. */
 	publish: (topic: string, payload: Buffer) => void;
 	now: () => number;
-	settings?: QrRatingSettings;
+	/** The policy's limits (default core/qrRating.ts QR_RATING). */
+	settings?: Partial<QrRatingSettings>;
 }
 
 interface CentreFacts {
@@ -52,6 +56,8 @@ interface CentreFacts {
 	buckets: Map<string, LimitBucket>;
 	/** Ticket keys whose rating is being handed in now. */
 	inFlight: Set<string>;
+	/** Ticket keys whose own link has rated (counted or not): a link rates once. */
+	linked: Set<string>;
 }
 
 export class QrRatings {
@@ -59,7 +65,7 @@ export class QrRatings {
 	private readonly settings: QrRatingSettings;
 
 	constructor(private readonly opts: QrRatingsOptions) {
-		this.settings = opts.settings ?? QR_RATING;
+		this.settings = { ...QR_RATING, ...opts.settings };
 	}
 
 	private factsOf(centre: string, index: CentreIndex): CentreFacts {
@@ -72,6 +78,7 @@ export class QrRatings {
 				lastCounted: f?.lastCounted ?? new Map(),
 				buckets: f?.buckets ?? new Map(),
 				inFlight: new Set(),
+				linked: new Set(),
 			};
 			this.facts.set(centre, f);
 		}
@@ -84,7 +91,9 @@ export class QrRatings {
 		for (const [id, index] of this.opts.centres) {
 			const f = this.factsOf(id, index);
 			for (const e of await store.readRange(id, now - 86_400_000, now + 1)) {
-				if (e.kind !== "rating" || e.data.extra === true || localDay(e.ts, index.centre.timeZone) !== f.day) continue;
+				if (e.kind !== "rating" || localDay(e.ts, index.centre.timeZone) !== f.day) continue;
+				if (e.id.startsWith(LINK_ID)) f.linked.add(e.id.slice(LINK_ID.length));
+				if (e.data.extra === true) continue;
 				this.counted(f, typeof e.data.window === "string" ? e.data.window : undefined, e.ts, e.data.ticket);
 			}
 		}
@@ -133,11 +142,11 @@ export class QrRatings {
 				return { ok: false, refusal: "unknown_ticket", message: `no ticket ${t} with this link was issued today` };
 			if (status.stage !== "served" || !status.window)
 				return { ok: false, refusal: "not_served_yet", message: `ticket ${t} has not been served yet` };
-			if (f.rated.has(t) || f.inFlight.has(req.ticket.key))
+			if (f.rated.has(t) || f.linked.has(req.ticket.key) || f.inFlight.has(req.ticket.key))
 				return { ok: false, refusal: "already_rated", message: `the visit of ticket ${t} is already rated` };
 			window = status.window;
 			ticket = t;
-			id = `qr-${req.ticket.key}`;
+			id = `${LINK_ID}${req.ticket.key}`;
 			inFlight = req.ticket.key;
 		} else {
 			window = req.window;
@@ -161,12 +170,11 @@ export class QrRatings {
 
 		const data: RatingData = { id, ts: now, score: req.score, source: "qr", ...(ticket ? { ticket } : {}) };
 		const attributed = derive(state, { kind: "rating", centre: req.centre, node, data }, index).rating;
+		// A ticket's link names its visit: only "already rated" applies to it, not the window's lockout
+		// (which keeps one visitor's presses apart from the next visitor's).
+		const lastCountedAt = ticket ? undefined : f.lastCounted.get(window);
 		const counts =
-			judge(
-				{ lastCountedAt: f.lastCounted.get(window), ticket: ticket ?? attributed?.ticket, rated: f.rated },
-				now,
-				this.settings,
-			) === "count";
+			judge({ lastCountedAt, ticket: ticket ?? attributed?.ticket, rated: f.rated }, now, this.settings) === "count";
 		if (!counts) data.extra = true;
 		const topic = eventTopic(req.centre, node, "rating");
 		const payload = Buffer.from(JSON.stringify(data));
@@ -177,9 +185,11 @@ export class QrRatings {
 		} finally {
 			if (inFlight) f.inFlight.delete(inFlight);
 		}
-		if (result === "duplicate" && ticket)
+		// The link's event id is the ticket's: anything but a new event means it was rated before.
+		if (result !== "accepted" && ticket)
 			return { ok: false, refusal: "already_rated", message: `the visit of ticket ${ticket} is already rated` };
 		if (result !== "accepted") throw new Error(`QR rating ${id} was not accepted by ingest (${result})`);
+		if (inFlight) f.linked.add(inFlight);
 		this.opts.publish(topic, payload);
 		return {
 			ok: true,

@@ -2,6 +2,8 @@
  * `vikno hub` as a library: broker + ingest + store + live model + HTTP in one process.
  * Symmetric start/stop; ports may be 0 (any free port) and the chosen ones are returned.
  */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "aedes";
 import type { FastifyInstance } from "fastify";
@@ -13,6 +15,7 @@ import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import type { Log } from "../core/log.ts";
+import type { QrRatingSettings } from "../core/qrRating.ts";
 import { anomalies } from "../core/ticketLedger.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { buildApp } from "../dashboard/app.ts";
@@ -25,6 +28,8 @@ import { LiveHub } from "../hub/liveHub.ts";
 import { createLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
+import { QrRatings } from "../hub/qrRatings.ts";
+import { CommentStore } from "../store/comments.ts";
 import { type DeadLetterSummary, Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
@@ -49,8 +54,12 @@ export interface HubOptions {
 	allowAnonymous?: boolean;
 	/** Broker limits, TLS, WebSocket path and session store (docs/broker.md). */
 	broker?: BrokerSettings;
-	/** Requests per minute per address on the public API (default 120). */
-	publicRateLimit?: number;
+	/** Requests per minute per address on the public API (default 120); false lifts the limit (benchmarks). */
+	publicRateLimit?: number | false;
+	/** Limits of rating by QR code (default core/qrRating.ts QR_RATING: per window, per address, lockout). */
+	qrRating?: Partial<QrRatingSettings>;
+	/** Secret of the public forms' tokens (default: made once and kept in DATA/form-secret). */
+	formSecret?: Buffer;
 	/** How often alert rules are evaluated (default 5 s). */
 	alertEveryMs?: number;
 	/** Spool forwarding: batch size and backoff bounds (tests shorten them). */
@@ -73,6 +82,19 @@ export function health(
 	return { status: fresh ? "degraded" : "ok", deadLetters: dead };
 }
 
+/**
+ * The secret the public forms' tokens are signed with (dashboard/formToken.ts), kept in the data
+ * dir so a page opened before a restart can still be sent after it.
+ */
+export function formSecret(dataDir: string): Buffer {
+	const path = join(dataDir, "form-secret");
+	if (existsSync(path)) return Buffer.from(readFileSync(path, "utf8").trim(), "hex");
+	mkdirSync(dataDir, { recursive: true });
+	const secret = randomBytes(32);
+	writeFileSync(path, `${secret.toString("hex")}\n`, { mode: 0o600 });
+	return secret;
+}
+
 export interface Hub {
 	mqttPort: number;
 	httpPort: number;
@@ -83,6 +105,10 @@ export interface Hub {
 	live: LiveHub;
 	insights: Insights;
 	ingest: Ingest;
+	/** Ratings by QR code, handed to ingest as the window's (hub/qrRatings.ts). */
+	qrRatings: QrRatings;
+	/** Visitors' comments after a QR rating (never published). */
+	comments: CommentStore;
 	app: FastifyInstance;
 	broker: RunningBroker;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
@@ -129,7 +155,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	};
 
 	// Retention: raw events older than the store keeps them become hourly roll-ups (SQLite).
+	const comments = new CommentStore(join(opts.dataDir, "feedback.db"));
 	const prune = () => {
+		try {
+			comments.prune(now());
+		} catch (err) {
+			log.error({ err }, "pruning old comments failed");
+		}
 		if (!(store instanceof SqliteStore)) return;
 		try {
 			const pruned = store.prune(now());
@@ -152,6 +184,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		now,
 	});
 	const taps = new Set<(events: readonly WireEvent[]) => void>();
+	// QR ratings go through ingest like a node's, and out to subscribers once the broker is up.
+	let forward: (topic: string, payload: Buffer) => void = () => {};
+	const qrRatings = new QrRatings({
+		centres,
+		live,
+		ingest: (topic, payload) => ingest.handle(topic, payload, { client: "$hub", origin: "qr" }),
+		publish: (topic, payload) => forward(topic, payload),
+		now,
+		...(opts.qrRating ? { settings: opts.qrRating } : {}),
+	});
+	await qrRatings.seed(store);
 	const insights = new Insights({
 		centres,
 		live,
@@ -173,6 +216,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		afterAccept: (events) => {
 			dispatcher.onEvents(events);
 			insights.onEvents(events);
+			qrRatings.onEvents(events);
 			for (const listener of taps) listener(events);
 		},
 	});
@@ -185,6 +229,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		await forwarder.close();
 		await store.close();
 		spool.close();
+		comments.close();
 		throw err;
 	};
 	const nodeRate =
@@ -229,6 +274,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
 	}).catch(abort);
 	identityOf = (client) => broker.identityOf(client);
+	forward = (topic, payload) =>
+		broker.aedes.publish({ cmd: "publish", topic, payload, qos: 1, retain: false, dup: false }, (err) => {
+			if (err) log.warn({ topic, err: err.message }, "could not forward a QR rating");
+		});
 
 	publish = (topic, payload, retain = false) =>
 		broker.aedes.publish(
@@ -251,11 +300,20 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			alerts: (centre) => insights.activeAlerts(centre),
 			opening: (centre) => insights.opening(centre),
 			bestTimes: (centre) => insights.bestTimes(centre),
+			bestTimesByService: (centre) => insights.bestTimesByService(centre),
 		},
+		residents: {
+			ticket: (centre, ticket) => insights.ticket(centre, ticket),
+			rated: (centre, ticket) => qrRatings.rated(centre, ticket),
+			rate: (req) => qrRatings.rate(req),
+			comments,
+		},
+		formSecret: opts.formSecret ?? formSecret(opts.dataDir),
+		...(opts.qrRating ? { qrRating: opts.qrRating } : {}),
 		registry: metrics.registry,
 		now,
 		store,
-		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
+		...(opts.publicRateLimit !== undefined ? { publicRateLimit: opts.publicRateLimit } : {}),
 		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
 		health: () => ({
 			...health(spool.deadLetterSummary, now()),
@@ -285,6 +343,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		live,
 		insights,
 		ingest,
+		qrRatings,
+		comments,
 		app,
 		broker,
 		countEvents: (filter) => store.count(filter),
@@ -302,6 +362,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			await app.close();
 			await store.close();
 			spool.close();
+			comments.close();
 		},
 	};
 }

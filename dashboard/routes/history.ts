@@ -27,7 +27,7 @@ class BadRange extends HttpError {
 }
 
 /** Local days [from, to] → epoch ms [start, end). */
-function span(index: CentreIndex, q: { from?: string; to?: string }, now: number) {
+export function span(index: CentreIndex, q: { from?: string; to?: string }, now: number) {
 	const zone = index.centre.timeZone;
 	const today = localDay(now, zone);
 	const from = q.from ?? q.to ?? today;

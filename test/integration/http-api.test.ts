@@ -12,6 +12,7 @@ import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Centre } from "../../core/centre.ts";
 import type { LiveView } from "../../core/liveView.ts";
+import { ticketKey } from "../../core/ticketStatus.ts";
 import { HTTP_ERROR_CODES } from "../../dashboard/errors.ts";
 import { type ResponseLog, responseLog, strictChecker } from "../../dashboard/responseCheck.ts";
 import { STREAM_EVENTS } from "../../dashboard/routes/stream.ts";
@@ -27,11 +28,19 @@ let client: MqttClient;
 
 const today = new Date().toISOString().slice(0, 10);
 
+/** A request: a path to GET, or a request with a method, a body made when it is sent, headers. */
+type Call =
+	| string
+	| { url: string; method?: "GET" | "POST"; body?: () => object; headers?: () => Record<string, string> };
+
+/** What the calls below learn from earlier answers: form tokens, a ticket's key, an ETag. */
+const learnt: { rateToken?: string; commentToken?: string; ticketKey?: string; etag?: string } = {};
+
 /**
  * What to call for each route: good requests first, then the errors the route documents. A route
  * missing here fails the first test, so a new route cannot go unchecked.
  */
-const CALLS: Record<string, string[]> = {
+const CALLS: Record<string, Call[]> = {
 	"GET /api/openapi.json": ["/api/openapi.json"],
 	"GET /healthz": ["/healthz", "/healthz?unknown=1"],
 	"GET /metrics": ["/metrics"],
@@ -62,9 +71,38 @@ const CALLS: Record<string, string[]> = {
 	"GET /api/public/v1/centres/:centre/wait": [
 		"/api/public/v1/centres/demo/wait",
 		"/api/public/v1/centres/nowhere/wait",
-		"/api/public/v1/centres/demo/wait",
+		{ url: "/api/public/v1/centres/demo/wait", headers: () => ({ "if-none-match": learnt.etag ?? "" }) },
 		"/api/public/v1/centres/demo/wait",
 	],
+	"GET /api/public/v1/centres/:centre": ["/api/public/v1/centres/demo", "/api/public/v1/centres/nowhere"],
+	"GET /api/public/v1/centres/:centre/tickets/:ticket": [
+		"/api/public/v1/centres/demo/tickets/A003",
+		{ url: "/api/public/v1/centres/demo/tickets/A001?k=KEY" },
+		"/api/public/v1/centres/demo/tickets/Z999",
+	],
+	"POST /api/public/v1/centres/:centre/ratings": [
+		{ url: "/api/public/v1/centres/demo/ratings", method: "POST", body: () => ({ token: learnt.rateToken, score: 5 }) },
+		{ url: "/api/public/v1/centres/demo/ratings", method: "POST", body: () => ({ token: learnt.rateToken, score: 4 }) },
+		{ url: "/api/public/v1/centres/nowhere/ratings", method: "POST", body: () => ({ token: "x", score: 4 }) },
+		{ url: "/api/public/v1/centres/demo/ratings", method: "POST", body: () => ({ score: 4 }) },
+	],
+	"POST /api/public/v1/centres/:centre/comments": [
+		{
+			url: "/api/public/v1/centres/demo/comments",
+			method: "POST",
+			body: () => ({ token: learnt.commentToken, text: "Швидко і ввічливо" }),
+		},
+		{ url: "/api/public/v1/centres/demo/comments", method: "POST", body: () => ({ token: "forged.token", text: "x" }) },
+	],
+	"GET /api/v1/centres/:centre/comments": ["/api/v1/centres/demo/comments", "/api/v1/centres/nowhere/comments"],
+	"GET /c/:centre": ["/c/demo", "/c/demo?lang=en", "/c/nowhere"],
+	"GET /c/:centre/t": ["/c/demo/t?ticket=%D0%90003", "/c/nowhere/t?ticket=A001"],
+	"GET /c/:centre/t/:ticket": ["/c/demo/t/A001", "/c/demo/t/A001?k=KEY&lang=en", "/c/nowhere/t/A001"],
+	"GET /c/:centre/r/:window": ["/c/demo/r/w01?lang=en", "/c/demo/r/w99", "/c/nowhere/r/w01"],
+	"GET /widget-demo": ["/widget-demo", "/widget-demo?centre=demo&lang=en", "/widget-demo?centre=nowhere"],
+	"GET /widget.js": ["/widget.js"],
+	"GET /public.js": ["/public.js"],
+	"GET /public.css": ["/public.css"],
 	"GET /": ["/", "/?centre=demo&lang=en"],
 	"GET /app.js": ["/app.js"],
 };
@@ -121,12 +159,33 @@ describe("the HTTP API against its schemas", () => {
 		expect(log.routes.map(routeKey).sort()).toEqual(Object.keys(CALLS).sort());
 		for (const r of log.routes) {
 			const response = r.schema?.response ?? {};
-			expect(Object.keys(response), routeKey(r)).toEqual(expect.arrayContaining(["200", "400", "500"]));
+			const ok = r.method === "POST" ? "201" : "200";
+			expect(Object.keys(response), routeKey(r)).toEqual(expect.arrayContaining([ok, "400", "500"]));
 		}
 	});
 
 	it("answers every route as its schema says, good requests and errors, nothing more and nothing less", async () => {
-		for (const urls of Object.values(CALLS)) for (const url of urls) await hub.app.inject({ url });
+		const state = hub.live.state("demo");
+		const issued = state?.tickets.get("A001")?.issuedId;
+		if (!issued) throw new Error("A001 was not issued");
+		learnt.ticketKey = ticketKey(issued);
+		const page = await hub.app.inject({ url: "/c/demo/r/w01" });
+		learnt.rateToken = /token="([^"]+)"/.exec(page.body)?.[1];
+		log.checked.length = 0;
+		for (const calls of Object.values(CALLS)) {
+			for (const call of calls) {
+				const c = typeof call === "string" ? { url: call } : call;
+				const res = await hub.app.inject({
+					url: c.url.replace("KEY", learnt.ticketKey ?? ""),
+					method: c.method ?? "GET",
+					...(c.body ? { payload: c.body() } : {}),
+					...(c.headers ? { headers: c.headers() } : {}),
+				});
+				const answer = res.headers["content-type"]?.toString().startsWith("application/json") ? res.json() : {};
+				if (c.url.endsWith("/ratings") && res.statusCode === 201) learnt.commentToken = answer.comment.token;
+				if (c.url.endsWith("/wait") && res.statusCode === 200) learnt.etag = String(res.headers.etag);
+			}
+		}
 
 		const problems = log.checked.filter((c) => c.problems.length > 0);
 		expect(problems).toEqual([]);
@@ -134,9 +193,11 @@ describe("the HTTP API against its schemas", () => {
 			if (key === "GET /api/v1/stream") continue; // its events are checked below
 			const [method, route] = key.split(" ");
 			const checks = log.checked.filter((c) => c.method === method && c.route === route);
-			expect(checks.length, key).toBe(urls.length);
+			// A 304 has no body to check.
+			const notModified = urls.filter((u) => typeof u !== "string" && u.headers).length;
+			expect(checks.length, key).toBe(urls.length - notModified);
 			expect(
-				checks.some((c) => c.status === 200),
+				checks.some((c) => c.status === (method === "POST" ? 201 : 200)),
 				key,
 			).toBe(true);
 		}
@@ -151,6 +212,13 @@ describe("the HTTP API against its schemas", () => {
 			"/api/v1/stream 400",
 			"/api/public/v1/centres/:centre/wait 404",
 			"/api/public/v1/centres/:centre/wait 429",
+			"/api/public/v1/centres/:centre/tickets/:ticket 404",
+			"/api/public/v1/centres/:centre/ratings 403",
+			"/api/public/v1/centres/:centre/ratings 404",
+			"/api/public/v1/centres/:centre/ratings 400",
+			"/api/public/v1/centres/:centre/comments 403",
+			"/c/:centre 404",
+			"/c/:centre/r/:window 404",
 		]) {
 			expect(statuses).toContain(expected);
 		}
@@ -217,7 +285,7 @@ describe("the HTTP API against its schemas", () => {
 		expect(documented.sort()).toEqual(routes.sort());
 		const wait = doc.paths["/api/public/v1/centres/{centre}/wait"]?.get;
 		expect(wait?.tags).toEqual(["public"]);
-		expect(Object.keys(wait?.responses ?? {}).sort()).toEqual(["200", "400", "404", "429", "500"]);
+		expect(Object.keys(wait?.responses ?? {}).sort()).toEqual(["200", "304", "400", "404", "429", "500"]);
 		expect(JSON.stringify(wait?.responses[429])).toContain('"rate_limited"');
 		const codes = new Set(JSON.stringify(doc).match(/"(?:[a-z]+_)*[a-z]+"/g));
 		for (const code of HTTP_ERROR_CODES) if (code !== "not_found") expect(codes).toContain(`"${code}"`);
