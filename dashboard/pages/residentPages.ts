@@ -6,7 +6,7 @@
  */
 import type { Centre } from "../../core/centre.ts";
 import type { OpeningDay } from "../../core/publicWait.ts";
-import { clockOf } from "../web/public/format.ts";
+import { intervalText } from "../web/public/format.ts";
 import { fill, type Lang, WORDS } from "../web/public/i18n.ts";
 import { esc, page } from "./html.ts";
 
@@ -24,7 +24,7 @@ function hoursTable(week: readonly OpeningDay[], lang: Lang): string {
 	const w = WORDS[lang];
 	const rows = week
 		.map((d, i) => {
-			const hours = d.hours.length ? d.hours.map((h) => h.split("-").map(clockOf).join("–")).join(", ") : w.dayOff;
+			const hours = d.hours.length ? d.hours.map(intervalText).join(", ") : w.dayOff;
 			const holiday = d.holiday ? ` (${esc(d.holiday.name?.[lang] ?? w.holiday)})` : "";
 			const day = `${esc(w.weekdays[d.weekday])}, ${esc(dateText(d.date, lang))}`;
 			return `<tr${i === 0 ? ' class="today"' : ""}><th scope="row">${i === 0 ? `${esc(w.hoursToday)}: ` : ""}${day}</th><td>${esc(hours)}${holiday}</td></tr>`;
@@ -64,7 +64,7 @@ export function centrePage(centre: Centre, week: readonly OpeningDay[], lang: La
 	const main = `<h1>${esc(centre.name[lang])}</h1>
 <section aria-labelledby="wait-h">
 <h2 id="wait-h">${esc(w.waitNow)}</h2>
-<vikno-wait centre="${id}" lang="${lang}" layout="full" heading-level="3"></vikno-wait>
+<vikno-wait centre="${id}" lang="${lang}" layout="full" heading-level="0"></vikno-wait>
 <noscript><p>${esc(w.noScript)}</p></noscript>
 </section>
 <section aria-labelledby="track-h">

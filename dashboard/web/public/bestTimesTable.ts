@@ -23,12 +23,18 @@ const tableStyles = css`
 		padding: 0.25em 0.5em;
 	}
 	.scroll {
+		margin-top: 0.25em;
+		/* The contained block of the cells' hidden texts too: they must scroll with the table. */
+		position: relative;
 		overflow-x: auto;
-		margin-top: 0.75em;
+	}
+	.cap {
+		margin: 0.75em 0 0;
+		font-weight: 600;
 	}
 	table {
 		border-collapse: separate;
-		border-spacing: 2px;
+		border-spacing: 1px;
 		font-size: 0.9em;
 		min-width: 100%;
 	}
@@ -44,13 +50,15 @@ const tableStyles = css`
 	}
 	th[scope="row"] {
 		text-align: end;
+		padding: 0.25em 0.3em 0.25em 0;
 		white-space: nowrap;
 	}
 	td {
 		text-align: center;
-		padding: 0.3em 0.2em;
+		padding: 0.3em 0;
 		border-radius: 0.3em;
-		min-width: 3em;
+		min-width: 2.9em;
+		font-size: 0.85em;
 	}
 	td.quiet {
 		background: #d6efdd;
@@ -103,9 +111,6 @@ export class BestTimesTable extends LitElement {
 		const service = d.services.find((s) => s.id === this.chosen) ?? d.services[0];
 		if (!service) return nothing;
 		const cells = service.bestTimes;
-		const days = WEEKDAYS.filter((day) => cells.some((c) => c.weekday === day));
-		const hours = [...new Set(cells.map((c) => c.hour))].sort((a, b) => a - b);
-		const at = new Map(cells.map((c) => [`${c.weekday} ${c.hour}`, c]));
 		const labelled = cells.some((c) => c.label !== null);
 		return html`
 			<label for="service">${w.bestChoose}</label>
@@ -114,10 +119,24 @@ export class BestTimesTable extends LitElement {
 			}}>
 				${d.services.map((s) => html`<option value=${s.id} ?selected=${s.id === service.id}>${s.name[lang]}</option>`)}
 			</select>
-			${labelled ? nothing : html`<p class="notice" role="status">${w.bestEmpty}</p>`}
+			${labelled ? this.table(service, cells, lang) : html`<p class="notice" role="status">${w.bestEmpty}</p>`}
+		`;
+	}
+
+	private table(
+		service: PublicCentre["services"][number],
+		cells: PublicCentre["services"][number]["bestTimes"],
+		lang: Lang,
+	) {
+		const w = WORDS[lang];
+		const days = WEEKDAYS.filter((day) => cells.some((c) => c.weekday === day));
+		const hours = [...new Set(cells.map((c) => c.hour))].sort((a, b) => a - b);
+		const at = new Map(cells.map((c) => [`${c.weekday} ${c.hour}`, c]));
+		return html`
+			<p class="cap" aria-hidden="true">${fill(w.bestCaption, { service: service.name[lang] })}</p>
 			<div class="scroll" tabindex="0" role="region" aria-label=${fill(w.bestCaption, { service: service.name[lang] })}>
 				<table>
-					<caption>${fill(w.bestCaption, { service: service.name[lang] })}</caption>
+					<caption class="sr">${fill(w.bestCaption, { service: service.name[lang] })}</caption>
 					<thead>
 						<tr>
 							<th scope="col">${w.hourCol}</th>

@@ -77,6 +77,11 @@ export function clockOf(hhmm: string): string {
 	return hhmm.replace(/^0(\d)/, "$1");
 }
 
+/** An opening interval as read: "09:00-16:00" → "9:00–16:00". */
+export function intervalText(interval: string): string {
+	return interval.split("-").map(clockOf).join("–");
+}
+
 /** "завтра о 9:00", "у понеділок о 9:00", "on 2 January at 9:00": when `at` comes, seen from `now`. */
 export function whenText(at: number, now: number, timeZone: string, lang: Lang = "uk"): string {
 	const w = WORDS[lang];

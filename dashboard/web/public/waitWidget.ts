@@ -1,13 +1,13 @@
 /**
  * <vikno-wait centre="demo" lang="uk" [service="passports"] [layout="compact|full"] [hub="https://…"]
- * [refresh="30"] [heading-level="2"]>: the waiting time per service for a city website or the centre's
+ * [refresh="30"] [heading-level="2", 0 = no title]>: the waiting time per service for a city website or the centre's
  * page. Polls the public API (dashboard/web/public/poll.ts) and says "closed — opens tomorrow at
  * 9:00" rather than any figure while the centre is closed, and "data from HH:MM, the centre's
  * system is not answering" when the hub is silent. Changes are announced politely to screen readers.
  */
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { hubOrigin, type PublicWait, waitUrl } from "./api.ts";
-import { bandText, bestHour, clockOf, clockText, labelText, openText, reasonText, staleText } from "./format.ts";
+import { bandText, bestHour, clockText, intervalText, labelText, openText, reasonText, staleText } from "./format.ts";
 import { fill, type Lang, langOf, WORDS } from "./i18n.ts";
 import { PollController } from "./poll.ts";
 import { waitStyles } from "./waitWidget.styles.ts";
@@ -90,8 +90,13 @@ export class WaitWidget extends LitElement {
 		const stale = this.poll.state === "stale" || this.poll.state === "failed";
 		const hall = d.hall[0];
 		return html`
-			<section class="w ${full ? "full" : "compact"}" lang=${lang} aria-labelledby="title">
-				<p class="title" id="title" role="heading" aria-level=${this.headingLevel}>${d.name[lang]}</p>
+			<section class="w ${full ? "full" : "compact"}" lang=${lang} aria-label=${d.name[lang]}>
+				${
+					// heading-level="0": no title (a page that names the centre already, as /c/{centre} does).
+					this.headingLevel > 0
+						? html`<p class="title" role="heading" aria-level=${this.headingLevel}>${d.name[lang]}</p>`
+						: nothing
+				}
 				<p class="status ${open ? "open" : "closed"}" data-testid="status">
 					<span class="dot" aria-hidden="true"></span><span>${openText(d.open, d.at, tz, lang)}</span>
 				</p>
@@ -118,9 +123,7 @@ export class WaitWidget extends LitElement {
 					<span class="name">${s.name[lang]}</span>
 					<span class="band ${s.estimate ? "" : "none"}" data-testid="band">${this.waitOf(s)}</span>
 					<span class="more">${s.waiting} ${w.inQueue}${
-						full
-							? html` · ${w.bestToday}: ${best ? `${best.hour}:00 (${labelText(best.label, lang)})` : w.bestNone}`
-							: nothing
+						best ? ` · ${w.bestToday}: ${best.hour}:00 (${labelText(best.label, lang)})` : ""
 					}</span>
 				</li>`;
 			})}
@@ -130,7 +133,7 @@ export class WaitWidget extends LitElement {
 	private facts(d: PublicWait, hall: PublicWait["hall"][number] | undefined) {
 		const lang = this.locale;
 		const w = WORDS[lang];
-		const today = d.open.today.map(clockOf).join(", ") || w.dayOff;
+		const today = d.open.today.map(intervalText).join(", ") || w.dayOff;
 		return html`<div class="facts">
 			${
 				hall && d.open.now
