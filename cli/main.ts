@@ -19,6 +19,8 @@ Usage:
       a simulated week in seconds, with the true wait of every ticket
   vikno edge --config FILE
       the edge node (Raspberry Pi at a window, terminal or door)
+  vikno qr --centre C --public-url URL [--config FILE] [--out DIR]
+      the windows' QR codes for rating the service, as SVG cards to print
   vikno device add|list|revoke …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
   vikno version
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 	sim: async () => (await import("./sim.ts")).simCommand,
 	edge: async () => (await import("../edge/command.ts")).edgeCommand,
 	device: async () => (await import("./device.ts")).deviceCommand,
+	qr: async () => (await import("./qr.ts")).qrCommand,
 	version: async () => async () => {
 		console.log(version());
 	},

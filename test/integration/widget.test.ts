@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
@@ -16,6 +17,8 @@ import { clockFrom, demoCentre, lastLocal, startTestHub, tempDir } from "../fixt
 import { until } from "../fixtures/wait.ts";
 
 const run = promisify(execFile);
+/** The issue's budget for widget.js, gzip, lit included. */
+const BUDGET = 30 * 1024;
 const centre = demoCentre();
 let dir: ReturnType<typeof tempDir>;
 let hub: Hub;
@@ -79,6 +82,16 @@ describe("the widget on a city website", () => {
 		);
 		expect(await waitingFor(page, "passports")).toBe("0 у черзі");
 		expect(errors).toEqual([]);
+	});
+
+	it(`is served as one classic script under ${BUDGET / 1024} KB gzip, lit included`, async () => {
+		const res = await fetch(`${hub.httpUrl}/widget.js`);
+		expect(res.headers.get("content-type")).toMatch(/^text\/javascript/);
+		expect(res.headers.get("access-control-allow-origin")).toBe("*");
+		const body = Buffer.from(await res.arrayBuffer());
+		expect(gzipSync(body).length).toBeLessThan(BUDGET);
+		// An IIFE: no top-level import or export for a classic <script async>.
+		expect(body.toString()).not.toMatch(/^(import|export)\b/m);
 	});
 
 	it("follows an event published with mosquitto_pub, and tells a screen reader politely", async () => {
