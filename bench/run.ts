@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, 
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
 	edge: () => import("./edge.ts"),
+	"public-api": () => import("./publicApi.ts"),
 };
 
 const KNOWN = ["broker", "e2e", "connections", "store", "estimate", "public-api", "widget", "edge"];

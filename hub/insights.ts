@@ -68,7 +68,10 @@ const BEST_TIMES_TTL_MS = 3_600_000;
 
 export class Insights {
 	private readonly holds = new Map<string, HoldStats>();
-	private readonly estimates = new Map<string, { at: number; dirty: boolean; list: WaitEstimate[] }>();
+	private readonly estimates = new Map<
+		string,
+		{ at: number; dirty: boolean; dirtiedAt?: number; list: WaitEstimate[] }
+	>();
 	private readonly alerts = new Map<string, AlertState>();
 	private readonly ratings = new Map<string, Ratings[]>();
 	private readonly best = new Map<string, { at: number; value: Promise<BestAll> }>();
@@ -133,7 +136,10 @@ export class Insights {
 			if (!index || !stats) continue;
 			observe(stats, e, index);
 			const cached = this.estimates.get(e.centre);
-			if (cached) cached.dirty = true;
+			if (cached) {
+				cached.dirty = true;
+				cached.dirtiedAt = this.opts.now();
+			}
 			if (e.kind === "rating") {
 				const list = this.ratings.get(e.centre) ?? [];
 				list.push(this.rating(e, index));
@@ -154,9 +160,43 @@ export class Insights {
 		const cached = this.estimates.get(centre);
 		const ttl = this.opts.estimateTtlMs ?? 5_000;
 		if (cached && now - cached.at < (cached.dirty ? 1_000 : ttl)) return cached.list;
+		// Stale while revalidating: the estimates of a whole centre take tens of milliseconds, too
+		// long to hold every reader of the event loop (the public API serves thousands a second), so
+		// they are recomputed one service per turn of the loop while readers get the last ones —
+		// at most a few turns old. Only a centre with none yet (or far behind) waits for them.
+		if (cached && now - cached.at < 3 * ttl) {
+			this.refresh(centre);
+			return cached.list;
+		}
 		const list = estimateAll(stats, state, index, now);
 		this.estimates.set(centre, { at: now, dirty: false, list });
 		return list;
+	}
+
+	private readonly refreshing = new Set<string>();
+
+	private refresh(centre: string): void {
+		if (this.refreshing.has(centre)) return;
+		this.refreshing.add(centre);
+		const at = this.opts.now();
+		const next = async () => {
+			const list: WaitEstimate[] = [];
+			const index = this.opts.centres.get(centre);
+			for (const svc of index?.centre.services ?? []) {
+				await new Promise<void>((resolve) => setImmediate(resolve));
+				const state = this.opts.live.state(centre);
+				const stats = this.holds.get(centre);
+				if (!index || !state || !stats) return;
+				list.push(estimateWait(stats, state, index, svc.id, this.opts.now()));
+			}
+			const cached = this.estimates.get(centre);
+			// An event during the refresh makes it dirty again: it is recomputed on the next read.
+			const dirty = cached?.dirty === true && (cached.dirtiedAt ?? 0) > at;
+			this.estimates.set(centre, { at, dirty, list });
+		};
+		next()
+			.catch((err: Error) => this.opts.log.warn({ centre, err: err.message }, "estimates: refresh failed"))
+			.finally(() => this.refreshing.delete(centre));
 	}
 
 	/**

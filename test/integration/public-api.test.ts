@@ -132,6 +132,28 @@ describe("the public wait answer", () => {
 	});
 });
 
+describe("the estimates behind it", () => {
+	it("are recomputed in the background, a service a turn of the event loop, readers getting the last ones", async () => {
+		clock.pause();
+		const first = hub.insights.waits("demo");
+		expect(hub.insights.waits("demo")).toBe(first);
+		// Past their time to live: the next reader gets the same list at once, not a 40 ms wait …
+		clock.advance(6_000);
+		expect(hub.insights.waits("demo")).toBe(first);
+		// … and the new one is there once each service had its turn.
+		const fresh = await until(
+			async () => {
+				await new Promise((r) => setImmediate(r));
+				return hub.insights.waits("demo");
+			},
+			(list) => list !== first,
+			{ what: "the estimates recomputed" },
+		);
+		expect(fresh).toHaveLength(first?.length ?? -1);
+		clock.resume();
+	});
+});
+
 describe("track my ticket", () => {
 	it("gives a ticket's stage, its place and window — the key of its own link opens its rating", async () => {
 		for (const n of ["01", "02"]) await publish(`win-${n}`, "status", { online: true });
