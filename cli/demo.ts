@@ -68,6 +68,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 			"vikno demo is running",
 			`  dashboard:  ${hub.httpUrl}/?centre=${first}`,
 			`  live API:   ${hub.httpUrl}/api/v1/centres/${first}/live`,
+			`  residents:  ${hub.httpUrl}/c/${first}  (widget: ${hub.httpUrl}/widget-demo?centre=${first})`,
 			`  MQTT:       ${hub.mqttUrl}  (try: mosquitto_sub -p ${hub.mqttPort} -t 'vikno/v1/#' -v)`,
 			`  data:       ${o.data}`,
 			`  simulated time runs ${speed}× faster than the clock. Ctrl+C stops.`,

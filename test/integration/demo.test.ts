@@ -43,6 +43,10 @@ describe("vikno demo", () => {
 		const live = out.match(/live API:\s+(\S+)/)?.[1];
 		expect(out).toMatch(/dashboard:\s+http:\/\/127\.0\.0\.1:\d+\/\?centre=demo/);
 		expect(out).toMatch(/MQTT:\s+mqtt:\/\/127\.0\.0\.1:\d+/);
+		// The residents' page and the widget's demo, served by the same hub.
+		const residents = out.match(/residents:\s+(\S+)/)?.[1];
+		expect(residents).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\/demo$/);
+		expect((await fetch(residents ?? "")).status).toBe(200);
 		if (!live) throw new Error(`no live URL in:\n${out}`);
 		const read = async () => (await (await fetch(live)).json()) as LiveView;
 		const first = await read();
