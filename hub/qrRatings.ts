@@ -62,6 +62,8 @@ interface CentreFacts {
 
 export class QrRatings {
 	private readonly facts = new Map<string, CentreFacts>();
+	/** QR ratings just accepted that the hub's burst bound marked extra (read back by `rate`). */
+	private readonly markedExtra = new Set<string>();
 	private readonly settings: QrRatingSettings;
 
 	constructor(private readonly opts: QrRatingsOptions) {
@@ -107,7 +109,11 @@ export class QrRatings {
 	/** Accepted events (after ingest made them durable): every counted rating, a button's or a QR one. */
 	onEvents(events: readonly WireEvent[]): void {
 		for (const e of events) {
-			if (e.kind !== "rating" || e.data.extra === true) continue;
+			if (e.kind !== "rating") continue;
+			if (e.data.extra === true) {
+				if (e.data.source === "qr") this.markedExtra.add(e.data.id);
+				continue;
+			}
 			const index = this.opts.centres.get(e.centre);
 			const state = this.opts.live.state(e.centre);
 			if (!index || !state) continue;
@@ -191,10 +197,12 @@ export class QrRatings {
 		if (result !== "accepted") throw new Error(`QR rating ${id} was not accepted by ingest (${result})`);
 		if (inFlight) f.linked.add(inFlight);
 		this.opts.publish(topic, payload);
+		// Past the hub's bound on ratings at the window (buttons and QR together): kept as an extra press.
+		const burst = this.markedExtra.delete(id);
 		return {
 			ok: true,
 			id,
-			counted: counts,
+			counted: counts && !burst,
 			window,
 			...(attributed?.service ? { service: attributed.service } : {}),
 			...((ticket ?? attributed?.ticket) ? { ticket: ticket ?? attributed?.ticket } : {}),

@@ -17,7 +17,7 @@ import { Count, orNull } from "../../core/schemaParts.ts";
 import { ServiceLevel } from "../../core/serviceLevels.ts";
 import { WEEKDAYS } from "../../core/time.ts";
 import { NoEstimateReason } from "../../core/waitEstimate.ts";
-import { GroupBy, Measurement, SeriesRow, Step } from "../../store/types.ts";
+import { GroupBy, MAX_COMMENT, Measurement, SeriesRow, Step } from "../../store/types.ts";
 
 const centreId = Type.String({ pattern: ID_PATTERN, description: "Centre id, e.g. demo" });
 const DAY = "^\\d{4}-\\d{2}-\\d{2}$";
@@ -353,7 +353,7 @@ export const CommentBody = Type.Object(
 		token: Type.String({ minLength: 1, maxLength: 1000 }),
 		text: Type.String({
 			minLength: 1,
-			maxLength: 500,
+			maxLength: MAX_COMMENT,
 			description: "No personal data, please: it is read by the centre's managers",
 		}),
 	},
