@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, 
 	edge: () => import("./edge.ts"),
 	board: () => import("./board.ts"),
 	dashboard: () => import("./dashboard.ts"),
+	"public-api": () => import("./publicApi.ts"),
 };
 
 const KNOWN = [

@@ -78,6 +78,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 			"vikno demo is running",
 			`  dashboard:  ${hub.httpUrl}/?centre=${first}`,
 			`  sign in:    user ${manager.name}  password ${manager.password}  (a new password at every start)`,
+			`  residents:  ${hub.httpUrl}/c/${first}  (widget: ${hub.httpUrl}/widget-demo?centre=${first})`,
 			`  hall board: ${hub.httpUrl}/board/${first}`,
 			`  console:    ${hub.httpUrl}/desk/${first}/${centres[0]?.windows[0]?.id ?? "w01"}  (a window's operator console; the simulator works the windows too)`,
 			`  public API: ${hub.httpUrl}/api/public/v1/centres/${first}/wait`,

@@ -20,6 +20,8 @@ Usage:
       a simulated week in seconds, with the true wait of every ticket
   vikno edge --config FILE
       the edge node (Raspberry Pi at a window, terminal or door)
+  vikno qr --centre C --public-url URL [--config FILE] [--out DIR]
+      the windows' QR codes for rating the service, as SVG cards to print
   vikno device add|list|revoke …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
   vikno user add|list|remove|passwd …   (vikno user --help)
@@ -44,6 +46,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 	user: async () => (await import("./user.ts")).userCommand,
 	backup: async () => (await import("./backup.ts")).backupCommand,
 	restore: async () => (await import("./backup.ts")).restoreCommand,
+	qr: async () => (await import("./qr.ts")).qrCommand,
 	version: async () => async () => {
 		console.log(version());
 	},

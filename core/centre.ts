@@ -277,6 +277,30 @@ export const Board = Type.Object(
 	{ additionalProperties: false, default: {} },
 );
 
+/**
+ * How residents find and reach the centre, shown on its public page and in the public API: every
+ * field optional, none of them about a person (the centre's own address, phone and e-mail).
+ */
+export const Contacts = Type.Object(
+	{
+		address: Type.Optional(Names),
+		phone: Type.Optional(
+			Type.String({
+				pattern: "^\\+?[0-9][0-9 ()-]{4,24}$",
+				description: 'The centre\'s phone, e.g. "+380 56 123 45 67"',
+			}),
+		),
+		email: Type.Optional(
+			Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", maxLength: 120, description: "The centre's e-mail" }),
+		),
+		mapUrl: Type.Optional(
+			Type.String({ pattern: "^https://", maxLength: 500, description: "A map of the centre's location (https://…)" }),
+		),
+		website: Type.Optional(Type.String({ pattern: "^https://", maxLength: 500, description: "The centre's website" })),
+	},
+	{ additionalProperties: false, description: "Address and contacts shown to residents" },
+);
+
 export const Centre = Type.Object(
 	{
 		id,
@@ -293,11 +317,13 @@ export const Centre = Type.Object(
 		administrators: Type.Optional(Type.Array(Administrator, { default: [] })),
 		alerts: Type.Optional(AlertRules),
 		board: Type.Optional(Board),
+		contacts: Type.Optional(Contacts),
 	},
 	{ additionalProperties: false },
 );
 
 export type Board = Static<typeof Board>;
+export type Contacts = Static<typeof Contacts>;
 export type Centre = Static<typeof Centre>;
 export type Holiday = Static<typeof Holiday>;
 export type Administrator = Static<typeof Administrator>;

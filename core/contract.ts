@@ -32,6 +32,13 @@ export const Ticket = Type.String({ minLength: 1, maxLength: 16, pattern: "^[A-Z
  */
 export const open = { additionalProperties: true } as const;
 
+/** How a rating was given: a window's buttons, or the hub's QR rating page. */
+export const RATING_SOURCES = ["button", "qr"] as const;
+export const RatingSource = Type.Enum(RATING_SOURCES, {
+	description: "button: the window's rating buttons; qr: the rating page reached by a QR code (set by the hub)",
+});
+export type RatingSource = (typeof RATING_SOURCES)[number];
+
 export const RatingPayload = Type.Object(
 	{
 		id: EventId,
@@ -39,6 +46,12 @@ export const RatingPayload = Type.Object(
 		score: Type.Integer({ minimum: 1, maximum: 10 }),
 		ticket: Type.Optional(Ticket),
 		extra: Type.Optional(Type.Boolean()),
+		/**
+		 * How the visitor rated: the window's buttons, or the QR code at the window or on the ticket
+		 * (the hub's rating page). Set by the hub on every rating it keeps and forwards; what a node
+		 * sends here is not taken (a node's ratings are `button`).
+		 */
+		source: Type.Optional(RatingSource),
 	},
 	open,
 );

@@ -17,7 +17,8 @@
  * - `meaningful`: false while there are fewer than `minSample` ratings (default 10); the figures are
  *   still given, for the reader to weigh.
  * A rating is attributed at ingest to the ticket last served at its window (core/derive.ts): its
- * payload then carries `window`, `service` and `ticket`. A rating without a service (nobody was
+ * payload then carries `window`, `service`, `ticket` and `source` (button or qr: `bySource`). A
+ * rating without a service (nobody was
  * served there recently) counts for its window and day but for no service, and is counted in
  * `unattributed.service`.
  */
@@ -34,6 +35,8 @@ export interface RatingRecord {
 	window?: string;
 	service?: string;
 	ticket?: string;
+	/** How it was given: the buttons (also every rating stored before sources were kept) or a QR code. */
+	source?: "button" | "qr";
 }
 
 export const QualityFigures = Type.Object({
@@ -57,6 +60,8 @@ export const QualityReport = Type.Object({
 	byAdministrator: byKey("Administrator id → figures"),
 	/** Local day (the centre's time zone) → figures. */
 	byDay: byKey("Local day (YYYY-MM-DD, the centre's time zone) → figures"),
+	/** How the ratings were given: `button` (the window's buttons) or `qr` (the QR rating page). */
+	bySource: byKey("How the ratings were given — button (the window's buttons) or qr (the QR rating page) → figures"),
 	/** Ratings (not extra presses) that could not be given a window, service or administrator. */
 	unattributed: Type.Object(
 		{ window: Count, service: Count, administrator: Count },
@@ -91,6 +96,7 @@ export function ratingRecord(ts: number, data: Record<string, unknown>): RatingR
 	if (window) r.window = window;
 	if (service) r.service = service;
 	if (ticket) r.ticket = ticket;
+	if (data.source === "qr") r.source = "qr";
 	return r;
 }
 
@@ -132,6 +138,7 @@ export function qualityReport(records: readonly RatingRecord[], options: Quality
 		byService: new Map<string, RatingRecord[]>(),
 		byAdministrator: new Map<string, RatingRecord[]>(),
 		byDay: new Map<string, RatingRecord[]>(),
+		bySource: new Map<string, RatingRecord[]>(),
 	};
 	const add = (group: Map<string, RatingRecord[]>, key: string, r: RatingRecord) => {
 		const list = group.get(key);
@@ -142,6 +149,7 @@ export function qualityReport(records: readonly RatingRecord[], options: Quality
 	for (const r of records) {
 		const counts = !r.extra;
 		add(groups.byDay, localDay(r.ts, timeZone), r);
+		add(groups.bySource, r.source ?? "button", r);
 		if (r.window) add(groups.byWindow, r.window, r);
 		else if (counts) unattributed.window++;
 		if (r.service) add(groups.byService, r.service, r);
@@ -162,6 +170,7 @@ export function qualityReport(records: readonly RatingRecord[], options: Quality
 		byService: summarise(groups.byService),
 		byAdministrator: summarise(groups.byAdministrator),
 		byDay: summarise(groups.byDay),
+		bySource: summarise(groups.bySource),
 		unattributed,
 	};
 }

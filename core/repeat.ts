@@ -3,7 +3,7 @@
  * it (its outbox keeps the bytes), so a stored event and a message with its id are the same event
  * when they come from the same node, are of the same kind and carry the same fields with the same
  * values. The stored one may hold more — what the hub added at ingest (`HUB_FIELDS`): a rating's
- * window, service, scale and ticket, and its `extra` marking past the burst bound. Anything else
+ * window, service, scale, ticket and source, and its `extra` marking past the burst bound. Anything else
  * is an id reused for a different event (`id_reused`, docs/errors.md).
  * Pure.
  */
@@ -11,7 +11,7 @@ import type { Kind } from "./contract.ts";
 
 /** Payload fields the hub may add to (or set on) the stored copy of an event. */
 export const HUB_FIELDS: Readonly<Record<Kind, readonly string[]>> = {
-	rating: ["window", "service", "scale", "ticket", "extra"],
+	rating: ["window", "service", "scale", "ticket", "extra", "source"],
 	queue: [],
 	occupancy: [],
 	status: [],
@@ -33,6 +33,8 @@ export function sameEvent(stored: EventFacts, sent: EventFacts, opts: { ignoreTs
 	const added = HUB_FIELDS[sent.kind];
 	for (const key in sent.data) {
 		if (key === "ts" && opts.ignoreTs) continue;
+		// The hub sets a rating's source whatever a node sent in it.
+		if (key === "source" && added.includes(key)) continue;
 		const was = stored.data[key];
 		const now = sent.data[key];
 		if (was === now) continue;

@@ -4,16 +4,19 @@
  * Every route declares who may ask it; one guard decides (dashboard/auth/). Built apart from the
  * process entry so tests can `inject()` or listen on port 0.
  */
+import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { Counter } from "prom-client";
 import type { ErrorBody } from "../core/errorBody.ts";
+import type { QrRatingSettings } from "../core/qrRating.ts";
 import type { EventStore } from "../store/types.ts";
 import type { LockoutPolicy } from "./auth/lockout.ts";
 import { registerAuth } from "./auth/plugin.ts";
 import { registerSecurityHeaders } from "./auth/security.ts";
 import type { SessionTimes } from "./auth/sessions.ts";
 import { HTTP_ERRORS, HttpError, type HttpErrorCode, isHttpErrorCode, PLUGIN_ERRORS } from "./errors.ts";
+import { FormTokens } from "./formToken.ts";
 import { openApi, openApiRoutes } from "./openapi.ts";
 import { checkResponses, type ResponseLog } from "./responseCheck.ts";
 import { alertRoutes } from "./routes/alertRoutes.ts";
@@ -22,16 +25,27 @@ import { boardRoutes } from "./routes/board.ts";
 import { deskRoutes } from "./routes/desk.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { exportRoutes } from "./routes/export.ts";
+import { feedbackRoutes } from "./routes/feedback.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { networkRoutes } from "./routes/network.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { publicPages } from "./routes/publicPages.ts";
+import { publicRateRoutes } from "./routes/publicRate.ts";
 import type { HealthFacts } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { signInRoutes } from "./routes/signIn.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webRoutes } from "./routes/web.ts";
-import type { AlertJournalSource, CommandSink, DeskSource, HallSource, SpeechSource, UserSource } from "./sources.ts";
+import type {
+	AlertJournalSource,
+	CommandSink,
+	DeskSource,
+	HallSource,
+	ResidentSource,
+	SpeechSource,
+	UserSource,
+} from "./sources.ts";
 
 export interface AppOptions {
 	/** The live halls with their estimates, opening hours, best times and alerts. */
@@ -50,8 +64,6 @@ export interface AppOptions {
 	journal: AlertJournalSource;
 	/** Publish a command to a node through the hub's broker (identify). */
 	command: CommandSink;
-	/** Requests per minute per address on the public API (default 120). */
-	publicRateLimit?: number;
 	/** Who may sign in to the manager side (DATA/users.db through server/users.ts). */
 	users: UserSource;
 	/** When sessions end: idle (default 30 min) and at the latest (default 12 h after sign-in). */
@@ -67,6 +79,14 @@ export interface AppOptions {
 	 * limit, the logs) is taken from its X-Forwarded-For (server/trustProxy.ts). Default: none is.
 	 */
 	trustProxy?: (address: string) => boolean;
+	/** Requests per minute per address on the public API (default 120); false lifts the limit (benchmarks). */
+	publicRateLimit?: number | false;
+	/** The residents' side: tickets, QR ratings, comments (without it those routes answer 404). */
+	residents?: ResidentSource;
+	/** Limits of rating by QR code (default core/qrRating.ts QR_RATING); the address's is applied here. */
+	qrRating?: Partial<QrRatingSettings>;
+	/** Secret for the public forms' tokens (dashboard/formToken.ts), at least 16 bytes; default: a random one per process. */
+	formSecret?: Buffer;
 	/** Extra facts for /healthz (e.g. MQTT port, store name). */
 	health?: () => HealthFacts;
 	logger?: boolean;
@@ -78,6 +98,11 @@ export interface AppOptions {
 	 * validation per answer.
 	 */
 	checkResponses?: ResponseLog;
+}
+
+/** What the residents' routes get: the app's options and the one signer of the public forms' tokens. */
+export interface ResidentOptions extends AppOptions {
+	forms: FormTokens;
 }
 
 export type HttpErrorBody = ErrorBody<HttpErrorCode>;
@@ -145,7 +170,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 	await app.register(opsRoutes, opts);
 	await app.register(apiRoutes, opts);
 	await app.register(streamRoutes, opts);
-	await app.register(publicRoutes, opts);
+	// One signer of the public forms' tokens for the pages that issue them and the routes that take them.
+	const residentOpts: ResidentOptions = {
+		...opts,
+		forms: new FormTokens(opts.formSecret ?? randomBytes(32), opts.now),
+	};
+	await app.register(publicRoutes, residentOpts);
+	await app.register(publicRateRoutes, residentOpts);
+	await app.register(publicPages, residentOpts);
+	await app.register(feedbackRoutes, opts);
 	await app.register(historyRoutes, opts);
 	await app.register(alertRoutes, opts);
 	await app.register(deviceRoutes, opts);

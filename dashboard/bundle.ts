@@ -1,19 +1,22 @@
-/** Bundles the browser code (lit elements in dashboard/web/) once per process and entry with esbuild. */
+/**
+ * Bundles the browser code once per process and entry with esbuild: the manager page
+ * (dashboard/web/main.ts), the hall board and the operator console (web/{board,desk}/main.ts), the
+ * residents' pages (publicMain.ts, an ES module) and the embeddable widget (widget.ts, a classic
+ * script: city websites load it with `async`, and it finds the hub from its own address).
+ */
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const cached = new Map<string, Promise<string>>();
 
-/** `main`: the manager's page (web/main.ts); `board`: the hall board; `desk`: the operator console (web/{entry}/main.ts). */
-export function buildWebBundle(entry: "main" | "board" | "desk" = "main"): Promise<string> {
-	let bundle = cached.get(entry);
-	if (!bundle) {
-		const file = entry === "main" ? "./web/main.ts" : `./web/${entry}/main.ts`;
-		bundle = build({
-			entryPoints: [fileURLToPath(new URL(file, import.meta.url))],
+function bundle(entry: string, format: "esm" | "iife"): Promise<string> {
+	let p = cached.get(entry);
+	if (!p) {
+		p = build({
+			entryPoints: [fileURLToPath(new URL(`./web/${entry}`, import.meta.url))],
 			bundle: true,
 			write: false,
-			format: "esm",
+			format,
 			target: "es2022",
 			minify: true,
 			legalComments: "none",
@@ -22,7 +25,13 @@ export function buildWebBundle(entry: "main" | "board" | "desk" = "main"): Promi
 			// uPlot's style sheet goes into the shadow roots of the charts as text.
 			loader: { ".css": "text" },
 		}).then((r) => r.outputFiles[0]?.text ?? "");
-		cached.set(entry, bundle);
+		cached.set(entry, p);
 	}
-	return bundle;
+	return p;
 }
+
+export const buildWebBundle = () => bundle("main.ts", "esm");
+export const buildPublicBundle = () => bundle("publicMain.ts", "esm");
+export const buildWidgetBundle = () => bundle("widget.ts", "iife");
+export const buildBoardBundle = () => bundle("board/main.ts", "esm");
+export const buildDeskBundle = () => bundle("desk/main.ts", "esm");

@@ -17,13 +17,27 @@ export const HTTP_ERRORS = {
 		description:
 			"The hub cannot say this call: no speech synthesiser (Debian's espeak-ng) is installed, or the call is no longer among the board's latest. The board then uses the browser's Ukrainian voice, or the chime alone.",
 	},
-	unknown_window: { status: 404, description: "The centre has no window with the id in the path." },
+	unknown_window: {
+		status: 404,
+		description:
+			"The centre has no window with the id in the path (or, rating by QR code, the window takes no QR ratings).",
+	},
 	desk_refused: {
 		status: 409,
 		description:
 			"The console's action does not apply now (start with no ticket called, …), the window has no node in the centre file, or the hub refused the event it made.",
 	},
 	unknown_centre: { status: 404, description: "The centre in the path or query is not configured on this hub." },
+	unknown_ticket: {
+		status: 404,
+		description: "No ticket of that number was issued today at the centre (or the ticket link's key does not match).",
+	},
+	form_expired: {
+		status: 403,
+		description: "A public form's token is missing, forged, expired or already used: open the page again.",
+	},
+	not_served_yet: { status: 409, description: "The ticket's visit can be rated once it has been served." },
+	already_rated: { status: 409, description: "The visit of this ticket is already rated: a ticket's link rates once." },
 	unknown_node: { status: 404, description: "The centre has no node of this id in its configuration." },
 	unknown_alert: {
 		status: 404,
@@ -50,7 +64,8 @@ export const HTTP_ERRORS = {
 	},
 	rate_limited: {
 		status: 429,
-		description: "Too many requests from one address within a minute: to the public API, or to sign in.",
+		description:
+			"Too many requests from one address within a minute: to the public API, or to sign in; or more QR ratings than allowed from one address or at one window.",
 	},
 	internal: { status: 500, description: "The hub failed to answer; the details are in its log, never in the answer." },
 } as const satisfies Record<string, { status: number; description: string }>;
@@ -86,6 +101,16 @@ export class HttpError extends Error {
 	) {
 		super(message);
 		this.statusCode = HTTP_ERRORS[code].status;
+	}
+}
+
+/** A refusal that tells the client when to try again (`retry-after`, seconds). */
+export class RetryLater extends HttpError {
+	constructor(
+		message: string,
+		readonly retryAfterS: number,
+	) {
+		super("rate_limited", message, { "retry-after": String(retryAfterS) });
 	}
 }
 

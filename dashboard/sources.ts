@@ -12,7 +12,10 @@ import type { CommandName, CommandOf } from "../core/commands.ts";
 import type { Devices } from "../core/devices.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { OpeningState } from "../core/openingHours.ts";
+import type { QrRatingRequest, QrRatingResult } from "../core/qrRating.ts";
 import type { Principal } from "../core/roles.ts";
+import type { TicketView } from "../core/ticketStatus.ts";
+import type { CommentBook } from "../store/types.ts";
 
 /** The live halls and what the hub works out about them. */
 export interface HallSource {
@@ -32,6 +35,25 @@ export interface HallSource {
 	calls(centre: string): readonly BoardCall[];
 	/** Hear each new call at once (the board's stream); returns the function that stops listening. */
 	onCall(listener: (centre: string, call: BoardCall) => void): () => void;
+	/** Best times per service id (every service of the centre). */
+	bestTimesByService(centre: string): Promise<Record<string, BestTimes>> | undefined;
+}
+
+/** The residents' side beyond the live halls: their tickets, ratings by QR code and comments. */
+export interface ResidentSource {
+	/** A ticket issued today at the centre; undefined when none was. */
+	ticket(centre: string, ticket: string): TicketView | undefined;
+	/**
+	 * Is `token` the key of this ticket's own link, as its printed QR code carries it (an HMAC by
+	 * the terminal that printed it: core/ticketToken.ts, hub/ticketLinks.ts)?
+	 */
+	verifyLink(centre: string, ticket: string, token: string): boolean;
+	/** Has the visit of this ticket a counted rating (by button or QR)? */
+	rated(centre: string, ticket: string): boolean;
+	/** Hand a QR rating to the hub's ingest (hub/qrRatings.ts). */
+	rate(req: QrRatingRequest): Promise<QrRatingResult>;
+	/** Visitors' comments, kept apart from the ratings and never published. */
+	comments: CommentBook;
 }
 
 /** The operator console's actions (hub/desk.ts): the window node's buttons, done by the hub. */

@@ -7,7 +7,7 @@
 
 import type { CentreIndex } from "../core/centre.ts";
 import type { ClockPolicy } from "../core/clock.ts";
-import { KINDS, type WireEvent } from "../core/contract.ts";
+import { KINDS, type RatingSource, type WireEvent } from "../core/contract.ts";
 import { type DecodeOptions, decode } from "../core/decode.ts";
 import type { Derivation } from "../core/derive.ts";
 import type { Log } from "../core/log.ts";
@@ -63,6 +63,12 @@ export interface From {
 	retain?: boolean;
 	/** Called with the payload to forward to subscribers instead of the one received (the cleaned copy). */
 	replace?: (payload: Buffer) => void;
+	/**
+	 * The hub's own QR rating page handed this rating in (hub/qrRatings.ts), on the topic of the
+	 * window's node: it is kept with `source: "qr"`. Every other rating is the buttons' (`button`),
+	 * whatever its payload says.
+	 */
+	origin?: "qr";
 }
 
 interface Pending {
@@ -73,6 +79,8 @@ interface Pending {
 	topic: string;
 	from: From | undefined;
 	burst: BurstMark;
+	/** A rating's source, as the hub sets it. */
+	source: RatingSource | undefined;
 	resolve: (r: IngestResult) => void;
 	reject: (e: Error) => void;
 }
@@ -127,8 +135,15 @@ export class Ingest {
 			return Promise.resolve("rejected");
 		}
 		const event = d.event;
-		const placed = this.placeInTime(event, rxTs, from?.stampNow === true, topic, from?.client);
+		let placed = this.placeInTime(event, rxTs, from?.stampNow === true, topic, from?.client);
 		if (placed === "rejected") return Promise.resolve("rejected");
+		const source = this.sourceOf(event, from);
+		// A node does not decide how a rating was given: a source it sent is taken out (and the
+		// cleaned copy forwarded), as a moved time is.
+		if (event.kind === "rating" && event.data.source !== undefined && event.data.source !== source) {
+			delete event.data.source;
+			placed = "moved";
+		}
 		// Subscribers get the known fields only (a repeat too), at the time the hub gave the event.
 		if (placed === "moved" && !from?.stampNow) from?.replace?.(Buffer.from(JSON.stringify(event.data)));
 		else if (d.dropped > 0) from?.replace?.(Buffer.from(d.text));
@@ -153,7 +168,7 @@ export class Ingest {
 		// its time was replaced or it was marked extra. Paired, the payload cannot change any more.
 		if (placed === "kept" && burst !== "burst") stored.text = payloadText(event.data, d.text);
 		const p = new Promise<IngestResult>((resolve, reject) => {
-			this.pending.push({ event, stored, text: d.text, topic, from, burst, resolve, reject });
+			this.pending.push({ event, stored, text: d.text, topic, from, burst, source, resolve, reject });
 		});
 		// In flight until its batch is settled (a repeat meanwhile waits for it), then done.
 		this.recent.begin(id, p, fp);
@@ -186,6 +201,12 @@ export class Ingest {
 		if (placed.ts === event.data.ts) return "kept";
 		event.data.ts = placed.ts;
 		return "moved";
+	}
+
+	/** How a rating was given: `qr` only when the hub's QR rating page handed it in. */
+	private sourceOf(event: WireEvent, from: From | undefined): RatingSource | undefined {
+		if (event.kind !== "rating") return undefined;
+		return from?.origin === "qr" ? "qr" : "button";
 	}
 
 	private duplicate(): IngestResult {
@@ -260,7 +281,8 @@ export class Ingest {
 		const prepared = live.prepare(events);
 		const stored: StoredEvent[] = new Array(batch.length);
 		for (let i = 0; i < batch.length; i++) {
-			stored[i] = withDerived((batch[i] as Pending).stored, prepared.derived[i] ?? {});
+			const p = batch[i] as Pending;
+			stored[i] = withDerived(p.stored, prepared.derived[i] ?? {}, p.source);
 		}
 		this.batches++;
 		const done = this.durable.write(
@@ -362,11 +384,11 @@ function isStateTopic(topic: string): boolean {
 
 /**
  * The stored form carries the derived values (set on `e`, which ingest owns); a rating also names
- * its window, scale, service and ticket (in a copy of the payload: the wire event keeps its own).
- * What the hub worked out — from the topic, the centre's layout and the live state — always wins
- * over a field of the same name in the payload.
+ * its window, scale, service, ticket and source (in a copy of the payload: the wire event keeps its
+ * own). What the hub worked out — from the topic, the centre's layout, the live state and how the
+ * rating came in — always wins over a field of the same name in the payload.
  */
-function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
+function withDerived(e: StoredEvent, d: Derivation, source: RatingSource | undefined): StoredEvent {
 	if (d.wait_s !== undefined || d.service_s !== undefined || d.count !== undefined) {
 		const numbers: Derived = {};
 		if (d.wait_s !== undefined) numbers.wait_s = d.wait_s;
@@ -383,7 +405,10 @@ function withDerived(e: StoredEvent, d: Derivation): StoredEvent {
 			scale: rating.scale,
 			...(rating.service ? { service: rating.service } : {}),
 			...(rating.ticket ? { ticket: rating.ticket } : {}),
+			...(source ? { source } : {}),
 		};
+	} else if (source) {
+		e.data = { ...e.data, source };
 	}
 	return e;
 }

@@ -14,6 +14,8 @@ import type { HubStateOf } from "../core/hubState.ts";
 import type { LiveView } from "../core/liveView.ts";
 import type { Log } from "../core/log.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
+import { publicEstimate } from "../core/publicWait.ts";
+import { type TicketView, ticketStatus } from "../core/ticketStatus.ts";
 import { hubTopic } from "../core/topic.ts";
 import {
 	baselineWait,
@@ -58,15 +60,24 @@ interface Ratings {
 	extra?: boolean;
 }
 
+/** Best times of the whole centre and of each service. */
+interface BestAll {
+	all: BestTimes;
+	byService: Record<string, BestTimes>;
+}
+
 const RATINGS_KEPT_MS = 60 * 60_000;
 const BEST_TIMES_TTL_MS = 3_600_000;
 
 export class Insights {
 	private readonly holds = new Map<string, HoldStats>();
-	private readonly estimates = new Map<string, { at: number; dirty: boolean; list: WaitEstimate[] }>();
+	private readonly estimates = new Map<
+		string,
+		{ at: number; dirty: boolean; dirtiedAt?: number; list: WaitEstimate[] }
+	>();
 	private readonly alerts = new Map<string, AlertState>();
 	private readonly ratings = new Map<string, Ratings[]>();
-	private readonly best = new Map<string, { at: number; value: Promise<BestTimes> }>();
+	private readonly best = new Map<string, { at: number; value: Promise<BestAll> }>();
 	private readonly started: number;
 
 	constructor(private readonly opts: InsightsOptions) {
@@ -132,7 +143,10 @@ export class Insights {
 			if (e.kind === "status") this.estimates.delete(e.centre);
 			else {
 				const cached = this.estimates.get(e.centre);
-				if (cached) cached.dirty = true;
+				if (cached) {
+					cached.dirty = true;
+					cached.dirtiedAt = this.opts.now();
+				}
 			}
 			if (e.kind === "rating") {
 				const list = this.ratings.get(e.centre) ?? [];
@@ -154,9 +168,46 @@ export class Insights {
 		const cached = this.estimates.get(centre);
 		const ttl = this.opts.estimateTtlMs ?? 5_000;
 		if (cached && now - cached.at < (cached.dirty ? 1_000 : ttl)) return cached.list;
+		// Stale while revalidating: the estimates of a whole centre take tens of milliseconds, too
+		// long to hold every reader of the event loop (the public API serves thousands a second), so
+		// they are recomputed one service per turn of the loop while readers get the last ones —
+		// at most a few turns old. Only a centre with none yet (or far behind) waits for them.
+		if (cached && now - cached.at < 3 * ttl) {
+			this.refresh(centre);
+			return cached.list;
+		}
 		const list = estimateAll(stats, state, index, now);
 		this.estimates.set(centre, { at: now, dirty: false, list });
 		return list;
+	}
+
+	private readonly refreshing = new Set<string>();
+
+	private refresh(centre: string): void {
+		if (this.refreshing.has(centre)) return;
+		this.refreshing.add(centre);
+		const at = this.opts.now();
+		const next = async () => {
+			const list: WaitEstimate[] = [];
+			const index = this.opts.centres.get(centre);
+			for (const svc of index?.centre.services ?? []) {
+				await new Promise<void>((resolve) => setImmediate(resolve));
+				const state = this.opts.live.state(centre);
+				const stats = this.holds.get(centre);
+				if (!index || !state || !stats) return;
+				list.push(estimateWait(stats, state, index, svc.id, this.opts.now()));
+			}
+			const cached = this.estimates.get(centre);
+			// A status during the refresh dropped the estimates (or a reader has made newer ones):
+			// these are out of date before they are kept.
+			if (!cached || cached.at > at) return;
+			// An event during the refresh makes it dirty again: it is recomputed on the next read.
+			const dirty = cached?.dirty === true && (cached.dirtiedAt ?? 0) > at;
+			this.estimates.set(centre, { at, dirty, list });
+		};
+		next()
+			.catch((err: Error) => this.opts.log.warn({ centre, err: err.message }, "estimates: refresh failed"))
+			.finally(() => this.refreshing.delete(centre));
 	}
 
 	/**
@@ -187,6 +238,20 @@ export class Insights {
 		return { ...view, services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]) })) };
 	}
 
+	/**
+	 * A ticket issued today: where it is and, while it waits, when it should be called — estimated
+	 * for that very ticket (its place and priority), even after closing time: it is in the hall.
+	 */
+	ticket(centre: string, ticket: string): TicketView | undefined {
+		const state = this.opts.live.state(centre);
+		if (!state) return undefined;
+		const status = ticketStatus(state, ticket);
+		if (!status) return undefined;
+		if (status.stage !== "waiting") return { status, estimate: null };
+		const est = this.estimateNow(centre, status.service, this.opts.now(), ticket)?.estimate;
+		return { status, ...publicEstimate(toServiceWait(est), true) };
+	}
+
 	opening(centre: string): OpeningState | undefined {
 		const index = this.opts.centres.get(centre);
 		return index ? openingState(index.centre, this.opts.now()) : undefined;
@@ -194,6 +259,19 @@ export class Insights {
 
 	/** Best time to visit from the last 8 weeks in the store (recomputed hourly). */
 	bestTimes(centre: string): Promise<BestTimes> | undefined {
+		return this.bestAll(centre)?.then((b) => b.all);
+	}
+
+	/**
+	 * Best time to visit each service, from the waits of its own tickets (and the hall's load) over
+	 * the last 8 weeks; every service of the centre is there, with unlabelled hours when its
+	 * tickets were too few. Recomputed hourly with `bestTimes`.
+	 */
+	bestTimesByService(centre: string): Promise<Record<string, BestTimes>> | undefined {
+		return this.bestAll(centre)?.then((b) => b.byService);
+	}
+
+	private bestAll(centre: string): Promise<BestAll> | undefined {
 		const index = this.opts.centres.get(centre);
 		if (!index) return undefined;
 		const now = this.opts.now();
@@ -202,12 +280,20 @@ export class Insights {
 		const c = index.centre;
 		const fromTs = now - 8 * 7 * 86_400_000;
 		const base = { centre, fromTs, toTs: now, step: "1h" as const, timeZone: c.timeZone };
+		const called = { measurement: "queue" as const, field: "wait_s", where: { event: "called" as const } };
 		const value = Promise.all([
 			this.opts.store.query({ ...base, measurement: "occupancy", field: "count" }),
-			this.opts.store.query({ ...base, measurement: "queue", field: "wait_s", where: { event: "called" } }),
-		]).then(([occ, waits]) =>
-			bestTimes(hourlyRows(occ, waits, c.timeZone), c, now, { capacity: c.zones[0]?.capacity ?? 0 }),
-		);
+			this.opts.store.query({ ...base, ...called }),
+			this.opts.store.query({ ...base, ...called, groupBy: "service" }),
+		]).then(([occ, waits, perService]) => {
+			const options = { capacity: c.zones[0]?.capacity ?? 0 };
+			const byService: Record<string, BestTimes> = {};
+			for (const s of c.services) {
+				const own = perService.filter((r) => r.group === s.id);
+				byService[s.id] = bestTimes(hourlyRows(occ, own, c.timeZone), c, now, options);
+			}
+			return { all: bestTimes(hourlyRows(occ, waits, c.timeZone), c, now, options), byService };
+		});
 		value.catch((err: Error) => {
 			this.best.delete(centre);
 			this.opts.log.warn({ centre, err: err.message }, "best times: store query failed");

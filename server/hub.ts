@@ -2,6 +2,8 @@
  * `vikno hub` as a library: broker + ingest + store + live model + HTTP in one process.
  * Symmetric start/stop; ports may be 0 (any free port) and the chosen ones are returned.
  */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "aedes";
 import type { FastifyInstance } from "fastify";
@@ -15,6 +17,7 @@ import type { Kind, WireEvent } from "../core/contract.ts";
 import type { HealthBounds } from "../core/health.ts";
 import { liveSummary } from "../core/hubState.ts";
 import type { Log } from "../core/log.ts";
+import type { QrRatingSettings } from "../core/qrRating.ts";
 import type { Rate } from "../core/tokenBucket.ts";
 import { commandTopic, hubTopic } from "../core/topic.ts";
 import { buildApp } from "../dashboard/app.ts";
@@ -32,7 +35,9 @@ import { LiveHub } from "../hub/liveHub.ts";
 import { createLogger } from "../hub/logger.ts";
 import { createMetrics } from "../hub/metrics.ts";
 import { NODE_RATE, NodeRate } from "../hub/nodeRate.ts";
+import { QrRatings } from "../hub/qrRatings.ts";
 import { type TicketLinkCheck, TicketLinks } from "../hub/ticketLinks.ts";
+import { CommentStore } from "../store/comments.ts";
 import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
@@ -72,8 +77,12 @@ export interface HubOptions {
 	allowAnonymous?: boolean;
 	/** Broker limits, TLS, WebSocket path and session store (docs/broker.md). */
 	broker?: BrokerSettings;
-	/** Requests per minute per address on the public API (default 120). */
-	publicRateLimit?: number;
+	/** Requests per minute per address on the public API (default 120); false lifts the limit (benchmarks). */
+	publicRateLimit?: number | false;
+	/** Limits of rating by QR code (default core/qrRating.ts QR_RATING: per window, per address, lockout). */
+	qrRating?: Partial<QrRatingSettings>;
+	/** Secret of the public forms' tokens (default: made once and kept in DATA/form-secret). */
+	formSecret?: Buffer;
 	/** How often alert rules are evaluated (default 5 s). */
 	alertEveryMs?: number;
 	/** Spool forwarding: batch size and backoff bounds (tests shorten them). */
@@ -92,6 +101,19 @@ export interface HubOptions {
 	signInRateLimit?: number;
 }
 
+/**
+ * The secret the public forms' tokens are signed with (dashboard/formToken.ts), kept in the data
+ * dir so a page opened before a restart can still be sent after it.
+ */
+export function formSecret(dataDir: string): Buffer {
+	const path = join(dataDir, "form-secret");
+	if (existsSync(path)) return Buffer.from(readFileSync(path, "utf8").trim(), "hex");
+	mkdirSync(dataDir, { recursive: true });
+	const secret = randomBytes(32);
+	writeFileSync(path, `${secret.toString("hex")}\n`, { mode: 0o600 });
+	return secret;
+}
+
 export interface Hub {
 	mqttPort: number;
 	httpPort: number;
@@ -105,6 +127,10 @@ export interface Hub {
 	calls: CallBoard;
 	ingest: Ingest;
 	health: HubHealth;
+	/** Ratings by QR code, handed to ingest as the window's (hub/qrRatings.ts). */
+	qrRatings: QrRatings;
+	/** Visitors' comments after a QR rating (never published). */
+	comments: CommentStore;
 	app: FastifyInstance;
 	broker: RunningBroker;
 	/** The dashboard's users (DATA/users.db), as `vikno user` writes them. */
@@ -159,7 +185,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		);
 
 	// Retention: raw events older than the store keeps them become hourly roll-ups (SQLite).
+	const comments = new CommentStore(join(opts.dataDir, "feedback.db"));
 	const prune = () => {
+		try {
+			comments.prune(now());
+		} catch (err) {
+			log.error({ err }, "pruning old comments failed");
+		}
 		if (!(store instanceof SqliteStore)) return;
 		try {
 			const pruned = store.prune(now());
@@ -187,7 +219,19 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	calls.seed((c) => live.state(c));
 	const speech = await startSpeech({ dir: join(opts.dataDir, "speech"), log });
 	const taps = new Set<(events: readonly WireEvent[]) => void>();
-	const manager = managerSides({ dataDir: opts.dataDir, centres, live, now });
+	const manager = managerSides({ dataDir: opts.dataDir, centres, live, now, log });
+	// QR ratings go through ingest like a node's, and out to subscribers once the broker is up.
+	let forward: (topic: string, payload: Buffer) => void = () => {};
+	const qrRatings = new QrRatings({
+		centres,
+		live,
+		ingest: (topic, payload) => ingest.handle(topic, payload, { client: "$hub", origin: "qr" }),
+		publish: (topic, payload) => forward(topic, payload),
+		now,
+		verifyLink: (centre, ticket, token) => ticketLinks.verify(centre, ticket, token).ok,
+		...(opts.qrRating ? { settings: opts.qrRating } : {}),
+	});
+	await qrRatings.seed(store);
 	const insights = new Insights({
 		centres,
 		live,
@@ -216,6 +260,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			dispatcher.onEvents(events);
 			calls.onEvents(events);
 			insights.onEvents(events);
+			qrRatings.onEvents(events);
 			for (const listener of taps) listener(events);
 		},
 	});
@@ -230,6 +275,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		spool.close();
 		users.close();
 		manager.journal.close();
+		comments.close();
 		throw err;
 	};
 	const nodeRate =
@@ -274,6 +320,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
 	}).catch(abort);
 	identityOf = (client) => broker.identityOf(client);
+	forward = (topic, payload) =>
+		broker.aedes.publish({ cmd: "publish", topic, payload, qos: 1, retain: false, dup: false }, (err) => {
+			if (err) log.warn({ topic, err: err.message }, "could not forward a QR rating");
+		});
 
 	publish = (topic, payload, retain = false) =>
 		broker.aedes.publish(
@@ -323,7 +373,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			bestTimes: (centre) => insights.bestTimes(centre),
 			calls: (centre) => calls.latest(centre),
 			onCall: (listener) => calls.onCall(listener),
+			bestTimesByService: (centre) => insights.bestTimesByService(centre),
 		},
+		residents: {
+			ticket: (centre, ticket) => insights.ticket(centre, ticket),
+			verifyLink: (centre, ticket, token) => ticketLinks.verify(centre, ticket, token).ok,
+			rated: (centre, ticket) => qrRatings.rated(centre, ticket),
+			rate: (req) => qrRatings.rate(req),
+			comments,
+		},
+		formSecret: opts.formSecret ?? formSecret(opts.dataDir),
+		...(opts.qrRating ? { qrRating: opts.qrRating } : {}),
 		speech,
 		desk: new Desk({
 			centres,
@@ -342,7 +402,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		...(opts.sessionTimes ? { sessionTimes: opts.sessionTimes } : {}),
 		...(opts.lockout ? { lockout: opts.lockout } : {}),
 		...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
-		...(opts.publicRateLimit ? { publicRateLimit: opts.publicRateLimit } : {}),
+		...(opts.publicRateLimit !== undefined ? { publicRateLimit: opts.publicRateLimit } : {}),
 		...(opts.checkResponses ? { checkResponses: opts.checkResponses } : {}),
 		...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
 		health: () => ({
@@ -384,6 +444,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		calls,
 		ingest,
 		health,
+		qrRatings,
+		comments,
 		app,
 		broker,
 		users,
@@ -408,6 +470,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			spool.close();
 			users.close();
 			manager.journal.close();
+			comments.close();
 		},
 	};
 }

@@ -7,6 +7,7 @@
 import type { CentreIndex } from "../core/centre.ts";
 import { deviceList } from "../core/devices.ts";
 import type { HubStateOf } from "../core/hubState.ts";
+import type { Log } from "../core/log.ts";
 import type { AlertJournalSource, HallSource } from "../dashboard/sources.ts";
 import type { LiveHub } from "../hub/liveHub.ts";
 import { AlertJournal, alertsPath } from "../store/alertJournal.ts";
@@ -26,6 +27,7 @@ export function managerSides(opts: {
 	centres: ReadonlyMap<string, CentreIndex>;
 	live: LiveHub;
 	now: () => number;
+	log: Log;
 }): ManagerSides {
 	const journal = new AlertJournal(alertsPath(opts.dataDir));
 	journal.prune(opts.now());
@@ -45,7 +47,13 @@ export function managerSides(opts: {
 			},
 		},
 		alertsChanged(state) {
-			journal.record(state.centre, state.at, state.alerts);
+			// A journal that cannot write (a full disk) must not stop the alerts themselves: they are
+			// published and shown; the next change that can be written brings the journal up to date.
+			try {
+				journal.record(state.centre, state.at, state.alerts);
+			} catch (err) {
+				opts.log.error({ err, centre: state.centre }, "alert journal: could not record the active alerts");
+			}
 			tell(state.centre);
 		},
 		onAlerts(listener) {

@@ -29,7 +29,8 @@ export interface Layout {
 export const LAYOUT: Readonly<Record<PointMeasurement, Layout>> = {
 	rating: {
 		kind: "rating",
-		tags: ["centre", "window", "service"],
+		// `source` (button | qr) beside DESIGN.md's tags: managers tell the two apart.
+		tags: ["centre", "window", "service", "source"],
 		fields: {
 			score: "int",
 			scale: "int",
@@ -105,6 +106,7 @@ const PAYLOAD: Readonly<Record<Kind, Readonly<Record<string, { tag: string } | {
 		extra: { field: "extra" },
 		window: { tag: "window" },
 		service: { tag: "service" },
+		source: { tag: "source" },
 	},
 	queue: {
 		event: { tag: "event" },

@@ -11,7 +11,7 @@ export type Migration = string | ((db: Database.Database) => void);
 
 /** Columns of each mirror table besides id, centre, ts, local_day, local_hour. */
 export const MIRROR_COLUMNS = {
-	rating: ["window", "service", "node", "score", "scale", "extra_score", "extra", "ticket"],
+	rating: ["window", "service", "node", "score", "scale", "extra_score", "extra", "ticket", "source"],
 	queue: ["service", "event", "window", "priority", "node", "wait_s", "service_s", "ticket"],
 	occupancy: ["zone", "node", "count", "in", "out"],
 	node_status: ["node", "online", "buffered", "uptime_s", "cpu_temp_c", "version"],
@@ -70,6 +70,8 @@ export const MIGRATIONS: Migration[] = [
 	(db) => {
 		db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('backfill_mirror', '1')").run();
 	},
+	// 4: how a rating was given (button | qr); rows from before are the buttons'.
+	`ALTER TABLE rating ADD COLUMN source TEXT;`,
 ];
 
 /**

@@ -120,3 +120,30 @@ export interface EventStore {
 	ping(): Promise<boolean>;
 	close(): Promise<void>;
 }
+
+/**
+ * A visitor's comment on a QR rating ("Залишити відгук"): free text a person typed, so it is kept
+ * apart from the events (store/comments.ts), never published and shown to managers only.
+ */
+export interface Comment {
+	/** The id of the rating event it belongs to (one comment per rating). */
+	ratingId: string;
+	centre: string;
+	/** When it was written, epoch ms (the hub's clock). */
+	at: number;
+	window: string;
+	service: string | null;
+	ticket: string | null;
+	score: number;
+	text: string;
+}
+
+/** Longest comment kept, in characters (the page says so and the API refuses longer). */
+export const MAX_COMMENT = 500;
+
+export interface CommentBook {
+	/** Keep a comment; false when its rating already has one (nothing changes). */
+	add(c: Comment): boolean;
+	/** A centre's comments written in [fromTs, toTs), newest first, at most `limit`. */
+	list(centre: string, fromTs: number, toTs: number, limit?: number): Comment[];
+}

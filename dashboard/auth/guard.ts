@@ -5,7 +5,8 @@
  * from the users so that a removal or a new password ends the session), then core/roles.ts
  * decides; refusals are 401 (no session; a page redirects to /login instead) or 403, counted by
  * reason. Every state-changing request (not GET, HEAD or OPTIONS) must carry the session's CSRF
- * token. /metrics takes the bearer token given to the hub, or, without one, loopback clients only.
+ * token — but the residents' public forms, which have no session: they carry a signed single-use
+ * form token instead, checked by their route (`formToken: true`, dashboard/formToken.ts). /metrics takes the bearer token given to the hub, or, without one, loopback clients only.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -34,6 +35,11 @@ declare module "fastify" {
 		page?: boolean;
 		/** Renders this route's client errors for people (the sign-in form) instead of the JSON envelope. */
 		errorPage?: ErrorPage;
+		/**
+		 * A public form anyone may post without a session: instead of the session's CSRF token the
+		 * route checks the signed, single-use token its page embedded (dashboard/formToken.ts).
+		 */
+		formToken?: boolean;
 	}
 	interface FastifyRequest {
 		/** The signed-in user and their session, or null. */
@@ -77,7 +83,11 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
 		const schema = (route.schema ?? {}) as { response?: Record<string, unknown> };
 		schema.response = withErrors(
 			schema.response ?? {},
-			guardCodes(access, !methods.every((m) => SAFE_METHODS.has(m)), route.config?.page === true),
+			guardCodes(
+				access,
+				!methods.every((m) => SAFE_METHODS.has(m)) && route.config?.formToken !== true,
+				route.config?.page === true,
+			),
 		);
 		if (route.config?.page && !schema.response[303])
 			schema.response[303] = {
@@ -186,6 +196,7 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
 	// After the body is parsed (a form's _csrf), before it is validated: a forged request learns nothing.
 	app.addHook("preValidation", (req, reply, done) => {
 		if (SAFE_METHODS.has(req.method) || req.routeOptions.url === undefined) return done();
+		if (req.routeOptions.config.formToken === true && req.routeOptions.config.access === "public") return done();
 		app.csrfProtection(req, reply, done);
 	});
 }

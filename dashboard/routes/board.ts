@@ -17,7 +17,7 @@ import type { CentreIndex } from "../../core/centre.ts";
 import { ID_PATTERN } from "../../core/ids.ts";
 import { canView } from "../../core/roles.ts";
 import type { AppOptions } from "../app.ts";
-import { buildWebBundle } from "../bundle.ts";
+import { buildBoardBundle } from "../bundle.ts";
 import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
 import { CentreParams, textAnswer } from "./schemas.ts";
 
@@ -50,7 +50,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export async function boardRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const { hall } = opts;
 	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-	const bundle = await buildWebBundle("board");
+	const bundle = await buildBoardBundle();
 	const tags = ["board"];
 
 	/** The centre, when this request may see its board; else the refusal (or a redirect to sign in). */

@@ -10,7 +10,7 @@ import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import { ID_PATTERN } from "../../core/ids.ts";
 import type { AppOptions } from "../app.ts";
-import { buildWebBundle } from "../bundle.ts";
+import { buildDeskBundle } from "../bundle.ts";
 import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
 import { textAnswer } from "./schemas.ts";
 
@@ -51,7 +51,7 @@ const page = (title: string, centre: string, window: string, styleNonce: string)
 
 export async function deskRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-	const bundle = await buildWebBundle("desk");
+	const bundle = await buildDeskBundle();
 	const tags = ["desk"];
 	const known = (centre: string, window: string) => {
 		const index = opts.hall.centres.get(centre);

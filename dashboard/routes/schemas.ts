@@ -5,17 +5,20 @@
  * with them, and /api/openapi.json is generated from them.
  */
 import Type, { type Static } from "typebox";
-import { BestTimeCell, BestTimes } from "../../core/bestTimes.ts";
-import { Names } from "../../core/centre.ts";
+import { BestTimeCell, BestTimes, Label } from "../../core/bestTimes.ts";
+import { Contacts, INTERVAL_PATTERN, Names } from "../../core/centre.ts";
 import { QUEUE_EVENTS } from "../../core/contract.ts";
 import { HealthReason } from "../../core/health.ts";
 import { ID_PATTERN } from "../../core/ids.ts";
-import { ServiceView, WaitRange } from "../../core/liveView.ts";
+import { ServiceView } from "../../core/liveView.ts";
 import { OpeningState } from "../../core/openingHours.ts";
 import { QualityReport } from "../../core/quality.ts";
 import { Count, orNull } from "../../core/schemaParts.ts";
 import { ServiceLevel } from "../../core/serviceLevels.ts";
-import { GroupBy, Measurement, SeriesRow, Step } from "../../store/types.ts";
+import { TOKEN_PATTERN } from "../../core/ticketToken.ts";
+import { WEEKDAYS } from "../../core/time.ts";
+import { NoEstimateReason } from "../../core/waitEstimate.ts";
+import { GroupBy, MAX_COMMENT, Measurement, SeriesRow, Step } from "../../store/types.ts";
 
 const centreId = Type.String({ pattern: ID_PATTERN, description: "Centre id, e.g. demo" });
 const DAY = "^\\d{4}-\\d{2}-\\d{2}$";
@@ -162,6 +165,38 @@ export const History = Type.Object(
 	{ description: "One field of a measurement in time buckets" },
 );
 
+const Weekday = Type.Enum(WEEKDAYS);
+const HourLabel = Type.Object({
+	hour: BestTimeCell.properties.hour,
+	label: BestTimeCell.properties.label,
+	waitMin: BestTimeCell.properties.waitMin,
+});
+
+/** One local day's opening hours, holiday applied (core/publicWait.ts `openingWeek`). */
+export const OpeningDay = Type.Object({
+	date: Type.String({ description: "Local date, YYYY-MM-DD" }),
+	weekday: Weekday,
+	hours: Type.Array(Type.String({ pattern: INTERVAL_PATTERN }), {
+		description: 'Local hours "HH:MM-HH:MM"; empty when closed all day',
+	}),
+	holiday: orNull(
+		Type.Object({ name: Type.Optional(Names) }, { description: "A dated exception replaces the weekday's hours" }),
+	),
+});
+
+/** Whole minutes, the range outwards (core/publicWait.ts `publicEstimate`). */
+const PublicBand = Type.Object(
+	{
+		minutes: Type.Integer({ minimum: 0, description: "Median estimated wait, whole minutes" }),
+		low: Type.Integer({
+			minimum: 0,
+			description: "Low end of the range 80 % of visitors fall in, minutes (rounded down)",
+		}),
+		high: Type.Integer({ minimum: 0, description: "High end of that range, minutes (rounded up)" }),
+	},
+	{ description: "Estimated wait for a visitor taking a ticket now, with the range 80 % of visitors fall in" },
+);
+
 /**
  * The public answer: for anyone on the internet, so it has no ticket numbers, windows, ratings or
  * nodes — only the fields named here (the serializer drops anything else).
@@ -170,12 +205,14 @@ export const PublicWait = Type.Object(
 	{
 		centre: Type.String(),
 		name: Names,
+		timeZone: Type.String({ description: "The centre's IANA time zone: its hours and `at` are read in it" }),
 		at: Type.Integer({ description: "When the figures were computed, epoch ms" }),
 		open: Type.Object({
 			now: OpeningState.properties.open,
 			nextChange: OpeningState.properties.nextChange,
 			today: OpeningState.properties.today,
 			holiday: OpeningState.properties.holiday,
+			week: Type.Array(OpeningDay, { description: "Today and the six days after it" }),
 		}),
 		services: Type.Array(
 			Type.Object({
@@ -183,14 +220,20 @@ export const PublicWait = Type.Object(
 				name: Names,
 				waiting: ServiceView.properties.waiting,
 				targetWaitMin: ServiceView.properties.targetWaitMin,
-				estimate: orNull(WaitRange),
-				noEstimate: ServiceView.properties.noEstimate,
+				estimate: orNull(PublicBand),
+				noEstimate: Type.Optional(NoEstimateReason),
+				bestToday: Type.Array(HourLabel, {
+					description: "The service's usual load for each open hour left today (the current one included)",
+				}),
 			}),
 		),
 		hall: Type.Array(
 			Type.Object({
 				id: Type.String(),
 				load: Type.Number({ minimum: 0, description: "People in the zone ÷ its capacity (two decimals)" }),
+				label: Type.Enum(Label.enum, {
+					description: "quiet below 35 % of the capacity, busy from 75 %, usual between",
+				}),
 			}),
 		),
 		bestTimes: orNull(
@@ -211,6 +254,165 @@ export const PublicWait = Type.Object(
 	{ description: "Waits per service as a range, open or closed, hall load and the best times to come" },
 );
 export type PublicWait = Static<typeof PublicWait>;
+
+/** A centre for its public page: contacts, hours, and the best times of each service. */
+export const PublicCentre = Type.Object(
+	{
+		centre: Type.String(),
+		name: Names,
+		timeZone: Type.String(),
+		at: Type.Integer({ description: "When the answer was computed, epoch ms" }),
+		ratingScale: Type.Integer({ description: "Ratings run 1..ratingScale, the highest best" }),
+		contacts: Type.Optional(Contacts),
+		week: Type.Array(OpeningDay, { description: "Today and the six days after it" }),
+		services: Type.Array(
+			Type.Object({
+				id: Type.String(),
+				name: Names,
+				targetWaitMin: Type.Integer(),
+				bestTimes: Type.Array(
+					Type.Object({
+						weekday: BestTimeCell.properties.weekday,
+						hour: BestTimeCell.properties.hour,
+						label: BestTimeCell.properties.label,
+						waitMin: BestTimeCell.properties.waitMin,
+					}),
+					{ description: "Each open hour of the week: the usual wait for this service and its label" },
+				),
+			}),
+		),
+		bestTimesSpan: orNull(
+			Type.Object(
+				{ from: BestTimes.properties.from, to: BestTimes.properties.to },
+				{ description: "The local dates the best times come from" },
+			),
+		),
+	},
+	{ description: "A centre for residents: contacts, opening hours and the best times to come per service" },
+);
+export type PublicCentre = Static<typeof PublicCentre>;
+
+export const TicketParams = Type.Object(
+	{
+		centre: centreId,
+		ticket: Type.String({
+			minLength: 1,
+			maxLength: 24,
+			description: "Ticket number, e.g. A017 (Cyrillic А017 is read as A017)",
+		}),
+	},
+	{ additionalProperties: false },
+);
+
+export const TicketQuery = Type.Object(
+	{
+		k: Type.Optional(
+			Type.String({
+				pattern: TOKEN_PATTERN,
+				description: "The key of the ticket's own link, as its printed QR code carries it (core/ticketToken.ts)",
+			}),
+		),
+	},
+	{ additionalProperties: false },
+);
+
+export const TICKET_STAGES = ["waiting", "called", "serving", "served", "no_show", "cancelled"] as const;
+
+/** A ticket of today, as the hall board shows it to anyone, plus its place in the queue. */
+export const PublicTicket = Type.Object(
+	{
+		centre: Type.String(),
+		ticket: Type.String(),
+		at: Type.Integer({ description: "When the answer was computed, epoch ms" }),
+		service: Type.Object({ id: Type.String(), name: Names }),
+		stage: Type.Enum(TICKET_STAGES, {
+			description: "waiting; called (go to `window`); serving; served; no_show; cancelled",
+		}),
+		window: orNull(Type.Object({ id: Type.String(), name: Type.String() })),
+		ahead: orNull(Type.Integer({ minimum: 0, description: "While waiting: tickets of the service called before it" })),
+		estimate: orNull(PublicBand),
+		noEstimate: Type.Optional(NoEstimateReason),
+		rating: Type.Optional(
+			Type.Object(
+				{
+					status: Type.Enum(["not_yet", "open", "rated"], {
+						description: "not_yet: not served yet; open: may be rated now (with `token`); rated: done",
+					}),
+					token: Type.Optional(Type.String({ description: "Form token for POST …/ratings (single use, 20 min)" })),
+					scale: Type.Integer(),
+				},
+				{ description: "Only with the ticket's key (`k`): rating the visit from the ticket's own link" },
+			),
+		),
+	},
+	{ description: "A ticket issued today: its stage, window, place in the queue and estimated wait" },
+);
+export type PublicTicket = Static<typeof PublicTicket>;
+
+export const RatingBody = Type.Object(
+	{
+		token: Type.String({ minLength: 1, maxLength: 1000, description: "The form token of the rating page" }),
+		score: Type.Integer({ minimum: 1, maximum: 10, description: "1..the centre's scale, the highest best" }),
+	},
+	{ additionalProperties: false },
+);
+
+export const RatingAnswer = Type.Object(
+	{
+		counted: Type.Boolean({
+			description:
+				"False when it came within the lockout after the window's last rating, or the visit was rated already",
+		}),
+		comment: Type.Object({
+			token: Type.String({ description: "Form token for POST …/comments (single use, 30 min)" }),
+			maxLength: Type.Integer(),
+		}),
+	},
+	{ description: "The rating was taken" },
+);
+
+export const CommentBody = Type.Object(
+	{
+		token: Type.String({ minLength: 1, maxLength: 1000 }),
+		text: Type.String({
+			minLength: 1,
+			maxLength: MAX_COMMENT,
+			description: "No personal data, please: it is read by the centre's managers",
+		}),
+	},
+	{ additionalProperties: false },
+);
+
+export const CommentAnswer = Type.Object({ kept: Type.Boolean() }, { description: "The comment was kept" });
+
+export const Comments = Type.Object(
+	{
+		...span,
+		comments: Type.Array(
+			Type.Object({
+				at: Type.Integer({ description: "Written at, epoch ms" }),
+				window: Type.String(),
+				service: orNull(Type.String()),
+				ticket: orNull(Type.String()),
+				score: Type.Integer(),
+				text: Type.String(),
+			}),
+		),
+	},
+	{ description: "Visitors' comments left after a QR rating, newest first (never published)" },
+);
+
+export const WindowParams = Type.Object(
+	{ centre: centreId, window: Type.String({ pattern: ID_PATTERN, description: "Window id, e.g. w03" }) },
+	{ additionalProperties: false },
+);
+
+export const LangQuery = Type.Object({
+	lang: Type.Optional(Type.String({ description: "uk (default) or en" })),
+});
+
+/** No body: the client's copy (its ETag) is still current. */
+export const NotModified = { description: "Not modified: the copy with this ETag is current", type: "null" } as const;
 
 /** A text answer (not JSON) of one media type. */
 export function textAnswer(mediaType: string, description: string) {

@@ -36,6 +36,18 @@ const PUBLIC = new Set([
 	"GET /healthz",
 	"GET /api/openapi.json",
 	"GET /api/public/v1/centres/:centre/wait",
+	"GET /api/public/v1/centres/:centre",
+	"GET /api/public/v1/centres/:centre/tickets/:ticket",
+	"POST /api/public/v1/centres/:centre/ratings",
+	"POST /api/public/v1/centres/:centre/comments",
+	"GET /c/:centre",
+	"GET /c/:centre/t",
+	"GET /c/:centre/t/:ticket",
+	"GET /c/:centre/r/:window",
+	"GET /widget.js",
+	"GET /widget-demo",
+	"GET /public.js",
+	"GET /public.css",
 	"GET /login",
 	"POST /login",
 	"GET /board.js",
@@ -93,6 +105,7 @@ const pathOf = (url: string, centre = "demo") =>
 		.replace(":table", "service-levels")
 		.replace(":call", "c1")
 		.replace(":window", "w01")
+		.replace(":ticket", "A001")
 		.replace(":action", "recall");
 
 /** A request a route takes: the query it needs, the JSON body of a POST. */
@@ -178,11 +191,16 @@ describe("without a session", () => {
 		}
 	});
 
-	it("the public API, /healthz, the OpenAPI document and the sign-in page answer anyone", async () => {
+	it("the public API, the residents' pages, /healthz, the OpenAPI document and the sign-in page answer anyone", async () => {
 		for (const key of PUBLIC) {
 			const [method, url] = key.split(" ") as [string, string];
 			if (method !== "GET") continue;
-			expect((await fetch(`${hub.httpUrl}${pathOf(url)}`)).status, key).toBe(200);
+			const res = await fetch(`${hub.httpUrl}${pathOf(url)}${url === "/c/:centre/t" ? "?ticket=A001" : ""}`);
+			// No ticket was issued here: the ticket's answer is its own 404, not a refusal.
+			if (key === "GET /api/public/v1/centres/:centre/tickets/:ticket") {
+				expect(res.status, key).toBe(404);
+				expect((await body(res)).error.code, key).toBe("unknown_ticket");
+			} else expect(res.status, key).toBe(200);
 		}
 	});
 

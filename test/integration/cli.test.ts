@@ -1,7 +1,10 @@
 /** The command line as a person meets it: bad input stops it at start with what, where and why. */
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import QRCode from "qrcode";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../fixtures/hub.ts";
 
@@ -193,5 +196,35 @@ describe("a port already in use", () => {
 		} finally {
 			busy.close();
 		}
+	});
+});
+
+describe("vikno qr", () => {
+	it("writes a printable SVG card per window with a node, each encoding that window's rating page", async () => {
+		const out = join(dir.path, "qr");
+		const r = await vikno("qr", "--centre", "demo", "--public-url", "https://cnap.example.city/", "--out", out);
+		expect(r.code).toBe(0);
+		const files = readdirSync(out).sort();
+		expect(files).toHaveLength(12);
+		expect(files[2]).toBe("demo-w03.svg");
+		const card = readFileSync(join(out, "demo-w03.svg"), "utf8");
+		expect(card).toContain("Оцініть обслуговування");
+		expect(card).toContain("Вікно 3 · Window 3");
+		// The code itself: the same modules as the address encoded on its own.
+		const url = "https://cnap.example.city/c/demo/r/w03";
+		const alone = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 4 });
+		const modules = /<path stroke[^>]*d="([^"]+)"/.exec(alone)?.[1];
+		expect(modules).toBeTruthy();
+		expect(card).toContain(`d="${modules}"`);
+		expect(r.out).toContain(`w03\t${url}\t`);
+	});
+
+	it("prints the addresses without --out, and asks for the public address", async () => {
+		const list = await vikno("qr", "--centre", "demo", "--public-url", "http://10.0.0.5:8080");
+		expect(list.code).toBe(0);
+		expect(list.out.split("\n")[0]).toBe("w01\thttp://10.0.0.5:8080/c/demo/r/w01");
+		const missing = await vikno("qr", "--centre", "demo");
+		expect(missing.code).toBe(2);
+		expect(missing.err).toMatch(/--public-url is required/);
 	});
 });

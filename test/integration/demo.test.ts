@@ -54,6 +54,10 @@ describe("vikno demo", () => {
 		const [, name, password] = out.match(/sign in:\s+user (\S+)\s+password (\S+)/) ?? [];
 		expect(out).toMatch(/MQTT:\s+mqtt:\/\/127\.0\.0\.1:\d+/);
 		expect(out).toMatch(/public API:\s+http:\/\/127\.0\.0\.1:\d+\/api\/public\/v1\/centres\/demo\/wait/);
+		// The residents' page and the widget's demo, served by the same hub to anyone.
+		const residents = out.match(/residents:\s+(\S+)/)?.[1];
+		expect(residents).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\/demo$/);
+		expect((await fetch(residents ?? "")).status).toBe(200);
 		if (!dashboard || !name || !password) throw new Error(`no dashboard or sign-in in:\n${out}`);
 		// Without the banner's sign-in the dashboard's API answers nobody.
 		expect((await fetch(`${dashboard}/api/v1/centres/demo/live`)).status).toBe(401);

@@ -19,6 +19,7 @@ import type { Hub } from "../../server/hub.ts";
 import { type Agent, addUser, asAdmin, signedIn, signIn, signInForm } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, openHubClock, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { ticketLinks } from "../fixtures/ticketLinks.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
@@ -33,12 +34,14 @@ let alertSince = 0;
 let admin: Agent;
 let viewer: Agent;
 let stranger: Agent;
+let hubNow: () => number;
 
 /**
  * A request: a path (asked as GET with an admin's session), or a request with a body, asked as
  * someone: an admin (default), a viewer, a manager of another centre, a new admin's session
  * (to sign out or change the password of), nobody, or the sign-in form's session (`$token` in a
- * form is its CSRF token).
+ * form is its CSRF token). A body or headers made when the call is sent (from what earlier
+ * answers taught: `learnt`); `KEY` in the URL is the ticket link's token.
  */
 type Call =
 	| string
@@ -46,8 +49,12 @@ type Call =
 			url: string;
 			as?: "admin" | "viewer" | "stranger" | "fresh" | "anonymous" | "sign-in-form";
 			form?: Record<string, string>;
-			json?: object;
+			json?: object | (() => object);
+			headers?: () => Record<string, string>;
 	  };
+
+/** What the calls below learn from earlier answers: form tokens, a ticket's key, an ETag. */
+const learnt: { rateToken?: string; commentToken?: string; ticketKey?: string; etag?: string } = {};
 
 /**
  * What to call for each route: good requests first, then the errors the route documents. A route
@@ -91,9 +98,50 @@ const CALLS: Record<string, Call[]> = {
 	"GET /api/public/v1/centres/:centre/wait": [
 		"/api/public/v1/centres/demo/wait",
 		"/api/public/v1/centres/nowhere/wait",
-		"/api/public/v1/centres/demo/wait",
+		{ url: "/api/public/v1/centres/demo/wait", headers: () => ({ "if-none-match": learnt.etag ?? "" }) },
 		"/api/public/v1/centres/demo/wait",
 	],
+	"GET /api/public/v1/centres/:centre": ["/api/public/v1/centres/demo", "/api/public/v1/centres/nowhere"],
+	"GET /api/public/v1/centres/:centre/tickets/:ticket": [
+		"/api/public/v1/centres/demo/tickets/A003",
+		{ url: "/api/public/v1/centres/demo/tickets/A001?k=KEY", as: "anonymous" },
+		"/api/public/v1/centres/demo/tickets/Z999",
+	],
+	"POST /api/public/v1/centres/:centre/ratings": [
+		{
+			url: "/api/public/v1/centres/demo/ratings",
+			as: "anonymous",
+			json: () => ({ token: learnt.rateToken, score: 5 }),
+		},
+		{
+			url: "/api/public/v1/centres/demo/ratings",
+			as: "anonymous",
+			json: () => ({ token: learnt.rateToken, score: 4 }),
+		},
+		{ url: "/api/public/v1/centres/nowhere/ratings", as: "anonymous", json: () => ({ token: "x", score: 4 }) },
+		{ url: "/api/public/v1/centres/demo/ratings", as: "anonymous", json: () => ({ score: 4 }) },
+	],
+	"POST /api/public/v1/centres/:centre/comments": [
+		{
+			url: "/api/public/v1/centres/demo/comments",
+			as: "anonymous",
+			json: () => ({ token: learnt.commentToken, text: "Швидко і ввічливо" }),
+		},
+		{
+			url: "/api/public/v1/centres/demo/comments",
+			as: "anonymous",
+			json: () => ({ token: "forged.token", text: "x" }),
+		},
+	],
+	"GET /api/v1/centres/:centre/comments": ["/api/v1/centres/demo/comments", "/api/v1/centres/nowhere/comments"],
+	"GET /c/:centre": ["/c/demo", "/c/demo?lang=en", "/c/nowhere"],
+	"GET /c/:centre/t": ["/c/demo/t?ticket=%D0%90003", "/c/nowhere/t?ticket=A001"],
+	"GET /c/:centre/t/:ticket": ["/c/demo/t/A001", "/c/demo/t/A001?k=KEY&lang=en", "/c/nowhere/t/A001"],
+	"GET /c/:centre/r/:window": ["/c/demo/r/w01?lang=en", "/c/demo/r/w99", "/c/nowhere/r/w01"],
+	"GET /widget-demo": ["/widget-demo", "/widget-demo?centre=demo&lang=en", "/widget-demo?centre=nowhere"],
+	"GET /widget.js": ["/widget.js"],
+	"GET /public.js": ["/public.js"],
+	"GET /public.css": ["/public.css"],
 	"GET /": ["/", "/?centre=demo&lang=en", { url: "/?centre=demo", as: "anonymous" }],
 	...Object.fromEntries(
 		["/quality", "/history", "/alerts", "/devices", "/network", "/report"].map((path) => [
@@ -192,6 +240,7 @@ beforeAll(async () => {
 		...base,
 		alerts: { ...base.alerts, occupancy: { enabled: true, share: 0.1, criticalShare: 0.9 } },
 	};
+	hubNow = openHubClock(centre);
 	// Three public requests a minute, so the fourth call above is refused (429).
 	hub = await startTestHub(dir.path, {
 		centres: [centre],
@@ -199,7 +248,7 @@ beforeAll(async () => {
 		publicRateLimit: 3,
 		alertEveryMs: 50,
 		// Noon of a day the centre is open: every answer has its estimates, whenever the suite runs.
-		now: openHubClock(centre),
+		now: hubNow,
 	});
 	client = await connect(hub.mqttUrl);
 	const publish = (node: string, kind: string, data: object) =>
@@ -272,7 +321,7 @@ async function ask(key: string, call: Call) {
 				.replace('"$password"', JSON.stringify(password))
 				.replace('"$since"', String(alertSince)),
 		);
-	const headers: Record<string, string> = cookie ? { cookie } : {};
+	const headers: Record<string, string> = { ...(cookie ? { cookie } : {}), ...c.headers?.() };
 	let payload: string | undefined;
 	if (c.form) {
 		headers["content-type"] = "application/x-www-form-urlencoded";
@@ -281,9 +330,10 @@ async function ask(key: string, call: Call) {
 		headers["content-type"] = "application/json";
 		// The session's token where a page's script would send it; the form's field for forms.
 		if (token) headers["x-csrf-token"] = token;
-		payload = JSON.stringify(fill(c.json));
+		payload = JSON.stringify(fill(typeof c.json === "function" ? c.json() : c.json));
 	}
-	return hub.app.inject({ method, url: c.url, headers, ...(payload !== undefined ? { payload } : {}) });
+	const url = c.url.replace("KEY", learnt.ticketKey ?? "");
+	return hub.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
 }
 
 afterAll(async () => {
@@ -308,7 +358,17 @@ describe("the HTTP API against its schemas", () => {
 	});
 
 	it("answers every route as its schema says, good requests and errors, nothing more and nothing less", async () => {
-		for (const [key, calls] of Object.entries(CALLS)) for (const call of calls) await ask(key, call);
+		learnt.ticketKey = (await ticketLinks(dir.path))("A001", hubNow());
+		const page = await hub.app.inject({ url: "/c/demo/r/w01" });
+		learnt.rateToken = /token="([^"]+)"/.exec(page.body)?.[1];
+		log.checked.length = 0;
+		for (const [key, calls] of Object.entries(CALLS))
+			for (const call of calls) {
+				const res = await ask(key, call);
+				const url = typeof call === "string" ? call : call.url;
+				if (url.endsWith("/ratings") && res.statusCode === 201) learnt.commentToken = res.json().comment.token;
+				if (url.endsWith("/wait") && res.statusCode === 200) learnt.etag = String(res.headers.etag);
+			}
 
 		const problems = log.checked.filter((c) => c.problems.length > 0);
 		expect(problems).toEqual([]);
@@ -317,6 +377,7 @@ describe("the HTTP API against its schemas", () => {
 			if (key === "GET /api/v1/stream" || key === "GET /board/:centre/stream") continue;
 			const [method, route] = key.split(" ");
 			const checks = log.checked.filter((c) => c.method === method && c.route === route);
+			// A 304 too: an answer without a body, its status declared.
 			expect(checks.length, key).toBe(urls.length);
 			expect(
 				checks.some((c) => c.status < 400),
@@ -352,6 +413,7 @@ describe("the HTTP API against its schemas", () => {
 			"/api/v1/session/password 403",
 			"/api/public/v1/centres/:centre/wait 404",
 			"/api/public/v1/centres/:centre/wait 429",
+			"/api/public/v1/centres/:centre/wait 304",
 			"/api/v1/centres/:centre/alerts/ack 200",
 			"/api/v1/centres/:centre/alerts/ack 404",
 			"/api/v1/centres/:centre/alerts/ack 400",
@@ -366,6 +428,13 @@ describe("the HTTP API against its schemas", () => {
 			"/api/v1/centres/:centre/export/:table 404",
 			"/api/v1/network 403",
 			"/quality 303",
+			"/api/public/v1/centres/:centre/tickets/:ticket 404",
+			"/api/public/v1/centres/:centre/ratings 403",
+			"/api/public/v1/centres/:centre/ratings 404",
+			"/api/public/v1/centres/:centre/ratings 400",
+			"/api/public/v1/centres/:centre/comments 403",
+			"/c/:centre 404",
+			"/c/:centre/r/:window 404",
 		]) {
 			expect(statuses).toContain(expected);
 		}
@@ -442,7 +511,7 @@ describe("the HTTP API against its schemas", () => {
 		expect(documented.sort()).toEqual(routes.sort());
 		const wait = doc.paths["/api/public/v1/centres/{centre}/wait"]?.get;
 		expect(wait?.tags).toEqual(["public"]);
-		expect(Object.keys(wait?.responses ?? {}).sort()).toEqual(["200", "400", "404", "429", "500"]);
+		expect(Object.keys(wait?.responses ?? {}).sort()).toEqual(["200", "304", "400", "404", "429", "500"]);
 		expect(JSON.stringify(wait?.responses[429])).toContain('"rate_limited"');
 		const codes = new Set(JSON.stringify(doc).match(/"(?:[a-z]+_)*[a-z]+"/g));
 		for (const code of HTTP_ERROR_CODES) if (code !== "not_found") expect(codes).toContain(`"${code}"`);

@@ -79,7 +79,14 @@ describe("one hub, many misbehaving messages", () => {
 		await send("win-10", "rating", sent);
 		const [row] = rows(hub, "id = ?", sent.id);
 		expect(row?.data).not.toMatch(/Олена|380501234567|FE123456|name|phone|passport/);
-		expect(JSON.parse(row?.data ?? "{}")).toEqual({ id: sent.id, ts: sent.ts, score: 4, window: "w10", scale: 5 });
+		expect(JSON.parse(row?.data ?? "{}")).toEqual({
+			id: sent.id,
+			ts: sent.ts,
+			score: 4,
+			window: "w10",
+			scale: 5,
+			source: "button",
+		});
 		const forwarded = await until(
 			() => seen.find((b) => b.includes(sent.id)),
 			(b) => b !== undefined,
@@ -112,8 +119,8 @@ describe("one hub, many misbehaving messages", () => {
 		await send("win-09", "rating", nowhere);
 		const stored = rows(hub, "node = 'win-09'").map((r) => JSON.parse(r.data));
 		expect(stored).toEqual([
-			{ id: claims.id, ts: claims.ts, score: 1, window: "w09", scale: 5 },
-			{ id: nowhere.id, ts: nowhere.ts, score: 2, window: "w09", scale: 5 },
+			{ id: claims.id, ts: claims.ts, score: 1, window: "w09", scale: 5, source: "button" },
+			{ id: nowhere.id, ts: nowhere.ts, score: 2, window: "w09", scale: 5, source: "button" },
 		]);
 		const q = await getJson<Quality>(hub, `/api/v1/centres/demo/quality?from=${today()}`);
 		expect(q.byWindow.w09?.count).toBe(2);
@@ -167,8 +174,11 @@ describe("one hub, many misbehaving messages", () => {
 		expect(await hub.countEvents({ kind: "occupancy" })).toBe(1);
 
 		expect((await live(hub)).zones.find((z) => z.id === "hall")).toMatchObject({ count: 60, load: 0.5 });
-		const pub = await getJson<{ hall: { id: string; load: number }[] }>(hub, "/api/public/v1/centres/demo/wait");
-		expect(pub.hall).toEqual([{ id: "hall", load: 0.5 }]);
+		const pub = await getJson<{ hall: { id: string; load: number; label: string }[] }>(
+			hub,
+			"/api/public/v1/centres/demo/wait",
+		);
+		expect(pub.hall).toEqual([{ id: "hall", load: 0.5, label: "usual" }]);
 		// An evaluation of the rules after the messages: nothing about the hall.
 		hub.insights.checkAlerts();
 		expect((await alerts(hub)).filter((a) => a.rule === "occupancy")).toEqual([]);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../store/sqlite.ts";
+import { MIGRATIONS } from "../../store/sqliteSchema.ts";
 import type { StoredEvent } from "../../store/types.ts";
 import { tempDir } from "../fixtures/hub.ts";
 
@@ -39,7 +40,7 @@ describe("SqliteStore", () => {
 		db.close();
 
 		const store = new SqliteStore(path);
-		expect(sqlite3("PRAGMA user_version")).toBe("3");
+		expect(sqlite3("PRAGMA user_version")).toBe(String(MIGRATIONS.length));
 		expect(await store.readRange("c1", 0, NOW)).toEqual(old);
 		const rows = await store.query({
 			centre: "c1",

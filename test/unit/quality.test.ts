@@ -96,6 +96,7 @@ describe("qualityReport", () => {
 		// 00:30 on Tuesday in Kyiv, still Monday in UTC.
 		r(5, { ts: Date.UTC(2026, 10, 23, 22, 30), window: "w01", service: "passport", ticket: "A001" }),
 		r(4, {}),
+		r(2, { window: "w02", service: "social", ticket: "C002", source: "qr" }),
 	];
 	const report = qualityReport(records, {
 		scale: 5,
@@ -107,17 +108,25 @@ describe("qualityReport", () => {
 	it("groups by window, service, administrator and local day", () => {
 		expect(Object.keys(report.byWindow)).toEqual(["w01", "w02"]);
 		expect(report.byWindow.w01).toMatchObject({ count: 3, mean: 4.67, meaningful: true });
-		expect(report.byWindow.w02).toMatchObject({ count: 2, mean: 2.5, extra: 1 });
+		expect(report.byWindow.w02).toMatchObject({ count: 3, mean: 2.33, extra: 1 });
 		expect(report.byService.passport).toMatchObject({ count: 3 });
-		expect(report.byService.social).toMatchObject({ count: 1, meaningful: false });
+		expect(report.byService.social).toMatchObject({ count: 2, mean: 2 });
 		expect(report.byAdministrator).toEqual({ "adm-7": report.byWindow.w01 });
-		expect(report.byDay["2026-11-23"]).toMatchObject({ count: 5, extra: 1 });
+		expect(report.byDay["2026-11-23"]).toMatchObject({ count: 6, extra: 1 });
 		expect(report.byDay["2026-11-24"]).toMatchObject({ count: 1 });
-		expect(report.all).toMatchObject({ count: 6, extra: 1 });
+		expect(report.all).toMatchObject({ count: 7, extra: 1 });
+	});
+
+	it("tells the buttons' ratings from the QR page's (a rating without a source is a button's)", () => {
+		expect(Object.keys(report.bySource)).toEqual(["button", "qr"]);
+		expect(report.bySource.button).toMatchObject({ count: 6, extra: 1 });
+		expect(report.bySource.qr).toMatchObject({ count: 1, mean: 2 });
+		expect(ratingRecord(T0, { score: 3, source: "qr" }).source).toBe("qr");
+		expect(ratingRecord(T0, { score: 3, source: "button" }).source).toBeUndefined();
 	});
 
 	it("counts ratings it cannot attribute, and not the extra presses among them", () => {
-		expect(report.unattributed).toEqual({ window: 1, service: 2, administrator: 3 });
+		expect(report.unattributed).toEqual({ window: 1, service: 2, administrator: 4 });
 	});
 });
 

@@ -29,6 +29,19 @@ describe("sameEvent", () => {
 		["a rating with its own ticket", storedRating, { ...rating, data: { ...rating.data, ticket: "D004" } }, true],
 		["a rating naming another ticket", storedRating, { ...rating, data: { ...rating.data, ticket: "D005" } }, false],
 		["an extra press against a rating", storedRating, { ...rating, data: { ...rating.data, extra: true } }, false],
+		[
+			"a rating kept with its source",
+			{ ...storedRating, data: { ...storedRating.data, source: "button" } },
+			rating,
+			true,
+		],
+		// The hub sets the source: what a node claimed there is not what tells two events apart.
+		[
+			"a node's rating claiming the QR page",
+			{ ...storedRating, data: { ...storedRating.data, source: "button" } },
+			{ ...rating, data: { ...rating.data, source: "qr" } },
+			true,
+		],
 		["a Last Will, stamped on receipt", { ...issued, data: { ...issued.data, ts: T + 9 } }, issued, true, true],
 		["a message with another time", { ...issued, data: { ...issued.data, ts: T + 9 } }, issued, false],
 	];

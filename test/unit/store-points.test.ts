@@ -153,7 +153,8 @@ describe("point time", () => {
 
 describe("layout", () => {
 	it("has DESIGN.md's tags and fields", () => {
-		expect(LAYOUT.rating.tags).toEqual(["centre", "window", "service"]);
+		// DESIGN.md's three, then how the rating was given (button | qr).
+		expect(LAYOUT.rating.tags).toEqual(["centre", "window", "service", "source"]);
 		expect(LAYOUT.queue.tags).toEqual(["centre", "service", "event", "window", "priority"]);
 		expect(LAYOUT.occupancy.tags).toEqual(["centre", "zone"]);
 		expect(LAYOUT.node_status.tags).toEqual(["centre", "node"]);
