@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DeviceRegistry, registryPath } from "../../broker/registry.ts";
 import type { LiveView } from "../../core/liveView.ts";
 import type { Hub } from "../../server/hub.ts";
+import { MIGRATIONS } from "../../store/sqliteSchema.ts";
 import { signedIn } from "../fixtures/auth.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, startTestHub, tempDir } from "../fixtures/hub.ts";
@@ -94,7 +95,7 @@ describe("backup of a running hub, restore into a new data dir", () => {
 		report.close();
 		expect(backup.err).toBe("");
 		expect(backup.code).toBe(0);
-		expect(backup.out).toMatch(/vikno\.db\s+SQLite v3/);
+		expect(backup.out).toMatch(new RegExp(`vikno\\.db\\s+SQLite v${MIGRATIONS.length}`));
 		expect(backup.out).toMatch(/spool\.db\s+SQLite/);
 		expect(backup.out).toMatch(/devices\.json\s+file/);
 		expect(backup.out).toMatch(/mqtt-sessions\s+left out/);
