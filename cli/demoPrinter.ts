@@ -28,6 +28,7 @@ export async function demoPrinter(
 	registry: DeviceRegistry,
 	dataDir: string,
 	log: (msg: string) => void,
+	now: () => number = Date.now,
 ): Promise<DemoPrinter> {
 	const printers = new Map<string, { printer: SimPrinter; key: string | undefined }>();
 	for (const n of centre.nodes.filter((x) => x.role === "terminal")) {
@@ -45,7 +46,7 @@ export async function demoPrinter(
 			const p = printers.get(a.node);
 			if (!p || a.kind !== "queue" || a.data.event !== "issued") return;
 			const { ticket, service } = a.data;
-			const at = Date.now();
+			const at = now();
 			const day = localDay(at, centre.timeZone);
 			const svc = hub.insights.liveView(centre.id)?.services.find((s) => s.id === service);
 			const bytes = ticketBytes({

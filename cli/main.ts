@@ -7,7 +7,7 @@ import { UsageError, version } from "./options.ts";
 const HELP = `vikno — feedback and hall monitoring for public service centres
 
 Usage:
-  vikno demo [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR] [--speed N] [--config FILE]
+  vikno demo [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR] [--speed N] [--real-clock] [--config FILE]
       hub on the embedded store plus simulated nodes of config/centres/demo.yaml
   vikno hub --config FILE [--config FILE…] [--data DIR] [--http-port N] [--mqtt-port N] [--host ADDR]
             [--http-host ADDR] [--trust-proxy ADDR…] [--min-free-mb N] [--store URL] [--allow-anonymous]

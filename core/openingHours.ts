@@ -3,6 +3,7 @@
  *
  *   openingState(centre, now) → { open, since, nextChange, today, holiday }
  *   isOpen(centre, now) → boolean
+ *   latestOpenAt(centre, now, minute) → the latest local day's `minute` the centre is open at (a demo's clock)
  *   openIntervals(centre, fromTs, toTs) → [{ from, to }] (epoch ms, merged across midnight)
  *   dayHours(centre, day) → the intervals of one local date ("HH:MM-HH:MM"), holidays applied
  *   openingCalendar(centre) → isOpen(ts), nextOpening(ts) for many instants (the simulator's)
@@ -109,6 +110,20 @@ export function openIntervals(centre: HoursOf, fromTs: number, toTs: number): Op
 
 export function isOpen(centre: HoursOf, now: number): boolean {
 	return intervalsOn(centre, localDay(now, centre.timeZone)).some((iv) => iv.from <= now && now < iv.to);
+}
+
+/**
+ * The instant at local minute `minute` of the latest day, today or before, on which the centre is
+ * open at that minute (holidays applied); undefined when no day of the last `days` is. A demo or a
+ * test started at night uses it to run the hall at an hour it is open.
+ */
+export function latestOpenAt(centre: HoursOf, now: number, minute: number, days = 14): number | undefined {
+	let day = localDay(now, centre.timeZone);
+	for (let i = 0; i < days; i++, day = addDays(day, -1)) {
+		const at = instantOf(day, minute, centre.timeZone);
+		if (isOpen(centre, at)) return at;
+	}
+	return undefined;
 }
 
 export function openingState(centre: HoursOf, now: number, horizonDays = HORIZON_DAYS): OpeningState {

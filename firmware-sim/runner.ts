@@ -4,7 +4,7 @@
  * what the hall did, and a clean stop.
  *
  * Visitors come around the clock unless `hall.followHours` is set; events carry the wall clock
- * as `ts`, as a real node's would. For simulated time on the wire, see `replay.ts`.
+ * (or `clock`) as `ts`, as a real node's would. For simulated time on the wire, see `replay.ts`.
  */
 import type { Centre } from "../core/centre.ts";
 import type { HallSettings } from "./behaviour.ts";
@@ -20,8 +20,10 @@ export interface SimulationOptions {
 	seed?: number;
 	/** Overrides of the hall's behaviour (arrival rate, opening hours, shares, timings). */
 	hall?: Partial<HallSettings>;
-	/** Simulated epoch ms the hall starts at (e.g. a Monday 08:55); the wall clock by default. */
+	/** Simulated epoch ms the hall starts at (e.g. a Monday 08:55); `clock()` by default. */
 	startAt?: number;
+	/** The nodes' clock for `ts` (the demo's, shifted to an open hour); the wall clock by default. */
+	clock?: () => number;
 	/** Per-node credentials, when the broker asks for them. */
 	credentials?: (node: string) => { username: string; password: string } | undefined;
 	/** Wall-clock ms between ticks. */
@@ -54,6 +56,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 				node: n.id,
 				...options.credentials?.(n.id),
 				...(log ? { log } : {}),
+				...(options.clock ? { clock: options.clock } : {}),
 			}),
 		),
 	);
@@ -66,7 +69,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 	}
 
 	const wallStart = Date.now();
-	const simStart = options.startAt ?? wallStart;
+	const simStart = options.startAt ?? options.clock?.() ?? wallStart;
 	const simNow = () => simStart + (Date.now() - wallStart) * speed;
 	const hall = createHall(centre, { ...options.hall, seed, startMs: simStart });
 	log?.(`simulating ${centre.id}: ${nodes.size} nodes on ${brokerUrl}, speed ${speed}×, seed ${seed}`);

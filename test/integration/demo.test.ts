@@ -9,7 +9,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadCentreFile } from "../../config/load.ts";
 import type { LiveView } from "../../core/liveView.ts";
+import { isOpen } from "../../core/openingHours.ts";
 import { verifyTicketToken } from "../../core/ticketToken.ts";
 import { localDay } from "../../core/time.ts";
 import { type Agent, signIn } from "../fixtures/auth.ts";
@@ -31,6 +33,8 @@ describe("vikno demo", () => {
 		// The promise is "within 30 s" of starting it: one budget, spent by the two waits below.
 		const deadline = Date.now() + 30_000;
 		const left = () => Math.max(0, deadline - Date.now());
+		const demo = loadCentreFile(fileURLToPath(new URL("../../config/centres/demo.yaml", import.meta.url)));
+		const closedAtStart = !isOpen(demo, Date.now());
 		child = spawn(
 			process.execPath,
 			[BIN, "demo", "--data", dir.path, "--http-port", "0", "--mqtt-port", "0", "--speed", "120"],
@@ -72,6 +76,12 @@ describe("vikno demo", () => {
 			what: "live figures to change within 30 s of the start",
 		});
 		expect(moved.tickets.issued).toBeGreaterThan(0);
+		// Whenever it is started, the demo's hall is open: at night its clock is moved to a working
+		// day, and the banner says so.
+		if (closedAtStart) {
+			expect(out).toMatch(/ {2}clock: {6}the centre is closed now, so the demo runs from 10:00 of \d{4}-\d\d-\d\d/);
+			expect(isOpen(demo, moved.at)).toBe(true);
+		} else expect(out).not.toMatch(/ {2}clock:/);
 
 		// The hall board is public in the demo; the simulated terminal prints its tickets to a file.
 		const board = out.match(/hall board:\s+(http:\/\/127\.0\.0\.1:\d+\/board\/demo)/)?.[1];
@@ -97,7 +107,7 @@ describe("vikno demo", () => {
 				devices: { username: string; ticketKey?: string }[];
 			}
 		).devices.find((d) => d.username === "demo/terminal-1")?.ticketKey as string;
-		const today = localDay(Date.now(), "Europe/Kyiv");
+		const today = localDay(moved.at, "Europe/Kyiv");
 		expect(verifyTicketToken(key, "demo", today, ticket as string, qr.searchParams.get("k") ?? "")).toBe(true);
 
 		child.kill("SIGTERM");
