@@ -89,6 +89,23 @@ export async function main(argv: string[]): Promise<number> {
 			);
 			return 1;
 		}
+		const fs = err.code ? FILE_ERRORS[err.code] : undefined;
+		if (fs && err.path) {
+			console.error(`vikno ${name}: ${err.syscall ?? "access"} ${err.path}: ${fs}`);
+			return 1;
+		}
 		throw e;
 	}
 }
+
+/**
+ * File-system refusals, said in one line with the path (not a stack trace): e.g. `vikno restore`
+ * run as the hub's user into a directory only root may write.
+ */
+const FILE_ERRORS: Record<string, string> = {
+	EACCES:
+		"permission denied — run as a user that may write there (the data dir is the hub's user's; a new one under /var/lib needs root, then chown)",
+	EPERM: "operation not permitted here",
+	EROFS: "the file system is read-only",
+	ENOSPC: "no space left on the device",
+};

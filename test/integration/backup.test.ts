@@ -162,4 +162,13 @@ describe("backup of a running hub, restore into a new data dir", () => {
 		expect(t.err).toMatch(/is damaged; nothing was restored\n {2}devices\.json: its SHA-256 differs/);
 		expect(existsSync(target)).toBe(false);
 	});
+
+	it("says in one line where it may not write, instead of a stack trace", async () => {
+		// /sys refuses new entries even to root (the tests run as root, who may write anywhere else).
+		const r = await vikno("restore", "--from", join(dir.path, "backup.tar.gz"), "--data", "/sys/vikno-restored");
+		expect(r.code).toBe(1);
+		expect(r.err).toMatch(
+			/^vikno restore: mkdtemp \/sys\/\.vikno-restored\.restoring-\w+: (operation not permitted here|the file system is read-only)\n$/,
+		);
+	});
 });

@@ -157,6 +157,10 @@ describe("the public API behind nginx", () => {
 		expect(second.headers["x-cache-status"]).toBe("HIT");
 		expect(second.body).toBe(first.body);
 		expect(first.headers["access-control-allow-origin"]).toBe("*");
+		// One Strict-Transport-Security, nginx's: the hub's own (it sees TLS through the proxy) is hidden.
+		expect(first.headers["strict-transport-security"]).toBe("max-age=31536000");
+		const page = await get("/login", { from: "127.0.0.7" });
+		expect(page.headers["strict-transport-security"]).toBe("max-age=31536000");
 		expect(await asked()).toBe(before + 1);
 	});
 });
