@@ -3,6 +3,8 @@
  * Off unless the person turns it on; the choice is kept in this browser. Browsers play sound only
  * after the page has had a click or a key press, which turning it on is.
  */
+import { playTones } from "./tones.ts";
+
 const KEY = "vikno-alert-sound";
 
 export function soundWanted(): boolean {
@@ -26,18 +28,7 @@ let context: AudioContext | undefined;
 export function chime(): void {
 	try {
 		context ??= new AudioContext();
-		const now = context.currentTime;
-		for (const [i, freq] of [880, 660].entries()) {
-			const osc = context.createOscillator();
-			const gain = context.createGain();
-			osc.frequency.value = freq;
-			gain.gain.setValueAtTime(0.0001, now + i * 0.25);
-			gain.gain.exponentialRampToValueAtTime(0.2, now + i * 0.25 + 0.02);
-			gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.25 + 0.22);
-			osc.connect(gain).connect(context.destination);
-			osc.start(now + i * 0.25);
-			osc.stop(now + i * 0.25 + 0.24);
-		}
+		playTones(context, { freqs: [880, 660], stepS: 0.25, peak: 0.2 });
 	} catch {
 		// No audio here: the banner still shows it.
 	}

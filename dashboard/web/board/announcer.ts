@@ -5,7 +5,9 @@
  * whatever is heard. A kiosk browser needs `--autoplay-policy=no-user-gesture-required`
  * (deploy/vikno-board.service), or nothing may play before someone touches the page.
  */
+
 import type { BoardCall } from "../../../core/boardView.ts";
+import { playTones } from "../tones.ts";
 
 export class Announcer {
 	private queue: Promise<void> = Promise.resolve();
@@ -61,19 +63,8 @@ export class Announcer {
 			this.audio ??= new AudioContext();
 			const ctx = this.audio;
 			if (ctx.state === "suspended") await ctx.resume().catch(() => undefined);
-			const start = ctx.currentTime + 0.02;
-			for (const [i, freq] of [880, 660].entries()) {
-				const osc = ctx.createOscillator();
-				const gain = ctx.createGain();
-				osc.frequency.value = freq;
-				gain.gain.setValueAtTime(0.0001, start + i * 0.3);
-				gain.gain.exponentialRampToValueAtTime(0.4, start + i * 0.3 + 0.02);
-				gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.3 + 0.28);
-				osc.connect(gain).connect(ctx.destination);
-				osc.start(start + i * 0.3);
-				osc.stop(start + i * 0.3 + 0.3);
-			}
-			await new Promise((r) => setTimeout(r, 650));
+			const lasts = playTones(ctx, { freqs: [880, 660], stepS: 0.3, peak: 0.4 }, ctx.currentTime + 0.02);
+			await new Promise((r) => setTimeout(r, lasts * 1000 + 50));
 		} catch {
 			// no audio output
 		}
