@@ -34,7 +34,7 @@
 import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex } from "./centre.ts";
 import { HEALTH_REASONS, type HealthReason } from "./health.ts";
 import { type Alert as AlertOf, type AlertRuleName, AlertSchema, type Severity } from "./hubState.ts";
-import type { LiveState, WindowLive } from "./live.ts";
+import { type LiveState, type WindowLive, windowOpen } from "./live.ts";
 import { isOpen } from "./openingHours.ts";
 import { startOfLocalDay } from "./time.ts";
 
@@ -255,10 +255,7 @@ function queueIdle(inputs: AlertInputs, now: number, rules: ResolvedRules, sampl
 		const idle = inputs.index.centre.windows.find((w) => {
 			const l = inputs.live.windows.get(w.id);
 			return (
-				w.services.includes(svc.id) &&
-				l?.online === true &&
-				l.activity === "idle" &&
-				now - idleSince(l) >= r.idleS * 1000
+				w.services.includes(svc.id) && windowOpen(l) && l?.activity === "idle" && now - idleSince(l) >= r.idleS * 1000
 			);
 		});
 		if (!idle) continue;

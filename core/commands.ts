@@ -36,9 +36,16 @@ export const ReloadCommand = Type.Object({}, open);
 /** Publish the retained status now. No arguments. */
 export const StatusCommand = Type.Object({}, open);
 
-/** The commands a node may receive (`call` only a window node acts on). */
+/**
+ * Put the window on a break or end it (the operator console's pause): the window node sets its
+ * state as its own pause button would, and publishes its status saying so.
+ */
+export const PauseCommand = Type.Object({ paused: Type.Boolean() }, open);
+
+/** The commands a node may receive (`call` and `pause` only a window node acts on). */
 export const COMMANDS = {
 	call: { schema: CallCommand },
+	pause: { schema: PauseCommand },
 	identify: { schema: IdentifyCommand },
 	reload: { schema: ReloadCommand },
 	status: { schema: StatusCommand },

@@ -38,6 +38,13 @@ export interface WindowLive {
 	since?: number | undefined;
 	/** The node at this window is connected (from its retained status / Last Will). */
 	online: boolean;
+	/**
+	 * The window is on a break: its node's status says `paused` (its pause button, or the operator
+	 * console's pause). Closed for the time being: no estimate counts on it.
+	 */
+	paused: boolean;
+	/** When the current break began (the status that said so). */
+	pausedSince?: number | undefined;
 	/** Ticket last finished here and when: ratings are attributed to it. */
 	lastServed?: Served | undefined;
 	/** Tickets finished here today (distinct). */
@@ -106,6 +113,7 @@ const FINISHES_KEPT = 64;
 const emptyWindow = (): WindowLive => ({
 	activity: "idle",
 	online: false,
+	paused: false,
 	served: 0,
 	servedTickets: new Set(),
 	finishes: [],
@@ -205,6 +213,7 @@ function applyStatus(
 		version?: string | undefined;
 		printer?: PrinterState | undefined;
 		cpuTempC?: number | undefined;
+		paused?: boolean | undefined;
 	},
 	index: CentreIndex,
 ) {
@@ -222,7 +231,18 @@ function applyStatus(
 	});
 	const win = index.nodes.get(node)?.window;
 	const w = win ? s.windows.get(win) : undefined;
-	if (w) w.online = d.online;
+	if (!w) return;
+	w.online = d.online;
+	// A node that says nothing of a pause (a door, an older edge) is not on a break; offline ends one.
+	const paused = d.online && d.paused === true;
+	if (paused && !w.paused) w.pausedSince = ts;
+	if (!paused) w.pausedSince = undefined;
+	w.paused = paused;
+}
+
+/** Is the window open for visitors now: its node online and not on a break? */
+export function windowOpen(w: Pick<WindowLive, "online" | "paused"> | undefined): boolean {
+	return w?.online === true && !w.paused;
 }
 
 /** The most people a zone's count may reach by increments (what one message may not claim either). */

@@ -36,10 +36,15 @@ export const WindowView = Type.Object({
 	name: Type.String(),
 	services: Type.Array(Type.String()),
 	priority: Type.Boolean(),
-	state: Type.Enum(["idle", "calling", "serving", "offline"]),
+	state: Type.Enum(["idle", "calling", "serving", "paused", "offline"], {
+		description:
+			"offline: its node is not connected; paused: on a break (closed for the time being); else what it does",
+	}),
 	ticket: orNull(Type.String()),
 	service: orNull(Type.String()),
 	sinceS: orNull(Type.Integer({ minimum: 0 })),
+	/** On a break for this long, s (null unless paused). */
+	pausedS: orNull(Type.Integer({ minimum: 0 })),
 	served: Count,
 });
 
@@ -122,7 +127,8 @@ export function liveView(s: LiveState, index: CentreIndex, now: number): LiveVie
 				name: w.name ?? w.id,
 				services: w.services,
 				priority: w.priority,
-				state: offline ? "offline" : (l?.activity ?? "idle"),
+				state: offline ? "offline" : l?.paused ? "paused" : (l?.activity ?? "idle"),
+				pausedS: l?.paused && l.pausedSince !== undefined ? seconds(l.pausedSince) : null,
 				ticket: l?.ticket ?? null,
 				service: l?.service ?? null,
 				sinceS: l?.since !== undefined ? seconds(l.since) : null,

@@ -13,7 +13,8 @@
  * draws come from a generator seeded from the settings and `now`, so the same inputs give the
  * same answer.
  *
- * Method: a Monte Carlo replay of the hall from now. Every open window (its node online) is free
+ * Method: a Monte Carlo replay of the hall from now. Every open window (its node online, not on a
+ * break) is free
  * when its current ticket's hold ends — drawn from that service's recent holds, conditioned on
  * the time already spent — and then calls the next ticket the dispatcher would give it
  * (`core/dispatch.ts`: priority tickets first, then the oldest, among the services it serves), so
@@ -36,7 +37,7 @@
 import Type, { type Static } from "typebox";
 import type { CentreIndex } from "./centre.ts";
 import type { HoldStats } from "./holdTimes.ts";
-import type { LiveState } from "./live.ts";
+import { type LiveState, windowOpen } from "./live.ts";
 import { openingState } from "./openingHours.ts";
 import { mulberry32, quantileSorted, type Rng } from "./stats.ts";
 
@@ -88,7 +89,7 @@ export interface EstimateOptions extends Partial<EstimateSettings> {
 /**
  * Why there is no estimate: `unknown_service` (the service is not configured at this centre),
  * `closed` (the centre is closed now: no ticket can be taken, so no wait — never "0 min"),
- * `no_window_open` (no window serving it has its node online), `no_service_times` (neither
+ * `no_window_open` (no window serving it is open: node online, not paused), `no_service_times` (neither
  * observed nor configured service times).
  */
 export const NoEstimateReason = Type.Enum(["unknown_service", "closed", "no_window_open", "no_service_times"], {
@@ -213,7 +214,7 @@ export function estimateWait(
 	if (own) service = own.service;
 	let waiting = 0;
 	for (const t of live.waiting.values()) if (t.service === service) waiting++;
-	const open = index.centre.windows.filter((w) => live.windows.get(w.id)?.online === true);
+	const open = index.centre.windows.filter((w) => windowOpen(live.windows.get(w.id)));
 	const windowsOpen = open.filter((w) => w.services.includes(service)).length;
 	const base = { service, waiting, windowsOpen };
 	if (!index.services.has(service)) return { ...base, ok: false, reason: "unknown_service" };
@@ -395,8 +396,7 @@ export function baselineWait(stats: HoldStats, live: LiveState, index: CentreInd
 	let waiting = 0;
 	for (const t of live.waiting.values()) if (t.service === service) waiting++;
 	let open = 0;
-	for (const w of index.centre.windows)
-		if (w.services.includes(service) && live.windows.get(w.id)?.online === true) open++;
+	for (const w of index.centre.windows) if (w.services.includes(service) && windowOpen(live.windows.get(w.id))) open++;
 	if (open === 0) return null;
 	const meanMin =
 		stats.today.served > 0

@@ -61,7 +61,7 @@ export interface DeskSource {
 	act(
 		centre: string,
 		window: string,
-		action: "next" | "recall" | "start" | "finish" | "no_show",
+		action: "next" | "recall" | "start" | "finish" | "no_show" | "pause" | "resume",
 	): Promise<
 		| { ok: true; ticket: string | null; event?: string }
 		| { ok: false; reason: "unknown_window" | "no_node" | "nothing_to_do" | "rejected"; detail: string }

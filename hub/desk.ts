@@ -7,18 +7,22 @@
  * topic: decoded, checked (`wrong_window`, …), stored durably, folded into the live hall, heard by
  * the boards. A window used from a PC is configured as a window node like any other.
  *
- * Pause/resume is not here: the window's pause is being added to the wire contract elsewhere; the
- * console will send that event when it exists (see DESK_ACTIONS).
+ * Pause and resume: a window's break is its node's `status` with `paused` (what its pause button
+ * publishes). The console sends the node the `pause` command, so the node — its light, its next
+ * heartbeat — agrees, and hands ingest the status that node would publish (its other fields as
+ * the hub last had them), so the hall, the estimates and the boards know at once, whether or not
+ * the node is there to answer.
  */
 import { v7 as uuidv7 } from "uuid";
 import type { CentreIndex } from "../core/centre.ts";
+import type { CommandName, CommandOf } from "../core/commands.ts";
 import type { LiveState } from "../core/live.ts";
 import { eventTopic } from "../core/topic.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import type { IngestResult } from "./ingest.ts";
 
-/** The console's actions, each as the button it stands for. Pause/resume: to come with the contract's pause event. */
-export const DESK_ACTIONS = ["next", "recall", "start", "finish", "no_show"] as const;
+/** The console's actions, each as the button it stands for. */
+export const DESK_ACTIONS = ["next", "recall", "start", "finish", "no_show", "pause", "resume"] as const;
 export type DeskAction = (typeof DESK_ACTIONS)[number];
 
 export type DeskResult =
@@ -30,6 +34,8 @@ export interface DeskOptions {
 	state: (centre: string) => LiveState | undefined;
 	dispatcher: Pick<Dispatcher, "take">;
 	ingest: (topic: string, payload: Uint8Array) => Promise<IngestResult>;
+	/** Publish a command to a node (the hub's broker): the console's pause reaches the node. */
+	command?: <C extends CommandName>(centre: string, node: string, name: C, data: CommandOf[C]) => void;
 	now: () => number;
 }
 
@@ -57,8 +63,31 @@ export class Desk {
 				: ({ ok: true, ticket, event } as const);
 		};
 		const nothing = (why: string): DeskResult => ({ ok: false, reason: "nothing_to_do", detail: why });
+		const pause = async (paused: boolean): Promise<DeskResult> => {
+			const last = this.o.state(centre)?.nodes.get(node);
+			this.o.command?.(centre, node, "pause", { paused });
+			const data = {
+				id: uuidv7(),
+				ts: this.o.now(),
+				online: last?.online ?? false,
+				paused,
+				...(last?.version ? { version: last.version } : {}),
+				...(last?.buffered !== undefined ? { buffered: last.buffered } : {}),
+				...(last?.cpuTempC !== undefined ? { cpuTempC: last.cpuTempC } : {}),
+			};
+			const r = await this.o.ingest(eventTopic(centre, node, "status"), Buffer.from(JSON.stringify(data)));
+			return r === "rejected"
+				? { ok: false, reason: "rejected", detail: "the hub refused the window's status (see /metrics)" }
+				: { ok: true, ticket: current?.ticket ?? null, event: paused ? "paused" : "resumed" };
+		};
 		switch (action) {
+			case "pause":
+				return w?.paused ? nothing("the window is on a break already") : pause(true);
+			case "resume":
+				return w?.paused ? pause(false) : nothing("the window is not on a break");
 			case "next": {
+				// A window on a break calls nobody: end the break first.
+				if (w?.paused) return nothing("the window is on a break: resume first");
 				// As the button: a ticket being served is finished first.
 				if (current?.activity === "serving") {
 					const r = await publish("finished", current.ticket, current.service);

@@ -390,6 +390,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			state: (c) => live.state(c),
 			dispatcher,
 			ingest: (topic, payload) => ingest.handle(topic, payload, { client: "desk" }),
+			command: (centre, node, name, data) => publish(commandTopic(centre, node, name), data),
 			now,
 		}),
 		registry: metrics.registry,

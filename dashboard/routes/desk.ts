@@ -14,7 +14,7 @@ import { buildDeskBundle } from "../bundle.ts";
 import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
 import { textAnswer } from "./schemas.ts";
 
-const ACTIONS = ["next", "recall", "start", "finish", "no_show"] as const;
+const ACTIONS = ["next", "recall", "start", "finish", "no_show", "pause", "resume"] as const;
 const id = Type.String({ pattern: ID_PATTERN });
 const DeskParams = Type.Object({ centre: id, window: id }, { additionalProperties: false });
 const ActionParams = Type.Object(
@@ -104,9 +104,9 @@ export async function deskRoutes(fastify: FastifyInstance, opts: AppOptions) {
 		{
 			schema: {
 				operationId: "deskAction",
-				summary: "An operator console's action at a window: next, recall, start, finish, no_show",
+				summary: "An operator console's action at a window: next, recall, start, finish, no_show, pause, resume",
 				description:
-					"Does what the window node's button does, through the same contract: next asks the dispatcher and calls the ticket (finishing one being served first); recall calls the called ticket again; start, finish and no_show act on the window's ticket. Pause is not here yet.",
+					"Does what the window node's button does, through the same contract: next asks the dispatcher and calls the ticket (finishing one being served first; refused on a break); recall calls the called ticket again; start, finish and no_show act on the window's ticket; pause and resume put the window on a break and end it (the node's status with paused, and the pause command to the node): a window on a break counts as closed for the estimates.",
 				tags,
 				params: ActionParams,
 				response: { 200: ActionAnswer, ...errorResponses("unknown_centre", "unknown_window", "desk_refused") },

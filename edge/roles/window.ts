@@ -143,6 +143,15 @@ export function windowRole(ctx: RoleContext, cfg: WindowRole): Role {
 	return {
 		inputs,
 		command(c) {
+			if (c.name === "pause") {
+				// The console's pause: as the button, but to the state it names (a repeat changes nothing).
+				if (s.get().paused !== c.data.paused) {
+					update({ paused: c.data.paused });
+					ctx.log.info({ paused: c.data.paused }, "window paused/resumed from the console");
+				}
+				ctx.publishStatus();
+				return true;
+			}
 			if (c.name !== "call") return false;
 			call(c.data);
 			return true;

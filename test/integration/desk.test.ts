@@ -14,11 +14,13 @@ import type { Hub } from "../../server/hub.ts";
 import { addUserWithCli, signIn, type TestUser } from "../fixtures/auth.ts";
 import { launchBrowser, newContext, openPage, signInThroughForm } from "../fixtures/browser.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, demoCentre, openHubClock, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const ARTIFACTS = join(process.cwd(), "test-artifacts");
 const dir = tempDir();
+// Noon of a day the demo centre is open, whenever the suite runs: its estimates count windows.
+const now = openHubClock(demoCentre());
 let hub: Hub;
 let client: MqttClient;
 let browser: Browser;
@@ -35,18 +37,18 @@ const stored = async (ticket: string) =>
 		.map((e) => `${e.node}:${(e.data as { event: string }).event}`);
 
 beforeAll(async () => {
-	hub = await startTestHub(dir.path);
+	hub = await startTestHub(dir.path, { now });
 	client = await connect(hub.mqttUrl);
 	// Window 3's node is online (a console does not yet keep its window's node online by itself).
 	await client.publishAsync(
 		demoTopic("win-03", "status"),
-		JSON.stringify(payload({ online: true, version: "1", uptimeS: 1, buffered: 0 })),
+		JSON.stringify(payload({ online: true, version: "1", uptimeS: 1, buffered: 0 }, now())),
 		{ qos: 1, retain: true },
 	);
 	for (const t of ["A001", "A002"])
 		await client.publishAsync(
 			demoTopic("terminal-1", "queue"),
-			JSON.stringify(payload({ event: "issued", ticket: t, service: "passports" })),
+			JSON.stringify(payload({ event: "issued", ticket: t, service: "passports" }, now())),
 			{ qos: 1 },
 		);
 	await until(
@@ -158,10 +160,83 @@ describe("operator console", () => {
 		);
 	});
 
+	it("puts the window on a break with P and ends it: the node told, the hall and the estimate closed for it", async () => {
+		const heard: string[] = [];
+		client.on("message", (topic, body) => {
+			if (topic.endsWith("/cmd/pause")) heard.push(`${topic} ${body.toString()}`);
+		});
+		await client.subscribeAsync("vikno/v1/demo/win-03/cmd/#", { qos: 1 });
+		await client.publishAsync(
+			demoTopic("terminal-1", "queue"),
+			JSON.stringify(payload({ event: "issued", ticket: "A003", service: "passports" }, now())),
+			{ qos: 1 },
+		);
+		const passports = () => hub.insights.waits("demo")?.find((e) => e.service === "passports");
+		await until(passports, (e) => e?.waiting === 1 && e.windowsOpen === 1, { what: "A003 waiting, w03 open" });
+
+		await page.keyboard.press("p");
+		await until(
+			() => text("desk-message"),
+			(m) => m.endsWith("перерва: вікно зачинене для черги"),
+			{ what: "the break begun" },
+		);
+		await until(
+			() => text("desk-state"),
+			(t) => t === "перерва",
+			{ what: "the console showing the break" },
+		);
+		expect(w03()).toMatchObject({ state: "paused", pausedS: expect.any(Number) });
+		// The only open window of the service is on a break: no estimate, and why.
+		expect(passports()).toMatchObject({ ok: false, reason: "no_window_open", windowsOpen: 0 });
+		await until(
+			() => heard,
+			(h) => h.length === 1,
+			{ what: "the pause command at the node" },
+		);
+		expect(JSON.parse(heard[0]?.split(" ").slice(1).join(" ") ?? "")).toEqual({ paused: true });
+		// The break is the window's status, stored like any event.
+		const statuses = (await hub.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).filter(
+			(e) => e.kind === "status" && e.node === "win-03",
+		);
+		expect(statuses.at(-1)?.data).toMatchObject({ online: true, paused: true, version: "1" });
+		// Nobody is called to a window on a break.
+		await page.keyboard.press("n");
+		await until(
+			() => text("desk-message"),
+			(m) => m.includes("on a break"),
+			{ what: "next refused on a break" },
+		);
+		expect(w03()?.ticket).toBeNull();
+
+		await page.keyboard.press("p");
+		await until(
+			() => text("desk-message"),
+			(m) => m === "перерву завершено" || m.endsWith("перерву завершено"),
+			{ what: "the break ended" },
+		);
+		await until(passports, (e) => e?.ok === true && e.windowsOpen === 1, { what: "w03 open again" });
+		expect(heard.at(-1)).toMatch(/"paused":false/);
+
+		// The node's own pause button says the same through its status (as edge/roles/window.ts does).
+		await client.publishAsync(
+			demoTopic("win-03", "status"),
+			JSON.stringify(payload({ online: true, version: "1", uptimeS: 2, buffered: 0, paused: true }, now())),
+			{ qos: 1, retain: true },
+		);
+		await until(w03, (w) => w?.state === "paused", { what: "the node's own break" });
+		await client.publishAsync(
+			demoTopic("win-03", "status"),
+			JSON.stringify(payload({ online: true, version: "1", uptimeS: 3, buffered: 0, paused: false }, now())),
+			{ qos: 1, retain: true },
+		);
+		await until(w03, (w) => w?.state === "idle", { what: "the node back from its break" });
+	});
+
 	it("lets the operator of window 3 act only at window 3", async () => {
 		const agent = await signIn(hub, operator);
 		const res = await agent.fetch("/api/v1/desk/demo/w04/next", { method: "POST" });
 		expect(res.status).toBe(403);
+		expect((await agent.fetch("/api/v1/desk/demo/w04/pause", { method: "POST" })).status).toBe(403);
 		expect(((await res.json()) as { error: { code: string } }).error.code).toBe("forbidden");
 		expect((await agent.fetch("/desk/demo/w04", { redirect: "manual" })).status).toBe(403);
 		expect((await agent.fetch("/desk/demo/w03")).status).toBe(200);

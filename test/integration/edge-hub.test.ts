@@ -129,6 +129,32 @@ describe("edge node → hub", () => {
 		await until(() => sim.changes.filter((c) => c.name === "thanks" && c.on).length >= 5, 3_000, "blinking");
 	});
 
+	it("goes on a break with its pause button and comes back by the console's pause command; the hub follows", async () => {
+		const sim = new SimDriver();
+		const base = windowConfig((hub as Hub).mqttUrl);
+		const cfg = parseEdgeConfig(
+			{
+				...base,
+				inputs: [...base.inputs, { name: "pause", pin: 9 }],
+				window: { ...base.window, admin: { next: "next", finish: "finish", pause: "pause" } },
+			},
+			"test.yaml",
+		);
+		node = await startEdge(cfg, { driver: sim });
+		await node.link.whenConnected();
+		const w01 = () => (hub as Hub).live.state(CENTRE)?.windows.get("w01");
+		await until(() => w01()?.online === true, 5_000, "w01 online");
+		sim.tap("pause");
+		await until(() => w01()?.paused === true, 5_000, "the break at the hub");
+		expect((await stored("status")).at(-1)?.data).toMatchObject({ online: true, paused: true });
+		await command("win-01", "pause", { paused: false });
+		await until(() => w01()?.paused === false, 5_000, "the break ended by the command");
+		// A malformed pause changes nothing.
+		await command("win-01", "pause", { paused: "yes" });
+		await command("win-01", "pause", { paused: true });
+		await until(() => w01()?.paused === true, 5_000, "the console's break");
+	});
+
 	it("calls the ticket the hub's dispatcher answers with, and attributes the rating to it", async () => {
 		const sim = new SimDriver();
 		node = await startEdge(windowConfig((hub as Hub).mqttUrl), { driver: sim });

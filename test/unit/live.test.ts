@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
-import { apply, emptyLive, type LiveState } from "../../core/live.ts";
+import { apply, emptyLive, type LiveState, windowOpen } from "../../core/live.ts";
 import { liveView } from "../../core/liveView.ts";
 import { wireEvent } from "../fixtures/events.ts";
 import { demoCentre } from "../fixtures/hub.ts";
@@ -56,6 +56,28 @@ describe("live model", () => {
 		expect(v.windows.find((w) => w.id === "w02")?.state).toBe("offline");
 		// A window whose node never reported is offline, not idle.
 		expect(v.windows.find((w) => w.id === "w03")?.state).toBe("offline");
+	});
+
+	it("puts a window on a break from its node's status, ends the break, and an offline node has none", () => {
+		const status = (online: boolean, paused: boolean | undefined, ts: number) =>
+			ev("status", "win-02", { online, ...(paused === undefined ? {} : { paused }) }, ts);
+		const on = fold([status(true, undefined, T0)]);
+		expect(on.windows.get("w02")).toMatchObject({ online: true, paused: false });
+		const paused = fold([status(true, true, T0 + MIN)], on);
+		expect(paused.windows.get("w02")).toMatchObject({ paused: true, pausedSince: T0 + MIN });
+		expect(windowOpen(paused.windows.get("w02"))).toBe(false);
+		const w02 = liveView(paused, index, T0 + 7 * MIN).windows.find((w) => w.id === "w02");
+		expect(w02).toMatchObject({ state: "paused", pausedS: 6 * 60 });
+		// A repeat of the same break keeps when it began.
+		const again = fold([status(true, true, T0 + 2 * MIN)], paused);
+		expect(again.windows.get("w02")?.pausedSince).toBe(T0 + MIN);
+		const back = fold([status(true, false, T0 + 3 * MIN)], again);
+		expect(back.windows.get("w02")).toMatchObject({ paused: false, pausedSince: undefined });
+		expect(windowOpen(back.windows.get("w02"))).toBe(true);
+		// Its Last Will (offline) ends the break with the connection.
+		const gone = fold([status(false, true, T0 + 4 * MIN)], paused);
+		expect(gone.windows.get("w02")).toMatchObject({ online: false, paused: false });
+		expect(liveView(gone, index, T0 + 5 * MIN).windows.find((w) => w.id === "w02")?.state).toBe("offline");
 	});
 
 	it("ignores a status older than the one it has (late retained replay)", () => {

@@ -159,6 +159,18 @@ describe("estimateWait: known answers with fixed hold times", () => {
 			waiting: 1,
 			windowsOpen: 2,
 		});
+		// A window on a break counts as closed: one window left, the wait no shorter.
+		const before = estimateWait(tenMinuteHolds(), live, index, "passport", T0, exact);
+		const onBreak = fold([
+			online("w1"),
+			online("w3"),
+			issued("A001", "passport", T0 - MIN),
+			ev("status", "win-1", { online: true, paused: true }, T0 - MIN),
+		]);
+		const after = estimateWait(tenMinuteHolds(), onBreak, index, "passport", T0, exact);
+		expect(after).toMatchObject({ windowsOpen: 1 });
+		if (!before.ok || !after.ok) throw new Error("no estimate");
+		expect(after.minutes).toBeGreaterThanOrEqual(before.minutes);
 	});
 });
 
@@ -169,6 +181,12 @@ describe("estimateWait: no estimate rather than a guess", () => {
 		{
 			name: "its only window went offline",
 			events: [online("w3"), online("w3", T0 - MIN, false)],
+			service: "passport",
+			reason: "no_window_open",
+		},
+		{
+			name: "its only window is on a break",
+			events: [online("w3"), ev("status", "win-3", { online: true, paused: true }, T0 - MIN)],
 			service: "passport",
 			reason: "no_window_open",
 		},

@@ -18,14 +18,26 @@ const ACTIONS = [
 	{ action: "no_show", key: "X", label: "Не з'явився" },
 ] as const;
 
+/** The break: one key, P, that starts it or ends it. */
+const PAUSE = { action: "pause", key: "P", label: "Перерва" } as const;
+const RESUME = { action: "resume", key: "P", label: "Продовжити роботу" } as const;
+
 const DONE: Record<string, string> = {
 	called: "викликано",
 	started: "обслуговування розпочато",
 	finished: "завершено",
 	no_show: "не з'явився",
+	paused: "перерва: вікно зачинене для черги",
+	resumed: "перерву завершено",
 };
 
-const STATE = { idle: "вільне", calling: "викликано", serving: "обслуговується", offline: "не на зв'язку" } as const;
+const STATE = {
+	idle: "вільне",
+	calling: "викликано",
+	serving: "обслуговується",
+	paused: "перерва",
+	offline: "не на зв'язку",
+} as const;
 
 export class DeskConsole extends LitElement {
 	static override properties = { centre: { type: String }, window: { type: String } };
@@ -103,7 +115,7 @@ export class DeskConsole extends LitElement {
 
 	private readonly onKey = (ev: KeyboardEvent) => {
 		if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
-		const a = ACTIONS.find((x) => x.key === ev.key.toUpperCase());
+		const a = this.actions().find((x) => x.key === ev.key.toUpperCase());
 		if (a) {
 			ev.preventDefault();
 			void this.act(a.action);
@@ -120,17 +132,26 @@ export class DeskConsole extends LitElement {
 				{ method: "POST", headers: { "x-csrf-token": this.csrf } },
 			);
 			const body = (await res.json()) as { ticket?: string | null; event?: string; error?: { message: string } };
-			this.message = res.ok
-				? body.ticket === null
-					? "Черга порожня: нікого викликати"
-					: `${body.ticket}: ${DONE[body.event ?? ""] ?? "готово"}`
-				: (body.error?.message ?? `помилка ${res.status}`);
+			const done = body.event ? (DONE[body.event] ?? "готово") : undefined;
+			this.message = !res.ok
+				? (body.error?.message ?? `помилка ${res.status}`)
+				: done
+					? body.ticket
+						? `${body.ticket}: ${done}`
+						: done
+					: "Черга порожня: нікого викликати";
 		} catch {
 			this.message = "Немає зв'язку з сервером";
 		} finally {
 			this.busy = false;
 			this.requestUpdate();
 		}
+	}
+
+	/** The buttons now: the queue's, and the break's that starts or ends it. */
+	private actions() {
+		const w = this.stream.view?.windows.find((x) => x.id === this.window);
+		return [...ACTIONS, w?.state === "paused" ? RESUME : PAUSE];
 	}
 
 	override render() {
@@ -149,7 +170,7 @@ export class DeskConsole extends LitElement {
 				${since !== undefined ? html`<span data-testid="desk-since">${formatDuration(since)}</span>` : ""}
 			</p>
 			<div class="buttons">
-				${ACTIONS.map(
+				${this.actions().map(
 					(a) =>
 						html`<button type="button" data-action=${a.action} aria-keyshortcuts=${a.key} @click=${() => this.act(a.action)}>
 							${a.label} <kbd>${a.key}</kbd>
