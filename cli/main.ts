@@ -1,4 +1,5 @@
 /** The `vikno` command line: one sub-command per process kind. */
+import { ExternalBrokerError } from "../broker/external.ts";
 import { ConfigError } from "../config/load.ts";
 import { StoreUrlError } from "../store/open.ts";
 import { SchemaTooNewError } from "../store/sqliteSchema.ts";
@@ -72,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		if (e instanceof SchemaTooNewError) {
 			console.error(`vikno ${name}: ${e.message}`);
+			return 1;
+		}
+		if (e instanceof ExternalBrokerError) {
+			console.error(`vikno ${name}: ${e.message} — check --broker, the service account and the broker's ACL`);
 			return 1;
 		}
 		if (e instanceof StoreUrlError) {
