@@ -23,7 +23,7 @@ Usage:
       the edge node (Raspberry Pi at a window, terminal or door)
   vikno qr --centre C --public-url URL [--config FILE] [--out DIR]
       the windows' QR codes for rating the service, as SVG cards to print
-  vikno device add|list|revoke …   (vikno device help)
+  vikno device add|list|revoke|export …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
   vikno user add|list|remove|passwd …   (vikno user --help)
       who signs in to the manager dashboard (admin, manager, viewer), under the data dir
