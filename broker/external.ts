@@ -90,6 +90,8 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
 	const clients: MqttClient[] = [];
 	const up = new Set<MqttClient>();
 	let closing = false;
+	/** Set while starting: the first subscription granted makes the hub ready. */
+	let subscribed: (() => void) | undefined;
 	const report = () => opts.onConnections?.(up.size);
 
 	const open = (i: number): MqttClient => {
@@ -140,10 +142,11 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
 			client.subscribe(filter, { qos: 1, rap: true }, (err, granted) => {
 				const refused = granted?.find((g) => g.qos > 1);
 				if (err || refused)
-					log.error(
+					return log.error(
 						{ client: clientId, filter, err: err?.message, code: refused?.qos },
 						"the external broker refused the hub's subscription (its ACL, or no shared subscriptions)",
 					);
+				subscribed?.();
 			});
 		});
 		client.on("close", () => {
@@ -171,29 +174,29 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
 			),
 		);
 	// At start a broker that cannot be reached or refuses the account stops the hub with the reason;
-	// later losses are reconnected.
+	// the hub is ready once one connection's subscription is granted. Later losses are reconnected.
 	const deadline = opts.connectTimeoutMs ?? 30_000;
 	await new Promise<void>((resolve, reject) => {
 		const settle = (err?: Error) => {
 			clearTimeout(timer);
-			for (const c of clients) {
-				c.off("connect", first);
-				c.off("error", failed);
-			}
+			subscribed = undefined;
+			for (const c of clients) c.off("error", failed);
 			if (!err) return resolve();
 			closing = true;
 			closeAll().then(() => reject(err));
 		};
-		const first = () => settle();
 		const failed = (err: Error) => settle(new ExternalBrokerError(`MQTT broker ${opts.url}: ${err.message}`));
 		const timer = setTimeout(
-			() => settle(new ExternalBrokerError(`could not connect to the MQTT broker ${opts.url} within ${deadline} ms`)),
+			() =>
+				settle(
+					new ExternalBrokerError(
+						`no subscription to ${filter} granted by the MQTT broker ${opts.url} within ${deadline} ms`,
+					),
+				),
 			deadline,
 		);
-		for (const c of clients) {
-			c.once("connect", first);
-			c.once("error", failed);
-		}
+		subscribed = () => settle();
+		for (const c of clients) c.once("error", failed);
 	});
 
 	return {
