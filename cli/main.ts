@@ -14,7 +14,8 @@ Usage:
             [--http-host ADDR] [--trust-proxy ADDR…] [--min-free-mb N] [--store URL] [--allow-anonymous]
             [--max-keepalive N] [--allow-keepalive-zero] [--metrics-token TOKEN]
             [--session-idle MIN] [--session-max HOURS]   (all options: vikno hub --help)
-      MQTT broker + ingest + store + dashboard in one process
+      MQTT broker + ingest + store + dashboard in one process; with --broker URL on an external
+      MQTT broker (mosquitto, EMQX, VerneMQ) instead of its own
   vikno sim --config FILE… --broker URL [--speed N] [--seed N] [--rate N] [--follow-hours] [--start TIME]
       simulated nodes and visitors, live
   vikno sim --week --config FILE… [--start DAY] [--days N] [--seed N] [--out FILE] [--timeline FILE] [--broker URL]
