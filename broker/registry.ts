@@ -153,6 +153,32 @@ export class DeviceRegistry {
 		return { username, password, ...(ticketKey ? { ticketKey } : {}) };
 	}
 
+	/**
+	 * New passwords for every active credential (its other fields, a terminal's ticket key too,
+	 * kept): the old passwords stop working. Returned once, never stored; for moving devices to a
+	 * broker that cannot read scrypt hashes (`vikno device export --mosquitto --reissue`).
+	 */
+	async reissue(): Promise<{ username: string; password: string }[]> {
+		const active = this.list().filter((d) => !d.revoked);
+		const issued = await Promise.all(
+			active.map(async (d) => {
+				const password = newPassword();
+				return { username: d.username, password, hash: await hashPassword(password) };
+			}),
+		);
+		const hashes = new Map(issued.map((i) => [i.username, i.hash]));
+		let gone: string[] = [];
+		this.update((devices) => {
+			// Revoked or removed meanwhile (another vikno device revoke): left as it is now.
+			gone = issued.map((i) => i.username).filter((u) => !devices.some((d) => d.username === u && !d.revoked));
+			return devices.map((d) => {
+				const hash = hashes.get(d.username);
+				return hash && !d.revoked ? { ...d, hash } : d;
+			});
+		});
+		return issued.filter((i) => !gone.includes(i.username)).map(({ username, password }) => ({ username, password }));
+	}
+
 	/** The ticket keys of a centre's terminals whose credential is not revoked, by node. */
 	ticketKeys(centre: string): { node: string; key: string }[] {
 		this.refresh();

@@ -1,11 +1,12 @@
 /**
- * `vikno device add|list|revoke`: MQTT credentials of edge nodes and service accounts, in
+ * `vikno device add|list|revoke|export`: MQTT credentials of edge nodes and service accounts, in
  * DATA/devices.json (the hub reads it at every connect: no restart needed).
  */
 
 import { deviceUsername, serviceUsername } from "../broker/identity.ts";
 import { DeviceRegistry, type NewAccount, RegistryError, registryPath } from "../broker/registry.ts";
 import { isId } from "../core/ids.ts";
+import { EXPORT_HELP, exportDevices } from "./deviceExport.ts";
 import { parse, UsageError } from "./options.ts";
 
 const OPTIONS = {
@@ -16,6 +17,10 @@ const OPTIONS = {
 	json: { type: "boolean", default: false },
 	replace: { type: "boolean", default: false },
 	"ticket-key": { type: "boolean", default: false },
+	mosquitto: { type: "boolean", default: false },
+	out: { type: "string" },
+	reissue: { type: "boolean", default: false },
+	config: { type: "string", multiple: true },
 } as const;
 
 export const DEVICE_HELP = `  vikno device add --centre C --node N [--ticket-key] [--json] [--replace] [--data DIR]
@@ -23,7 +28,8 @@ export const DEVICE_HELP = `  vikno device add --centre C --node N [--ticket-key
   vikno device add --service NAME [--centre C] [--json] [--replace] [--data DIR]
       create a credential (printed once; only a salted hash is stored)
   vikno device list [--json] [--data DIR]
-  vikno device revoke (--centre C --node N | --service NAME) [--data DIR]`;
+  vikno device revoke (--centre C --node N | --service NAME) [--data DIR]
+${EXPORT_HELP}`;
 
 export async function deviceCommand(args: string[]): Promise<number> {
 	const [action, ...rest] = args;
@@ -73,8 +79,10 @@ export async function deviceCommand(args: string[]): Promise<number> {
 				console.log(`revoked ${username}; a connected client with it is disconnected within seconds`);
 				return 0;
 			}
+			case "export":
+				return await exportDevices(registry, o);
 			default:
-				throw new UsageError(`device needs add, list or revoke\n${DEVICE_HELP}`);
+				throw new UsageError(`device needs add, list, revoke or export\n${DEVICE_HELP}`);
 		}
 	} catch (e) {
 		if (e instanceof RegistryError) {

@@ -3,15 +3,17 @@
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { createLogger } from "../hub/logger.ts";
-import { startHub } from "../server/hub.ts";
+import { startExternalHub, startHub } from "../server/hub.ts";
 import { trustProxy } from "../server/trustProxy.ts";
 import { BROKER_CLI_HELP, BROKER_CLI_OPTIONS, brokerSettings } from "./brokerOptions.ts";
 import { DASHBOARD_CLI_HELP, DASHBOARD_CLI_OPTIONS, dashboardSettings } from "./dashboardOptions.ts";
+import { EXTERNAL_CLI_HELP, EXTERNAL_CLI_OPTIONS, externalSettings } from "./externalOptions.ts";
 import { HUB_OPTIONS, hubBasics, parse, UsageError } from "./options.ts";
 import { untilSignal } from "./signals.ts";
 
 export const HUB_HELP = `vikno hub --config FILE [--config FILE…] [options]
-  MQTT broker + ingest + store + dashboard in one process (docs/deploy.md runs it as a service)
+  MQTT broker + ingest + store + dashboard in one process (docs/deploy.md runs it as a service);
+  with --broker URL ingest + store + dashboard on an external MQTT broker
 
   --config FILE           a centre layout (config/centres/*.yaml); repeat for several centres
   --data DIR              data dir: SQLite store, spool, device credentials, sessions (default ./data)
@@ -27,13 +29,16 @@ export const HUB_HELP = `vikno hub --config FILE [--config FILE…] [options]
                           dir's disk (default 256)
   --allow-anonymous       MQTT clients without a credential (only with a loopback --host)
 
-${BROKER_CLI_HELP}`;
+${BROKER_CLI_HELP}
+
+${EXTERNAL_CLI_HELP}`;
 
 export async function hubCommand(args: string[]): Promise<number> {
 	const o = parse(args, {
 		...HUB_OPTIONS,
 		...BROKER_CLI_OPTIONS,
 		...DASHBOARD_CLI_OPTIONS,
+		...EXTERNAL_CLI_OPTIONS,
 		"allow-anonymous": { type: "boolean", default: false },
 		"http-host": { type: "string" },
 		"trust-proxy": { type: "string", multiple: true },
@@ -47,6 +52,7 @@ export async function hubCommand(args: string[]): Promise<number> {
 	// Devices log in (vikno device add); anonymous clients only for local tools and tests.
 	if (o["allow-anonymous"] && !isLoopbackHost(host))
 		throw new UsageError(`--allow-anonymous needs a loopback --host (127.0.0.1), not "${host}"`);
+	const external = usage(() => externalSettings(o, o, process.env));
 	const broker = usage(() => brokerSettings(o, o.data));
 	const dashboard = dashboardSettings(o);
 	if (!o.config?.length)
@@ -58,7 +64,7 @@ export async function hubCommand(args: string[]): Promise<number> {
 	if (minFree !== undefined && !/^\d+$/.test(minFree))
 		throw new UsageError(`--min-free-mb must be a whole number of MiB, got "${minFree}"`);
 	const log = createLogger();
-	const hub = await startHub({
+	const options = {
 		...hubBasics(o, centres),
 		host,
 		...(o["http-host"] ? { httpHost: o["http-host"] } : {}),
@@ -68,9 +74,20 @@ export async function hubCommand(args: string[]): Promise<number> {
 		allowAnonymous: o["allow-anonymous"],
 		broker,
 		...dashboard,
-	});
-	const tls = hub.broker.tlsPort === undefined ? "" : `  MQTT/TLS port ${hub.broker.tlsPort}`;
-	console.log(`vikno hub: dashboard ${hub.httpUrl}/  MQTT ${hub.mqttUrl}${tls}  data ${o.data}`);
+	};
+	let hub: { httpUrl: string; mqttUrl: string; users: { list(): unknown[] }; close(): Promise<void> };
+	if (external) {
+		const h = await startExternalHub(options, external);
+		hub = h;
+		console.log(
+			`vikno hub: dashboard ${h.httpUrl}/  MQTT ${h.mqttUrl} (external broker; ${h.external.filter} as ${external.clientId}, ${external.connections} connections)  data ${o.data}`,
+		);
+	} else {
+		const h = await startHub(options);
+		hub = h;
+		const tls = h.broker.tlsPort === undefined ? "" : `  MQTT/TLS port ${h.broker.tlsPort}`;
+		console.log(`vikno hub: dashboard ${h.httpUrl}/  MQTT ${h.mqttUrl}${tls}  data ${o.data}`);
+	}
 	if (hub.users.list().length === 0)
 		console.log(`  no dashboard users yet: vikno user add NAME --role admin --data ${o.data}`);
 	const signal = await untilSignal();

@@ -1,4 +1,5 @@
 /** The `vikno` command line: one sub-command per process kind. */
+import { ExternalBrokerError } from "../broker/external.ts";
 import { ConfigError } from "../config/load.ts";
 import { StoreUrlError } from "../store/open.ts";
 import { SchemaTooNewError } from "../store/sqliteSchema.ts";
@@ -13,7 +14,8 @@ Usage:
             [--http-host ADDR] [--trust-proxy ADDR…] [--min-free-mb N] [--store URL] [--allow-anonymous]
             [--max-keepalive N] [--allow-keepalive-zero] [--metrics-token TOKEN]
             [--session-idle MIN] [--session-max HOURS]   (all options: vikno hub --help)
-      MQTT broker + ingest + store + dashboard in one process
+      MQTT broker + ingest + store + dashboard in one process; with --broker URL on an external
+      MQTT broker (mosquitto, EMQX, VerneMQ) instead of its own
   vikno sim --config FILE… --broker URL [--speed N] [--seed N] [--rate N] [--follow-hours] [--start TIME]
       simulated nodes and visitors, live
   vikno sim --week --config FILE… [--start DAY] [--days N] [--seed N] [--out FILE] [--timeline FILE] [--broker URL]
@@ -22,7 +24,7 @@ Usage:
       the edge node (Raspberry Pi at a window, terminal or door)
   vikno qr --centre C --public-url URL [--config FILE] [--out DIR]
       the windows' QR codes for rating the service, as SVG cards to print
-  vikno device add|list|revoke …   (vikno device help)
+  vikno device add|list|revoke|export …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
   vikno user add|list|remove|passwd …   (vikno user --help)
       who signs in to the manager dashboard (admin, manager, viewer), under the data dir
@@ -72,6 +74,10 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		if (e instanceof SchemaTooNewError) {
 			console.error(`vikno ${name}: ${e.message}`);
+			return 1;
+		}
+		if (e instanceof ExternalBrokerError) {
+			console.error(`vikno ${name}: ${e.message} — check --broker, the service account and the broker's ACL`);
 			return 1;
 		}
 		if (e instanceof StoreUrlError) {

@@ -5,12 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Client } from "aedes";
 import type { FastifyInstance } from "fastify";
-import { type BrokerSettings, type RunningBroker, startBroker } from "../broker/broker.ts";
-import type { Identity } from "../broker/identity.ts";
+import type { BrokerSettings, RunningBroker } from "../broker/broker.ts";
+import type { ExternalBroker, ExternalBrokerSettings } from "../broker/external.ts";
 import { isLoopbackHost } from "../broker/limits.ts";
-import { brokerMetrics } from "../broker/metrics.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
@@ -42,10 +40,13 @@ import { Spool } from "../store/spool.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/types.ts";
 import { UserStore, usersPath } from "../store/users.ts";
+import { startEmbeddedBroker } from "./embeddedBroker.ts";
+import { startExternalBroker } from "./externalBroker.ts";
 import { managerSides } from "./managerSides.ts";
+import type { MqttSide } from "./mqttSide.ts";
 import { observeHalls } from "./observe.ts";
 import { startSpeech } from "./speech.ts";
-import { clientAddress, type TrustProxy } from "./trustProxy.ts";
+import type { TrustProxy } from "./trustProxy.ts";
 import { userSource } from "./users.ts";
 
 export interface HubOptions {
@@ -114,9 +115,10 @@ export function formSecret(dataDir: string): Buffer {
 	return secret;
 }
 
-export interface Hub {
-	mqttPort: number;
+/** What a hub is, on its own broker or on an external one. */
+export interface HubBase {
 	httpPort: number;
+	/** Where devices connect: the embedded broker, or the external broker's URL. */
 	mqttUrl: string;
 	httpUrl: string;
 	store: EventStore;
@@ -132,7 +134,6 @@ export interface Hub {
 	/** Visitors' comments after a QR rating (never published). */
 	comments: CommentStore;
 	app: FastifyInstance;
-	broker: RunningBroker;
 	/** The dashboard's users (DATA/users.db), as `vikno user` writes them. */
 	users: UserStore;
 	countEvents(filter?: { centre?: string; kind?: Kind }): Promise<number>;
@@ -146,12 +147,70 @@ export interface Hub {
 	close(): Promise<void>;
 }
 
+/** `vikno hub`: the hub with its own broker (aedes) in the process. */
+export interface Hub extends HubBase {
+	mqttPort: number;
+	broker: RunningBroker;
+}
+
+/** `vikno hub --broker URL`: the hub as a member of an external broker's share group. */
+export interface ExternalHub extends HubBase {
+	external: ExternalBroker;
+}
+
 export async function startHub(opts: HubOptions): Promise<Hub> {
+	const host = opts.host ?? "0.0.0.0";
+	if (opts.allowAnonymous && !isLoopbackHost(host))
+		throw new Error(`anonymous MQTT clients are allowed only on a loopback address, not on "${host}"`);
+	let broker: RunningBroker | undefined;
+	const hub = await launch(opts, async ({ ingest, nodeRate, metrics, log, centres }) => {
+		const side = await startEmbeddedBroker({
+			port: opts.mqttPort ?? 1883,
+			host,
+			dataDir: opts.dataDir,
+			allowAnonymous: opts.allowAnonymous ?? false,
+			settings: opts.broker,
+			trustProxy: opts.trustProxy,
+			centres,
+			ingest,
+			nodeRate,
+			metrics,
+			log,
+		});
+		broker = side.broker;
+		return side;
+	});
+	const running = broker as RunningBroker;
+	return { ...hub, mqttPort: running.port, broker: running };
+}
+
+/**
+ * The hub on an external MQTT broker: no broker of its own (the broker options, the device
+ * registry's authentication and the ACL are the external broker's business), ingest a persistent
+ * subscriber of the share group that acknowledges after the store commits (docs/broker.md).
+ */
+export async function startExternalHub(opts: HubOptions, settings: ExternalBrokerSettings): Promise<ExternalHub> {
+	let external: ExternalBroker | undefined;
+	const hub = await launch(opts, async ({ ingest, metrics, log }) => {
+		const side = await startExternalBroker(settings, { ingest, metrics, log });
+		external = side.external;
+		return side;
+	});
+	return { ...hub, external: external as ExternalBroker };
+}
+
+interface SideDeps {
+	ingest: Ingest;
+	nodeRate: NodeRate | undefined;
+	metrics: ReturnType<typeof createMetrics>;
+	log: Log;
+	centres: ReadonlyMap<string, CentreIndex>;
+}
+
+async function launch(opts: HubOptions, startSide: (deps: SideDeps) => Promise<MqttSide>): Promise<HubBase> {
 	const log = opts.log ?? createLogger();
 	const host = opts.host ?? "0.0.0.0";
 	const now = opts.now ?? Date.now;
-	if (opts.allowAnonymous && !isLoopbackHost(host))
-		throw new Error(`anonymous MQTT clients are allowed only on a loopback address, not on "${host}"`);
 	const centres = new Map<string, CentreIndex>(opts.centres.map((c) => [c.id, indexCentre(c)]));
 	const metrics = createMetrics({ defaults: true });
 	const store = opts.store ?? new SqliteStore(join(opts.dataDir, "vikno.db"), { timeZones: timeZonesOf(opts.centres) });
@@ -280,58 +339,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 	};
 	const nodeRate =
 		opts.nodeRate === false ? undefined : new NodeRate({ rate: opts.nodeRate ?? NODE_RATE, metrics, log, now });
-	// Set once the broker is up; a publish is admitted only after that.
-	let identityOf: (client: Client) => Identity | undefined = () => undefined;
-	const broker = await startBroker({
-		port: opts.mqttPort ?? 1883,
-		host,
-		async admit(packet, client, isWill) {
-			// A device over its rate waits here, and its PUBACK with it: backpressure, nothing dropped.
-			// (Anonymous clients exist only on loopback — the demo, tests — and are not paced.)
-			const identity = client && !isWill ? identityOf(client) : undefined;
-			if (identity?.kind === "node") await nodeRate?.wait(identity.username);
-			let payload: Buffer | undefined;
-			const result = await ingest.handle(packet.topic, packet.payload as Buffer, {
-				client: client?.id,
-				stampNow: isWill,
-				retain: packet.retain,
-				replace: (cleaned) => {
-					payload = cleaned;
-				},
-			});
-			return { forward: result !== "rejected", ...(payload ? { payload } : {}) };
-		},
-		auth: {
-			registry: new DeviceRegistry(registryPath(opts.dataDir)),
-			allowAnonymous: opts.allowAnonymous ?? false,
-			nodeRole: (centre, node) => centres.get(centre)?.nodes.get(node)?.role,
-			...(opts.broker?.revocationPollMs ? { revocationPollMs: opts.broker.revocationPollMs } : {}),
-		},
-		limits: opts.broker?.limits ?? {},
-		tls: opts.broker?.tls,
-		persistence: opts.broker?.persistence ?? { kind: "level", path: join(opts.dataDir, "mqtt-sessions") },
-		// Refused connects, publishes and subscriptions, disconnects, messages in/out; a refused
-		// publish is also a rejected message.
-		observer: brokerMetrics(metrics.registry, () =>
-			metrics.messages.inc({ result: "rejected", reason: "not_authorized" }),
-		).observer,
-		log,
-		onClients: (n) => metrics.clients.set(n),
-		onClientError: (client, err) => log.debug({ client: client.id, err: err.message }, "mqtt client error"),
-	}).catch(abort);
-	identityOf = (client) => broker.identityOf(client);
-	forward = (topic, payload) =>
-		broker.aedes.publish({ cmd: "publish", topic, payload, qos: 1, retain: false, dup: false }, (err) => {
-			if (err) log.warn({ topic, err: err.message }, "could not forward a QR rating");
-		});
-
-	publish = (topic, payload, retain = false) =>
-		broker.aedes.publish(
-			{ cmd: "publish", topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain, dup: false },
-			(err) => {
-				if (err) log.warn({ topic, err: err.message }, "could not publish a command");
-			},
-		);
+	const side = await startSide({ ingest, nodeRate, metrics, log, centres }).catch(abort);
+	forward = (topic, payload) => side.forward(topic, payload);
+	publish = (topic, payload, retain = false) => side.publish(topic, Buffer.from(JSON.stringify(payload)), retain);
 
 	// $hub/live for the ticket terminals: on every change (at most 4 times a second) and every 5 s
 	// (the estimates move with time too).
@@ -409,34 +419,25 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		health: () => ({
 			...health.report(),
 			deadLetters: spool.deadLetterSummary,
-			mqttPort: broker.port,
+			...side.facts(),
 			store: store.name,
 			spooled: spool.depth,
-			clients: broker.aedes.connectedClients,
 		}),
 	});
-	const trusted = opts.trustProxy;
-	if (opts.broker?.websocketPath !== false)
-		broker.attachWebSocket(
-			app.server,
-			opts.broker?.websocketPath || "/mqtt",
-			trusted ? (req, peer) => clientAddress(peer, req.headers["x-forwarded-for"], trusted) : undefined,
-		);
+	side.attach(app);
 	const httpHost = opts.httpHost ?? host;
 	await app.listen({ port: opts.httpPort ?? 8080, host: httpHost }).catch(async (err) => {
 		clearInterval(alertTimer);
-		await broker.close();
+		await side.close();
 		await app.close();
 		return abort(err);
 	});
 	const httpPort = (app.server.address() as { port: number }).port;
 	const shownOf = (h: string) => (h === "0.0.0.0" || h === "::" ? "127.0.0.1" : h);
-	const shown = shownOf(host);
 
 	return {
-		mqttPort: broker.port,
 		httpPort,
-		mqttUrl: `mqtt://${shown}:${broker.port}`,
+		mqttUrl: side.url,
 		httpUrl: `http://${shownOf(httpHost)}:${httpPort}`,
 		store,
 		spool,
@@ -448,7 +449,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 		qrRatings,
 		comments,
 		app,
-		broker,
 		users,
 		countEvents: (filter) => store.count(filter),
 		onAccepted(listener) {
@@ -463,7 +463,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 			offLive();
 			for (const t of liveDue.values()) clearTimeout(t);
 			nodeRate?.close();
-			await broker.close();
+			await side.close();
 			await ingest.drain();
 			await forwarder.close();
 			await app.close();
