@@ -194,11 +194,16 @@ describe("operator console", () => {
 			{ what: "the pause command at the node" },
 		);
 		expect(JSON.parse(heard[0]?.split(" ").slice(1).join(" ") ?? "")).toEqual({ paused: true });
-		// The break is the window's status, stored like any event.
-		const statuses = (await hub.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).filter(
-			(e) => e.kind === "status" && e.node === "win-03",
+		// The break is the window's status, stored like any event (its write settles just after the fold).
+		const statuses = await until(
+			async () =>
+				(await hub.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).filter(
+					(e) => e.kind === "status" && e.node === "win-03" && e.data.paused === true,
+				),
+			(list) => list.length === 1,
+			{ what: "the break's status stored" },
 		);
-		expect(statuses.at(-1)?.data).toMatchObject({ online: true, paused: true, version: "1" });
+		expect(statuses[0]?.data).toMatchObject({ online: true, paused: true, version: "1" });
 		// Nobody is called to a window on a break.
 		await page.keyboard.press("n");
 		await until(
