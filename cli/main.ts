@@ -27,7 +27,7 @@ Usage:
   vikno device add|list|revoke|export …   (vikno device help)
       MQTT credentials of edge nodes and service accounts, under the data dir
   vikno user add|list|remove|passwd …   (vikno user --help)
-      who signs in to the manager dashboard (admin, manager, viewer), under the data dir
+      who signs in to the manager dashboard (admin, manager, operator, viewer), under the data dir
   vikno backup --data DIR --out FILE.tar.gz
       a consistent copy of a hub's data dir, also while the hub runs
   vikno restore --from FILE.tar.gz --data DIR
