@@ -23,6 +23,9 @@ function osName(): string {
 	return process.platform;
 }
 
+/** The one-minute load average, two decimals. */
+export const readLoad = () => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
 export function readMachine(): Machine {
 	return {
 		cpu: cpus()[0]?.model.trim() ?? "unknown CPU",
@@ -30,7 +33,7 @@ export function readMachine(): Machine {
 		ramGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
 		os: process.platform === "linux" ? `${osName()}, Linux ${release()}` : `${osName()} ${release()}`,
 		node: process.version,
-		load: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+		load: readLoad(),
 	};
 }
 

@@ -7,7 +7,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { readMachine } from "./machine.ts";
+import { readLoad, readMachine } from "./machine.ts";
 import { formatDuration, placeSection, renderSection } from "./section.ts";
 
 export interface BenchModule {
@@ -97,6 +97,7 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
 			clearInterval(ticker);
 		}
 		const durationMs = performance.now() - t0;
+		const loadEnd = readLoad();
 		result(JSON.stringify({ bench: name, ...figures }));
 		progress(`${tag}: done in ${formatDuration(durationMs)} · suite ${suite()}`);
 		if (!o.write) continue;
@@ -107,6 +108,7 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
 			machine,
 			startedAt,
 			durationMs,
+			loadEnd,
 			ofSuite: names.length,
 		});
 		try {

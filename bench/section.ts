@@ -17,6 +17,8 @@ export interface BenchRecord {
 	machine: Machine;
 	startedAt: Date;
 	durationMs: number;
+	/** The load average when it ended (the machine's at the start). */
+	loadEnd: number;
 	/** How many benchmarks the run that made it had (1: run on its own). */
 	ofSuite: number;
 }
@@ -94,7 +96,7 @@ export function renderSection(r: BenchRecord): string {
 		"<!-- Written by `npm run bench`, replaced at each run: write notes outside the markers. -->",
 		"",
 		`**Latest run:** \`${r.command}\` — ${when}, took ${formatDuration(r.durationMs)}${suite}.`,
-		`Machine: ${describeMachine(r.machine)}; load average ${r.machine.load} at the start.`,
+		`Machine: ${describeMachine(r.machine)}; load average ${r.machine.load} at the start, ${r.loadEnd} at the end.`,
 		"",
 		table(["figure", "value"], rows),
 		"",
