@@ -1,10 +1,10 @@
 /**
  * Whether the hub is healthy, and if not why: a pure verdict over facts the hub gathers (what the
- * store and the spool last did, free disk space, the spool's oldest event, how late events
- * arrive, the latest dead letter), with time as an argument. `/healthz` answers it, `/metrics`
- * exposes each reason as `vikno_health_degraded{reason}`, and the alert rule `hubHealth` raises
- * it to the centres' managers (core/alerts.ts). The reasons are a registry documented in
- * docs/errors.md ("Health"), checked by test/unit/errors-doc.test.ts.
+ * store and the spool last did, whether the data dir can be written at all, free disk space, the
+ * spool's oldest event, how late events arrive, the latest dead letter), with time as an argument.
+ * `/healthz` answers it, `/metrics` exposes each reason as `vikno_health_degraded{reason}`, and
+ * the alert rule `hubHealth` raises it to the centres' managers (core/alerts.ts). The reasons are
+ * a registry documented in docs/errors.md ("Health"), checked by test/unit/errors-doc.test.ts.
  */
 import Type, { type Static } from "typebox";
 import { EpochMs } from "./schemaParts.ts";
@@ -22,6 +22,13 @@ export const HEALTH_REASONS = {
 		what: {
 			uk: "сховище не приймає записи; події чекають у буфері (spool)",
 			en: "the store refuses writes; events wait in the spool",
+		},
+	},
+	read_only: {
+		severity: "critical",
+		what: {
+			uk: "файлова система з даними хаба стала лише для читання: нічого не записується (несправний диск?)",
+			en: "the file system of the hub's data dir went read-only: nothing can be written (a failing disk?)",
 		},
 	},
 	disk_low: {
@@ -74,6 +81,8 @@ export interface HealthFacts {
 	refused?: { since: number; error: string };
 	/** The latest write to the store failed, with none succeeding since. */
 	storeFailing?: { since: number; error: string };
+	/** The file system holding the data dir refuses writes (EROFS), seen since then. */
+	readOnly?: { since: number; dir: string };
 	/** Free bytes of the file system holding the data dir (undefined: could not be read). */
 	freeBytes?: number;
 	/** Events waiting in the spool and the receive time of the oldest. */
@@ -110,6 +119,11 @@ export function assessHealth(facts: HealthFacts, bounds: HealthBounds, now: numb
 	const found: Partial<Record<HealthReasonName, { since: number; detail: string }>> = {};
 	if (facts.refused) found.not_durable = { since: facts.refused.since, detail: facts.refused.error };
 	if (facts.storeFailing) found.store_failing = { since: facts.storeFailing.since, detail: facts.storeFailing.error };
+	if (facts.readOnly)
+		found.read_only = {
+			since: facts.readOnly.since,
+			detail: `the file system of ${facts.readOnly.dir} is read-only (EROFS)`,
+		};
 	if (facts.freeBytes !== undefined && facts.freeBytes < bounds.minFreeBytes)
 		found.disk_low = {
 			since: now,

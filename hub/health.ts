@@ -1,11 +1,12 @@
 /**
  * The hub's health, gathered: ingest, the durable writer and the forwarder report what happened
  * (`HealthWatch`); at each look (`/healthz`, a scrape of `/metrics`, the alert timer) the free
- * space of the data dir and the spool's oldest event are read, and core/health.ts gives the
- * verdict. The metrics of it are set here too: free bytes, the spool's oldest age, one 0/1 gauge
- * per reason.
+ * space of the data dir, whether its file system has gone read-only, and the spool's oldest
+ * event are read, and core/health.ts gives the verdict. The metrics of it are set here too: free
+ * bytes, the spool's oldest age, one 0/1 gauge per reason.
  */
-import { statfsSync } from "node:fs";
+import { closeSync, constants, openSync, statfsSync } from "node:fs";
+import { join } from "node:path";
 import { Gauge } from "prom-client";
 import {
 	assessHealth,
@@ -41,6 +42,9 @@ export const NO_WATCH: HealthWatch = {
 	arrived() {},
 };
 
+/** The empty file in the data dir opened for writing at each look, to see whether it can be written. */
+const WRITE_PROBE = ".write-probe";
+
 /** Lag is kept as the least lag per 10 s slot over the last minute. */
 const SLOT_MS = 10_000;
 const LAG_WINDOW_MS = 60_000;
@@ -66,6 +70,7 @@ export class HubHealth implements HealthWatch {
 	/** Least lag per slot start, for the slots of the last minute. */
 	private readonly lagSlots = new Map<number, number>();
 	private lagHighSince: number | undefined;
+	private readOnlySince: number | undefined;
 	private readonly degraded: Gauge<"reason">;
 
 	constructor(private readonly opts: HubHealthOptions) {
@@ -136,6 +141,25 @@ export class HubHealth implements HealthWatch {
 		}
 	}
 
+	/**
+	 * Whether the data dir's file system refuses writes: mounted read-only, or turned read-only by
+	 * the kernel after a disk error (`errors=remount-ro`), which SQLite reports only as
+	 * SQLITE_READONLY or SQLITE_IOERR. access(2) and statfs do not see the second on a recent
+	 * kernel (ext4's `emergency_ro` leaves the mount `rw`), but opening a file for writing is
+	 * refused with EROFS in both cases: so the probe opens `DATA/.write-probe` (empty, made on the
+	 * first look) for writing and closes it, writing nothing. Any other answer (the dir gone, no
+	 * permission) is not this reason. Never a database file: closing another descriptor of one
+	 * would drop SQLite's locks on it.
+	 */
+	readOnly(): boolean {
+		try {
+			closeSync(openSync(join(this.opts.dataDir, WRITE_PROBE), constants.O_WRONLY | constants.O_CREAT, 0o600));
+			return false;
+		} catch (e) {
+			return (e as NodeJS.ErrnoException).code === "EROFS";
+		}
+	}
+
 	/** The least lag of the last minute's events, or undefined when none arrived. */
 	private lagFloor(now: number): number | undefined {
 		let floor: number | undefined;
@@ -152,11 +176,14 @@ export class HubHealth implements HealthWatch {
 		if (floor !== undefined && floor >= this.bounds.maxLagMs) this.lagHighSince ??= now;
 		else this.lagHighSince = undefined;
 		const oldestRxTs = spool.depth > 0 ? spool.oldestRxTs() : undefined;
+		if (this.readOnly()) this.readOnlySince ??= now;
+		else this.readOnlySince = undefined;
 		const free = this.freeBytes();
 		const dead = spool.deadLetterSummary.last?.at;
 		return {
 			...(this.refusedState ? { refused: { ...this.refusedState } } : {}),
 			...(this.storeState ? { storeFailing: { ...this.storeState } } : {}),
+			...(this.readOnlySince !== undefined ? { readOnly: { since: this.readOnlySince, dir: this.opts.dataDir } } : {}),
 			...(free !== undefined ? { freeBytes: free } : {}),
 			spool: { depth: spool.depth, ...(oldestRxTs !== undefined ? { oldestRxTs } : {}) },
 			...(floor !== undefined

@@ -3,7 +3,7 @@
  * Symmetric start/stop; ports may be 0 (any free port) and the chosen ones are returned.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { BrokerSettings, RunningBroker } from "../broker/broker.ts";
@@ -104,14 +104,35 @@ export interface HubOptions {
 
 /**
  * The secret the public forms' tokens are signed with (dashboard/formToken.ts), kept in the data
- * dir so a page opened before a restart can still be sent after it.
+ * dir so a page opened before a restart can still be sent after it. Written whole or not at all
+ * (temp file, fsync, rename, fsync the dir): a crash or a disk error just after the first start
+ * must not leave an empty file the next start cannot use. One that is not a secret anyway (not
+ * hex of at least 16 bytes: left empty by an older hub's unsynced write) is made again; forms
+ * opened before it are refused once.
  */
 export function formSecret(dataDir: string): Buffer {
 	const path = join(dataDir, "form-secret");
-	if (existsSync(path)) return Buffer.from(readFileSync(path, "utf8").trim(), "hex");
+	if (existsSync(path)) {
+		const text = readFileSync(path, "utf8").trim();
+		if (/^(?:[0-9a-f]{2}){16,}$/i.test(text)) return Buffer.from(text, "hex");
+	}
 	mkdirSync(dataDir, { recursive: true });
 	const secret = randomBytes(32);
-	writeFileSync(path, `${secret.toString("hex")}\n`, { mode: 0o600 });
+	const tmp = `${path}.${process.pid}.tmp`;
+	const fd = openSync(tmp, "w", 0o600);
+	try {
+		writeSync(fd, `${secret.toString("hex")}\n`);
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+	renameSync(tmp, path);
+	const dir = openSync(dataDir, "r");
+	try {
+		fsyncSync(dir);
+	} finally {
+		closeSync(dir);
+	}
 	return secret;
 }
 
@@ -331,7 +352,7 @@ async function launch(opts: HubOptions, startSide: (deps: SideDeps) => Promise<M
 		clearInterval(pruneTimer);
 		await forwarder.close();
 		await store.close();
-		spool.close();
+		await spool.close();
 		users.close();
 		manager.journal.close();
 		comments.close();
@@ -468,7 +489,7 @@ async function launch(opts: HubOptions, startSide: (deps: SideDeps) => Promise<M
 			await forwarder.close();
 			await app.close();
 			await store.close();
-			spool.close();
+			await spool.close();
 			users.close();
 			manager.journal.close();
 			comments.close();

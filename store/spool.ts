@@ -315,9 +315,9 @@ export class Spool {
 		return t ?? undefined;
 	}
 
-	/** Closes the file; the writer thread closes its connection once its last batch is written. */
-	close(): void {
+	/** Closes the file; resolves once the writer thread has written its last batch and closed its connection too. */
+	async close(): Promise<void> {
 		if (this.db.open) this.db.close();
-		void this.writer.close();
+		await this.writer.close();
 	}
 }

@@ -13,6 +13,11 @@ describe("assessHealth", () => {
 		["the disk just at the bound", { ...healthy, freeBytes: 256 * MIB }, []],
 		["a batch refused", { ...healthy, refused: { since: T - 5, error: "SQLITE_FULL" } }, ["not_durable"]],
 		["the store failing", { ...healthy, storeFailing: { since: T - 5, error: "ECONNREFUSED" } }, ["store_failing"]],
+		[
+			"the data dir's file system read-only",
+			{ ...healthy, readOnly: { since: T - 5, dir: "/var/lib/vikno" } },
+			["read_only"],
+		],
 		["events spooled a moment ago", { ...healthy, spool: { depth: 40, oldestRxTs: T - 1_000 } }, []],
 		[
 			"the oldest spooled for the bound",
@@ -30,10 +35,11 @@ describe("assessHealth", () => {
 				lag: { floorMs: 999_999 },
 				spool: { depth: 1, oldestRxTs: T - 999_999 },
 				freeBytes: 0,
+				readOnly: { since: T - 9, dir: "/d" },
 				storeFailing: { since: T - 9, error: "x" },
 				refused: { since: T - 9, error: "y" },
 			},
-			["not_durable", "store_failing", "disk_low", "spool_behind", "ingest_lag", "dead_letter"],
+			["not_durable", "store_failing", "read_only", "disk_low", "spool_behind", "ingest_lag", "dead_letter"],
 		],
 	];
 	it.each(cases)("%s", (_name, facts, reasons) => {
@@ -48,6 +54,7 @@ describe("assessHealth", () => {
 				freeBytes: 10 * MIB,
 				spool: { depth: 7, oldestRxTs: T - 300_000 },
 				storeFailing: { since: T - 400_000, error: "connect ECONNREFUSED 127.0.0.1:8086" },
+				readOnly: { since: T - 60_000, dir: "/var/lib/vikno" },
 			},
 			HEALTH_BOUNDS,
 			T,
@@ -58,6 +65,12 @@ describe("assessHealth", () => {
 				severity: "critical",
 				since: T - 400_000,
 				detail: "connect ECONNREFUSED 127.0.0.1:8086",
+			},
+			{
+				reason: "read_only",
+				severity: "critical",
+				since: T - 60_000,
+				detail: "the file system of /var/lib/vikno is read-only (EROFS)",
 			},
 			{ reason: "disk_low", severity: "warning", since: T, detail: "10.0 MiB free, below 256 MiB" },
 			{
