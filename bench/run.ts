@@ -5,6 +5,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, unknown>> }>> = {
 	broker: () => import("./broker.ts"),
+	connections: () => import("./connections.ts"),
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
 	edge: () => import("./edge.ts"),
