@@ -106,7 +106,10 @@ export interface HubSpec {
 
 /** A `vikno hub` process on loopback; resolves once its MQTT port listens. */
 export async function startHubProc(spec: HubSpec, timeoutMs = 120_000): Promise<HubProc> {
+	// VIKNO_BENCH_HUB_NODE_ARGS: flags for the hubs' node (e.g. --cpu-prof --cpu-prof-dir=DIR to profile them).
+	const nodeArgs = (process.env.VIKNO_BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
 	const args = [
+		...nodeArgs,
 		BIN,
 		"hub",
 		...spec.configFiles.flatMap((f) => ["--config", f]),
