@@ -68,7 +68,10 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			storeEachSubscribeOnce(persistence as SubscriptionStore);
 			indexRetained(persistence as unknown as Parameters<typeof indexRetained>[0], db);
 			const closing = quietRetainedReadsOnClose(persistence as RetainedStreams);
-			const mq = redisEmitter({ ...conn });
+			// No ready check (INFO) on the emitter's connections: its subscriber connection could be
+			// in subscribe mode when the check ran, Redis refused INFO there, and the error ended the
+			// hub at start (seen with two hubs starting at once on a loaded machine).
+			const mq = redisEmitter({ ...conn, enableReadyCheck: false });
 			return {
 				options: { persistence, mq },
 				close: () => {
