@@ -28,6 +28,18 @@
  * of them, and all holds by a common pace factor (`paceSigma`) — without these, ranges for long
  * queues come out too narrow.
  *
+ * Silent absence (core/silence.ts): a window open and idle while tickets it serves wait, for longer
+ * than its usual reaction (learnt from its own calls, the hall's as prior), may be away without a
+ * pause. With its chance `p` (0 at its usual reaction, `1 − usual / silent` beyond) a run takes it
+ * as away: in `awayGoneShare` of those runs it does not call again in the run (gone for the day),
+ * in the others it comes back after a time drawn from an exponential whose mean is the longer of
+ * `awayReturnMeanMs` and the time it has already been silent (a long absence is likely a long
+ * one) — unless that is after closing, when it is gone too. A run in which no window serving the
+ * ticket is left waits until the centre closes (the ticket is not called today). Not
+ * away (1 − p), it calls after a reaction as any free window. A window silent for less
+ * than its usual reaction, and every window while the hall has too little history, is never away:
+ * the runs draw nothing for them, so a hall without silent windows gets the same answer as before.
+ *
  * Hold times: the service's recent observed holds; while there are fewer than `minSamples`, they
  * are topped up with points of a log-normal around the service's configured `meanServiceMin`;
  * without either, the holds of all services. "No estimate" (with a reason) rather than a guess
@@ -39,6 +51,7 @@ import type { CentreIndex } from "./centre.ts";
 import type { HoldStats } from "./holdTimes.ts";
 import { type LiveState, windowOpen } from "./live.ts";
 import { openingState } from "./openingHours.ts";
+import { silentWindows } from "./silence.ts";
 import { mulberry32, quantileSorted, type Rng } from "./stats.ts";
 
 export interface EstimateSettings {
@@ -61,6 +74,10 @@ export interface EstimateSettings {
 	paceSigma: number;
 	/** Priority arrivals are counted over this past span to model the ones still to come, ms. */
 	priorityRateSpanMs: number;
+	/** A silent window taken as away comes back after an exponential time of at least this mean, ms. */
+	awayReturnMeanMs: number;
+	/** Of the runs that take a silent window as away, the share in which it does not come back. */
+	awayGoneShare: number;
 	seed: number;
 }
 
@@ -73,6 +90,8 @@ export const ESTIMATE_DEFAULTS: EstimateSettings = {
 	defaultReactionMs: 10_000,
 	paceSigma: 0.1,
 	priorityRateSpanMs: 60 * 60_000,
+	awayReturnMeanMs: 15 * 60_000,
+	awayGoneShare: 0.1,
 	seed: 0x5eed,
 };
 
@@ -220,7 +239,8 @@ export function estimateWait(
 	if (!index.services.has(service)) return { ...base, ok: false, reason: "unknown_service" };
 	// A ticket taken now at a closed centre has no wait to estimate; one already waiting is still
 	// served (the visitors in the hall at closing time are), so its estimate stands.
-	if (!own && !openingState(index.centre, now).open) return { ...base, ok: false, reason: "closed" };
+	const opening = openingState(index.centre, now);
+	if (!own && !opening.open) return { ...base, ok: false, reason: "closed" };
 	if (windowsOpen === 0) return { ...base, ok: false, reason: "no_window_open" };
 
 	const tables = holdTables(stats, index, s);
@@ -251,6 +271,15 @@ export function estimateWait(
 		if (r.at >= now - s.priorityRateSpanMs && r.at <= now)
 			priorityRate.set(r.service, (priorityRate.get(r.service) ?? 0) + 1 / s.priorityRateSpanMs);
 
+	// A run in which every window serving the ticket went away for good never calls it: it waits
+	// until the centre closes (or, already closed, for the replay's horizon).
+	const untilClosing =
+		opening.open && opening.nextChange && !opening.nextChange.open ? opening.nextChange.at - now : FUTURE_HORIZON_MS;
+	// Windows past their usual reaction: the chance they are away, and for how long they have been silent.
+	const away = new Map<string, { chance: number; silentMs: number }>();
+	for (const w of silentWindows(live, index, stats, now))
+		if (w.awayChance > 0) away.set(w.window, { chance: w.awayChance, silentMs: w.silentMs });
+
 	const rng = mulberry32((s.seed ^ Math.floor(now / 1000)) >>> 0);
 	const waits: number[] = [];
 	for (let run = 0; run < s.runs; run++) {
@@ -260,8 +289,9 @@ export function estimateWait(
 			future.length > 0
 				? [...queue.slice(0, priorityWaiting), ...future.sort(before), ...queue.slice(priorityWaiting)]
 				: queue;
-		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, gaps, reactions, s.paceSigma));
+		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, gaps, reactions, s, away, untilClosing));
 	}
+	for (let i = 0; i < waits.length; i++) if (!Number.isFinite(waits[i])) waits[i] = untilClosing;
 	waits.sort((a, b) => a - b);
 	const tail = (1 - s.coverage) / 2;
 	// Tenths of a minute; the range is rounded outwards so rounding never narrows it.
@@ -316,8 +346,11 @@ function replay(
 	holdsOf: (service: string) => readonly number[],
 	gaps: readonly number[],
 	reactions: readonly number[],
-	paceSigma: number,
+	s: Pick<EstimateSettings, "paceSigma" | "awayReturnMeanMs" | "awayGoneShare">,
+	away: ReadonlyMap<string, { chance: number; silentMs: number }>,
+	untilClosing: number,
 ): number {
+	const { paceSigma } = s;
 	const draw = (sorted: readonly number[]) => sorted[Math.floor(rng() * sorted.length)] as number;
 	// How sure the recent holds make us of a service's pace: each run scales its holds by the
 	// ratio of a bootstrap resample's mean to the sample's mean, so the range carries that doubt.
@@ -348,7 +381,15 @@ function replay(
 			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
 			free = now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + draw(gaps);
 		}
-		return { id: w.id, serves: new Set(w.services), priorityDesk: w.priority, free, cursor: 0 };
+		const serves = new Set(w.services);
+		const silent = away.get(w.id);
+		if (silent && rng() < silent.chance) {
+			const back = -Math.log(1 - rng()) * Math.max(s.awayReturnMeanMs, silent.silentMs);
+			// Gone for the rest of the run: by its share, or back only after closing.
+			if (rng() < s.awayGoneShare || back >= untilClosing) serves.clear();
+			else free = now + back;
+		}
+		return { id: w.id, serves, priorityDesk: w.priority, free, cursor: 0 };
 	});
 	const taken = new Uint8Array(queue.length);
 	for (;;) {
