@@ -46,9 +46,10 @@ export interface HoldStats {
 	lastEnd: Map<string, number>;
 	/**
 	 * window → its recent delays in ms from becoming free with a ticket it serves waiting to the
-	 * next call (the gaps and reactions measured there), oldest first.
+	 * next call, oldest first: the gaps and the reactions measured there (as `gaps` and `reactions`
+	 * are for the hall).
 	 */
-	delays: Map<string, number[]>;
+	delays: Map<string, WindowDelays>;
 	/** window → since when it has been open (node online, not on a break), from its statuses. */
 	openSince: Map<string, number>;
 	/** window → time of the latest status seen from its node (an older one replayed late is ignored). */
@@ -59,6 +60,17 @@ export interface HoldStats {
 	today: { serviceSumMs: number; served: number };
 	/** Priority tickets issued in the last `PRIORITY_KEPT_MS`, oldest first. */
 	priorityIssued: { at: number; service: string }[];
+}
+
+export interface WindowDelays {
+	gaps: number[];
+	reactions: number[];
+}
+
+/** A window's delays of both kinds (empty for a window that never called). */
+export function delaysOf(stats: HoldStats, window: string): number[] {
+	const d = stats.delays.get(window);
+	return d ? [...d.gaps, ...d.reactions] : [];
 }
 
 /** Priority tickets are remembered this long (the estimate looks at the last hour). */
@@ -129,14 +141,18 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			// Only a window that had this ticket waiting when it became free measures a gap;
 			// a window that was free when the ticket came measures its reaction instead.
 			if (issuedAt !== undefined && ended !== undefined && ts >= ended) {
-				if (issuedAt <= ended) keep(stats.gaps, ts - ended, GAPS_KEPT);
-				else keep(stats.reactions, ts - issuedAt, GAPS_KEPT);
 				let own = stats.delays.get(q.window);
 				if (!own) {
-					own = [];
+					own = { gaps: [], reactions: [] };
 					stats.delays.set(q.window, own);
 				}
-				keep(own, ts - Math.max(issuedAt, ended), DELAYS_KEPT);
+				if (issuedAt <= ended) {
+					keep(stats.gaps, ts - ended, GAPS_KEPT);
+					keep(own.gaps, ts - ended, DELAYS_KEPT);
+				} else {
+					keep(stats.reactions, ts - issuedAt, GAPS_KEPT);
+					keep(own.reactions, ts - issuedAt, DELAYS_KEPT);
+				}
 			}
 			stats.lastEnd.delete(q.window);
 			stats.calls.set(q.window, { ticket: q.ticket, service: q.service, calledAt: ts });

@@ -25,7 +25,7 @@
  * the `silentWindow` alert rule (core/alerts.ts) raises an alert. Pure: `now` is an argument.
  */
 import { ALERT_DEFAULTS, type Centre, type CentreIndex } from "./centre.ts";
-import type { HoldStats } from "./holdTimes.ts";
+import { delaysOf, type HoldStats } from "./holdTimes.ts";
 import { type LiveState, windowOpen } from "./live.ts";
 
 export interface SilenceSettings {
@@ -90,9 +90,9 @@ export function usualReaction(
 	settings: SilenceSettings = SILENCE_DEFAULTS,
 ): number | undefined {
 	const hall: number[] = [];
-	for (const list of stats.delays.values()) hall.push(...list);
+	for (const w of stats.delays.keys()) hall.push(...delaysOf(stats, w));
 	if (hall.length < settings.minSamples) return undefined;
-	const own = stats.delays.get(window) ?? [];
+	const own = delaysOf(stats, window);
 	const prior = settings.priorWeight / hall.length;
 	const items = [...own.map((v) => ({ v, w: 1 })), ...hall.map((v) => ({ v, w: prior }))];
 	return Math.max(settings.floorMs, weightedQuantile(items, settings.quantile));

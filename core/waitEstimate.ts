@@ -21,7 +21,9 @@
  * tickets of other services ahead at shared windows and priority tickets are accounted for. The
  * visitor's ticket joins the queue now; each run ends when it is called. Priority visitors still
  * to come jump ahead of a regular ticket: they arrive in the replay at the rate seen in the last
- * hour. A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt.
+ * hour. A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt
+ * per window (core/holdTimes.ts `delays`) with the hall's as the prior: a window's own weigh as
+ * they are, the hall's as `minSamples` of them, so a window new to the hall draws as the hall does.
  * The estimate is the median of the runs (the figure with the least absolute error); the range is
  * the central `coverage` share of them, so ~80 % of visitors fall inside it. For that the runs
  * also carry the doubt about the pace: each run scales a service's holds by a bootstrap resample
@@ -150,6 +152,9 @@ interface SimTicket {
 
 interface SimWindow {
 	id: string;
+	/** Its own recent gaps (after a hold) and reactions (core/holdTimes.ts `delays`). */
+	gaps: readonly number[];
+	reactions: readonly number[];
 	serves: Set<string>;
 	priorityDesk: boolean;
 	free: number;
@@ -346,12 +351,20 @@ function replay(
 	holdsOf: (service: string) => readonly number[],
 	gaps: readonly number[],
 	reactions: readonly number[],
-	s: Pick<EstimateSettings, "paceSigma" | "awayReturnMeanMs" | "awayGoneShare">,
+	s: Pick<EstimateSettings, "paceSigma" | "awayReturnMeanMs" | "awayGoneShare" | "minSamples">,
 	away: ReadonlyMap<string, { chance: number; silentMs: number }>,
 	untilClosing: number,
 ): number {
 	const { paceSigma } = s;
 	const draw = (sorted: readonly number[]) => sorted[Math.floor(rng() * sorted.length)] as number;
+	// A window's gap or reaction: its own, or the hall's as the prior (weighing `minSamples` of its
+	// own) — one draw from the mixture, so a window that never called draws as the hall does.
+	const drawOwn = (own: readonly number[], hall: readonly number[]) => {
+		const u = rng();
+		const pOwn = own.length / (own.length + s.minSamples);
+		if (u < pOwn) return own[Math.floor((u / pOwn) * own.length)] as number;
+		return hall[Math.floor(((u - pOwn) / (1 - pOwn)) * hall.length)] as number;
+	};
 	// How sure the recent holds make us of a service's pace: each run scales its holds by the
 	// ratio of a bootstrap resample's mean to the sample's mean, so the range carries that doubt.
 	const scales = new Map<string, number>();
@@ -375,11 +388,13 @@ function replay(
 	};
 	const windows: SimWindow[] = open.map((w) => {
 		const l = live.windows.get(w.id);
-		let free = now + draw(reactions);
+		const own = stats.delays.get(w.id) ?? { gaps: [], reactions: [] };
+		let free = now + drawOwn(own.reactions, reactions);
 		if (l && l.activity !== "idle" && l.service) {
 			const call = stats.calls.get(w.id);
 			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
-			free = now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + draw(gaps);
+			free =
+				now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + drawOwn(own.gaps, gaps);
 		}
 		const serves = new Set(w.services);
 		const silent = away.get(w.id);
@@ -389,7 +404,7 @@ function replay(
 			if (rng() < s.awayGoneShare || back >= untilClosing) serves.clear();
 			else free = now + back;
 		}
-		return { id: w.id, serves, priorityDesk: w.priority, free, cursor: 0 };
+		return { id: w.id, gaps: own.gaps, reactions: own.reactions, serves, priorityDesk: w.priority, free, cursor: 0 };
 	});
 	const taken = new Uint8Array(queue.length);
 	for (;;) {
@@ -423,7 +438,7 @@ function replay(
 		const t = queue[pick] as SimTicket;
 		if (t.ticket === VISITOR) return w.free - now;
 		taken[pick] = 1;
-		w.free += draw(holdsOf(t.service)) * scale(t.service) + draw(gaps);
+		w.free += draw(holdsOf(t.service)) * scale(t.service) + drawOwn(w.gaps, gaps);
 	}
 }
 

@@ -82,7 +82,10 @@ describe("hold times: a window's own delays", () => {
 	it("learns the delay from becoming free with a ticket waiting to the next call, per window", () => {
 		const { stats } = hall(history(5, 3 * MIN).events);
 		// The first call comes 3 min after the node came online with tickets waiting; then 3 min after each end.
-		expect(stats.delays.get("w1")).toEqual([3 * MIN + MIN, 3 * MIN, 3 * MIN, 3 * MIN, 3 * MIN]);
+		expect(stats.delays.get("w1")).toEqual({
+			gaps: [3 * MIN + MIN, 3 * MIN, 3 * MIN, 3 * MIN, 3 * MIN],
+			reactions: [],
+		});
 		expect(stats.delays.get("w2")).toBeUndefined();
 	});
 
@@ -98,7 +101,9 @@ describe("hold times: a window's own delays", () => {
 			status("w1", t + 30 * MIN, { paused: false }),
 			q("called", "A002", "passport", "w1", t + 30 * MIN + 20 * S),
 		]);
-		expect(stats.delays.get("w1")).toEqual([5 * MIN, 20 * S]);
+		// Its first call is a reaction (the ticket came while it was free); back from the break with a
+		// ticket waiting, it calls after a gap counted from its return, not from before the break.
+		expect(stats.delays.get("w1")).toEqual({ gaps: [20 * S], reactions: [5 * MIN] });
 		expect(stats.openSince.get("w1")).toBe(t + 30 * MIN);
 	});
 
@@ -111,8 +116,8 @@ describe("hold times: a window's own delays", () => {
 describe("usualReaction: the window's own history, the hall's as prior", () => {
 	const stats = (own: number[], others: number[]) => {
 		const s = emptyHoldStats();
-		s.delays.set("w1", own);
-		s.delays.set("w2", others);
+		s.delays.set("w1", { gaps: own, reactions: [] });
+		s.delays.set("w2", { gaps: [], reactions: others });
 		return s;
 	};
 	it.each([
@@ -320,5 +325,36 @@ describe("the wait estimate with a silent window", () => {
 		expect(Number.isFinite(silent.high)).toBe(true);
 		// The centre closes at 18:00 local, i.e. 16:00 UTC.
 		expect(silent.high).toBeLessThanOrEqual((Date.UTC(2026, 10, 23, 16, 0) - (idleFrom + 6 * 60 * MIN)) / MIN + 0.1);
+	});
+});
+
+describe("the wait estimate draws each window's own gaps, the hall's as prior", () => {
+	it("is longer at a window that takes 5 min between visitors than at one as quick as the hall", () => {
+		const { live } = hall([
+			status("w1", T0 - 60 * MIN),
+			...[1, 2, 3].map((i) => issued(`A00${i}`, "passport", T0 - 10 * MIN + i * 1000)),
+		]);
+		const stats = (ownGapMs: number | undefined, count = 40) => {
+			const s = emptyHoldStats();
+			for (let i = 0; i < 20; i++) addHold(s, "passport", 10 * MIN);
+			s.gaps = Array(40).fill(30 * S);
+			s.reactions = Array(40).fill(10 * S);
+			if (ownGapMs !== undefined) s.delays.set("w1", { gaps: Array(count).fill(ownGapMs), reactions: [] });
+			return s;
+		};
+		const at = (s: HoldStats) => {
+			const e = estimateWait(s, live, index, "passport", T0, { paceSigma: 0 });
+			if (!e.ok) throw new Error("no estimate");
+			return e.minutes;
+		};
+		const hallOnly = at(stats(undefined));
+		// Three holds of 10 min and three 30 s gaps after them, the visitor called after the third.
+		expect(hallOnly).toBeCloseTo(3 * 10 + 2 * 0.5 + 0.5 + 1 / 6, 0);
+		const slow = at(stats(5 * MIN));
+		expect(slow).toBeGreaterThan(hallOnly + 10);
+		// With two of its own against the hall's prior, it moves a little only.
+		const few = at(stats(5 * MIN, 2));
+		expect(few).toBeGreaterThanOrEqual(hallOnly);
+		expect(few).toBeLessThan(slow);
 	});
 });
