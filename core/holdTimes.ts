@@ -183,6 +183,16 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			stats.lastEnd.set(q.window, ts);
 			break;
 		}
+		case "transferred": {
+			// The window's hold of it ends; the ticket waits again, from now, for its new service.
+			stats.issued.set(q.ticket, ts);
+			if (!q.window) break;
+			const c = stats.calls.get(q.window);
+			if (c && c.ticket === q.ticket && ts >= c.calledAt) addHold(stats, c.service, ts - c.calledAt);
+			stats.calls.delete(q.window);
+			stats.lastEnd.set(q.window, ts);
+			break;
+		}
 		case "cancelled": {
 			stats.issued.delete(q.ticket);
 			if (!q.window) break;

@@ -169,6 +169,7 @@ export const en: typeof uk = {
 	worstP90: "Worst day's P90 (min)",
 	meanService: "Service, mean (min)",
 	noShows: "No-shows",
+	transferred: "Transferred",
 	noShowShare: "No-show share",
 	levelsByDay: "Targets met and no-shows by day",
 	heatmap: "Load by weekday and hour",
