@@ -120,10 +120,20 @@ export async function run(): Promise<Record<string, unknown>> {
 		const genConnectCpu = c.generators.map((g) => g.latest?.cpuMs ?? 0);
 		const hubConnectCpu = c.hubs.map((h, k) => cpuMs(h.pid) - (cpuHubs0[k] ?? 0));
 		if (connectS === undefined) {
+			// What the hubs hold when they go no further: the highest count, their memory and CPU.
+			const atCap = await hubRss(c);
 			return {
 				nodes: connected.best,
 				target: NODES,
 				error: `only ${connected.best} of ${NODES} connected in ${CONNECT_TIMEOUT_MS / 1000} s`,
+				connected_at_end: c.connected(),
+				hub_clients: await hubTotal(c, own),
+				hub_rss_idle_mb: idle.map(mb),
+				hub_rss_at_end_mb: atCap.map(mb),
+				redis_rss_mb: [mb(redisIdle), mb(rssBytes(c.redis.pid))],
+				generator_cpu_pct: genConnectCpu.map((x) => Math.round(x / CONNECT_TIMEOUT_MS / 0.001) / 10),
+				hub_cpu_pct: hubConnectCpu.map((x) => Math.round(x / CONNECT_TIMEOUT_MS / 0.001) / 10),
+				load1: [Math.round(loadBefore * 10) / 10, Math.round((loadavg()[0] ?? 0) * 10) / 10],
 			};
 		}
 
