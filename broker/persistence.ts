@@ -7,6 +7,7 @@
  */
 import { Readable } from "node:stream";
 import type { AedesOptions, Client } from "aedes";
+import { subscribeRedisOnce } from "./redisEmitter.ts";
 import { buildRetainedIndex, indexRetained } from "./redisRetained.ts";
 
 export type PersistenceConfig =
@@ -72,6 +73,7 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			// in subscribe mode when the check ran, Redis refused INFO there, and the error ended the
 			// hub at start (seen with two hubs starting at once on a loaded machine).
 			const mq = redisEmitter({ ...conn, enableReadyCheck: false });
+			subscribeRedisOnce(mq as unknown as Parameters<typeof subscribeRedisOnce>[0]);
 			return {
 				options: { persistence, mq },
 				close: () => {
