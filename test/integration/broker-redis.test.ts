@@ -3,6 +3,7 @@
  * sessions and retained messages in Redis (aedes-persistence-redis) and pass messages to each
  * other through Redis pub/sub (mqemitter-redis), with a real `redis-server` on loopback.
  */
+import { Redis } from "ioredis";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
@@ -163,6 +164,19 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 		expect(got.has(demoTopic("win-07", "status"))).toBe(false);
 		expect(second.has(demoTopic("win-07", "status"))).toBe(false);
 		expect([...got.keys()].some((t) => t.includes("/cmd/"))).toBe(false);
+	});
+
+	it("subscribes Redis once per broker, however many filters its clients subscribe to", async () => {
+		const subs = await Promise.all(Array.from({ length: 5 }, () => client(a)));
+		await Promise.all(subs.map((c, i) => c.subscribeAsync(demoTopic(`win-0${i + 1}`, "cmd/#"), { qos: 1 })));
+		const r = new Redis(redis?.url ?? "");
+		try {
+			// PUBSUB NUMPAT: the patterns Redis matches every PUBLISH against (one, "*", for both brokers).
+			expect(await r.call("PUBSUB", "NUMPAT")).toBe(1);
+			expect(await r.call("PUBSUB", "CHANNELS")).toEqual([]);
+		} finally {
+			r.disconnect();
+		}
 	});
 
 	it("keeps a clean=false session made on A and delivers its queued QoS 1 messages when it comes back on B", async () => {
