@@ -17,12 +17,15 @@ import type { BenchCentre } from "./e2eCentre.ts";
 import { openStream, type Stream } from "./sse.ts";
 
 export interface PressOptions {
+	/** The hub the devices publish to (its `mqttUrl`) and whose stream is read. */
 	hub: HubBase;
+	/** Further hubs sharing the stream (an external broker's share group): stored by either counts. */
+	alsoStoring?: HubBase[];
 	centre: BenchCentre;
 	/** A quiet centre of the same hub for the probe (none: no probe). */
 	probe?: BenchCentre;
-	/** A signed-in session's cookie, for the streams. */
-	cookie: string;
+	/** A signed-in session's cookie, for the streams (none: no stream, `sse` and `probe` stay empty). */
+	cookie?: string;
 	rate: number;
 	seconds: number;
 }
@@ -89,26 +92,28 @@ export async function measurePresses(o: PressOptions): Promise<PressLatency> {
 	const acked: number[] = [];
 	const order: string[] = [];
 	let acceptedTwice = 0;
-	const off = hub.onAccepted((events) => {
-		const at = performance.now();
-		for (const e of events) {
-			if (e.centre !== id || !sentAt.has(e.data.id)) continue;
-			if (storedAt.has(e.data.id)) acceptedTwice++;
-			else {
-				storedAt.set(e.data.id, at);
-				order.push(e.data.id);
+	const offs = [hub, ...(o.alsoStoring ?? [])].map((h) =>
+		h.onAccepted((events) => {
+			const at = performance.now();
+			for (const e of events) {
+				if (e.centre !== id || !sentAt.has(e.data.id)) continue;
+				if (storedAt.has(e.data.id)) acceptedTwice++;
+				else {
+					storedAt.set(e.data.id, at);
+					order.push(e.data.id);
+				}
 			}
-		}
-	});
+		}),
+	);
 	const clients: MqttClient[] = [];
-	const main = watchRatings(hub, id, o.cookie);
-	const quiet = o.probe ? watchRatings(hub, o.probe.centre.id, o.cookie) : undefined;
+	const main = o.cookie ? watchRatings(hub, id, o.cookie) : undefined;
+	const quiet = o.probe && o.cookie ? watchRatings(hub, o.probe.centre.id, o.cookie) : undefined;
 	try {
 		for (const node of centre.windowNodes) clients.push(await connect(hub.mqttUrl, `e2e-${id}-${node}`));
-		await main.stream.opened;
+		await main?.stream.opened;
 		await quiet?.stream.opened;
 		// The first view comes at once: what the stream held before the load.
-		const base = await main.reach(0, 10_000).then(() => main.seen[0]?.total ?? 0);
+		const base = main ? await main.reach(0, 10_000).then(() => main.seen[0]?.total ?? 0) : 0;
 
 		let running = true;
 		const probes = o.probe && quiet ? probeLoop(hub, o.probe, quiet, () => running) : Promise.resolve([]);
@@ -130,29 +135,42 @@ export async function measurePresses(o: PressOptions): Promise<PressLatency> {
 			await sleep(1);
 		}
 		running = false;
-		const lastSeen = await main.reach(base + total, 30_000);
+		const lastSeen = main ? await main.reach(base + total, 30_000) : 0;
 		const probe = await probes;
 		const deadline = Date.now() + 30_000;
 		while ((storedAt.size < total || acked.length < total) && Date.now() < deadline) await sleep(20);
 		if (storedAt.size < total) throw new Error(`${storedAt.size} of ${total} events stored`);
 
-		// The i-th event the hub accepted is in every view holding more than i ratings (the live
-		// model folds in the order batches settle).
-		const sse: number[] = [];
-		let j = 0;
-		for (const [k, eventId] of order.entries()) {
-			while (j < main.seen.length && (main.seen[j]?.total ?? 0) - base <= k) j++;
-			const at = main.seen[j]?.at ?? lastSeen;
-			sse.push(at - (sentAt.get(eventId) ?? at));
-		}
+		const sse = main ? onScreen(order, sentAt, main.seen, base, lastSeen) : [];
 		const stored = order.map((e) => (storedAt.get(e) ?? 0) - (sentAt.get(e) ?? 0));
 		return { sent: total, stored, acked, sse, probe, acceptedTwice };
 	} finally {
-		off();
-		main.stream.close();
+		for (const off of offs) off();
+		main?.stream.close();
 		quiet?.stream.close();
 		await Promise.all(clients.map((c) => c.endAsync(true)));
 	}
+}
+
+/**
+ * When each event was first on the stream. The i-th event the hub accepted is in every view holding
+ * more than i ratings: the live model folds in the order batches settle.
+ */
+function onScreen(
+	order: readonly string[],
+	sentAt: ReadonlyMap<string, number>,
+	seen: readonly { at: number; total: number }[],
+	base: number,
+	lastSeen: number,
+): number[] {
+	const out: number[] = [];
+	let j = 0;
+	for (const [k, eventId] of order.entries()) {
+		while (j < seen.length && (seen[j]?.total ?? 0) - base <= k) j++;
+		const at = seen[j]?.at ?? lastSeen;
+		out.push(at - (sentAt.get(eventId) ?? at));
+	}
+	return out;
 }
 
 /** One rating at a time on the quiet centre, each waited for on its stream, while `running()`. */

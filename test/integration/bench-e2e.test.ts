@@ -2,16 +2,19 @@
  * The measuring code of `npm run bench -- e2e`, run briefly so the bench cannot rot unseen: a
  * second at 50 ratings a second through a real hub (aedes, ingest, SQLite, live model, the SSE
  * stream) — every event stored once and in every latency array; and the child-process load
- * generator for a second, its acknowledgements matching the rows stored.
+ * generator for a second, its acknowledgements matching the rows stored; and the same presses
+ * through mosquitto and two hubs sharing its stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeBenchCentre } from "../../bench/e2eCentre.ts";
+import { externalPresses } from "../../bench/e2eExternal.ts";
 import { measurePresses } from "../../bench/e2eLatency.ts";
 import { runLoad } from "../../bench/e2eLoad.ts";
 import { benchHub } from "../../bench/hub.ts";
 import type { Hub } from "../../server/hub.ts";
 import { signedIn } from "../fixtures/auth.ts";
 import { tempDir } from "../fixtures/hub.ts";
+import { mosquittoAvailable } from "../fixtures/mosquitto.ts";
 import { until } from "../fixtures/wait.ts";
 
 let dir: ReturnType<typeof tempDir>;
@@ -64,5 +67,14 @@ describe("the e2e bench's measurements", () => {
 			(n) => n === before + load.acked,
 			{ what: "every acknowledged event in the store" },
 		);
+	});
+
+	it.skipIf(!mosquittoAvailable)("times presses through mosquitto and two hubs, each event stored once", async () => {
+		const r = await externalPresses(big, { rate: 50, seconds: 1, connections: 2 });
+		expect(r.sent).toBe(50);
+		expect(r.acceptedTwice).toBe(0);
+		expect(r.stored).toHaveLength(50);
+		expect(r.perHub.reduce((a, b) => a + b, 0)).toBe(50);
+		expect(r.sse).toHaveLength(0);
 	});
 });
