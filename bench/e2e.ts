@@ -61,6 +61,7 @@ async function latencyAt500(): Promise<Record<string, number>> {
 	try {
 		const agent = await signIn(hub, await addUser(hub));
 		const q0 = queuedMs();
+		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
 		const r = await measurePresses({
 			hub,
@@ -71,6 +72,8 @@ async function latencyAt500(): Promise<Record<string, number>> {
 			seconds: SECONDS,
 		});
 		const queued = queuedPct(q0, t0);
+		const cpu = process.cpuUsage(cpu0);
+		const cpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 1000) / 10;
 		if (r.acceptedTwice) throw new Error(`${r.acceptedTwice} events accepted twice`);
 		const stored = await hub.countEvents({ centre: "large" });
 		if (stored !== r.sent) throw new Error(`${stored} of ${r.sent} events in the store`);
@@ -86,6 +89,7 @@ async function latencyAt500(): Promise<Record<string, number>> {
 			probe_p50_ms: quantile(r.probe, 0.5),
 			probe_p99_ms: quantile(r.probe, 0.99),
 			queued_pct: queued,
+			cpu_pct: cpuPct,
 		};
 	} finally {
 		await hub.close();
@@ -149,7 +153,7 @@ async function centreRss() {
 export async function run(): Promise<Record<string, unknown>> {
 	const a = await latencyAt500();
 	printTable(
-		`e2e: ${CENTRE_RATE} ratings/s from ${CENTRE_WINDOWS} nodes for ${SECONDS} s (ms); the hub waited for a core ${a.queued_pct} % of the time`,
+		`e2e: ${CENTRE_RATE} ratings/s from ${CENTRE_WINDOWS} nodes for ${SECONDS} s (ms); this process (hub, publishers, streams) ${a.cpu_pct} % CPU, waiting for a core ${a.queued_pct} % of the time`,
 		[
 			{
 				"press →": "stored (durable, applied)",
@@ -204,6 +208,7 @@ export async function run(): Promise<Record<string, unknown>> {
 		press_to_sse_p99_ms: a.sse_p99_ms,
 		press_to_sse_quiet_p50_ms: a.probe_p50_ms,
 		press_to_sse_quiet_p99_ms: a.probe_p99_ms,
+		process_cpu_pct: a.cpu_pct,
 		hub_waiting_for_core_pct: a.queued_pct,
 		sustained_events_per_s: b.perS,
 		sustained_acked: b.acked,
