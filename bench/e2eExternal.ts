@@ -14,13 +14,15 @@ import type { BenchCentre } from "./e2eCentre.ts";
 import { measurePresses, type PressLatency } from "./e2eLatency.ts";
 
 export interface ExternalRun extends PressLatency {
-	/** Events each hub stored. */
+	/** Events each hub stored (the warm-up's too). */
 	perHub: number[];
+	/** Events sent to warm up, before the measured ones. */
+	warmedUp: number;
 }
 
 export async function externalPresses(
 	centre: BenchCentre,
-	o: { rate: number; seconds: number; connections: number },
+	o: { rate: number; seconds: number; connections: number; warmupSeconds?: number },
 ): Promise<ExternalRun> {
 	const mosquitto = await startMosquitto({ extra: ["max_queued_messages 100000"] });
 	const dirs = [tempDir("vikno-bench-e2e-ext-"), tempDir("vikno-bench-e2e-ext-")];
@@ -34,9 +36,11 @@ export async function externalPresses(
 				),
 			);
 		const [first, ...rest] = hubs as [ExternalHub, ...ExternalHub[]];
-		const r = await measurePresses({ hub: first, alsoStoring: rest, centre, rate: o.rate, seconds: o.seconds });
+		const press = (seconds: number) => measurePresses({ hub: first, alsoStoring: rest, centre, rate: o.rate, seconds });
+		const warm = o.warmupSeconds ? await press(o.warmupSeconds) : undefined;
+		const r = await press(o.seconds);
 		const perHub = await Promise.all(hubs.map((h) => h.countEvents({ centre: centre.centre.id })));
-		return { ...r, perHub };
+		return { ...r, perHub, warmedUp: warm?.sent ?? 0 };
 	} finally {
 		for (const h of hubs) await h.close();
 		await mosquitto.stop();
