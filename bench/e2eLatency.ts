@@ -106,6 +106,7 @@ export async function measurePresses(o: PressOptions): Promise<PressLatency> {
 		}),
 	);
 	const clients: MqttClient[] = [];
+	let running = true;
 	const main = o.cookie ? watchRatings(hub, id, o.cookie) : undefined;
 	const quiet = o.probe && o.cookie ? watchRatings(hub, o.probe.centre.id, o.cookie) : undefined;
 	try {
@@ -115,8 +116,8 @@ export async function measurePresses(o: PressOptions): Promise<PressLatency> {
 		// The first view comes at once: what the stream held before the load.
 		const base = main ? await main.reach(0, 10_000).then(() => main.seen[0]?.total ?? 0) : 0;
 
-		let running = true;
 		const probes = o.probe && quiet ? probeLoop(hub, o.probe, quiet, () => running) : Promise.resolve([]);
+		probes.catch(() => {}); // awaited below; a failure of the load first must not leave it unhandled
 		const start = performance.now();
 		let i = 0;
 		while (i < total) {
@@ -145,6 +146,7 @@ export async function measurePresses(o: PressOptions): Promise<PressLatency> {
 		const stored = order.map((e) => (storedAt.get(e) ?? 0) - (sentAt.get(e) ?? 0));
 		return { sent: total, stored, acked, sse, probe, acceptedTwice };
 	} finally {
+		running = false;
 		for (const off of offs) off();
 		main?.stream.close();
 		quiet?.stream.close();
