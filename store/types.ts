@@ -6,6 +6,7 @@
 import Type, { type Static } from "typebox";
 import type { Kind, QueueEventType } from "../core/contract.ts";
 import { Count, orNull } from "../core/schemaParts.ts";
+import type { DayTallies } from "../core/serviceLevels.ts";
 import type { PayloadText } from "./payloadText.ts";
 
 /** Values the hub computes at ingest and stores beside the payload. */
@@ -88,6 +89,20 @@ export const SeriesRow = Type.Object({
 });
 export type SeriesRow = Static<typeof SeriesRow>;
 
+/** Ratings of one kind on one local day (a roll-up row): '' where a rating has no such tag. */
+export interface RatingCount {
+	day: string;
+	window: string;
+	service: string;
+	/** As the payload said it ('' for none: the buttons). */
+	source: string;
+	/** Presses inside the lockout after a rating, not ratings. */
+	extra: boolean;
+	/** 0 where the rating had no score the layout could keep. */
+	score: number;
+	n: number;
+}
+
 export interface EventStore {
 	readonly name: string;
 	/**
@@ -114,6 +129,14 @@ export interface EventStore {
 	readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]>;
 	/** Aggregates over time buckets. */
 	query(q: SeriesQuery): Promise<SeriesRow[]>;
+	/**
+	 * The reports' roll-ups, for a backend that keeps them (SQLite): the ratings of local days
+	 * [fromDay, toDay] counted by kind, and each day's service-level tallies — the same figures the
+	 * raw events give. Null where it cannot answer (e.g. its calendar of the centre is not
+	 * `timeZone`): the caller reads the events instead.
+	 */
+	ratingDays?(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<RatingCount[] | null>;
+	queueDays?(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<DayTallies | null>;
 	/** Number of stored events, optionally of one centre and/or kind. */
 	count(filter?: { centre?: string; kind?: Kind }): Promise<number>;
 	/** Is the backend reachable and writable now? (For health and spool recovery.) */
