@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, 
 	board: () => import("./board.ts"),
 	dashboard: () => import("./dashboard.ts"),
 	"public-api": () => import("./publicApi.ts"),
+	reports: () => import("./reports.ts"),
 };
 
 const KNOWN = [
@@ -24,6 +25,7 @@ const KNOWN = [
 	"edge",
 	"board",
 	"dashboard",
+	"reports",
 ];
 
 async function main(names: string[]): Promise<number> {

@@ -39,6 +39,8 @@ export interface RatingRecord {
 	source?: "button" | "qr";
 	/** How many identical ratings this record stands for (a roll-up's count); default 1. */
 	n?: number;
+	/** Its local day when known (a roll-up's), else worked out from `ts`. */
+	day?: string;
 }
 
 export const QualityFigures = Type.Object({
@@ -151,7 +153,7 @@ export function qualityReport(records: readonly RatingRecord[], options: Quality
 	const unattributed = { window: 0, service: 0, administrator: 0 };
 	for (const r of records) {
 		const counts = r.extra ? 0 : (r.n ?? 1);
-		add(groups.byDay, localDay(r.ts, timeZone), r);
+		add(groups.byDay, r.day ?? localDay(r.ts, timeZone), r);
 		add(groups.bySource, r.source ?? "button", r);
 		if (r.window) add(groups.byWindow, r.window, r);
 		else unattributed.window += counts;

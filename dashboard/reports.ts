@@ -7,7 +7,7 @@
 import type { CentreIndex } from "../core/centre.ts";
 import { administratorsOf, qualityReport, type RatingRecord, ratingRecord } from "../core/quality.ts";
 import { levelsOf, queueRecord, serviceLevels } from "../core/serviceLevels.ts";
-import { addDays, daysBetween, isDate, localDay, midnight } from "../core/time.ts";
+import { addDays, daysBetween, isDate, localClock, localDay, midnight } from "../core/time.ts";
 import { type EventStore, type RatingCount, type SeriesRow, STEP_MS, type Step } from "../store/types.ts";
 import { HttpError } from "./errors.ts";
 import type { TrendRow } from "./routes/managerSchemas.ts";
@@ -50,8 +50,8 @@ async function events(store: EventStore, centre: string, fromTs: number, toTs: n
 }
 
 /** A roll-up row as the record of its `n` ratings (at the day's midnight: only the day is read). */
-function countRecord(r: RatingCount, timeZone: string): RatingRecord {
-	const rec: RatingRecord = { ts: midnight(r.day, timeZone), score: r.score, n: r.n };
+function countRecord(r: RatingCount, midnightOf: (day: string) => number): RatingRecord {
+	const rec: RatingRecord = { ts: midnightOf(r.day), day: r.day, score: r.score, n: r.n };
 	if (r.extra) rec.extra = true;
 	if (r.window) rec.window = r.window;
 	if (r.service) rec.service = r.service;
@@ -64,7 +64,7 @@ export async function qualityOf(store: EventStore, index: CentreIndex, s: Span) 
 	const c = index.centre;
 	const counts = await store.ratingDays?.(c.id, s.from, s.to, c.timeZone);
 	const records = counts
-		? counts.map((r) => countRecord(r, c.timeZone))
+		? counts.map((r) => countRecord(r, localClock(c.timeZone).midnight))
 		: (await events(store, c.id, s.fromTs, s.toTs, "rating")).map((e) => ratingRecord(e.ts, e.data));
 	return {
 		centre: c.id,

@@ -109,8 +109,8 @@ export class SqliteRollups {
 			args.push(value);
 		}
 		const grp = q.groupBy ? col(q.groupBy) : "NULL";
-		const sql = `SELECT hour_ts, local_day, ${grp}, value, sum(n) FROM series_hour WHERE ${where.join(" AND ")}
-			GROUP BY hour_ts, local_day, ${grp}, value`;
+		// Rows in key order, summed by `add`: no sort in SQLite.
+		const sql = `SELECT hour_ts, local_day, ${grp}, value, n FROM series_hour WHERE ${where.join(" AND ")}`;
 		for (const r of this.db
 			.prepare(sql)
 			.raw()
