@@ -5,6 +5,7 @@
  * clock.
  */
 import type { CentreIndex } from "../core/centre.ts";
+import type { Kind } from "../core/contract.ts";
 import { administratorsOf, qualityReport, type RatingRecord, ratingRecord } from "../core/quality.ts";
 import { levelsOf, queueRecord, serviceLevels } from "../core/serviceLevels.ts";
 import { addDays, daysBetween, isDate, localClock, localDay, midnight } from "../core/time.ts";
@@ -17,8 +18,8 @@ export const MAX_DAYS = 92;
 /** … and from a store's roll-ups (SQLite), where a year answers about as fast as a day. */
 export const MAX_DAYS_ROLLED = 366;
 
-/** The longest span a store answers quickly. */
-export const maxDays = (store: EventStore) => (store.ratingDays && store.queueDays ? MAX_DAYS_ROLLED : MAX_DAYS);
+/** The longest span a store answers quickly: service levels need a ledger of tickets, kept per day only in SQLite. */
+export const maxDays = (store: EventStore) => (store.queueDays ? MAX_DAYS_ROLLED : MAX_DAYS);
 
 export interface Span {
 	from: string;
@@ -45,8 +46,8 @@ export function span(
 	return { from, to, fromTs: midnight(from, zone), toTs: midnight(addDays(to, 1), zone) };
 }
 
-async function events(store: EventStore, centre: string, fromTs: number, toTs: number, kind: string) {
-	return (await store.readRange(centre, fromTs, toTs)).filter((e) => e.kind === kind);
+async function events(store: EventStore, centre: string, fromTs: number, toTs: number, kind: Kind) {
+	return (await store.readRange(centre, fromTs, toTs, kind)).filter((e) => e.kind === kind);
 }
 
 /** A roll-up row as the record of its `n` ratings (at the day's midnight: only the day is read). */

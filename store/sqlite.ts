@@ -188,10 +188,17 @@ export class SqliteStore implements EventStore {
 		return rows.map(eventFromRow);
 	}
 
-	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
-		const rows = this.db
-			.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")
-			.all(centre, fromTs, Math.min(toTs, Number.MAX_SAFE_INTEGER)) as EventRow[];
+	async readRange(centre: string, fromTs: number, toTs: number, kind?: Kind): Promise<StoredEvent[]> {
+		const to = Math.min(toTs, Number.MAX_SAFE_INTEGER);
+		const rows = (
+			kind
+				? this.db
+						.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? AND kind = ? ORDER BY ts, rx_ts, id")
+						.all(centre, fromTs, to, kind)
+				: this.db
+						.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")
+						.all(centre, fromTs, to)
+		) as EventRow[];
 		return rows.map(eventFromRow);
 	}
 

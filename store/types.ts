@@ -125,8 +125,8 @@ export interface EventStore {
 	 * behind an id the store says it already has, to tell a repeat from a reused id.
 	 */
 	lookup?(ids: readonly string[]): StoredEvent[];
-	/** Raw events of a centre with fromTs <= ts < toTs, in time order (to rebuild live state). */
-	readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]>;
+	/** Raw events of a centre with fromTs <= ts < toTs (of one kind if given), in time order (to rebuild live state). */
+	readRange(centre: string, fromTs: number, toTs: number, kind?: Kind): Promise<StoredEvent[]>;
 	/** Aggregates over time buckets. */
 	query(q: SeriesQuery): Promise<SeriesRow[]>;
 	/**
