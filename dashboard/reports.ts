@@ -63,7 +63,7 @@ function countRecord(r: RatingCount, midnightOf: (day: string) => number): Ratin
 /** Quality of the span: from the store's roll-ups where it keeps them, else from the rating events. */
 export async function qualityOf(store: EventStore, index: CentreIndex, s: Span) {
 	const c = index.centre;
-	const counts = await store.ratingDays?.(c.id, s.from, s.to, c.timeZone);
+	const counts = await store.ratingDays?.(c.id, s.from, s.to, c.timeZone, c.ratingScale);
 	const records = counts
 		? counts.map((r) => countRecord(r, localClock(c.timeZone).midnight))
 		: (await events(store, c.id, s.fromTs, s.toTs, "rating")).map((e) => ratingRecord(e.ts, e.data));

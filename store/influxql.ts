@@ -56,19 +56,25 @@ const RATING_TAGS = ["window", "service", "source"] as const;
 
 /**
  * The ratings of local days counted by tag set and score, through `GROUP BY time(1d)` in the
- * centre's zone: one statement for all ratings, one per score 1..10, one for extra presses.
+ * centre's zone: one statement for all ratings, one per score 1..scale, one for extra presses.
  */
-export function ratingDaysQuery(centre: string, fromTs: number, toTs: number, timeZone: string): string {
+export function ratingDaysQuery(
+	centre: string,
+	fromTs: number,
+	toTs: number,
+	timeZone: string,
+	scale = TOP_SCORE,
+): string {
 	const where = `centre = ${literal(centre)} AND time >= ${timeNs(fromTs)} AND time < ${timeNs(toTs)}`;
 	const group = `GROUP BY time(1d), ${RATING_TAGS.map(ident).join(", ")} fill(none) tz(${literal(timeZone)})`;
 	const count = (field: string, more = "") =>
 		`SELECT COUNT(${ident(field)}) AS "n" FROM "rating" WHERE ${where}${more} ${group}`;
-	const scores = Array.from({ length: TOP_SCORE }, (_, i) => count("score", ` AND "score" = ${i + 1}`));
+	const scores = Array.from({ length: scale }, (_, i) => count("score", ` AND "score" = ${i + 1}`));
 	return [count("score"), ...scores, count("extra_score")].join("; ");
 }
 
-/** Rating counts from `ratingDaysQuery`'s answer; ratings of no score 1..10 are counted as score 0. */
-export function parseRatingDays(res: InfluxResponse, timeZone: string): RatingCount[] {
+/** Rating counts from `ratingDaysQuery`'s answer; ratings of no score 1..scale are counted as score 0. */
+export function parseRatingDays(res: InfluxResponse, timeZone: string, scale = TOP_SCORE): RatingCount[] {
 	if (res.error) throw new Error(`InfluxDB: ${res.error}`);
 	const key = (day: string, tags: Record<string, string> | undefined) =>
 		[day, ...RATING_TAGS.map((t) => tags?.[t] ?? "")].join("\u0000");
@@ -83,7 +89,7 @@ export function parseRatingDays(res: InfluxResponse, timeZone: string): RatingCo
 				const k = key(day, s.tags);
 				const tags = { window: s.tags?.window ?? "", service: s.tags?.service ?? "", source: s.tags?.source ?? "" };
 				if (i === 0) total.set(k, (total.get(k) ?? 0) + n);
-				else if (i <= TOP_SCORE) {
+				else if (i <= scale) {
 					out.push({ day, ...tags, extra: false, score: i, n });
 					total.set(k, (total.get(k) ?? 0) - n);
 				} else out.push({ day, ...tags, extra: true, score: 0, n });
@@ -182,10 +188,16 @@ export abstract class InfluxQlReads {
 	}
 
 	/** Quality's counts from InfluxDB's own aggregates (GROUP BY time(1d) in the centre's zone). */
-	async ratingDays(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<RatingCount[]> {
+	async ratingDays(
+		centre: string,
+		fromDay: string,
+		toDay: string,
+		timeZone: string,
+		scale?: number,
+	): Promise<RatingCount[]> {
 		const clock = localClock(timeZone);
-		const q = ratingDaysQuery(centre, clock.midnight(fromDay), clock.midnight(addDays(toDay, 1)), timeZone);
-		return parseRatingDays(await this.raw(q), timeZone);
+		const q = ratingDaysQuery(centre, clock.midnight(fromDay), clock.midnight(addDays(toDay, 1)), timeZone, scale);
+		return parseRatingDays(await this.raw(q), timeZone, scale);
 	}
 
 	async query(q: SeriesQuery): Promise<SeriesRow[]> {

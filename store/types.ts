@@ -135,7 +135,14 @@ export interface EventStore {
 	 * raw events give. Null where it cannot answer (e.g. its calendar of the centre is not
 	 * `timeZone`): the caller reads the events instead.
 	 */
-	ratingDays?(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<RatingCount[] | null>;
+	ratingDays?(
+		centre: string,
+		fromDay: string,
+		toDay: string,
+		timeZone: string,
+		/** The centre's scale: scores above it may be counted together as score 0 (no figure counts them). */
+		scale?: number,
+	): Promise<RatingCount[] | null>;
 	queueDays?(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<DayTallies | null>;
 	/** Number of stored events, optionally of one centre and/or kind. */
 	count(filter?: { centre?: string; kind?: Kind }): Promise<number>;
