@@ -10,7 +10,10 @@
  * the day of the finish.
  *
  * Per service and day:
- * - `issued`, `called` (first calls), `served` (finished), `noShows`, `cancelled`;
+ * - `issued`, `called` (first calls), `served` (finished), `noShows`, `cancelled`, `transferred`;
+ *   a ticket sent on to another service counts in `issued`, `called` and its wait for the service
+ *   it was issued for, in `transferred` there, and in `served` / `noShows` / `cancelled` (and its
+ *   service time) for the service it ended in;
  * - `withinTarget`: of the called tickets whose wait is known (`waitKnown`), the share that waited
  *   at most the service's `targetWaitMin` (`withinTargetCount`; a no-show was waited for too, so it
  *   counts) — the counts let a reader add days up exactly;
@@ -35,7 +38,16 @@ import type { Centre } from "./centre.ts";
 import type { QueueData, QueueEventType } from "./contract.ts";
 import { Count, orNull } from "./schemaParts.ts";
 import { mean, quantile } from "./stats.ts";
-import { firstCallAt, isWaiting, type Ledger, record, type Serves, wasCalled } from "./ticketLedger.ts";
+import {
+	firstCallAt,
+	isWaiting,
+	type Ledger,
+	record,
+	type Serves,
+	servedFrom,
+	serviceNow,
+	wasCalled,
+} from "./ticketLedger.ts";
 import { addDays, localDay } from "./time.ts";
 
 export interface QueueRecord {
@@ -47,6 +59,8 @@ export interface QueueRecord {
 	service: string;
 	window?: string;
 	priority?: string;
+	/** On `transferred`: the service it went on to. */
+	to?: string;
 	/** Stored by ingest on `called`. */
 	wait_s?: number;
 	/** Stored by ingest on `finished`. */
@@ -68,6 +82,7 @@ export const ServiceLevel = Type.Object({
 	served: Count,
 	noShows: Count,
 	cancelled: Count,
+	transferred: Type.Integer({ minimum: 0, description: "Tickets issued for this service sent on to another" }),
 	withinTarget: orNull(Type.Number({ description: "Share of called tickets that waited at most the target, 0..1" })),
 	/** The counts behind `withinTarget`, so shares of several days add up exactly. */
 	waitKnown: Type.Integer({ minimum: 0, description: "Called tickets whose wait is known" }),
@@ -95,6 +110,7 @@ export function queueRecord(
 	};
 	if (typeof data.window === "string") r.window = data.window;
 	if (typeof data.priority === "string") r.priority = data.priority;
+	if (typeof data.to === "string") r.to = data.to;
 	if (derived.wait_s !== undefined) r.wait_s = derived.wait_s;
 	if (derived.service_s !== undefined) r.service_s = derived.service_s;
 	return r;
@@ -115,6 +131,7 @@ export interface DayTally {
 	served: number;
 	noShows: number;
 	cancelled: number;
+	transferred: number;
 	waits: number[];
 	services: number[];
 }
@@ -146,6 +163,7 @@ function ledgers(records: readonly QueueRecord[], timeZone: string) {
 			service: r.service,
 			...(r.window !== undefined ? { window: r.window } : {}),
 			...(r.priority !== undefined ? { priority: r.priority } : {}),
+			...(r.to !== undefined ? { to: r.to } : {}),
 		};
 		n++;
 		record(d.ledger, q.id, r.ts, q, serves);
@@ -172,7 +190,7 @@ export function dayTallies(records: readonly QueueRecord[], timeZone: string, on
 		const tally = (service: string) => {
 			let t = tallies.get(service);
 			if (!t) {
-				t = { issued: 0, called: 0, served: 0, noShows: 0, cancelled: 0, waits: [], services: [] };
+				t = { issued: 0, called: 0, served: 0, noShows: 0, cancelled: 0, transferred: 0, waits: [], services: [] };
 				tallies.set(service, t);
 			}
 			return t;
@@ -183,6 +201,9 @@ export function dayTallies(records: readonly QueueRecord[], timeZone: string, on
 			const both = [tally(r.service), tally("*")];
 			const kept = stored.get(r.ticket) ?? {};
 			if (r.issued > 0) for (const x of both) x.issued++;
+			if (r.transfers > 0) for (const x of both) x.transferred++;
+			// The outcome belongs to the service it ended in (its latest transfer's).
+			const ended = [serviceNow(r) === r.service ? both[0] : tally(serviceNow(r)), both[1]] as DayTally[];
 			if (wasCalled(r)) {
 				const first = firstCallAt(r);
 				// Called just after midnight: issued the evening before and still waiting then.
@@ -199,22 +220,24 @@ export function dayTallies(records: readonly QueueRecord[], timeZone: string, on
 			}
 			if (r.finished) {
 				const at = r.finished.window;
-				const from =
-					at !== undefined && r.started?.window === at ? r.started.ts : at !== undefined ? r.calls.get(at) : undefined;
+				const from = at !== undefined ? servedFrom(r, at) : undefined;
 				const took = from !== undefined && from <= r.finished.ts ? (r.finished.ts - from) / 1000 : kept.service_s;
-				for (const x of both) {
+				for (const x of ended) {
 					x.served++;
 					if (took !== undefined) x.services.push(took);
 				}
-			} else if (r.noShow) for (const x of both) x.noShows++;
-			else if (r.cancelled) for (const x of both) x.cancelled++;
+			} else if (r.noShow) for (const x of ended) x.noShows++;
+			else if (r.cancelled) for (const x of ended) x.cancelled++;
 		}
 		out.set(day, tallies);
 	}
 	return out;
 }
 
-/** The service-level rows of days' tallies, under the centre's targets. */
+/**
+ * The service-level rows of days' tallies, under the centre's targets. A service's waits are those
+ * of the tickets issued for it, so its count within target uses its own target; "*" sums them.
+ */
 export function levelsOf(days: DayTallies, centre: Pick<Centre, "services">): ServiceLevel[] {
 	const target = new Map(centre.services.map((s) => [s.id, s.targetWaitMin]));
 	const within = (service: string, waits: readonly number[]) => {
@@ -228,7 +251,6 @@ export function levelsOf(days: DayTallies, centre: Pick<Centre, "services">): Se
 	const rank = (service: string) => (service === "*" ? -1 : (order.get(service) ?? centre.services.length));
 	const rows: ServiceLevel[] = [];
 	for (const [day, tallies] of days) {
-		// "*" uses each ticket's own service target: the sum of the services' counts.
 		let all = 0;
 		for (const [service, x] of tallies) if (service !== "*") all += within(service, x.waits);
 		for (const [service, x] of tallies) {
@@ -243,6 +265,7 @@ export function levelsOf(days: DayTallies, centre: Pick<Centre, "services">): Se
 				served: x.served,
 				noShows: x.noShows,
 				cancelled: x.cancelled,
+				transferred: x.transferred,
 				withinTarget: withWait ? Math.round((inTarget / withWait) * 1000) / 1000 : null,
 				waitKnown: withWait,
 				withinTargetCount: inTarget,
