@@ -5,9 +5,13 @@
  * firmware-sim/storedHistory.ts), then quality, service levels, trends and one history series of
  * one centre for a month — and for a year — are asked repeatedly through dashboard/reports.ts.
  *
+ * Then the same years in InfluxDB 1.x (a real influxd), where trends and history are its
+ * `GROUP BY time` aggregates and quality and service levels read the span's points.
+ *
  * VIKNO_BENCH_CENTRES (50), VIKNO_BENCH_DAYS (365), VIKNO_BENCH_TICKETS (tickets a centre's open
  * day, 80), VIKNO_BENCH_REPEAT (20); VIKNO_BENCH_REPORTS_DB=FILE keeps the generated file there
- * and reuses it on the next run (generating takes minutes).
+ * and reuses it on the next run (generating takes minutes); VIKNO_BENCH_SQLITE=0 and
+ * VIKNO_BENCH_INFLUX_CENTRES=0 leave a part out.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +34,8 @@ const DAYS = Number(process.env.VIKNO_BENCH_DAYS ?? 365);
 const TICKETS = Number(process.env.VIKNO_BENCH_TICKETS ?? 80);
 const REPEAT = Number(process.env.VIKNO_BENCH_REPEAT ?? 20);
 const KEEP = process.env.VIKNO_BENCH_REPORTS_DB;
+/** VIKNO_BENCH_SQLITE=0: no SQLite part. */
+const SQLITE = process.env.VIKNO_BENCH_SQLITE !== "0";
 /** Centres written into InfluxDB (0: no InfluxDB part). */
 const INFLUX_CENTRES = Number(process.env.VIKNO_BENCH_INFLUX_CENTRES ?? (influxdAvailable() ? CENTRES : 0));
 /** The last generated day; the year runs up to it. */
@@ -73,19 +79,6 @@ async function generateSqlite(path: string) {
 	await store.close();
 	return made;
 }
-
-/** The store's raw reads only (no roll-ups): the reports then read its events. */
-const rawOf = (store: EventStore): EventStore => ({
-	name: store.name,
-	localDurable: store.localDurable,
-	init: () => store.init(),
-	append: (e) => store.append(e),
-	readRange: (...a) => store.readRange(...a),
-	query: (q) => store.query(q),
-	count: (f) => store.count(f),
-	ping: () => store.ping(),
-	close: () => store.close(),
-});
 
 /**
  * The first call (cold: day tallies computed, pages read), then `repeat` more: their p50 and p95,
@@ -152,7 +145,7 @@ const REPORTS: [string, (store: EventStore, s: Span) => Promise<unknown>][] = [
 ];
 
 /** Every report of one centre for a month and a year, from the roll-ups and raw; figures prefixed. */
-async function measure(prefix: string, rolled: EventStore, raw: EventStore, rawYearRepeat: number) {
+async function measure(prefix: string, rolled: EventStore, raw: EventStore | null, rawYearRepeat: number) {
 	const rows: Record<string, string | number>[] = [];
 	const figures: Record<string, number> = {};
 	for (const [name, s, rawRepeat] of [
@@ -161,26 +154,31 @@ async function measure(prefix: string, rolled: EventStore, raw: EventStore, rawY
 	] as const) {
 		for (const [report, f] of REPORTS) {
 			const r = await timed(REPEAT, () => f(rolled, s));
-			const w = await timed(rawRepeat, () => f(raw, s));
 			const key = `${prefix}${name}_${report}`;
 			figures[`${key}_p50_ms`] = r.p50;
 			figures[`${key}_p95_ms`] = r.p95;
 			figures[`${key}_first_ms`] = r.first;
 			figures[`${key}_cpu_ms`] = r.cpu;
-			figures[`${key}_raw_p95_ms`] = w.p95;
-			figures[`${key}_ratio_raw`] = Math.round((w.p50 / Math.max(r.p50, 0.01)) * 10) / 10;
-			rows.push({
+			const row: Record<string, string | number> = {
 				span: name,
 				report,
 				"first ms": r.first,
 				"p50 ms": r.p50,
 				"p95 ms": r.p95,
 				"cpu ms": r.cpu,
-				"raw p50 ms": w.p50,
-				"raw p95 ms": w.p95,
-				"raw cpu ms": w.cpu,
-				"raw ÷ roll-up": figures[`${key}_ratio_raw`] as number,
-			});
+			};
+			if (raw) {
+				const w = await timed(rawRepeat, () => f(raw, s));
+				figures[`${key}_raw_p95_ms`] = w.p95;
+				figures[`${key}_ratio_raw`] = Math.round((w.p50 / Math.max(r.p50, 0.01)) * 10) / 10;
+				Object.assign(row, {
+					"raw p50 ms": w.p50,
+					"raw p95 ms": w.p95,
+					"raw cpu ms": w.cpu,
+					"raw ÷ roll-up": figures[`${key}_ratio_raw`] as number,
+				});
+			}
+			rows.push(row);
 		}
 	}
 	const worst = Math.max(
@@ -216,7 +214,10 @@ async function sqlitePart(): Promise<Record<string, unknown>> {
 	};
 }
 
-/** The same reports over InfluxDB's aggregates (quality's counts, GROUP BY time) against its raw points. */
+/**
+ * The same reports over InfluxDB: trends and history through its `GROUP BY time` aggregates,
+ * quality and service levels from its rating and queue points of the span.
+ */
 async function influxPart(): Promise<Record<string, unknown>> {
 	const influxd = await startInfluxd();
 	try {
@@ -228,7 +229,7 @@ async function influxPart(): Promise<Record<string, unknown>> {
 		});
 		await store.init();
 		const made = await generate((batch) => store.append(batch), INFLUX_CENTRES);
-		const { rows, figures, worst } = await measure("influx_", store, rawOf(store), 1);
+		const { rows, figures, worst } = await measure("influx_", store, null, 0);
 		printTable(
 			`the same in InfluxDB 1.x: ${INFLUX_CENTRES} centres × ${DAYS} days (${made.events.toLocaleString("en-US")} events, written in ${Math.round(made.seconds)} s)`,
 			rows,
@@ -247,7 +248,7 @@ async function influxPart(): Promise<Record<string, unknown>> {
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-	const sqlite = await sqlitePart();
+	const sqlite = SQLITE ? await sqlitePart() : {};
 	const influx = INFLUX_CENTRES > 0 ? await influxPart() : {};
 	return { centres: CENTRES, days: DAYS, tickets_per_day: TICKETS, ...sqlite, ...influx };
 }

@@ -5,10 +5,9 @@
  * (ts·1e6 + id offset, see points.ts) to milliseconds, which is the event's `ts` again.
  */
 import type { Kind } from "../core/contract.ts";
-import { addDays, localClock, localDay } from "../core/time.ts";
 import { byTime, fromPoint, MEASUREMENT_OF, MEASUREMENTS, type PointMeasurement } from "./points.ts";
 import { byBucket, checkQuery } from "./series.ts";
-import type { RatingCount, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
+import type { SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
 
 /** InfluxDB keeps int64 nanoseconds: epoch ms beyond these bounds cannot be stored or asked for. */
 const MIN_MS = -9_223_372_036_853;
@@ -48,60 +47,6 @@ export function seriesQuery(q: SeriesQuery): string {
 export function readRangeQuery(centre: string, fromTs: number, toTs: number, kind?: Kind): string {
 	const where = `WHERE centre = ${literal(centre)} AND time >= ${timeNs(fromTs)} AND time < ${timeNs(toTs)}`;
 	return (kind ? [MEASUREMENT_OF[kind]] : MEASUREMENTS).map((m) => `SELECT * FROM ${ident(m)} ${where}`).join("; ");
-}
-
-/** Highest score a centre's scale may have (core/centre.ts: ratingScale ≤ 10). */
-const TOP_SCORE = 10;
-const RATING_TAGS = ["window", "service", "source"] as const;
-
-/**
- * The ratings of local days counted by tag set and score, through `GROUP BY time(1d)` in the
- * centre's zone: one statement for all ratings, one per score 1..scale, one for extra presses.
- */
-export function ratingDaysQuery(
-	centre: string,
-	fromTs: number,
-	toTs: number,
-	timeZone: string,
-	scale = TOP_SCORE,
-): string {
-	const where = `centre = ${literal(centre)} AND time >= ${timeNs(fromTs)} AND time < ${timeNs(toTs)}`;
-	const group = `GROUP BY time(1d), ${RATING_TAGS.map(ident).join(", ")} fill(none) tz(${literal(timeZone)})`;
-	const count = (field: string, more = "") =>
-		`SELECT COUNT(${ident(field)}) AS "n" FROM "rating" WHERE ${where}${more} ${group}`;
-	const scores = Array.from({ length: scale }, (_, i) => count("score", ` AND "score" = ${i + 1}`));
-	return [count("score"), ...scores, count("extra_score")].join("; ");
-}
-
-/** Rating counts from `ratingDaysQuery`'s answer; ratings of no score 1..scale are counted as score 0. */
-export function parseRatingDays(res: InfluxResponse, timeZone: string, scale = TOP_SCORE): RatingCount[] {
-	if (res.error) throw new Error(`InfluxDB: ${res.error}`);
-	const key = (day: string, tags: Record<string, string> | undefined) =>
-		[day, ...RATING_TAGS.map((t) => tags?.[t] ?? "")].join("\u0000");
-	const total = new Map<string, number>();
-	const out: RatingCount[] = [];
-	(res.results ?? []).forEach((r, i) => {
-		if (r.error) throw new Error(`InfluxDB: ${r.error}`);
-		for (const s of r.series ?? []) {
-			for (const [time, n] of s.values as [number, number][]) {
-				if (!n) continue;
-				const day = localDay(Number(time), timeZone);
-				const k = key(day, s.tags);
-				const tags = { window: s.tags?.window ?? "", service: s.tags?.service ?? "", source: s.tags?.source ?? "" };
-				if (i === 0) total.set(k, (total.get(k) ?? 0) + n);
-				else if (i <= scale) {
-					out.push({ day, ...tags, extra: false, score: i, n });
-					total.set(k, (total.get(k) ?? 0) - n);
-				} else out.push({ day, ...tags, extra: true, score: 0, n });
-			}
-		}
-	});
-	for (const [k, n] of total) {
-		if (n <= 0) continue;
-		const [day = "", window = "", service = "", source = ""] = k.split("\u0000");
-		out.push({ day, window, service, source, extra: false, score: 0, n });
-	}
-	return out;
 }
 
 export function countQuery(filter: { centre?: string; kind?: Kind } = {}): string {
@@ -185,19 +130,6 @@ export abstract class InfluxQlReads {
 
 	async readRange(centre: string, fromTs: number, toTs: number, kind?: Kind): Promise<StoredEvent[]> {
 		return parseReadRange(await this.raw(readRangeQuery(centre, fromTs, toTs, kind)));
-	}
-
-	/** Quality's counts from InfluxDB's own aggregates (GROUP BY time(1d) in the centre's zone). */
-	async ratingDays(
-		centre: string,
-		fromDay: string,
-		toDay: string,
-		timeZone: string,
-		scale?: number,
-	): Promise<RatingCount[]> {
-		const clock = localClock(timeZone);
-		const q = ratingDaysQuery(centre, clock.midnight(fromDay), clock.midnight(addDays(toDay, 1)), timeZone, scale);
-		return parseRatingDays(await this.raw(q), timeZone, scale);
 	}
 
 	async query(q: SeriesQuery): Promise<SeriesRow[]> {

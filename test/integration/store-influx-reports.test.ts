@@ -1,9 +1,8 @@
 /**
- * The manager reports over InfluxDB (a real influxd 1.x) from its own aggregates — quality from
- * rating counts per local day (`GROUP BY time(1d)` in the centre's zone, store/influxql.ts),
- * trends and history from `GROUP BY time` — give the figures of the raw events: the same events,
- * some written twice and some late, read through InfluxDB's aggregates, through its raw points,
- * and from a SQLite file read raw.
+ * The manager reports over InfluxDB (a real influxd 1.x) — trends and history from its own
+ * `GROUP BY time` aggregates, quality and service levels from the span's rating and queue points
+ * (one measurement each) — give the figures the raw events give in a SQLite file: the same events,
+ * some written twice and some late.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +12,6 @@ import { qualityOf, type Span, serviceLevelsOf, trendsOf } from "../../dashboard
 import { storedHistory } from "../../firmware-sim/storedHistory.ts";
 import { Influx1Store } from "../../store/influx1.ts";
 import { SqliteStore } from "../../store/sqlite.ts";
-import type { EventStore } from "../../store/types.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 import { tempDir } from "../fixtures/hub.ts";
 import { type Influxd, influxdAvailable, startInfluxd } from "../fixtures/influxd.ts";
@@ -39,19 +37,6 @@ const spanOf = (from: string, to: string): Span => ({
 	to,
 	fromTs: midnight(from, zone),
 	toTs: midnight(addDays(to, 1), zone),
-});
-
-/** The store's raw reads only: reports then read its events. */
-const rawOf = (store: EventStore): EventStore => ({
-	name: store.name,
-	localDurable: store.localDurable,
-	init: () => store.init(),
-	append: (e) => store.append(e),
-	readRange: (...a) => store.readRange(...a),
-	query: (q) => store.query(q),
-	count: (f) => store.count(f),
-	ping: () => store.ping(),
-	close: () => store.close(),
 });
 
 describe.skipIf(!influxdAvailable())("reports over InfluxDB aggregates", () => {
@@ -88,7 +73,6 @@ describe.skipIf(!influxdAvailable())("reports over InfluxDB aggregates", () => {
 			// The rating of score 7 on a 5-point scale: no figure, but unattributed.
 			if (s.from === FIRST) expect(quality.unattributed.service).toBeGreaterThan(0);
 			expect(await qualityOf(influx, index, s)).toEqual(quality);
-			expect(await qualityOf(rawOf(influx), index, s)).toEqual(quality);
 			expect(await serviceLevelsOf(influx, index, s)).toEqual(await serviceLevelsOf(sqlite, index, s));
 			for (const step of ["1h", "1d"] as const)
 				expect(await trendsOf(influx, index, s, step)).toEqual(await trendsOf(sqlite, index, s, step));
