@@ -14,6 +14,7 @@ const BENCHES: Registry = {
 	board: () => import("./board.ts"),
 	dashboard: () => import("./dashboard.ts"),
 	"public-api": () => import("./publicApi.ts"),
+	reports: () => import("./reports.ts"),
 	e2e: () => import("./e2e.ts"),
 };
 
