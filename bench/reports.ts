@@ -21,12 +21,12 @@ import { type Centre, indexCentre } from "../core/centre.ts";
 import { quantileSorted } from "../core/stats.ts";
 import { addDays, midnight } from "../core/time.ts";
 import { qualityOf, type Span, serviceLevelsOf, trendsOf } from "../dashboard/reports.ts";
-import { storedHistory } from "../firmware-sim/storedHistory.ts";
 import { Influx1Store } from "../store/influx1.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import { hallCentre } from "../test/fixtures/centres.ts";
 import { influxdAvailable, startInfluxd } from "../test/fixtures/influxd.ts";
+import { storedHistory } from "../test/fixtures/storedHistory.ts";
 import { mb, printTable } from "./table.ts";
 
 const CENTRES = Number(process.env.VIKNO_BENCH_CENTRES ?? 50);

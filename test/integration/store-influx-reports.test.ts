@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Centre, indexCentre } from "../../core/centre.ts";
 import { addDays, midnight } from "../../core/time.ts";
 import { qualityOf, type Span, serviceLevelsOf, trendsOf } from "../../dashboard/reports.ts";
-import { storedHistory } from "../../firmware-sim/storedHistory.ts";
 import { Influx1Store } from "../../store/influx1.ts";
 import { SqliteStore } from "../../store/sqlite.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 import { tempDir } from "../fixtures/hub.ts";
 import { type Influxd, influxdAvailable, startInfluxd } from "../fixtures/influxd.ts";
+import { storedHistory } from "../fixtures/storedHistory.ts";
 
 const centre: Centre = { ...hallCentre("inf"), administrators: [{ id: "olena", windows: ["w01", "w02"] }] };
 const index = indexCentre(centre);

@@ -12,11 +12,11 @@ import { type Centre, indexCentre } from "../../core/centre.ts";
 import { mulberry32 } from "../../core/stats.ts";
 import { addDays, instantOf, midnight } from "../../core/time.ts";
 import { qualityOf, type Span, serviceLevelsOf, trendsOf } from "../../dashboard/reports.ts";
-import { storedHistory } from "../../firmware-sim/storedHistory.ts";
 import { SqliteStore } from "../../store/sqlite.ts";
 import type { SeriesQuery, StoredEvent } from "../../store/types.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 import { tempDir } from "../fixtures/hub.ts";
+import { storedHistory } from "../fixtures/storedHistory.ts";
 
 const centre: Centre = { ...hallCentre("roll"), administrators: [{ id: "olena", windows: ["w01", "w02"] }] };
 const index = indexCentre(centre);

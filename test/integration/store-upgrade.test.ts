@@ -18,7 +18,6 @@ import { indexCentre } from "../../core/centre.ts";
 import type { LiveView } from "../../core/liveView.ts";
 import { addDays, midnight } from "../../core/time.ts";
 import { qualityOf, serviceLevelsOf, trendsOf } from "../../dashboard/reports.ts";
-import { storedHistory } from "../../firmware-sim/storedHistory.ts";
 import type { Hub } from "../../server/hub.ts";
 import { CentreClocks } from "../../store/centreClocks.ts";
 import { pushEventRow } from "../../store/eventRow.ts";
@@ -28,6 +27,7 @@ import type { StoredEvent } from "../../store/types.ts";
 import { signedIn } from "../fixtures/auth.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 import { startTestHub, tempDir } from "../fixtures/hub.ts";
+import { storedHistory } from "../fixtures/storedHistory.ts";
 
 const PREVIOUS = 2;
 const dirs: ReturnType<typeof tempDir>[] = [];
