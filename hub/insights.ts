@@ -11,10 +11,11 @@ import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import type { HealthReason } from "../core/health.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { HubStateOf } from "../core/hubState.ts";
-import type { LiveView } from "../core/liveView.ts";
+import { type LiveView, withSilence } from "../core/liveView.ts";
 import type { Log } from "../core/log.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { publicEstimate } from "../core/publicWait.ts";
+import { silentWindows } from "../core/silence.ts";
 import { type TicketView, ticketStatus } from "../core/ticketStatus.ts";
 import { hubTopic } from "../core/topic.ts";
 import {
@@ -230,12 +231,16 @@ export class Insights {
 		};
 	}
 
-	/** The live view with each service's estimate. */
+	/** The live view with each service's estimate, and each window's silent absence (core/silence.ts). */
 	liveView(centre: string): LiveWithWaits | undefined {
 		const view = this.opts.live.view(centre);
 		const waits = this.waits(centre);
-		if (!view || !waits) return undefined;
-		return { ...view, services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]) })) };
+		const index = this.opts.centres.get(centre);
+		const state = this.opts.live.state(centre);
+		const stats = this.holds.get(centre);
+		if (!view || !waits || !index || !state || !stats) return undefined;
+		const withWaits = { ...view, services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]) })) };
+		return withSilence(withWaits, silentWindows(state, index, stats, view.at));
 	}
 
 	/**
@@ -312,7 +317,14 @@ export class Insights {
 			if (!live || !previous) continue;
 			const ev = evaluate(
 				previous,
-				{ live, index, ratings: this.ratings.get(id) ?? [], watchSince: this.started, health },
+				{
+					live,
+					index,
+					ratings: this.ratings.get(id) ?? [],
+					watchSince: this.started,
+					health,
+					...(this.holds.has(id) ? { holds: this.holds.get(id) } : {}),
+				},
 				now,
 			);
 			this.alerts.set(id, ev.state);

@@ -90,6 +90,8 @@ export const en: typeof uk = {
 	ticket: "ticket",
 	servedHere: "served",
 	administrator: "administrator",
+	notCalling: "has not called for",
+	usuallyCalls: "usually calls within",
 	devices: "Devices online",
 	distribution: "Ratings by score",
 
@@ -115,6 +117,7 @@ export const en: typeof uk = {
 		nodeOffline: "device offline",
 		lowRatings: "low ratings",
 		queueIdle: "queue grows, window idle",
+		silentWindow: "window not calling while tickets wait",
 	},
 	value: "value",
 	threshold: "threshold",

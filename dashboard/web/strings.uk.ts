@@ -96,6 +96,8 @@ export const uk = {
 	ticket: "талон",
 	servedHere: "обслуговано",
 	administrator: "адміністратор",
+	notCalling: "не викликає",
+	usuallyCalls: "зазвичай викликає за",
 	devices: "Пристрої на звʼязку",
 	distribution: "Розподіл оцінок",
 
@@ -122,6 +124,7 @@ export const uk = {
 		nodeOffline: "пристрій не на звʼязку",
 		lowRatings: "низькі оцінки",
 		queueIdle: "черга росте, вікно простоює",
+		silentWindow: "вікно не викликає, хоча чекають",
 	},
 	value: "значення",
 	threshold: "поріг",
