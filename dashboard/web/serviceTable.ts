@@ -5,7 +5,7 @@
  */
 import { html, nothing } from "lit";
 import type { LiveView } from "./api.ts";
-import { formatDuration, formatNumber, formatShare, type Lang, waitLevel } from "./format.ts";
+import { formatDuration, formatHeld, type Lang, waitLevel } from "./format.ts";
 import { STRINGS } from "./i18n.ts";
 
 /** `age`: seconds since the view arrived, added to the waits it carries. */
@@ -46,7 +46,7 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 							}
 						</td>
 						<td class="num wait ${expected ?? ""}" data-testid="estimate" data-label=${t.estimate}>${estimateText(s, lang)}</td>
-						<td class="num" data-testid="estimate-held" data-label=${t.estimateHeld} title=${s.estimateHeld ? t.estimateHeldNote(s.estimateHeld.tickets) : ""}>${heldText(s, lang)}</td>
+						<td class="num" data-testid="estimate-held" data-label=${t.estimateHeld} title=${s.estimateHeld ? t.estimateHeldNote(s.estimateHeld.tickets) : ""}>${formatHeld(s.estimateHeld, lang)}</td>
 						<td class="num" data-label=${t.target}>${s.targetWaitMin} ${t.min}</td>
 					</tr>`;
 				})}
@@ -66,14 +66,4 @@ function estimateText(s: LiveView["services"][number], lang: Lang): string {
 	}
 	const m = (x: number) => Math.round(x);
 	return `${m(s.estimate.minutes)} ${t.min} (${m(s.estimate.low)}–${m(s.estimate.high)})`;
-}
-
-/** "82 % · +1,3 хв": the share of called tickets inside the range shown, and the mean of real − shown. */
-export function heldText(s: LiveView["services"][number], lang: Lang): string {
-	const h = s.estimateHeld;
-	if (!h) return "—";
-	const t = STRINGS[lang];
-	const bias = Math.round(h.biasMin * 10) / 10;
-	const sign = bias > 0 ? "+" : bias < 0 ? "\u2212" : "";
-	return `${formatShare(h.coverage, lang)} · ${sign}${formatNumber(Math.abs(bias), lang, 1)} ${t.min}`;
 }
