@@ -120,7 +120,8 @@ describe("calibrate: converges on a stream whose spread differs from the one sho
 	 * every length, so raw ranges of every width. Tickets are called in the order of their waits,
 	 * after others were issued (the answer comes late, as in a hall).
 	 */
-	function stream(spread: number, seed: number, tickets: number) {
+	function stream(spread: number | ((i: number) => number), seed: number, tickets: number, from = 300) {
+		const spreadOf = typeof spread === "number" ? () => spread : spread;
 		const rng = mulberry32(seed);
 		const cal = emptyCalibration();
 		const pending: { name: string; at: number }[] = [];
@@ -131,7 +132,7 @@ describe("calibrate: converges on a stream whose spread differs from the one sho
 			const m = 2 + rng() * 50;
 			const sigma = 0.25; // the range the estimate shows: ±1.28 σ of a log-normal
 			const raw = { minutes: m, low: m * Math.exp(-1.28 * sigma), high: m * Math.exp(1.28 * sigma) };
-			const wait = 1.2 * m * Math.exp(spread * sigma * normal(rng));
+			const wait = 1.2 * m * Math.exp(spreadOf(i) * sigma * normal(rng));
 			const name = `t${i}`;
 			const shown = calibrate(cal, "a", raw);
 			remember(cal, name, { service: "a", issuedAt: at, raw, shown, by: shown.by }, at);
@@ -158,7 +159,7 @@ describe("calibrate: converges on a stream whose spread differs from the one sho
 		const middle = (list: typeof results, f: (r: (typeof results)[number]) => number) =>
 			list.map(f).sort((a, b) => a - b)[list.length >> 1] as number;
 		// After the first day (~300 tickets): what the next days see.
-		const later = results.slice(300);
+		const later = results.slice(from);
 		return {
 			cal,
 			coverage: share(later, (r) => r.inside),
@@ -188,6 +189,19 @@ describe("calibrate: converges on a stream whose spread differs from the one sho
 			expect(calibrationSummary(r.cal, "a").active).toBe(true);
 		});
 	}
+
+	it("a hall twice as erratic from its third day on is back to 80 % ± 4 % the day after", () => {
+		// Days of ~300 tickets: two calm ones, then the spread doubles (breaks, heavy-tailed visits).
+		const r = stream((i) => (i < 600 ? 1 : 2), 5, 1_500, 900);
+		expect(r.coverage).toBeGreaterThanOrEqual(0.76);
+		expect(r.coverage).toBeLessThanOrEqual(0.84);
+	});
+
+	it("and one that calms down narrows again", () => {
+		const r = stream((i) => (i < 600 ? 2.5 : 1), 6, 1_500, 900);
+		expect(r.coverage).toBeGreaterThanOrEqual(0.76);
+		expect(r.coverage).toBeLessThanOrEqual(0.84);
+	});
 });
 
 describe("calibration state: what is remembered and for how long", () => {
