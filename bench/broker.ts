@@ -5,25 +5,28 @@
  *   service account subscribed to vikno/v1/#),
  * - the vikno broker open to anonymous clients (no ACL decisions),
  * - mosquitto (Debian's, anonymous) on the same machine, in the same run.
- * Ingest is replaced by an admit that resolves at once, so this measures the broker alone.
- * Figures: saturated throughput (msg/s) and latency publish → delivery at a fixed rate (p50, p99).
+ * Ingest is replaced by an admit that resolves at once, so this measures the broker alone. The
+ * clients run in a child process of their own (bench/brokerLoad.ts), so aedes, like mosquitto,
+ * has a core to itself; the child's CPU is reported (`*_load_cpu_pct`).
+ * Figures: saturated throughput (msg/s), latency publish → delivery at a fixed rate (p50, p99),
+ * and `qos1_ratio_vs_mosquitto` (vikno with credentials and ACL ÷ mosquitto, same run).
  */
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { fileURLToPath } from "node:url";
+import type { IClientOptions } from "mqtt";
 import { startBroker } from "../broker/broker.ts";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
+import { type Measured, PACED_RATE, WINDOW } from "./brokerLoad.ts";
 import { printTable } from "./table.ts";
 
-const SATURATION_MESSAGES = 20_000;
-const WINDOW = 100;
-const PACED_RATE = 2_000;
-const PACED_SECONDS = 3;
+const LOAD = fileURLToPath(new URL("./brokerLoad.ts", import.meta.url));
+
 const TOPIC = "vikno/v1/demo/win-01/rating";
-const BODY = JSON.stringify({ id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", ts: 0, score: 5 });
 
 interface Target {
 	name: string;
@@ -90,62 +93,26 @@ async function mosquitto(dir: string): Promise<Target | undefined> {
 	};
 }
 
-const open = (url: string, o: IClientOptions) =>
-	mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, keepalive: 60, ...o });
-
-async function measure(t: Target) {
-	const sub = await open(t.url, t.subscriber);
-	const pub = await open(t.url, t.publisher);
+/**
+ * The publisher and the subscriber run in a child process (bench/brokerLoad.ts), so the broker
+ * under test has a core to itself as mosquitto has — for every target alike; the child reports
+ * the CPU it used, so a saturated load generator shows.
+ */
+async function measure(t: Target): Promise<Measured> {
 	const filter = t.name.startsWith("vikno, auth") ? "vikno/v1/#" : TOPIC;
-	await sub.subscribeAsync(filter, { qos: 0 });
-
-	// Saturation: WINDOW publishes awaiting PUBACK at a time; done when the subscriber has all.
-	let got = 0;
-	let allIn: () => void = () => {};
-	sub.on("message", () => {
-		got++;
-		if (got === SATURATION_MESSAGES) allIn();
+	const job = { url: t.url, publisher: t.publisher, subscriber: t.subscriber, filter };
+	const child = spawn(process.execPath, ["--import", "tsx", LOAD, JSON.stringify(job)], {
+		stdio: ["ignore", "pipe", "inherit"],
 	});
-	const delivered = new Promise<void>((resolve) => {
-		allIn = resolve;
+	let out = "";
+	child.stdout.on("data", (b: Buffer) => {
+		out += b.toString();
 	});
-	const t0 = performance.now();
-	let sent = 0;
-	const lane = async () => {
-		while (sent < SATURATION_MESSAGES) {
-			sent++;
-			await pub.publishAsync(TOPIC, BODY, { qos: 1 });
-		}
-	};
-	await Promise.all(Array.from({ length: WINDOW }, lane));
-	await delivered;
-	const msgsPerS = Math.round(SATURATION_MESSAGES / ((performance.now() - t0) / 1000));
-	sub.removeAllListeners("message");
-
-	// Latency at a fixed rate: the payload carries its send time.
-	const latencies: number[] = [];
-	sub.on("message", (_topic, body) => {
-		const sentAt = Number(JSON.parse(body.toString()).sent);
-		latencies.push(performance.now() - sentAt);
-	});
-	const total = PACED_RATE * PACED_SECONDS;
-	const start = performance.now();
-	for (let i = 0; i < total; i++) {
-		const due = start + (i * 1000) / PACED_RATE;
-		const wait = due - performance.now();
-		if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-		pub.publish(TOPIC, JSON.stringify({ sent: performance.now(), score: 5 }), { qos: 1 });
-	}
-	const deadline = Date.now() + 10_000;
-	while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-	latencies.sort((a, b) => a - b);
-	const at = (q: number) =>
-		Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 100) / 100;
-	await Promise.all([end(pub), end(sub)]);
-	return { msgsPerS, p50Ms: at(0.5), p99Ms: at(0.99), delivered: latencies.length, expected: total };
+	const [code] = (await once(child, "exit")) as [number | null];
+	const last = out.trim().split("\n").at(-1) ?? "";
+	if (code !== 0 || !last.startsWith("{")) throw new Error(`the load generator failed (exit ${code}): ${out}`);
+	return JSON.parse(last) as Measured;
 }
-
-const end = (c: MqttClient) => c.endAsync(true);
 
 export async function run(): Promise<Record<string, unknown>> {
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-broker-"));
@@ -155,16 +122,23 @@ export async function run(): Promise<Record<string, unknown>> {
 		const targets = [await vikno(true, dir), await vikno(false, dir), await mosquitto(dir)];
 		for (const t of targets) {
 			if (!t) {
-				rows.push({ broker: "mosquitto (not installed)", "msg/s": "-", "p50 ms": "-", "p99 ms": "-" });
+				rows.push({ broker: "mosquitto (not installed)", "msg/s": "-", "p50 ms": "-", "p99 ms": "-", "load CPU": "-" });
 				continue;
 			}
 			try {
 				const m = await measure(t);
-				rows.push({ broker: t.name, "msg/s": m.msgsPerS, "p50 ms": m.p50Ms, "p99 ms": m.p99Ms });
+				rows.push({
+					broker: t.name,
+					"msg/s": m.msgsPerS,
+					"p50 ms": m.p50Ms,
+					"p99 ms": m.p99Ms,
+					"load CPU": `${m.loadCpuPct} %`,
+				});
 				const key = t.name.startsWith("mosquitto") ? "mosquitto" : t.name.includes("ACL") ? "secured" : "open";
 				figures[`${key}_msgs_per_s`] = m.msgsPerS;
 				figures[`${key}_p50_ms`] = m.p50Ms;
 				figures[`${key}_p99_ms`] = m.p99Ms;
+				figures[`${key}_load_cpu_pct`] = m.loadCpuPct;
 			} finally {
 				await t.stop();
 			}
@@ -179,6 +153,8 @@ export async function run(): Promise<Record<string, unknown>> {
 	const s = figures.secured_msgs_per_s as number | undefined;
 	const o = figures.open_msgs_per_s as number | undefined;
 	if (s && o) figures.security_cost_pct = Math.round((1 - s / o) * 1000) / 10;
+	const m = figures.mosquitto_msgs_per_s as number | undefined;
+	if (s && m) figures.qos1_ratio_vs_mosquitto = Math.round((s / m) * 100) / 100;
 	return figures;
 }
 

@@ -1,9 +1,12 @@
 /**
- * `npm run bench` runs every benchmark; `npm run bench -- NAME` one of them. Each prints a
- * table for people and, as its very last line, one JSON object with its figures
- * (DESIGN.md's benchmark contract).
+ * `npm run bench` runs every benchmark; `npm run bench -- NAME` one of them. Each prints a table
+ * for people and, as its very last line, one JSON object with its figures (DESIGN.md's benchmark
+ * contract); its section of docs/benchmarks.md is rewritten with them (`--no-write`: not).
+ * One line per bench below.
  */
-const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, unknown>> }>> = {
+import { main, type Registry } from "./runner.ts";
+
+const BENCHES: Registry = {
 	broker: () => import("./broker.ts"),
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
@@ -14,33 +17,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<Record<string, 
 	"public-api": () => import("./publicApi.ts"),
 };
 
-const KNOWN = [
-	"broker",
-	"e2e",
-	"connections",
-	"store",
-	"estimate",
-	"calibration",
-	"public-api",
-	"widget",
-	"edge",
-	"board",
-	"dashboard",
-];
+/** Named by DESIGN.md, not built yet. */
+const PLANNED = ["e2e", "connections", "widget"];
 
-async function main(names: string[]): Promise<number> {
-	const wanted = names.length ? names : Object.keys(BENCHES);
-	for (const name of wanted) {
-		const load = BENCHES[name];
-		if (!load) {
-			const why = KNOWN.includes(name) ? "is not built yet" : "is unknown";
-			console.error(`bench "${name}" ${why}; available: ${Object.keys(BENCHES).join(", ")}`);
-			return 2;
-		}
-		const figures = await (await load()).run();
-		console.log(JSON.stringify({ bench: name, ...figures }));
-	}
-	return 0;
-}
-
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(BENCHES, PLANNED);

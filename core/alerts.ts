@@ -7,7 +7,7 @@
  *   state = r.state;   // r.state.alerts: the current set; r.raised / r.resolved / r.changed: transitions
  *
  * Each alert has a stable key (`wait:passports`, `occupancy:hall`, `offline:win-03`,
- * `ratings:w04`, `queue-idle:social`), a severity, a message in Ukrainian and English, and `since`
+ * `ratings:w04`, `queue-idle:social`, `silent:w04`), a severity, a message in Ukrainian and English, and `since`
  * (when its condition began, where known, else when it was raised). It is raised once, stays while
  * its condition holds (its message follows the figures; a change of severity is reported in
  * `changed`), and is resolved when the condition clears.
@@ -27,15 +27,24 @@
  * - `printer`: a terminal (online) says its printer cannot print — `paper_out` and `cover_open`
  *   are warnings (someone at the centre fixes them), `offline` is critical (no tickets at all);
  *   keyed `printer:{node}`, since the status that said so; value 1, threshold 1.
+ * - `silentWindow`: an open window has called nobody while tickets it serves wait for longer than
+ *   its usual reaction, learnt from its own calls (core/silence.ts; never under `minS` seconds):
+ *   possibly away. Keyed `silent:{window}`, since the moment it passed its usual reaction; value
+ *   the seconds it has been silent, threshold its usual reaction in seconds. Needs the hold
+ *   stats (`holds`); without history in the hall it raises nothing. `queueIdle` stays beside it:
+ *   that one is about a service (its queue grows while some window idles a fixed time), this one
+ *   about a window and its own pace.
  * - `hubHealth`: the hub itself is degraded (core/health.ts): one alert per reason, keyed
  *   `hub:store_failing`, `hub:disk_low`, …, with the reason's severity; value 1, threshold 1.
  * Pure: `now` is an argument; the state passed in is not changed.
  */
 import { ALERT_DEFAULTS, type AlertRules, type Centre, type CentreIndex } from "./centre.ts";
 import { HEALTH_REASONS, type HealthReason } from "./health.ts";
+import type { HoldStats } from "./holdTimes.ts";
 import { type Alert as AlertOf, type AlertRuleName, AlertSchema, type Severity } from "./hubState.ts";
 import { type LiveState, type WindowLive, windowOpen } from "./live.ts";
 import { isOpen } from "./openingHours.ts";
+import { silenceSettings, silentWindows } from "./silence.ts";
 import { startOfLocalDay } from "./time.ts";
 
 /** The schema of one alert (its source is the contract of the hub's own topics, hubState.ts). */
@@ -60,6 +69,8 @@ export interface AlertInputs {
 	watchSince?: number;
 	/** Why the hub is degraded now, if it is (core/health.ts). */
 	health?: readonly HealthReason[];
+	/** The recent hold times and delays (core/holdTimes.ts), for `silentWindow`'s usual reactions. */
+	holds?: HoldStats;
 }
 
 export interface Evaluation {
@@ -83,6 +94,7 @@ export function alertRules(centre: Pick<Centre, "alerts">): ResolvedRules {
 		queueIdle: { ...ALERT_DEFAULTS.queueIdle, ...a.queueIdle },
 		hubHealth: { ...ALERT_DEFAULTS.hubHealth, ...a.hubHealth },
 		printer: { ...ALERT_DEFAULTS.printer, ...a.printer },
+		silentWindow: { ...ALERT_DEFAULTS.silentWindow, ...a.silentWindow },
 	};
 }
 
@@ -278,6 +290,30 @@ function queueIdle(inputs: AlertInputs, now: number, rules: ResolvedRules, sampl
 	return out;
 }
 
+function silentWindow(inputs: AlertInputs, now: number): Finding[] {
+	if (!inputs.holds) return [];
+	const out: Finding[] = [];
+	for (const s of silentWindows(inputs.live, inputs.index, inputs.holds, now, silenceSettings(inputs.index.centre))) {
+		if (!s.possiblyAway || s.usualMs === undefined) continue;
+		const name = windowName(inputs.index.windows.get(s.window)?.name, s.window);
+		const usualMin = Math.max(1, Math.round(s.usualMs / MIN));
+		out.push({
+			key: `silent:${s.window}`,
+			rule: "silentWindow",
+			severity: "warning",
+			subject: { window: s.window },
+			message: {
+				uk: `${capital(name.uk)} не викликає ${minutes(s.silentMs)} хв (чекають: ${s.waiting}; зазвичай викликає за ${usualMin} хв)`,
+				en: `${capital(name.en)} has not called for ${minutes(s.silentMs)} min (${s.waiting} waiting; it usually calls within ${usualMin} min)`,
+			},
+			since: s.since + s.usualMs,
+			value: Math.round(s.silentMs / 1000),
+			threshold: Math.round(s.usualMs / 1000),
+		});
+	}
+	return out;
+}
+
 function hubHealth(inputs: AlertInputs): Finding[] {
 	return (inputs.health ?? []).map((h) => {
 		const what = HEALTH_REASONS[h.reason].what;
@@ -311,6 +347,7 @@ export function evaluate(previous: AlertState, inputs: AlertInputs, now: number)
 		...(rules.queueIdle.enabled ? queueIdle(inputs, now, rules, previous.samples) : []),
 		...(rules.hubHealth.enabled ? hubHealth(inputs) : []),
 		...(rules.printer.enabled ? printer(inputs) : []),
+		...(rules.silentWindow.enabled ? silentWindow(inputs, now) : []),
 	];
 
 	const before = new Map(previous.alerts.map((a) => [a.key, a]));

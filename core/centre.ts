@@ -115,6 +115,7 @@ export const ALERT_DEFAULTS = {
 	nodeOffline: { enabled: true, afterS: 120, onlyWhenOpen: true },
 	lowRatings: { enabled: true, windowMin: 15, minRatings: 4, share: 0.5 },
 	queueIdle: { enabled: true, idleS: 300, growMin: 10, minWaiting: 3 },
+	silentWindow: { enabled: true, minS: 60 },
 	hubHealth: { enabled: true },
 	printer: { enabled: true },
 } as const;
@@ -228,6 +229,20 @@ export const AlertRules = Type.Object(
 					}),
 				},
 				"A service's queue grows while a window serving it is idle",
+			),
+		),
+		silentWindow: Type.Optional(
+			rule(
+				{
+					enabled: enabled(D.silentWindow.enabled),
+					minS: Type.Integer({
+						minimum: 1,
+						maximum: 86_400,
+						default: D.silentWindow.minS,
+						description: "A window's usual reaction (learnt from its calls) is taken as at least this many seconds",
+					}),
+				},
+				"An open window calls nobody while tickets it serves wait, for longer than it usually takes to call (core/silence.ts): possibly away",
 			),
 		),
 		hubHealth: Type.Optional(

@@ -57,7 +57,7 @@ export const RatingPayload = Type.Object(
 );
 
 /** The course of a ticket, listed once: the schema and the type are made from this list. */
-export const QUEUE_EVENTS = ["issued", "called", "started", "finished", "no_show", "cancelled"] as const;
+export const QUEUE_EVENTS = ["issued", "called", "started", "finished", "no_show", "cancelled", "transferred"] as const;
 export const QueueEventName = Type.Enum(QUEUE_EVENTS);
 
 export const QueuePayload = Type.Object(
@@ -69,6 +69,12 @@ export const QueuePayload = Type.Object(
 		service: Ref,
 		window: Type.Optional(Ref),
 		priority: Type.Optional(Ref),
+		/**
+		 * For `transferred` only (and required there): the service the ticket waits for now. The
+		 * administrator sends the visitor on to another service; the ticket keeps its number and
+		 * its place by issue time in that service's queue. `service` stays the one it left.
+		 */
+		to: Type.Optional(Ref),
 	},
 	open,
 );

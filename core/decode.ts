@@ -38,7 +38,7 @@ export const ROLE_KINDS: Record<NodeRole, readonly Kind[]> = {
 
 /** Which queue events each role may publish: the terminal issues tickets, windows do the rest. */
 export const ROLE_QUEUE_EVENTS: Record<NodeRole, readonly QueueEventType[]> = {
-	window: ["called", "started", "finished", "no_show", "cancelled"],
+	window: ["called", "started", "finished", "no_show", "cancelled", "transferred"],
 	terminal: ["issued"],
 	door: [],
 };
@@ -146,6 +146,13 @@ function checkRefs(e: WireEvent, index: CentreIndex): Decoded | undefined {
 			}
 			if (e.data.window !== undefined && !index.windows.has(e.data.window)) {
 				return reject("unknown_ref", `window "${e.data.window}" is not in ${where}`);
+			}
+			if (e.data.event === "transferred") {
+				const to = e.data.to;
+				if (to === undefined) return reject("schema", 'queue payload: /to is required for "transferred"');
+				if (!index.services.has(to)) return reject("unknown_ref", `service "${to}" (/to) is not in ${where}`);
+				if (to === e.data.service)
+					return reject("schema", `queue payload: /to "${to}" is the service the ticket is transferred from`);
 			}
 			if (e.data.priority !== undefined && !index.centre.priorityCategories.includes(e.data.priority)) {
 				return reject("unknown_ref", `priority "${e.data.priority}" is not a priority category of ${where}`);

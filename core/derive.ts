@@ -7,6 +7,7 @@
 import type { CentreIndex } from "./centre.ts";
 import type { WireEvent } from "./contract.ts";
 import type { LiveState } from "./live.ts";
+import { servedFrom } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
 
 export interface Derivation {
@@ -29,11 +30,13 @@ export function derive(state: LiveState, e: WireEvent, index: CentreIndex): Deri
 			const q = e.data;
 			const r = sameDay ? state.tickets.get(q.ticket) : undefined;
 			if (q.event === "called") {
-				return r?.issuedAt !== undefined ? { wait_s: seconds(q.ts - r.issuedAt) } : {};
+				// After a transfer, the wait in the new service's queue: from the transfer.
+				const from = r?.transfer && r.transfer.ts <= q.ts ? r.transfer.ts : r?.issuedAt;
+				return from !== undefined ? { wait_s: seconds(q.ts - from) } : {};
 			}
 			if (q.event === "finished" && q.window && r) {
 				// From its start at this window, or else its call there.
-				const from = r.started?.window === q.window ? r.started.ts : r.calls.get(q.window);
+				const from = servedFrom(r, q.window);
 				if (from !== undefined && from <= q.ts) return { service_s: seconds(q.ts - from) };
 			}
 			return {};

@@ -10,6 +10,13 @@
  * the next call at a window that had work waiting (wrap-up and reaction), and today's finished
  * service times for the naive baseline. Pure: `observe` updates the stats it is given and
  * returns them, as `core/live.ts` does.
+ *
+ * Per window it also keeps that window's own delays — from becoming free with a ticket it serves
+ * waiting (a hold's end, or the ticket's issue if the window was free then) to calling the next —
+ * for `core/silence.ts`, which tells a window's usual reaction from a silent absence. A window
+ * that closes (its node offline or on a break, from its `status`) is not free: its last end is
+ * forgotten, and it is free again from the status that reopens it, so a break never counts as a
+ * delay.
  */
 import type { CentreIndex } from "./centre.ts";
 import type { WireEvent } from "./contract.ts";
@@ -18,6 +25,8 @@ import { localDay } from "./time.ts";
 /** How many recent holds per service, and gaps per centre, are kept. */
 export const HOLDS_KEPT = 40;
 export const GAPS_KEPT = 40;
+/** How many recent delays per window are kept (core/silence.ts). */
+export const DELAYS_KEPT = 40;
 
 export interface HoldStats {
 	/** Local day of `today` and of `issued`. */
@@ -33,14 +42,35 @@ export interface HoldStats {
 	reactions: number[];
 	/** window → the ticket it holds now, and since when it was called (and started). */
 	calls: Map<string, { ticket: string; service: string; calledAt: number; startedAt?: number }>;
-	/** window → when its last hold ended. */
+	/** window → when its last hold ended (or when it opened, after a break or offline). */
 	lastEnd: Map<string, number>;
+	/**
+	 * window → its recent delays in ms from becoming free with a ticket it serves waiting to the
+	 * next call, oldest first: the gaps and the reactions measured there (as `gaps` and `reactions`
+	 * are for the hall).
+	 */
+	delays: Map<string, WindowDelays>;
+	/** window → since when it has been open (node online, not on a break), from its statuses. */
+	openSince: Map<string, number>;
+	/** window → time of the latest status seen from its node (an older one replayed late is ignored). */
+	statusAt: Map<string, number>;
 	/** ticket → issue time, for the tickets of today not yet called. */
 	issued: Map<string, number>;
 	/** Finished service times today (started → finished), for the naive baseline. */
 	today: { serviceSumMs: number; served: number };
 	/** Priority tickets issued in the last `PRIORITY_KEPT_MS`, oldest first. */
 	priorityIssued: { at: number; service: string }[];
+}
+
+export interface WindowDelays {
+	gaps: number[];
+	reactions: number[];
+}
+
+/** A window's delays of both kinds (empty for a window that never called). */
+export function delaysOf(stats: HoldStats, window: string): number[] {
+	const d = stats.delays.get(window);
+	return d ? [...d.gaps, ...d.reactions] : [];
 }
 
 /** Priority tickets are remembered this long (the estimate looks at the last hour). */
@@ -54,6 +84,9 @@ export function emptyHoldStats(): HoldStats {
 		reactions: [],
 		calls: new Map(),
 		lastEnd: new Map(),
+		delays: new Map(),
+		openSince: new Map(),
+		statusAt: new Map(),
 		issued: new Map(),
 		today: { serviceSumMs: 0, served: 0 },
 		priorityIssued: [],
@@ -77,8 +110,9 @@ export function addHold(stats: HoldStats, service: string, ms: number): HoldStat
 	return stats;
 }
 
-/** Folds one wire event into the stats. Events other than `queue` are ignored. */
+/** Folds one wire event into the stats. Events other than `queue` and a window node's `status` are ignored. */
 export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): HoldStats {
+	if (e.kind === "status") return observeStatus(stats, e.node, e.data, index);
 	if (e.kind !== "queue") return stats;
 	const q = e.data;
 	const ts = q.ts;
@@ -107,8 +141,18 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			// Only a window that had this ticket waiting when it became free measures a gap;
 			// a window that was free when the ticket came measures its reaction instead.
 			if (issuedAt !== undefined && ended !== undefined && ts >= ended) {
-				if (issuedAt <= ended) keep(stats.gaps, ts - ended, GAPS_KEPT);
-				else keep(stats.reactions, ts - issuedAt, GAPS_KEPT);
+				let own = stats.delays.get(q.window);
+				if (!own) {
+					own = { gaps: [], reactions: [] };
+					stats.delays.set(q.window, own);
+				}
+				if (issuedAt <= ended) {
+					keep(stats.gaps, ts - ended, GAPS_KEPT);
+					keep(own.gaps, ts - ended, DELAYS_KEPT);
+				} else {
+					keep(stats.reactions, ts - issuedAt, GAPS_KEPT);
+					keep(own.reactions, ts - issuedAt, DELAYS_KEPT);
+				}
 			}
 			stats.lastEnd.delete(q.window);
 			stats.calls.set(q.window, { ticket: q.ticket, service: q.service, calledAt: ts });
@@ -139,6 +183,16 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			stats.lastEnd.set(q.window, ts);
 			break;
 		}
+		case "transferred": {
+			// The window's hold of it ends; the ticket waits again, from now, for its new service.
+			stats.issued.set(q.ticket, ts);
+			if (!q.window) break;
+			const c = stats.calls.get(q.window);
+			if (c && c.ticket === q.ticket && ts >= c.calledAt) addHold(stats, c.service, ts - c.calledAt);
+			stats.calls.delete(q.window);
+			stats.lastEnd.set(q.window, ts);
+			break;
+		}
 		case "cancelled": {
 			stats.issued.delete(q.ticket);
 			if (!q.window) break;
@@ -149,6 +203,31 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			}
 			break;
 		}
+	}
+	return stats;
+}
+
+/**
+ * A window node's status: the window closes (offline, or on a break) or opens again. Only a
+ * change counts — a node repeats its status — and a status older than the latest one is ignored.
+ */
+function observeStatus(
+	stats: HoldStats,
+	node: string,
+	d: { ts: number; online: boolean; paused?: boolean | undefined },
+	index: CentreIndex,
+): HoldStats {
+	const window = index.nodes.get(node)?.window;
+	if (!window || d.ts < (stats.statusAt.get(window) ?? Number.NEGATIVE_INFINITY)) return stats;
+	stats.statusAt.set(window, d.ts);
+	const open = d.online && d.paused !== true;
+	if (!open) {
+		stats.openSince.delete(window);
+		stats.lastEnd.delete(window);
+	} else if (!stats.openSince.has(window)) {
+		stats.openSince.set(window, d.ts);
+		// Free from now on, unless it holds a ticket (its end will say when it is free) or was free already.
+		if (!stats.calls.has(window) && !stats.lastEnd.has(window)) stats.lastEnd.set(window, d.ts);
 	}
 	return stats;
 }

@@ -15,13 +15,14 @@ export const ALERT_RULES = [
 	"queueIdle",
 	"hubHealth",
 	"printer",
+	"silentWindow",
 ] as const;
 export const SEVERITIES = ["warning", "critical"] as const;
 
 /** One alert (core/alerts.ts): its stable key, the rule and what it is about, since when, and the figures. */
 export const AlertSchema = Type.Object(
 	{
-		/** Stable per condition: `wait:passports`, `occupancy:hall`, `offline:win-03`, `ratings:w04`, `queue-idle:social`. */
+		/** Stable per condition: `wait:passports`, `occupancy:hall`, `offline:win-03`, `ratings:w04`, `queue-idle:social`, `silent:w04`. */
 		key: Type.String({ minLength: 1, maxLength: 80 }),
 		rule: Type.Enum(ALERT_RULES),
 		severity: Type.Enum(SEVERITIES),

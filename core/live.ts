@@ -13,7 +13,7 @@
 import type { CentreIndex } from "./centre.ts";
 import type { PrinterState, QueueData, WireEvent } from "./contract.ts";
 import { OCCUPANCY_BOUNDS } from "./plausibility.ts";
-import { isEnd, isWaiting, type Ledger, later, type Mark, record, type Serves } from "./ticketLedger.ts";
+import { isEnd, isWaiting, type Ledger, later, type Mark, record, type Serves, serviceNow } from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
 
 export interface WaitingTicket {
@@ -307,7 +307,8 @@ function applyQueue(s: LiveState, id: string, ts: number, q: QueueData, index: C
 	if (!hadFinish && r.finished !== undefined) s.servedToday++;
 
 	if (isWaiting(r) && r.issuedAt !== undefined)
-		putWaiting(s, { ticket: r.ticket, service: r.service, issuedAt: r.issuedAt, priority: r.priority });
+		// A transferred ticket waits in its new service's queue, in its place by issue time.
+		putWaiting(s, { ticket: r.ticket, service: serviceNow(r), issuedAt: r.issuedAt, priority: r.priority });
 	else s.waiting.delete(r.ticket);
 
 	const w = q.window !== undefined ? s.windows.get(q.window) : undefined;

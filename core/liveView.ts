@@ -6,6 +6,7 @@ import Type, { type Static, type TInteger } from "typebox";
 import { type CentreIndex, Names } from "./centre.ts";
 import type { LiveState } from "./live.ts";
 import { Count, EpochMs, orNull } from "./schemaParts.ts";
+import type { SilentWindow } from "./silence.ts";
 import { anomalies, SEQUENCE_ANOMALY_NAMES, type SequenceAnomaly } from "./ticketLedger.ts";
 import { NoEstimateReason } from "./waitEstimate.ts";
 
@@ -61,6 +62,37 @@ export const WindowView = Type.Object({
 	/** On a break for this long, s (null unless paused). */
 	pausedS: orNull(Type.Integer({ minimum: 0 })),
 	served: Count,
+	/**
+	 * Silent absence (core/silence.ts; added by the hub with its learnt reactions): how long the
+	 * window has been idle while tickets it serves wait, its usual reaction, and whether it is past it.
+	 */
+	silentS: Type.Optional(
+		orNull(
+			Type.Integer({
+				minimum: 0,
+				description: "Seconds the window has been idle (open) while tickets it serves wait; null when it is not",
+			}),
+		),
+	),
+	usualReactionS: Type.Optional(
+		orNull(
+			Type.Integer({
+				minimum: 0,
+				description:
+					"How long this window usually takes to call when a ticket waits, s (learnt from its calls, the hall's as prior); null while too little is known",
+			}),
+		),
+	),
+	possiblyAway: Type.Optional(
+		Type.Boolean({ description: "Silent for longer than its usual reaction: possibly away without a pause" }),
+	),
+	awayChance: Type.Optional(
+		Type.Number({
+			minimum: 0,
+			maximum: 1,
+			description: "The chance the wait estimate gives its being away (0 until its usual reaction has passed)",
+		}),
+	),
 });
 
 /** Today's count of each sequence anomaly (docs/errors.md), every reason present. */
@@ -165,6 +197,28 @@ export function liveView(s: LiveState, index: CentreIndex, now: number): LiveVie
 		nodes: centre.nodes.map((n) => {
 			const l = s.nodes.get(n.id);
 			return { id: n.id, role: n.role, online: l?.online ?? false, lastSeen: l?.lastSeen ?? null };
+		}),
+	};
+}
+
+/**
+ * The view's windows with their silent absence (core/silence.ts `silentWindows`): every window gets
+ * `silentS`, `usualReactionS`, `possiblyAway` and `awayChance` (null / false / 0 when not silent).
+ */
+export function withSilence(view: LiveView, silent: readonly SilentWindow[]): LiveView {
+	const by = new Map(silent.map((s) => [s.window, s]));
+	const s = (ms: number | undefined) => (ms === undefined ? null : Math.max(0, Math.round(ms / 1000)));
+	return {
+		...view,
+		windows: view.windows.map((w) => {
+			const x = by.get(w.id);
+			return {
+				...w,
+				silentS: x ? s(x.silentMs) : null,
+				usualReactionS: x ? s(x.usualMs) : null,
+				possiblyAway: x?.possiblyAway ?? false,
+				awayChance: Math.round((x?.awayChance ?? 0) * 100) / 100,
+			};
 		}),
 	};
 }

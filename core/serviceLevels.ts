@@ -10,7 +10,10 @@
  * the day of the finish.
  *
  * Per service and day:
- * - `issued`, `called` (first calls), `served` (finished), `noShows`, `cancelled`;
+ * - `issued`, `called` (first calls), `served` (finished), `noShows`, `cancelled`, `transferred`;
+ *   a ticket sent on to another service counts in `issued`, `called` and its wait for the service
+ *   it was issued for, in `transferred` there, and in `served` / `noShows` / `cancelled` (and its
+ *   service time) for the service it ended in;
  * - `withinTarget`: of the called tickets whose wait is known (`waitKnown`), the share that waited
  *   at most the service's `targetWaitMin` (`withinTargetCount`; a no-show was waited for too, so it
  *   counts) — the counts let a reader add days up exactly;
@@ -30,7 +33,16 @@ import type { Centre } from "./centre.ts";
 import type { QueueData, QueueEventType } from "./contract.ts";
 import { Count, orNull } from "./schemaParts.ts";
 import { mean, quantile } from "./stats.ts";
-import { firstCallAt, isWaiting, type Ledger, record, type Serves, wasCalled } from "./ticketLedger.ts";
+import {
+	firstCallAt,
+	isWaiting,
+	type Ledger,
+	record,
+	type Serves,
+	servedFrom,
+	serviceNow,
+	wasCalled,
+} from "./ticketLedger.ts";
 import { localDay } from "./time.ts";
 
 export interface QueueRecord {
@@ -42,6 +54,8 @@ export interface QueueRecord {
 	service: string;
 	window?: string;
 	priority?: string;
+	/** On `transferred`: the service it went on to. */
+	to?: string;
 	/** Stored by ingest on `called`. */
 	wait_s?: number;
 	/** Stored by ingest on `finished`. */
@@ -63,6 +77,7 @@ export const ServiceLevel = Type.Object({
 	served: Count,
 	noShows: Count,
 	cancelled: Count,
+	transferred: Type.Integer({ minimum: 0, description: "Tickets issued for this service sent on to another" }),
 	withinTarget: orNull(Type.Number({ description: "Share of called tickets that waited at most the target, 0..1" })),
 	/** The counts behind `withinTarget`, so shares of several days add up exactly. */
 	waitKnown: Type.Integer({ minimum: 0, description: "Called tickets whose wait is known" }),
@@ -90,6 +105,7 @@ export function queueRecord(
 	};
 	if (typeof data.window === "string") r.window = data.window;
 	if (typeof data.priority === "string") r.priority = data.priority;
+	if (typeof data.to === "string") r.to = data.to;
 	if (derived.wait_s !== undefined) r.wait_s = derived.wait_s;
 	if (derived.service_s !== undefined) r.service_s = derived.service_s;
 	return r;
@@ -104,6 +120,7 @@ interface Tally {
 	served: number;
 	noShows: number;
 	cancelled: number;
+	transferred: number;
 	within: number;
 	waits: number[];
 	services: number[];
@@ -133,6 +150,7 @@ function ledgers(records: readonly QueueRecord[], centre: Layout) {
 			service: r.service,
 			...(r.window !== undefined ? { window: r.window } : {}),
 			...(r.priority !== undefined ? { priority: r.priority } : {}),
+			...(r.to !== undefined ? { to: r.to } : {}),
 		};
 		n++;
 		record(d.ledger, q.id, r.ts, q, serves);
@@ -152,7 +170,17 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 		const key = `${day}\u0000${service}`;
 		let t = tallies.get(key);
 		if (!t) {
-			t = { issued: 0, called: 0, served: 0, noShows: 0, cancelled: 0, within: 0, waits: [], services: [] };
+			t = {
+				issued: 0,
+				called: 0,
+				served: 0,
+				noShows: 0,
+				cancelled: 0,
+				transferred: 0,
+				within: 0,
+				waits: [],
+				services: [],
+			};
 			tallies.set(key, t);
 		}
 		return t;
@@ -164,6 +192,9 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 			const both = [tally(day, r.service), tally(day, "*")];
 			const kept = stored.get(r.ticket) ?? {};
 			if (r.issued > 0) for (const x of both) x.issued++;
+			if (r.transfers > 0) for (const x of both) x.transferred++;
+			// The outcome belongs to the service it ended in (its latest transfer's).
+			const ended = [serviceNow(r) === r.service ? both[0] : tally(day, serviceNow(r)), both[1]] as Tally[];
 			if (wasCalled(r)) {
 				const first = firstCallAt(r);
 				// Called just after midnight: issued the evening before and still waiting then.
@@ -183,15 +214,14 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 			}
 			if (r.finished) {
 				const at = r.finished.window;
-				const from =
-					at !== undefined && r.started?.window === at ? r.started.ts : at !== undefined ? r.calls.get(at) : undefined;
+				const from = at !== undefined ? servedFrom(r, at) : undefined;
 				const took = from !== undefined && from <= r.finished.ts ? (r.finished.ts - from) / 1000 : kept.service_s;
-				for (const x of both) {
+				for (const x of ended) {
 					x.served++;
 					if (took !== undefined) x.services.push(took);
 				}
-			} else if (r.noShow) for (const x of both) x.noShows++;
-			else if (r.cancelled) for (const x of both) x.cancelled++;
+			} else if (r.noShow) for (const x of ended) x.noShows++;
+			else if (r.cancelled) for (const x of ended) x.cancelled++;
 		}
 		yesterday = ledger;
 	}
@@ -210,6 +240,7 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 				served: x.served,
 				noShows: x.noShows,
 				cancelled: x.cancelled,
+				transferred: x.transferred,
 				withinTarget: withWait ? Math.round((x.within / withWait) * 1000) / 1000 : null,
 				waitKnown: withWait,
 				withinTargetCount: x.within,

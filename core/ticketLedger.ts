@@ -9,8 +9,12 @@
  * state rebuilt after a restart and the service-level reports all read the same ledger, so they
  * agree by construction.
  *
+ * A ticket may be sent on to another service (`transferred`, `to` that service): it then waits
+ * again, in that service's queue, and is called, served or not from there. Its record keeps the
+ * latest transfer; the service it waits for or ended in is `serviceNow(r)`.
+ *
  * What does not fit a ticket's normal course (issued → called → started → finished / no-show /
- * cancelled) is kept and counted as an anomaly with a reason (`SEQUENCE_ANOMALIES`), never thrown
+ * cancelled, with transfers between) is kept and counted as an anomaly with a reason (`SEQUENCE_ANOMALIES`), never thrown
  * away: the figures follow the rules written next to each reason.
  */
 import type { QueueData, QueueEventType } from "./contract.ts";
@@ -22,6 +26,8 @@ export interface Mark {
 	event: QueueEventType;
 	window?: string | undefined;
 	service: string;
+	/** For `transferred`: the service the ticket went on to. */
+	to?: string | undefined;
 }
 
 export interface TicketRecord {
@@ -40,12 +46,18 @@ export interface TicketRecord {
 	issuedId?: string | undefined;
 	/** Windows that called it, with the first call at each. */
 	calls: Map<string, number>;
+	/** The first `started` (by time). */
 	started?: Mark | undefined;
+	/** Windows that started it, with the first start at each (a transferred ticket is started again). */
+	starts: Map<string, number>;
 	/** First `finished` (more are `finished_twice`). */
 	finished?: Mark | undefined;
 	finishes: number;
 	noShow?: Mark | undefined;
 	cancelled?: Mark | undefined;
+	/** The latest transfer to another service, and how many transfer events were seen. */
+	transfer?: Mark | undefined;
+	transfers: number;
 	/** The earliest and the latest of its events after `issued`. */
 	earliest?: Mark | undefined;
 	latest?: Mark | undefined;
@@ -58,7 +70,7 @@ export const SEQUENCE_ANOMALIES = {
 	issued_twice:
 		"A ticket number was issued again the same day: counted once; the first issue's time and service stand.",
 	called_twice:
-		"A ticket was called at a second window: it is now at the latest window, the earlier one is free again.",
+		"A ticket was called at a second window (beyond one more window per transfer): it is now at the latest window, the earlier one is free again.",
 	not_called:
 		"A ticket was started, finished or marked a no-show at a window that had not called it: it left the queue and counts as served (finished) or not shown.",
 	unknown_ticket:
@@ -77,6 +89,7 @@ const STAGE: Record<QueueEventType, number> = {
 	no_show: 3,
 	cancelled: 3,
 	finished: 3,
+	transferred: 3,
 };
 
 /** True when `a` happened after `b` (ties broken by the course, then by id: the same in any order). */
@@ -108,12 +121,15 @@ export function record(ledger: Ledger, id: string, ts: number, q: QueueData, ser
 			service: q.service,
 			issued: 0,
 			calls: new Map(),
+			starts: new Map(),
 			finishes: 0,
+			transfers: 0,
 			foreignService: 0,
 		};
 		ledger.set(q.ticket, r);
 	}
 	const mark: Mark = { ts, id, event: q.event, window: q.window, service: q.service };
+	if (q.event === "transferred") mark.to = q.to;
 	if (q.event === "issued") {
 		r.issued++;
 		if (r.issuedAt === undefined || ts < r.issuedAt || (ts === r.issuedAt && id < (r.issuedId ?? ""))) {
@@ -141,6 +157,10 @@ export function record(ledger: Ledger, id: string, ts: number, q: QueueData, ser
 			break;
 		case "started":
 			if (!r.started || later(r.started, mark)) r.started = mark;
+			if (w !== undefined) {
+				const first = r.starts.get(w);
+				if (first === undefined || ts < first) r.starts.set(w, ts);
+			}
 			break;
 		case "finished":
 			r.finishes++;
@@ -151,6 +171,10 @@ export function record(ledger: Ledger, id: string, ts: number, q: QueueData, ser
 			break;
 		case "cancelled":
 			if (!r.cancelled || later(r.cancelled, mark)) r.cancelled = mark;
+			break;
+		case "transferred":
+			r.transfers++;
+			if (!r.transfer || later(r.transfer, mark)) r.transfer = mark;
 			break;
 	}
 	if (later(mark, r.latest)) r.latest = mark;
@@ -166,8 +190,17 @@ function uncalled(r: TicketRecord): number {
 	return n;
 }
 
-/** Waiting: issued, and nothing else has happened to it. */
-export const isWaiting = (r: TicketRecord) => r.issued > 0 && r.latest === undefined;
+/** When its service at `window` began: its first start there, else its first call there. */
+export const servedFrom = (r: TicketRecord, window: string): number | undefined =>
+	r.starts.get(window) ?? r.calls.get(window);
+
+/** Waiting: issued, and nothing else has happened to it since its issue or its latest transfer. */
+export const isWaiting = (r: TicketRecord) =>
+	r.issued > 0 && (r.latest === undefined || r.latest.event === "transferred");
+/** The service the ticket waits for, is served for or ended in: its latest transfer's, else its own. */
+export const serviceNow = (r: TicketRecord): string => r.transfer?.to ?? r.service;
+/** Since when it waits in its current service's queue: its latest transfer, else its issue. */
+export const waitingSince = (r: TicketRecord): number | undefined => r.transfer?.ts ?? r.issuedAt;
 export const wasCalled = (r: TicketRecord) => r.calls.size > 0 || r.started !== undefined || r.finished !== undefined;
 export const firstCallAt = (r: TicketRecord): number | undefined => {
 	let first: number | undefined;
@@ -180,7 +213,7 @@ export function anomalies(ledger: Ledger): Record<SequenceAnomaly, number> {
 	const out = Object.fromEntries(SEQUENCE_ANOMALY_NAMES.map((n) => [n, 0])) as Record<SequenceAnomaly, number>;
 	for (const r of ledger.values()) {
 		if (r.issued > 1) out.issued_twice += r.issued - 1;
-		if (r.calls.size > 1) out.called_twice += r.calls.size - 1;
+		if (r.calls.size > 1 + r.transfers) out.called_twice += r.calls.size - 1 - r.transfers;
 		out.not_called += uncalled(r);
 		if (r.issued === 0) out.unknown_ticket++;
 		if (r.finishes > 1) out.finished_twice += r.finishes - 1;

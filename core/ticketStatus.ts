@@ -1,6 +1,7 @@
 /**
  * Where a ticket is today, for the resident holding it ("track my ticket"): waiting with how many
- * are ahead, called to a window, being served, served, not shown or cancelled. It says no more
+ * are ahead, called to a window, being served, served, not shown or cancelled. A ticket sent on to
+ * another service is waiting again, for that service (its `service`), `since` the transfer. It says no more
  * than the hall board shows anyone in the hall — a ticket number and a window — plus the count of
  * tickets ahead of it in its service's queue.
  *
@@ -11,6 +12,7 @@
  */
 import type { LiveState } from "./live.ts";
 import type { Band } from "./publicWait.ts";
+import { isWaiting, serviceNow } from "./ticketLedger.ts";
 import type { NoEstimateReason } from "./waitEstimate.ts";
 
 export type TicketStage = "waiting" | "called" | "serving" | "served" | "no_show" | "cancelled";
@@ -67,9 +69,9 @@ export function normalizeTicket(text: string): string | undefined {
 export function ticketStatus(state: LiveState, ticket: string): TicketStatus | undefined {
 	const r = state.tickets.get(ticket);
 	if (!r || r.issued === 0) return undefined;
-	const base = { ticket, service: r.service, ...(r.issuedAt !== undefined ? { issuedAt: r.issuedAt } : {}) };
+	const base = { ticket, service: serviceNow(r), ...(r.issuedAt !== undefined ? { issuedAt: r.issuedAt } : {}) };
 	const m = r.latest;
-	if (!m) {
+	if (isWaiting(r)) {
 		const own = state.waiting.get(ticket);
 		let ahead = 0;
 		if (own) {
@@ -81,8 +83,10 @@ export function ticketStatus(state: LiveState, ticket: string): TicketStatus | u
 					ahead++;
 			}
 		}
-		return { ...base, stage: "waiting", ahead };
+		// Sent on to another service: waiting again, since the transfer.
+		return { ...base, stage: "waiting", ahead, ...(m ? { since: m.ts } : {}) };
 	}
+	if (!m) return { ...base, stage: "waiting", ahead: 0 };
 	const at = { ...(m.window !== undefined ? { window: m.window } : {}), since: m.ts };
 	switch (m.event) {
 		case "called":

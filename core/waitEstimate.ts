@@ -21,12 +21,26 @@
  * tickets of other services ahead at shared windows and priority tickets are accounted for. The
  * visitor's ticket joins the queue now; each run ends when it is called. Priority visitors still
  * to come jump ahead of a regular ticket: they arrive in the replay at the rate seen in the last
- * hour. A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt.
+ * hour. A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt
+ * per window (core/holdTimes.ts `delays`) with the hall's as the prior: a window's own weigh as
+ * they are, the hall's as `minSamples` of them, so a window new to the hall draws as the hall does.
  * The estimate is the median of the runs (the figure with the least absolute error); the range is
  * the central `coverage` share of them, so ~80 % of visitors fall inside it. For that the runs
  * also carry the doubt about the pace: each run scales a service's holds by a bootstrap resample
  * of them, and all holds by a common pace factor (`paceSigma`) — without these, ranges for long
  * queues come out too narrow.
+ *
+ * Silent absence (core/silence.ts): a window open and idle while tickets it serves wait, for longer
+ * than its usual reaction (learnt from its own calls, the hall's as prior), may be away without a
+ * pause. With its chance `p` (0 at its usual reaction, `1 − usual / silent` beyond) a run takes it
+ * as away: in `awayGoneShare` of those runs it does not call again in the run (gone for the day),
+ * in the others it comes back after a time drawn from an exponential whose mean is the longer of
+ * `awayReturnMeanMs` and the time it has already been silent (a long absence is likely a long
+ * one) — unless that is after closing, when it is gone too. A run in which no window serving the
+ * ticket is left waits until the centre closes (the ticket is not called today). Not
+ * away (1 − p), it calls after a reaction as any free window. A window silent for less
+ * than its usual reaction, and every window while the hall has too little history, is never away:
+ * the runs draw nothing for them, so a hall without silent windows gets the same answer as before.
  *
  * Hold times: the service's recent observed holds; while there are fewer than `minSamples`, they
  * are topped up with points of a log-normal around the service's configured `meanServiceMin`;
@@ -39,6 +53,7 @@ import type { CentreIndex } from "./centre.ts";
 import type { HoldStats } from "./holdTimes.ts";
 import { type LiveState, windowOpen } from "./live.ts";
 import { openingState } from "./openingHours.ts";
+import { silentWindows } from "./silence.ts";
 import { mulberry32, quantileSorted, type Rng } from "./stats.ts";
 
 export interface EstimateSettings {
@@ -61,6 +76,10 @@ export interface EstimateSettings {
 	paceSigma: number;
 	/** Priority arrivals are counted over this past span to model the ones still to come, ms. */
 	priorityRateSpanMs: number;
+	/** A silent window taken as away comes back after an exponential time of at least this mean, ms. */
+	awayReturnMeanMs: number;
+	/** Of the runs that take a silent window as away, the share in which it does not come back. */
+	awayGoneShare: number;
 	seed: number;
 }
 
@@ -73,6 +92,8 @@ export const ESTIMATE_DEFAULTS: EstimateSettings = {
 	defaultReactionMs: 10_000,
 	paceSigma: 0.1,
 	priorityRateSpanMs: 60 * 60_000,
+	awayReturnMeanMs: 15 * 60_000,
+	awayGoneShare: 0.1,
 	seed: 0x5eed,
 };
 
@@ -131,6 +152,9 @@ interface SimTicket {
 
 interface SimWindow {
 	id: string;
+	/** Its own recent gaps (after a hold) and reactions (core/holdTimes.ts `delays`). */
+	gaps: readonly number[];
+	reactions: readonly number[];
 	serves: Set<string>;
 	priorityDesk: boolean;
 	free: number;
@@ -220,7 +244,8 @@ export function estimateWait(
 	if (!index.services.has(service)) return { ...base, ok: false, reason: "unknown_service" };
 	// A ticket taken now at a closed centre has no wait to estimate; one already waiting is still
 	// served (the visitors in the hall at closing time are), so its estimate stands.
-	if (!own && !openingState(index.centre, now).open) return { ...base, ok: false, reason: "closed" };
+	const opening = openingState(index.centre, now);
+	if (!own && !opening.open) return { ...base, ok: false, reason: "closed" };
 	if (windowsOpen === 0) return { ...base, ok: false, reason: "no_window_open" };
 
 	const tables = holdTables(stats, index, s);
@@ -251,6 +276,15 @@ export function estimateWait(
 		if (r.at >= now - s.priorityRateSpanMs && r.at <= now)
 			priorityRate.set(r.service, (priorityRate.get(r.service) ?? 0) + 1 / s.priorityRateSpanMs);
 
+	// A run in which every window serving the ticket went away for good never calls it: it waits
+	// until the centre closes (or, already closed, for the replay's horizon).
+	const untilClosing =
+		opening.open && opening.nextChange && !opening.nextChange.open ? opening.nextChange.at - now : FUTURE_HORIZON_MS;
+	// Windows past their usual reaction: the chance they are away, and for how long they have been silent.
+	const away = new Map<string, { chance: number; silentMs: number }>();
+	for (const w of silentWindows(live, index, stats, now))
+		if (w.awayChance > 0) away.set(w.window, { chance: w.awayChance, silentMs: w.silentMs });
+
 	const rng = mulberry32((s.seed ^ Math.floor(now / 1000)) >>> 0);
 	const waits: number[] = [];
 	for (let run = 0; run < s.runs; run++) {
@@ -260,8 +294,9 @@ export function estimateWait(
 			future.length > 0
 				? [...queue.slice(0, priorityWaiting), ...future.sort(before), ...queue.slice(priorityWaiting)]
 				: queue;
-		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, gaps, reactions, s.paceSigma));
+		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, gaps, reactions, s, away, untilClosing));
 	}
+	for (let i = 0; i < waits.length; i++) if (!Number.isFinite(waits[i])) waits[i] = untilClosing;
 	waits.sort((a, b) => a - b);
 	const tail = (1 - s.coverage) / 2;
 	// Tenths of a minute; the range is rounded outwards so rounding never narrows it.
@@ -316,9 +351,20 @@ function replay(
 	holdsOf: (service: string) => readonly number[],
 	gaps: readonly number[],
 	reactions: readonly number[],
-	paceSigma: number,
+	s: Pick<EstimateSettings, "paceSigma" | "awayReturnMeanMs" | "awayGoneShare" | "minSamples">,
+	away: ReadonlyMap<string, { chance: number; silentMs: number }>,
+	untilClosing: number,
 ): number {
+	const { paceSigma } = s;
 	const draw = (sorted: readonly number[]) => sorted[Math.floor(rng() * sorted.length)] as number;
+	// A window's gap or reaction: its own, or the hall's as the prior (weighing `minSamples` of its
+	// own) — one draw from the mixture, so a window that never called draws as the hall does.
+	const drawOwn = (own: readonly number[], hall: readonly number[]) => {
+		const u = rng();
+		const pOwn = own.length / (own.length + s.minSamples);
+		if (u < pOwn) return own[Math.floor((u / pOwn) * own.length)] as number;
+		return hall[Math.floor(((u - pOwn) / (1 - pOwn)) * hall.length)] as number;
+	};
 	// How sure the recent holds make us of a service's pace: each run scales its holds by the
 	// ratio of a bootstrap resample's mean to the sample's mean, so the range carries that doubt.
 	const scales = new Map<string, number>();
@@ -342,13 +388,23 @@ function replay(
 	};
 	const windows: SimWindow[] = open.map((w) => {
 		const l = live.windows.get(w.id);
-		let free = now + draw(reactions);
+		const own = stats.delays.get(w.id) ?? { gaps: [], reactions: [] };
+		let free = now + drawOwn(own.reactions, reactions);
 		if (l && l.activity !== "idle" && l.service) {
 			const call = stats.calls.get(w.id);
 			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
-			free = now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + draw(gaps);
+			free =
+				now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + drawOwn(own.gaps, gaps);
 		}
-		return { id: w.id, serves: new Set(w.services), priorityDesk: w.priority, free, cursor: 0 };
+		const serves = new Set(w.services);
+		const silent = away.get(w.id);
+		if (silent && rng() < silent.chance) {
+			const back = -Math.log(1 - rng()) * Math.max(s.awayReturnMeanMs, silent.silentMs);
+			// Gone for the rest of the run: by its share, or back only after closing.
+			if (rng() < s.awayGoneShare || back >= untilClosing) serves.clear();
+			else free = now + back;
+		}
+		return { id: w.id, gaps: own.gaps, reactions: own.reactions, serves, priorityDesk: w.priority, free, cursor: 0 };
 	});
 	const taken = new Uint8Array(queue.length);
 	for (;;) {
@@ -382,7 +438,7 @@ function replay(
 		const t = queue[pick] as SimTicket;
 		if (t.ticket === VISITOR) return w.free - now;
 		taken[pick] = 1;
-		w.free += draw(holdsOf(t.service)) * scale(t.service) + draw(gaps);
+		w.free += draw(holdsOf(t.service)) * scale(t.service) + drawOwn(w.gaps, gaps);
 	}
 }
 

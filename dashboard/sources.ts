@@ -61,7 +61,9 @@ export interface DeskSource {
 	act(
 		centre: string,
 		window: string,
-		action: "next" | "recall" | "start" | "finish" | "no_show" | "pause" | "resume",
+		action: "next" | "recall" | "start" | "finish" | "no_show" | "transfer" | "pause" | "resume",
+		/** For `transfer`: the service to send the visitor on to. */
+		to?: string,
 	): Promise<
 		| { ok: true; ticket: string | null; event?: string }
 		| { ok: false; reason: "unknown_window" | "no_node" | "nothing_to_do" | "rejected"; detail: string }

@@ -59,6 +59,16 @@ export const DriverConfig = Type.Object(
 export const BrokerConfig = Type.Object(
 	{
 		url: Type.String({ pattern: "^(mqtt|mqtts|tcp|tls|ws|wss)://", description: "e.g. mqtt://hub.local:1883" }),
+		/**
+		 * Other brokers of the same city (hubs sharing sessions through Redis, docs/broker.md): when
+		 * a connection fails or drops, the next attempt goes to the next address in turn.
+		 */
+		fallbackUrls: Type.Optional(
+			Type.Array(Type.String({ pattern: "^(mqtt|mqtts|tcp|tls|ws|wss)://" }), {
+				maxItems: 8,
+				description: "e.g. [mqtt://hub-b.local:1883]",
+			}),
+		),
 		username: Type.Optional(Type.String()),
 		password: Type.Optional(Type.String()),
 		/** PEM file of the CA that signed the hub's certificate (mqtts). */

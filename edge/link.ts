@@ -8,6 +8,10 @@
  * `inflight` events awaiting PUBACK. An event leaves the outbox only on its PUBACK; whatever
  * was in flight when a connection dropped is sent again on the next one (the hub deduplicates
  * by id). The Last Will is the retained status with `online: false` (MQTT 3.1.1 §3.1.2.5).
+ *
+ * With `fallbackUrls` (several hubs of a city on one Redis) every new attempt after a failed or
+ * dropped connection goes to the next address in turn: a node whose hub died is on another within
+ * its reconnect delay, its session (Redis) and its outbox with it.
  */
 import { readFileSync } from "node:fs";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
@@ -16,6 +20,8 @@ import type { Outbox } from "./outbox.ts";
 
 export interface LinkOptions {
 	url: string;
+	/** Further brokers to try in turn (the same city's other hubs). */
+	fallbackUrls?: readonly string[] | undefined;
 	clientId: string;
 	username?: string | undefined;
 	password?: string | undefined;
@@ -50,8 +56,18 @@ export class Link {
 	private retry: ReturnType<typeof setTimeout> | undefined;
 	private closed = false;
 	private readonly connectedWaiters = new Set<() => void>();
+	private readonly urls: readonly string[];
+	/** Index into `urls` of the address of the current (or next) attempt. */
+	private which = 0;
 
-	constructor(private readonly o: LinkOptions) {}
+	constructor(private readonly o: LinkOptions) {
+		this.urls = [o.url, ...(o.fallbackUrls ?? [])];
+	}
+
+	/** The broker address of the current (or next) connection. */
+	get url(): string {
+		return this.urls[this.which] ?? this.o.url;
+	}
 
 	get isConnected(): boolean {
 		return this.connected;
@@ -120,7 +136,8 @@ export class Link {
 		if (this.o.username !== undefined) opts.username = this.o.username;
 		if (this.o.password !== undefined) opts.password = this.o.password;
 		if (this.o.caFile !== undefined) opts.ca = readFileSync(this.o.caFile);
-		const c = connect(this.o.url, opts);
+		const url = this.url;
+		const c = connect(url, opts);
 		this.client = c;
 		c.on("connect", () => {
 			if (gen !== this.generation) return;
@@ -128,7 +145,7 @@ export class Link {
 			this.attempt = 0;
 			this.cursor = 0;
 			this.inflight = 0;
-			this.o.log.info({ url: this.o.url, buffered: this.o.outbox.depth }, "connected to the hub");
+			this.o.log.info({ url, buffered: this.o.outbox.depth }, "connected to the hub");
 			this.publishStatus();
 			c.subscribe(`${this.o.commandPrefix}/#`, { qos: 1 });
 			for (const t of this.o.hubTopics ?? []) c.subscribe(t, { qos: 0 });
@@ -162,6 +179,7 @@ export class Link {
 		c.on("error", () => {});
 		c.end(true);
 		if (this.closed) return;
+		this.which = (this.which + 1) % this.urls.length;
 		const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
 		this.attempt = Math.min(this.attempt + 1, 20);
 		const delay = base / 2 + Math.random() * (base / 2);

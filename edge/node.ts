@@ -159,6 +159,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, deps: EdgeDeps = {
 
 	link = new Link({
 		url: config.broker.url,
+		fallbackUrls: config.broker.fallbackUrls,
 		// The hub requires a node's client id to equal its user name (one session per device).
 		// The broker requires the client id to be the device's user name, "centre/node" (docs/broker.md).
 		clientId: config.broker.username ?? `${config.centre}/${config.node}`,

@@ -7,6 +7,10 @@
  * topic: decoded, checked (`wrong_window`, …), stored durably, folded into the live hall, heard by
  * the boards. A window used from a PC is configured as a window node like any other.
  *
+ * Transfer sends the window's visitor on to another service (`transferred`, `to` it): the ticket
+ * keeps its number and waits in that service's queue in its place by issue time — it has waited
+ * already — and this window is free. Only to a service some window of the centre serves.
+ *
  * Pause and resume: a window's break is its node's `status` with `paused` (what its pause button
  * publishes). The console sends the node the `pause` command, so the node — its light, its next
  * heartbeat — agrees, and hands ingest the status that node would publish (its other fields as
@@ -22,7 +26,7 @@ import type { Dispatcher } from "./dispatcher.ts";
 import type { IngestResult } from "./ingest.ts";
 
 /** The console's actions, each as the button it stands for. */
-export const DESK_ACTIONS = ["next", "recall", "start", "finish", "no_show", "pause", "resume"] as const;
+export const DESK_ACTIONS = ["next", "recall", "start", "finish", "no_show", "transfer", "pause", "resume"] as const;
 export type DeskAction = (typeof DESK_ACTIONS)[number];
 
 export type DeskResult =
@@ -42,7 +46,8 @@ export interface DeskOptions {
 export class Desk {
 	constructor(private readonly o: DeskOptions) {}
 
-	async act(centre: string, window: string, action: DeskAction): Promise<DeskResult> {
+	/** `to`: for `transfer`, the service to send the visitor on to. */
+	async act(centre: string, window: string, action: DeskAction, to?: string): Promise<DeskResult> {
 		const index = this.o.centres.get(centre);
 		if (!index?.windows.has(window))
 			return { ok: false, reason: "unknown_window", detail: `centre "${centre}" has no window "${window}"` };
@@ -55,8 +60,12 @@ export class Desk {
 			};
 		const w = this.o.state(centre)?.windows.get(window);
 		const current = w?.ticket && w.service ? { ticket: w.ticket, service: w.service, activity: w.activity } : undefined;
-		const publish = async (event: "called" | "started" | "finished" | "no_show", ticket: string, service: string) => {
-			const data = { id: uuidv7(), ts: this.o.now(), event, ticket, service, window };
+		const publish = async (
+			event: "called" | "started" | "finished" | "no_show" | "transferred",
+			ticket: string,
+			service: string,
+		) => {
+			const data = { id: uuidv7(), ts: this.o.now(), event, ticket, service, window, ...(to ? { to } : {}) };
 			const r = await this.o.ingest(eventTopic(centre, node, "queue"), Buffer.from(JSON.stringify(data)));
 			return r === "rejected"
 				? ({ ok: false, reason: "rejected", detail: `the hub refused the ${event} event (see /metrics)` } as const)
@@ -113,6 +122,15 @@ export class Desk {
 				return current?.activity === "calling"
 					? publish("no_show", current.ticket, current.service)
 					: nothing("no ticket called at this window that could not come");
+			case "transfer": {
+				if (!current) return nothing("no ticket at this window to transfer");
+				if (to === undefined) return nothing("say which service to transfer the ticket to");
+				if (!index.services.has(to)) return nothing(`centre "${centre}" has no service "${to}"`);
+				if (to === current.service) return nothing(`ticket ${current.ticket} is already for service "${to}"`);
+				if (![...index.windows.values()].some((x) => x.services.includes(to)))
+					return nothing(`no window of centre "${centre}" serves "${to}": nobody could call the ticket there`);
+				return publish("transferred", current.ticket, current.service);
+			}
 		}
 	}
 }

@@ -22,10 +22,11 @@ import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import type { HealthReason } from "../core/health.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
 import type { HubStateOf } from "../core/hubState.ts";
-import type { LiveView } from "../core/liveView.ts";
+import { type LiveView, withSilence } from "../core/liveView.ts";
 import type { Log } from "../core/log.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
 import { publicEstimate } from "../core/publicWait.ts";
+import { silentWindows } from "../core/silence.ts";
 import { type TicketView, ticketStatus } from "../core/ticketStatus.ts";
 import { hubTopic } from "../core/topic.ts";
 import {
@@ -307,11 +308,17 @@ export class Insights {
 	/** The estimates made for the tickets issued in the batch `onEvents` took last. */
 	private readonly justIssued = new Map<string, { at: number; result: EstimateNow }>();
 
-	/** The live view with each service's estimate. */
+	/**
+	 * The live view with each service's estimate and how its estimates held (core/calibration.ts),
+	 * and each window's silent absence (core/silence.ts).
+	 */
 	liveView(centre: string): LiveWithWaits | undefined {
 		const view = this.opts.live.view(centre);
 		const waits = this.waits(centre);
-		if (!view || !waits) return undefined;
+		const index = this.opts.centres.get(centre);
+		const state = this.opts.live.state(centre);
+		const stats = this.holds.get(centre);
+		if (!view || !waits || !index || !state || !stats) return undefined;
 		const cal = this.calibration.get(centre);
 		const held = (service: string) => {
 			const c = cal ? calibrationSummary(cal, service) : undefined;
@@ -319,10 +326,11 @@ export class Insights {
 				? { tickets: c.tickets, coverage: c.coverage, biasMin: Math.round(c.biasMin * 10) / 10 }
 				: null;
 		};
-		return {
+		const withWaits = {
 			...view,
 			services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]), estimateHeld: held(s.id) })),
 		};
+		return withSilence(withWaits, silentWindows(state, index, stats, view.at));
 	}
 
 	/**
@@ -399,7 +407,14 @@ export class Insights {
 			if (!live || !previous) continue;
 			const ev = evaluate(
 				previous,
-				{ live, index, ratings: this.ratings.get(id) ?? [], watchSince: this.started, health },
+				{
+					live,
+					index,
+					ratings: this.ratings.get(id) ?? [],
+					watchSince: this.started,
+					health,
+					...(this.holds.has(id) ? { holds: this.holds.get(id) } : {}),
+				},
 				now,
 			);
 			this.alerts.set(id, ev.state);

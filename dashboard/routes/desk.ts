@@ -14,13 +14,24 @@ import { buildDeskBundle } from "../bundle.ts";
 import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
 import { textAnswer } from "./schemas.ts";
 
-const ACTIONS = ["next", "recall", "start", "finish", "no_show", "pause", "resume"] as const;
+const ACTIONS = ["next", "recall", "start", "finish", "no_show", "transfer", "pause", "resume"] as const;
 const id = Type.String({ pattern: ID_PATTERN });
 const DeskParams = Type.Object({ centre: id, window: id }, { additionalProperties: false });
 const ActionParams = Type.Object(
 	{ centre: id, window: id, action: Type.Enum([...ACTIONS]) },
 	{ additionalProperties: false },
 );
+const ActionBody = Type.Union([
+	Type.Object(
+		{
+			to: Type.Optional(
+				Type.String({ pattern: ID_PATTERN, description: "transfer: the service to send the visitor on to" }),
+			),
+		},
+		{ additionalProperties: false },
+	),
+	Type.Null(),
+]);
 const ActionAnswer = Type.Object(
 	{
 		ticket: Type.Union([Type.String(), Type.Null()], {
@@ -104,11 +115,13 @@ export async function deskRoutes(fastify: FastifyInstance, opts: AppOptions) {
 		{
 			schema: {
 				operationId: "deskAction",
-				summary: "An operator console's action at a window: next, recall, start, finish, no_show, pause, resume",
+				summary:
+					"An operator console's action at a window: next, recall, start, finish, no_show, transfer, pause, resume",
 				description:
-					"Does what the window node's button does, through the same contract: next asks the dispatcher and calls the ticket (finishing one being served first; refused on a break); recall calls the called ticket again; start, finish and no_show act on the window's ticket; pause and resume put the window on a break and end it (the node's status with paused, and the pause command to the node): a window on a break counts as closed for the estimates.",
+					"Does what the window node's button does, through the same contract: next asks the dispatcher and calls the ticket (finishing one being served first; refused on a break); recall calls the called ticket again; start, finish and no_show act on the window's ticket; transfer (the body's \"to\": a service) sends it on to another service, where it waits in its place by issue time; pause and resume put the window on a break and end it (the node's status with paused, and the pause command to the node): a window on a break counts as closed for the estimates.",
 				tags,
 				params: ActionParams,
+				body: Type.Optional(ActionBody),
 				response: { 200: ActionAnswer, ...errorResponses("unknown_centre", "unknown_window", "desk_refused") },
 			},
 			config: { access: "operate" },
@@ -117,7 +130,7 @@ export async function deskRoutes(fastify: FastifyInstance, opts: AppOptions) {
 			const { centre, window, action } = req.params;
 			known(centre, window);
 			if (!opts.desk) throw new HttpError("desk_refused", "this hub runs no operator consoles");
-			const r = await opts.desk.act(centre, window, action);
+			const r = await opts.desk.act(centre, window, action, req.body?.to);
 			if (!r.ok) throw new HttpError(r.reason === "unknown_window" ? "unknown_window" : "desk_refused", r.detail);
 			return { ticket: r.ticket, ...(r.event ? { event: r.event } : {}) };
 		},

@@ -197,6 +197,7 @@ export class HistoryView extends LitElement {
 			},
 			{ label: p.from === p.to ? t.p90Wait : t.worstP90, num: true, cell: (l) => formatMinutes(l.waitP90S, lang) },
 			{ label: t.noShows, num: true, cell: (l) => formatNumber(l.noShows, lang) },
+			{ label: t.transferred, num: true, cell: (l) => formatNumber(l.transferred, lang) },
 			{ label: t.noShowShare, num: true, cell: (l) => formatShare(l.noShowShare, lang) },
 		];
 		const days = r.levels.filter((l: ServiceLevel) => l.service === "*");

@@ -29,6 +29,8 @@ export const liveHallStyles = css`
 	.window.serving { border-top-color: #2e9d57; }
 	.window.offline { border-top-color: var(--over); background: #f7f8fa; }
 	.window.paused { border-top-color: #7a5cc7; }
+	.window.silent { border-top-color: var(--over); }
+	.silent-note { color: var(--over); font-size: 0.8rem; font-weight: 600; }
 	.wid { font-weight: 650; line-height: 1.25; min-width: 0; overflow-wrap: anywhere; }
 	.wmeta { display: flex; align-items: baseline; gap: 6px; min-width: 0; }
 	.wnote { font-size: 0.78rem; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }

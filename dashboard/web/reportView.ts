@@ -138,6 +138,7 @@ export class ReportView extends LitElement {
 			{ label: t.issuedCol, num: true, cell: (l) => l.issued },
 			{ label: t.servedCol, num: true, cell: (l) => l.served },
 			{ label: t.noShows, num: true, cell: (l) => l.noShows },
+			{ label: t.transferred, num: true, cell: (l) => l.transferred },
 			{ label: t.withinTarget, num: true, cell: (l) => formatShare(l.withinTarget, lang) },
 			{ label: t.meanWait, num: true, cell: (l) => formatMinutes(l.wait.meanS, lang) },
 			{ label: t.p90Wait, num: true, cell: (l) => formatMinutes(l.wait.p90S, lang) },

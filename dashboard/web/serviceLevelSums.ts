@@ -13,6 +13,8 @@ export interface PeriodLevel {
 	called: number;
 	served: number;
 	noShows: number;
+	/** Sent on to another service. */
+	transferred: number;
 	withinTarget: number | null;
 	noShowShare: number | null;
 	waitMeanS: number | null;
@@ -42,6 +44,7 @@ export function periodLevels(levels: readonly ServiceLevel[], order: readonly st
 			called,
 			served: sum((l) => l.served),
 			noShows,
+			transferred: sum((l) => l.transferred),
 			withinTarget: waitKnown ? Math.round((sum((l) => l.withinTargetCount) / waitKnown) * 1000) / 1000 : null,
 			noShowShare: called ? Math.round((noShows / called) * 1000) / 1000 : null,
 			waitMeanS: waitKnown ? Math.round((waited / waitKnown) * 10) / 10 : null,

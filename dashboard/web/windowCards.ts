@@ -1,7 +1,8 @@
 /**
  * The windows of a hall as cards: state, ticket and service, for how long, served today, and the
- * administrator who usually works there (the centre's `administrators`). A state this page does
- * not know yet (a newer hub's) is shown as it is named. Template function for <vikno-live-hall>.
+ * administrator who usually works there (the centre's `administrators`), and a window possibly
+ * away — idle while tickets it serves wait, past its usual reaction (core/silence.ts) — marked
+ * "не викликає 6 хв". A state this page does not know yet (a newer hub's) is shown as it is named. Template function for <vikno-live-hall>.
  */
 import { html, nothing } from "lit";
 import type { CentreSummary, LiveView } from "./api.ts";
@@ -29,7 +30,10 @@ function windowCard(w: WindowView, lang: Lang, age: number, service: string | un
 	const state = w.state as string;
 	const busy = (state === "calling" || state === "serving") && w.ticket;
 	const since = busy && w.sinceS !== null ? formatDuration(w.sinceS + age, lang) : "";
-	return html`<li class="window ${state}" data-window=${w.id} data-testid="window-${w.id}">
+	const silentS = w.possiblyAway && typeof w.silentS === "number" ? w.silentS + age : undefined;
+	const usual =
+		typeof w.usualReactionS === "number" ? `${t.usuallyCalls} ${formatDuration(w.usualReactionS, lang)}` : "";
+	return html`<li class="window ${state}${silentS !== undefined ? " silent" : ""}" data-window=${w.id} data-testid="window-${w.id}">
 		<span class="wid">${label}</span>
 		${
 			w.priority || note
@@ -46,6 +50,11 @@ function windowCard(w: WindowView, lang: Lang, age: number, service: string | un
 				? html`<span class="ticket" data-testid="ticket"><span class="sr-only">${t.ticket} </span>${w.ticket}</span>
 						<span class="svc" title=${service ?? ""}>${service ?? ""}</span>`
 				: html`<span class="ticket none" aria-hidden="true">—</span><span class="svc"></span>`
+		}
+		${
+			silentS !== undefined
+				? html`<span class="silent-note" data-testid="silent" title=${usual}>${t.notCalling} ${formatDuration(silentS, lang)}</span>`
+				: nothing
 		}
 		${admin ? html`<span class="admin" data-testid="administrator">${t.administrator}: ${admin}</span>` : nothing}
 		<span class="since">${since}${w.served ? html`<span class="count">${t.servedHere}: ${w.served}</span>` : nothing}</span>

@@ -1,7 +1,8 @@
 /**
  * The operator console in a real headless Chromium against a real hub: an operator made with
  * `vikno user add … --role operator --window w03` (a real process) signs in through the form,
- * calls the next ticket, starts and finishes it with the keyboard; the hall model and the hall
+ * calls the next ticket, starts and finishes it with the keyboard, sends one on to another service
+ * (T) where a window of that service calls it; the hall model and the hall
  * board show the same as with a window node's buttons (the same queue events, through ingest);
  * the operator of window 3 cannot act for window 4, nor open its console.
  */
@@ -235,6 +236,105 @@ describe("operator console", () => {
 			{ qos: 1, retain: true },
 		);
 		await until(w03, (w) => w?.state === "idle", { what: "the node back from its break" });
+	});
+
+	it("sends the visitor on to another service with T: the ticket waits there in its place and a window of that service calls it", async () => {
+		// A003 waits (issued in the break test); a later social ticket is in the queue before the transfer.
+		await client.publishAsync(
+			demoTopic("terminal-1", "queue"),
+			JSON.stringify(payload({ event: "issued", ticket: "C001", service: "social" }, now())),
+			{ qos: 1 },
+		);
+		const social = () => hub.insights.liveView("demo")?.services.find((x) => x.id === "social");
+		await until(social, (x) => x?.waiting === 1, { what: "C001 waiting for social" });
+		await page.keyboard.press("n");
+		await until(
+			() => text("desk-ticket"),
+			(t) => t === "A003",
+			{ what: "A003 called at w03" },
+		);
+		// The list offers the services some window serves, except the ticket's own.
+		const offered = await page
+			.getByTestId("desk-transfer-to")
+			.locator("option")
+			.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+		expect(offered).toContain("social");
+		expect(offered).not.toContain("passports");
+		// Keys typed in the list choose in it: "t" there transfers nothing.
+		await page.getByTestId("desk-transfer-to").selectOption("social");
+		await page.getByTestId("desk-transfer-to").press("t");
+		expect(w03()).toMatchObject({ ticket: "A003" });
+		await page.getByTestId("desk-transfer-to").selectOption("social");
+		await page.getByTestId("desk-transfer-to").blur();
+		await page.keyboard.press("t");
+		await until(
+			() => text("desk-message"),
+			(m) => m === "A003: переадресовано",
+			{ what: "A003 transferred" },
+		);
+		expect(w03()).toMatchObject({ state: "idle", ticket: null });
+		// It waits for social now, ahead of C001: it was issued first and has waited already.
+		await until(social, (x) => x?.waiting === 2, { what: "A003 waiting for social" });
+		expect(hub.insights.liveView("demo")?.services.find((x) => x.id === "passports")?.waiting).toBe(0);
+		const transfers = await until(
+			async () =>
+				(await hub.store.readRange("demo", 0, Number.MAX_SAFE_INTEGER)).filter(
+					(e) => e.kind === "queue" && e.data.event === "transferred",
+				),
+			(list) => list.length === 1,
+			{ what: "the transfer stored" },
+		);
+		expect(transfers[0]).toMatchObject({
+			node: "win-03",
+			data: { ticket: "A003", service: "passports", to: "social", window: "w03" },
+		});
+
+		// Window 5's node asks for the next ticket, as its button would: it gets A003, for social.
+		const calls: { ticket: string | null; service: string | null }[] = [];
+		client.on("message", (topic, body) => {
+			if (topic === "vikno/v1/demo/win-05/cmd/call") calls.push(JSON.parse(body.toString()));
+		});
+		await client.subscribeAsync("vikno/v1/demo/win-05/cmd/call", { qos: 1 });
+		await client.publishAsync(demoTopic("win-05", "request"), JSON.stringify(payload({ action: "next" }, now())), {
+			qos: 1,
+		});
+		await until(
+			() => calls,
+			(c) => c.length === 1,
+			{ what: "win-05's call" },
+		);
+		expect(calls[0]).toMatchObject({ ticket: "A003", service: "social" });
+
+		// Refusals say why: nothing at the window, a service nobody serves, the ticket's own service.
+		const agent = await signIn(hub, operator);
+		const refused = async (to: string | undefined) => {
+			const res = await agent.fetch("/api/v1/desk/demo/w03/transfer", {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify(to === undefined ? {} : { to }),
+			});
+			return [res.status, ((await res.json()) as { error: { message: string } }).error.message];
+		};
+		expect(await refused("social")).toEqual([409, "no ticket at this window to transfer"]);
+		await client.publishAsync(
+			demoTopic("terminal-1", "queue"),
+			JSON.stringify(payload({ event: "issued", ticket: "A004", service: "passports" }, now())),
+			{ qos: 1 },
+		);
+		await until(
+			() => hub.insights.liveView("demo")?.services.find((x) => x.id === "passports")?.waiting,
+			(n) => n === 1,
+			{ what: "A004 waiting" },
+		);
+		expect((await agent.fetch("/api/v1/desk/demo/w03/next", { method: "POST" })).status).toBe(200);
+		await until(w03, (w) => w?.ticket === "A004", { what: "A004 called" });
+		expect(await refused(undefined)).toEqual([409, "say which service to transfer the ticket to"]);
+		expect(await refused("passports")).toEqual([409, 'ticket A004 is already for service "passports"']);
+		expect(await refused("nowhere")).toEqual([409, 'centre "demo" has no service "nowhere"']);
+		expect((await refused("no/such"))[0]).toBe(400);
+		expect(w03()).toMatchObject({ ticket: "A004", state: "calling" });
+		expect((await agent.fetch("/api/v1/desk/demo/w03/finish", { method: "POST" })).status).toBe(200);
+		await until(w03, (w) => w?.state === "idle", { what: "A004 finished" });
 	});
 
 	it("lets the operator of window 3 act only at window 3", async () => {

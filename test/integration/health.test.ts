@@ -6,8 +6,8 @@
  * and the resend is stored. Also a real influxd stopped while events arrive (the store fails,
  * the spool grows and its oldest event ages), and events that all arrive late (ingest lag).
  *
- * A read-only remount cannot be shown here: the kernel refuses to remount a file system
- * read-only while the hub holds its files open for writing ("mount point is busy").
+ * A file system gone read-only under the hub: health-readonly.test.ts (an ext4 image the kernel
+ * turns read-only through its own error path, with the hub's files open).
  */
 import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from "node:fs";

@@ -24,6 +24,9 @@ needs=(
 	"/usr/bin/prometheus|prometheus|a real Prometheus scraping a hub and firing its rules"
 	"/usr/bin/systemd-analyze|systemd|checking the hub's systemd units (deploy/*.service)"
 	"/usr/bin/espeak-ng|espeak-ng|the hall board's spoken calls (Ukrainian voice), checked to be speech"
+	"/usr/sbin/mkfs.ext4|e2fsprogs|a data dir on an ext4 image that goes read-only under the hub"
+	"/usr/sbin/e2fsck|e2fsprogs|checking that image before the events on it are counted"
+	"/usr/sbin/losetup|mount|mounting that image on a loop device"
 )
 
 missing=()

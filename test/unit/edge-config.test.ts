@@ -52,7 +52,7 @@ describe("edge config", () => {
 	it("reports every problem at once with its path", () => {
 		const doc = minimal() as Record<string, unknown>;
 		doc.node = "W 03";
-		doc.broker = { url: "http://hub" };
+		doc.broker = { url: "http://hub", fallbackUrls: ["mqtt://hub-b:1883", "hub-c"] };
 		doc.inputs = [
 			{ name: "r1", pin: 5 },
 			{ name: "r2", pin: 5 },
@@ -60,6 +60,7 @@ describe("edge config", () => {
 		expect(problems(doc)).toEqual([
 			expect.stringMatching(/^\/node: must match pattern/),
 			expect.stringMatching(/^\/broker\/url: must match pattern/),
+			expect.stringMatching(/^\/broker\/fallbackUrls\/1: must match pattern/),
 		]);
 		const refs = minimal();
 		refs.inputs = [

@@ -65,6 +65,7 @@ describe("serviceLevels", () => {
 			served: 3,
 			noShows: 1,
 			cancelled: 1,
+			transferred: 0,
 			// waits 5, 18, 30, 37 min
 			withinTarget: 0.5,
 			waitKnown: 4,

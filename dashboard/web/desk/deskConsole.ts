@@ -1,7 +1,9 @@
 /**
  * <vikno-desk centre="…" window="…">: an administrator's console at a PC — the window's current
  * ticket and how long it has been called or served, the queue of the services it serves, and the
- * window node's buttons, each with a key: N next, R recall, S start, F finish, X no-show. Each
+ * window node's buttons, each with a key: N next, R recall, S start, F finish, X no-show, P break;
+ * and T transfer: the visitor is sent on to the service chosen in the list beside it (reached
+ * with Tab, chosen with the arrows; keys typed in the list choose in it, not act). Each
  * action is a POST the hub turns into the same queue event the node would publish; the figures
  * come back on the live stream like every other page's.
  */
@@ -18,6 +20,9 @@ const ACTIONS = [
 	{ action: "no_show", key: "X", label: "Не з'явився" },
 ] as const;
 
+/** Transfer to the service chosen in the list. */
+const TRANSFER = { action: "transfer", key: "T", label: "Переадресувати" } as const;
+
 /** The break: one key, P, that starts it or ends it. */
 const PAUSE = { action: "pause", key: "P", label: "Перерва" } as const;
 const RESUME = { action: "resume", key: "P", label: "Продовжити роботу" } as const;
@@ -27,6 +32,7 @@ const DONE: Record<string, string> = {
 	started: "обслуговування розпочато",
 	finished: "завершено",
 	no_show: "не з'явився",
+	transferred: "переадресовано",
 	paused: "перерва: вікно зачинене для черги",
 	resumed: "перерву завершено",
 };
@@ -78,6 +84,21 @@ export class DeskConsole extends LitElement {
 		kbd {
 			font-weight: 700;
 		}
+		.transfer {
+			display: flex;
+			flex-wrap: wrap;
+			align-items: center;
+			gap: 0.5rem;
+		}
+		select {
+			font-size: 1.1rem;
+			padding: 0.6rem;
+			border-radius: 0.4rem;
+			border: 1px solid #1c2430;
+		}
+		select:focus-visible {
+			outline: 3px solid #1d4ed8;
+		}
 		table {
 			border-collapse: collapse;
 		}
@@ -115,6 +136,8 @@ export class DeskConsole extends LitElement {
 
 	private readonly onKey = (ev: KeyboardEvent) => {
 		if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+		// Typing in the list of services chooses a service there.
+		if (ev.composedPath()[0] instanceof HTMLSelectElement) return;
 		const a = this.actions().find((x) => x.key === ev.key.toUpperCase());
 		if (a) {
 			ev.preventDefault();
@@ -122,14 +145,25 @@ export class DeskConsole extends LitElement {
 		}
 	};
 
+	/** The service chosen to transfer to (the list's value). */
+	private transferTo(): string | undefined {
+		const select = this.renderRoot.querySelector<HTMLSelectElement>("select[name=to]");
+		return select?.value || undefined;
+	}
+
 	private async act(action: string) {
 		if (this.busy) return;
 		this.busy = true;
 		try {
 			this.csrf ??= (await fetchSession()).csrfToken;
+			const to = action === "transfer" ? this.transferTo() : undefined;
 			const res = await fetch(
 				`/api/v1/desk/${encodeURIComponent(this.centre)}/${encodeURIComponent(this.window)}/${action}`,
-				{ method: "POST", headers: { "x-csrf-token": this.csrf } },
+				{
+					method: "POST",
+					headers: { "x-csrf-token": this.csrf, ...(to ? { "content-type": "application/json" } : {}) },
+					...(to ? { body: JSON.stringify({ to }) } : {}),
+				},
 			);
 			const body = (await res.json()) as { ticket?: string | null; event?: string; error?: { message: string } };
 			const done = body.event ? (DONE[body.event] ?? "готово") : undefined;
@@ -151,7 +185,7 @@ export class DeskConsole extends LitElement {
 	/** The buttons now: the queue's, and the break's that starts or ends it. */
 	private actions() {
 		const w = this.stream.view?.windows.find((x) => x.id === this.window);
-		return [...ACTIONS, w?.state === "paused" ? RESUME : PAUSE];
+		return [...ACTIONS, TRANSFER, w?.state === "paused" ? RESUME : PAUSE];
 	}
 
 	override render() {
@@ -162,6 +196,13 @@ export class DeskConsole extends LitElement {
 				? w.sinceS + Math.max(0, Math.round((Date.now() - this.stream.receivedAt) / 1000))
 				: undefined;
 		const services = view?.services.filter((s) => w?.services.includes(s.id)) ?? [];
+		// Any other service some window serves: where the visitor can be sent on to.
+		const served = new Set(view?.windows.flatMap((x) => x.services) ?? []);
+		const targets = view?.services.filter((s) => s.id !== w?.service && served.has(s.id)) ?? [];
+		const button = (a: { action: string; key: string; label: string }) =>
+			html`<button type="button" data-action=${a.action} aria-keyshortcuts=${a.key} @click=${() => this.act(a.action)}>
+				${a.label} <kbd>${a.key}</kbd>
+			</button>`;
 		return html`
 			<h1>${windowLabel(this.window, w?.name)} · ${view?.name.uk ?? ""}</h1>
 			<p>
@@ -170,12 +211,16 @@ export class DeskConsole extends LitElement {
 				${since !== undefined ? html`<span data-testid="desk-since">${formatDuration(since)}</span>` : ""}
 			</p>
 			<div class="buttons">
-				${this.actions().map(
-					(a) =>
-						html`<button type="button" data-action=${a.action} aria-keyshortcuts=${a.key} @click=${() => this.act(a.action)}>
-							${a.label} <kbd>${a.key}</kbd>
-						</button>`,
-				)}
+				${this.actions()
+					.filter((a) => a.action !== "transfer")
+					.map(button)}
+			</div>
+			<div class="transfer">
+				<label for="to">До послуги</label>
+				<select id="to" name="to" data-testid="desk-transfer-to">
+					${targets.map((s) => html`<option value=${s.id}>${s.name.uk}</option>`)}
+				</select>
+				${button(TRANSFER)}
 			</div>
 			<p role="status" data-testid="desk-message">${this.message}</p>
 			<table aria-label="Черга послуг цього вікна">
