@@ -28,8 +28,9 @@
  *   range they corrected, each moves by γ·(target − missed), target (1 − coverage) / 2, so
  *   if the quantiles of the recent past stop fitting the present (a new hall, a slower afternoon)
  *   the long-run share of misses on each side is still driven to its target. γ = 0.03: on the
- *   demo week (`npm run bench -- estimate`) each day's share inside stays within 74–82 %, where
- *   0.005 (the paper's) left 73–84 % — a hall's day is a few hundred tickets, not thousands.
+ *   demo week (`npm run bench -- calibration`) each day's share inside stays within 77–83 %
+ *   (raw: 75–89 %), where 0.005 (the paper's) let it spread over 72–84 % — a hall's day is a few
+ *   hundred tickets, not thousands.
  * - Until a service has `minObservations` scores, the centre's pooled scores (every service, on
  *   the same normalised scale) stand in; until those are enough too, the raw range is shown.
  *
