@@ -185,9 +185,10 @@ export class Insights {
 
 	/**
 	 * The range calibration's side of a queue event: an issued ticket's estimate, as shown, is
-	 * remembered; a called one's real wait is compared with it; a ticket that leaves without a call
-	 * seen (cancelled, or started and finished from elsewhere) is forgotten — not a wait observed.
-	 * A no-show was called first: that call counted.
+	 * remembered; a called one's real wait is compared with it; a ticket that leaves the queue it was
+	 * estimated for without a call seen (cancelled, transferred to another service, or started and
+	 * finished from elsewhere) is forgotten — not a wait observed. A no-show was called first: that
+	 * call counted.
 	 */
 	private calibrate(e: Extract<WireEvent, { kind: "queue" }>): void {
 		const cal = this.calibration.get(e.centre);

@@ -102,6 +102,28 @@ describe("the range calibration", () => {
 		await queue("called", "A004", "w01");
 		const third = await until(scrape, (m) => m.tickets === 3, { what: "three called tickets in /metrics" });
 		expect(third.coverage).toBeCloseTo(2 / 3, 5);
+		await queue("finished", "A004", "w01");
+
+		// A ticket sent on to another service is no wait of the first one either, even once called there.
+		clock.advance(MIN);
+		await queue("issued", "A005");
+		await until(() => stage("A004")?.finished && stage("A005"), Boolean, { what: "A005 issued" });
+		await publish("win-01", "queue", {
+			event: "transferred",
+			ticket: "A005",
+			service: "passports",
+			window: "w01",
+			to: "social",
+		});
+		clock.advance(5 * MIN);
+		await publish("win-05", "queue", { event: "called", ticket: "A005", service: "social", window: "w05" });
+		await until(
+			() => stage("A005")?.calls.size,
+			(n) => n === 1,
+			{ what: "A005 called at w05" },
+		);
+		const after = await scrape();
+		expect([after.tickets, after.all]).toEqual([3, 3]);
 
 		// The manager's live view says the same (its answer checked against the route's schema).
 		const admin = await asAdmin(hub);
