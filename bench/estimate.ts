@@ -4,19 +4,31 @@
  * the estimate shown at the moment it was issued with the wait that ticket really had — and the
  * same for the naive baseline a simple display would use (people waiting × mean service time so
  * far ÷ windows open).
+ *
+ * Then the matrix: hall behaviours (calm; silent breaks with late starts and early closings;
+ * heavy-tailed service times; a lunch peak with a crowd at the opening and visitors leaving after
+ * their ticket; all of them together) × load (the default 0.8 of the staffed capacity, and 1.3 ×
+ * that) × both example centres, each `VIKNO_BENCH_MATRIX_DAYS` days from the Monday (1 by
+ * default: the busiest day; 2 adds the long Tuesday), through the same pipeline. Per scenario: mean error against the
+ * baseline's, coverage, bias (real − shown), and the same for the tickets issued in the busiest two
+ * hours and for real waits over 60 minutes. `VIKNO_BENCH_MATRIX=0` skips it;
+ * `VIKNO_BENCH_SCENARIO=NAME` runs one behaviour.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
-import { localDay } from "../core/time.ts";
+import type { Centre } from "../core/centre.ts";
+import { localClock, localDay } from "../core/time.ts";
+import { type HallSettings, MINUTE } from "../firmware-sim/behaviour.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
-import { simulateWeek } from "../firmware-sim/week.ts";
+import { simulateWeek, WEEK_LOAD, type WeekOptions } from "../firmware-sim/week.ts";
 import { benchHub } from "./hub.ts";
 import { printTable } from "./table.ts";
 
 const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09"; // a Monday
 const SEED = Number(process.env.VIKNO_BENCH_SEED ?? 1);
+const MATRIX_DAYS = Number(process.env.VIKNO_BENCH_MATRIX_DAYS ?? 1);
 
 interface Shown {
 	minutes: number;
@@ -25,9 +37,35 @@ interface Shown {
 	baseline: number | null;
 }
 
-export async function run(): Promise<Record<string, unknown>> {
-	const centre = loadCentreFile(join(import.meta.dirname, "../config/centres/demo.yaml"));
-	const week = simulateWeek(centre, { startDay: START_DAY, seed: SEED });
+/** The rough-hall behaviours of the matrix (firmware-sim/behaviour.ts). */
+const BREAKS: Partial<HallSettings> = {
+	silentBreak: { chance: 0.04, ms: [10 * MINUTE, 20 * MINUTE] },
+	lateStartMs: [0, 10 * MINUTE],
+	earlyClose: { share: 0.1, ms: [15 * MINUTE, 45 * MINUTE] },
+};
+const HEAVY_TAILS: Partial<HallSettings> = { longVisits: { share: 0.05, timesMean: 6 } };
+const LUNCH_PEAK: Partial<HallSettings> = {
+	lunchPeak: { fromMin: 12 * 60, toMin: 14 * 60, factor: 1.5 },
+	openingCrowdMin: 30,
+	leaveAfterTicket: { share: 0.1, ms: [20 * MINUTE, 60 * MINUTE] },
+};
+export const SCENARIOS: Record<string, Partial<HallSettings>> = {
+	calm: {},
+	breaks: BREAKS,
+	"heavy tails": HEAVY_TAILS,
+	"lunch peak": LUNCH_PEAK,
+	all: { ...BREAKS, ...HEAVY_TAILS, ...LUNCH_PEAK },
+};
+const LOADS = { normal: WEEK_LOAD, "1.3×": WEEK_LOAD * 1.3 } as const;
+
+/** One ticket compared: what was shown at its issue, and its real wait (minutes). */
+interface Compared extends Shown {
+	real: number;
+	issuedAt: number;
+}
+
+/** The days of `week` played through a real hub: every called ticket with what the hub showed. */
+async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>) {
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-estimate-"));
 	// The hub's clock follows the replay: it reads the simulated instant of the latest action
 	// published, so no event arrives before it happened (the hub would move it to its arrival).
@@ -55,59 +93,171 @@ export async function run(): Promise<Record<string, unknown>> {
 		}
 	});
 	const t0 = performance.now();
-	const replay = await replayTimeline({
-		centre,
-		brokerUrl: hub.mqttUrl,
-		actions: week.actions,
-		onPublish: (a) => {
-			clock = Math.max(clock, a.at);
-		},
-	});
-	await hub.ingest.drain();
-	const wallS = (performance.now() - t0) / 1000;
-	await hub.close();
-	rmSync(dir, { recursive: true, force: true });
+	try {
+		const replay = await replayTimeline({
+			centre,
+			brokerUrl: hub.mqttUrl,
+			actions: week.actions,
+			onPublish: (a) => {
+				clock = Math.max(clock, a.at);
+			},
+		});
+		await hub.ingest.drain();
+		const wallS = (performance.now() - t0) / 1000;
+		const compared: Compared[] = [];
+		for (const t of week.tickets) {
+			if (t.waitS === undefined) continue;
+			const s = shown.get(`${t.day}/${t.ticket}`);
+			if (s) compared.push({ ...s, real: t.waitS / 60, issuedAt: t.issuedAt });
+		}
+		return { compared, noEstimate, events: replay.published, wallS };
+	} finally {
+		await hub.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
 
-	let n = 0;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Mean error, coverage and bias of a group of compared tickets (null figures for an empty group). */
+function figures(xs: readonly Compared[]) {
+	if (xs.length === 0) return { n: 0, mae: null, baselineMae: null, coverage: null, bias: null };
 	let err = 0;
+	let bias = 0;
+	let inside = 0;
 	let baseErr = 0;
 	let baseN = 0;
-	let inside = 0;
-	for (const t of week.tickets) {
-		if (t.waitS === undefined) continue;
-		const s = shown.get(`${t.day}/${t.ticket}`);
-		if (!s) continue;
-		const real = t.waitS / 60;
-		n++;
-		err += Math.abs(s.minutes - real);
-		if (real >= s.low && real <= s.high) inside++;
-		if (s.baseline !== null) {
+	for (const x of xs) {
+		err += Math.abs(x.minutes - x.real);
+		bias += x.real - x.minutes;
+		if (x.real >= x.low && x.real <= x.high) inside++;
+		if (x.baseline !== null) {
+			baseErr += Math.abs(x.baseline - x.real);
 			baseN++;
-			baseErr += Math.abs(s.baseline - real);
 		}
 	}
-	const mae = err / n;
-	const baselineMae = baseErr / baseN;
-	const coverage = inside / n;
-	const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+	return {
+		n: xs.length,
+		mae: err / xs.length,
+		baselineMae: baseN ? baseErr / baseN : null,
+		coverage: inside / xs.length,
+		bias: bias / xs.length,
+	};
+}
+
+/** The tickets issued in the two consecutive local hours with the most issued. */
+function busiestTwoHours(xs: readonly Compared[], timeZone: string): Compared[] {
+	const clock = localClock(timeZone);
+	const hourOf = (x: Compared) => Math.floor(clock.at(x.issuedAt).minuteOfDay / 60);
+	const perHour = new Array<number>(24).fill(0);
+	for (const x of xs) perHour[hourOf(x)] = (perHour[hourOf(x)] ?? 0) + 1;
+	let best = 0;
+	for (let h = 1; h < 23; h++)
+		if ((perHour[h] ?? 0) + (perHour[h + 1] ?? 0) > (perHour[best] ?? 0) + (perHour[best + 1] ?? 0)) best = h;
+	return xs.filter((x) => hourOf(x) === best || hourOf(x) === best + 1);
+}
+
+const pct = (x: number | null) => (x === null ? "—" : `${round(x * 100, 1)} %`);
+const min = (x: number | null) => (x === null ? "—" : round(x, 2));
+
+export async function run(): Promise<Record<string, unknown>> {
+	const centre = loadCentreFile(join(import.meta.dirname, "../config/centres/demo.yaml"));
+	const week = simulateWeek(centre, { startDay: START_DAY, seed: SEED });
+	const { compared, noEstimate, events, wallS } = await compare(centre, week);
+	const f = figures(compared);
+	const mae = f.mae ?? 0;
+	const baselineMae = f.baselineMae ?? 0;
+	const coverage = f.coverage ?? 0;
 	printTable(`estimate: a simulated week of ${centre.id} from ${START_DAY} (seed ${SEED}) through the hub`, [
-		{ figure: "tickets compared", value: n },
+		{ figure: "tickets compared", value: f.n },
 		{ figure: "estimate MAE, min", value: round(mae) },
 		{ figure: "baseline MAE, min", value: round(baselineMae) },
 		{ figure: "MAE vs baseline", value: `${round((mae / baselineMae - 1) * 100, 1)} %` },
 		{ figure: "real wait inside shown range", value: `${round(coverage * 100, 1)} %` },
+		{ figure: "bias (real − shown), min", value: round(f.bias ?? 0) },
 		{ figure: "no estimate shown", value: noEstimate },
-		{ figure: "events replayed", value: replay.published },
+		{ figure: "events replayed", value: events },
 		{ figure: "replay wall time, s", value: round(wallS, 1) },
 	]);
-	return {
-		tickets: n,
+	const out: Record<string, unknown> = {
+		tickets: f.n,
 		mae_min: round(mae, 3),
 		baseline_mae_min: round(baselineMae, 3),
 		improvement: round(1 - mae / baselineMae, 3),
 		coverage: round(coverage, 3),
+		bias_min: round(f.bias ?? 0, 3),
 		no_estimate: noEstimate,
-		events: replay.published,
+		events,
 		wall_s: round(wallS, 1),
 	};
+	if (process.env.VIKNO_BENCH_MATRIX !== "0") out.matrix = await matrix();
+	return out;
+}
+
+/** The matrix of hall behaviours × load × centre (see the header). */
+export async function matrix(): Promise<Record<string, unknown>[]> {
+	const only = process.env.VIKNO_BENCH_SCENARIO;
+	const names = Object.keys(SCENARIOS).filter((n) => !only || n === only);
+	if (names.length === 0)
+		throw new Error(`VIKNO_BENCH_SCENARIO "${only}" is none of ${Object.keys(SCENARIOS).join(", ")}`);
+	const centres = ["demo", "lutsk"].map((id) =>
+		loadCentreFile(join(import.meta.dirname, `../config/centres/${id}.yaml`)),
+	);
+	const rows: Record<string, string | number>[] = [];
+	const out: Record<string, unknown>[] = [];
+	for (const name of names)
+		for (const [loadName, load] of Object.entries(LOADS))
+			for (const centre of centres) {
+				const options: WeekOptions = {
+					startDay: START_DAY,
+					days: MATRIX_DAYS,
+					seed: SEED,
+					load,
+					hall: SCENARIOS[name],
+				};
+				const { compared, wallS } = await compare(centre, simulateWeek(centre, options));
+				const all = figures(compared);
+				const busy = figures(busiestTwoHours(compared, centre.timeZone));
+				const long = figures(compared.filter((x) => x.real > 60));
+				const ratio = all.mae !== null && all.baselineMae ? all.mae / all.baselineMae : null;
+				rows.push({
+					scenario: name,
+					load: loadName,
+					centre: centre.id,
+					tickets: all.n,
+					"MAE, min": min(all.mae),
+					"÷ baseline": ratio === null ? "—" : round(ratio, 2),
+					coverage: pct(all.coverage),
+					"bias, min": min(all.bias),
+					"busiest 2 h cov.": pct(busy.coverage),
+					"busiest bias": min(busy.bias),
+					"> 60 min": long.n,
+					"> 60 cov.": pct(long.coverage),
+					"> 60 bias": min(long.bias),
+					"wall, s": round(wallS, 1),
+				});
+				const r3 = (x: number | null) => (x === null ? null : round(x, 3));
+				out.push({
+					scenario: name,
+					load: loadName,
+					centre: centre.id,
+					tickets: all.n,
+					mae_min: r3(all.mae),
+					baseline_mae_min: r3(all.baselineMae),
+					mae_ratio: r3(ratio),
+					coverage: r3(all.coverage),
+					bias_min: r3(all.bias),
+					busiest_coverage: r3(busy.coverage),
+					busiest_bias_min: r3(busy.bias),
+					long_waits: long.n,
+					long_coverage: r3(long.coverage),
+					long_bias_min: r3(long.bias),
+				});
+				process.stderr.write(`  estimate matrix: ${name} · ${loadName} · ${centre.id} done in ${round(wallS, 1)} s\n`);
+			}
+	printTable(
+		`estimate matrix: ${MATRIX_DAYS} days from ${START_DAY} (seed ${SEED}) per scenario, through the hub — goals: ÷ baseline ≤ 0.5, coverage 80 % ± 3 %, bias ± 1 min, no group under 70 %`,
+		rows,
+	);
+	return out;
 }

@@ -33,6 +33,11 @@ export interface HoldStats {
 	day: string;
 	/** service → recent hold durations in ms (call → finished / no_show), oldest first. */
 	holds: Map<string, number[]>;
+	/**
+	 * window → its own recent holds with their service, oldest first: how much slower or quicker
+	 * than the hall this administrator serves (the estimate's per-window pace).
+	 */
+	windowHolds: Map<string, { service: string; ms: number }[]>;
 	/** Recent gaps in ms between a hold's end and the next call at the same window, oldest first. */
 	gaps: number[];
 	/**
@@ -80,6 +85,7 @@ export function emptyHoldStats(): HoldStats {
 	return {
 		day: "",
 		holds: new Map(),
+		windowHolds: new Map(),
 		gaps: [],
 		reactions: [],
 		calls: new Map(),
@@ -98,8 +104,11 @@ function keep(list: number[], value: number, max: number): void {
 	if (list.length > max) list.splice(0, list.length - max);
 }
 
-/** Adds one hold time of `service` (ms), e.g. to seed the stats from stored `service_s` after a restart. */
-export function addHold(stats: HoldStats, service: string, ms: number): HoldStats {
+/**
+ * Adds one hold time of `service` (ms), e.g. to seed the stats from stored `service_s` after a
+ * restart; with `window`, to that window's own holds too.
+ */
+export function addHold(stats: HoldStats, service: string, ms: number, window?: string): HoldStats {
 	if (!(ms > 0)) return stats;
 	let list = stats.holds.get(service);
 	if (!list) {
@@ -107,6 +116,15 @@ export function addHold(stats: HoldStats, service: string, ms: number): HoldStat
 		stats.holds.set(service, list);
 	}
 	keep(list, ms, HOLDS_KEPT);
+	if (window !== undefined) {
+		let own = stats.windowHolds.get(window);
+		if (!own) {
+			own = [];
+			stats.windowHolds.set(window, own);
+		}
+		own.push({ service, ms });
+		if (own.length > HOLDS_KEPT) own.splice(0, own.length - HOLDS_KEPT);
+	}
 	return stats;
 }
 
@@ -173,7 +191,7 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			if (!q.window) break;
 			const c = stats.calls.get(q.window);
 			if (c && c.ticket === q.ticket && ts >= c.calledAt) {
-				addHold(stats, c.service, ts - c.calledAt);
+				addHold(stats, c.service, ts - c.calledAt, q.window);
 				if (q.event === "finished") {
 					stats.today.serviceSumMs += ts - (c.startedAt ?? c.calledAt);
 					stats.today.served++;
@@ -188,7 +206,7 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			stats.issued.set(q.ticket, ts);
 			if (!q.window) break;
 			const c = stats.calls.get(q.window);
-			if (c && c.ticket === q.ticket && ts >= c.calledAt) addHold(stats, c.service, ts - c.calledAt);
+			if (c && c.ticket === q.ticket && ts >= c.calledAt) addHold(stats, c.service, ts - c.calledAt, q.window);
 			stats.calls.delete(q.window);
 			stats.lastEnd.set(q.window, ts);
 			break;

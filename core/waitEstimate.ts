@@ -42,9 +42,16 @@
  * than its usual reaction, and every window while the hall has too little history, is never away:
  * the runs draw nothing for them, so a hall without silent windows gets the same answer as before.
  *
- * Hold times: the service's recent observed holds; while there are fewer than `minSamples`, they
- * are topped up with points of a log-normal around the service's configured `meanServiceMin`;
- * without either, the holds of all services. "No estimate" (with a reason) rather than a guess
+ * Hold times: the service's recent observed holds (learnt from the store's last two days at a
+ * restart, hub/insights.ts); while there are fewer than `minSamples`, they are topped up with
+ * points of a log-normal around the service's configured `meanServiceMin` whose spread
+ * (`configuredSigma` 0.8: a coefficient of variation near 0.95, one visit in 40 over 3.5 × the
+ * mean) leaves room for the long visits a new centre has not seen yet; without either, the holds
+ * of all services. Observed holds are drawn as they were, so a heavy tail seen is a heavy tail
+ * drawn. Per window, an administrator's own pace: the geometric mean of its recent holds against
+ * the medians of their services, shrunk towards the hall's (1) with the weight of `minSamples`
+ * holds and kept within ⅓..3 (`windowPace`), scales every hold drawn at that window. The range
+ * comes from the runs, so it widens with the number of tickets ahead: each adds a draw. "No estimate" (with a reason) rather than a guess
  * when no window serving the service is open, or nothing at all is known about hold times.
  */
 
@@ -87,7 +94,7 @@ export const ESTIMATE_DEFAULTS: EstimateSettings = {
 	runs: 400,
 	coverage: 0.8,
 	minSamples: 8,
-	configuredSigma: 0.5,
+	configuredSigma: 0.8,
 	defaultGapMs: 30_000,
 	defaultReactionMs: 10_000,
 	paceSigma: 0.1,
@@ -155,6 +162,8 @@ interface SimWindow {
 	/** Its own recent gaps (after a hold) and reactions (core/holdTimes.ts `delays`). */
 	gaps: readonly number[];
 	reactions: readonly number[];
+	/** Its administrator's pace: holds drawn here are scaled by it (`windowPaces`). */
+	pace: number;
 	serves: Set<string>;
 	priorityDesk: boolean;
 	free: number;
@@ -209,6 +218,41 @@ function holdTables(stats: HoldStats, index: CentreIndex, s: EstimateSettings) {
 	return tables;
 }
 
+/** The per-window pace's bounds: no administrator is taken as more than 3 × quicker or slower. */
+const PACE_BOUNDS = [1 / 3, 3] as const;
+
+/**
+ * Each window's pace against the hall: exp of the mean log ratio of its recent holds to the
+ * median hold of their services, shrunk towards 0 (the hall's pace) by `prior` holds' weight.
+ * A window with no holds of its own is not in the map (pace 1).
+ */
+export function windowPaces(
+	stats: HoldStats,
+	holdsOf: (service: string) => readonly number[],
+	prior: number,
+): Map<string, number> {
+	const out = new Map<string, number>();
+	const medians = new Map<string, number>();
+	for (const [window, list] of stats.windowHolds) {
+		let sum = 0;
+		let n = 0;
+		for (const h of list) {
+			let m = medians.get(h.service);
+			if (m === undefined) {
+				m = quantileSorted(holdsOf(h.service), 0.5);
+				medians.set(h.service, m);
+			}
+			if (!(m > 0)) continue;
+			sum += Math.log(h.ms / m);
+			n++;
+		}
+		if (n === 0) continue;
+		const pace = Math.exp(sum / (n + prior));
+		out.set(window, Math.min(PACE_BOUNDS[1], Math.max(PACE_BOUNDS[0], pace)));
+	}
+	return out;
+}
+
 /** A draw from sorted points, or from those above `elapsed` minus `elapsed` (the rest of a hold). */
 function drawRest(rng: Rng, sorted: readonly number[], elapsed: number): number {
 	let lo = 0;
@@ -255,6 +299,7 @@ export function estimateWait(
 	const holdsOf = (svc: string) => tables.get(svc)?.sorted ?? fallback;
 	const learnt = (list: readonly number[], otherwise: number) =>
 		list.length >= s.minSamples ? [...list].sort((a, b) => a - b) : [otherwise];
+	const paces = windowPaces(stats, holdsOf, s.minSamples);
 	const gaps = learnt(stats.gaps, s.defaultGapMs);
 	const reactions = learnt(stats.reactions, s.defaultReactionMs);
 
@@ -294,7 +339,7 @@ export function estimateWait(
 			future.length > 0
 				? [...queue.slice(0, priorityWaiting), ...future.sort(before), ...queue.slice(priorityWaiting)]
 				: queue;
-		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, gaps, reactions, s, away, untilClosing));
+		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, paces, gaps, reactions, s, away, untilClosing));
 	}
 	for (let i = 0; i < waits.length; i++) if (!Number.isFinite(waits[i])) waits[i] = untilClosing;
 	waits.sort((a, b) => a - b);
@@ -349,6 +394,7 @@ function replay(
 	live: LiveState,
 	now: number,
 	holdsOf: (service: string) => readonly number[],
+	paces: ReadonlyMap<string, number>,
 	gaps: readonly number[],
 	reactions: readonly number[],
 	s: Pick<EstimateSettings, "paceSigma" | "awayReturnMeanMs" | "awayGoneShare" | "minSamples">,
@@ -390,11 +436,13 @@ function replay(
 		const l = live.windows.get(w.id);
 		const own = stats.delays.get(w.id) ?? { gaps: [], reactions: [] };
 		let free = now + drawOwn(own.reactions, reactions);
+		const pace = paces.get(w.id) ?? 1;
 		if (l && l.activity !== "idle" && l.service) {
 			const call = stats.calls.get(w.id);
 			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
-			free =
-				now + drawRest(rng, holdsOf(l.service), Math.max(0, now - from)) * scale(l.service) + drawOwn(own.gaps, gaps);
+			// The rest of the current hold, at this window's pace (the time spent is on its clock).
+			const spent = Math.max(0, now - from);
+			free = now + drawRest(rng, holdsOf(l.service), spent / pace) * pace * scale(l.service) + drawOwn(own.gaps, gaps);
 		}
 		const serves = new Set(w.services);
 		const silent = away.get(w.id);
@@ -404,7 +452,16 @@ function replay(
 			if (rng() < s.awayGoneShare || back >= untilClosing) serves.clear();
 			else free = now + back;
 		}
-		return { id: w.id, gaps: own.gaps, reactions: own.reactions, serves, priorityDesk: w.priority, free, cursor: 0 };
+		return {
+			id: w.id,
+			gaps: own.gaps,
+			reactions: own.reactions,
+			pace,
+			serves,
+			priorityDesk: w.priority,
+			free,
+			cursor: 0,
+		};
 	});
 	const taken = new Uint8Array(queue.length);
 	for (;;) {
@@ -438,7 +495,7 @@ function replay(
 		const t = queue[pick] as SimTicket;
 		if (t.ticket === VISITOR) return w.free - now;
 		taken[pick] = 1;
-		w.free += draw(holdsOf(t.service)) * scale(t.service) + drawOwn(w.gaps, gaps);
+		w.free += draw(holdsOf(t.service)) * scale(t.service) * w.pace + drawOwn(w.gaps, gaps);
 	}
 }
 

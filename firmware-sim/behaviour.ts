@@ -82,6 +82,31 @@ export interface HallSettings {
 	balkMs: Span;
 	/** A no-show visitor leaves this long after taking the ticket. */
 	noShowLeaveMs: Span;
+
+	// Rough-hall behaviours, all off by default (the default hall draws exactly as before):
+	/**
+	 * Silent breaks: each time a window is ready for the next visitor, with this chance its
+	 * administrator steps away for a time drawn from `ms` first — no event, the node stays online
+	 * and idle, tickets wait.
+	 */
+	silentBreak?: { chance: number; ms: Span };
+	/** Each window starts calling this long after every opening (drawn per window and opening). */
+	lateStartMs?: Span;
+	/** On a `share` of days per window, its administrator stops calling this long before closing. */
+	earlyClose?: { share: number; ms: Span };
+	/**
+	 * Long visits, a heavy tail with the same mean: with this share a visit takes `timesMean` × its
+	 * drawn time, and every other visit is shortened so the mean stays as configured
+	 * (`share × timesMean` must be below 1).
+	 */
+	longVisits?: { share: number; timesMean: number };
+	/** Arrivals between these local minutes of the day are `factor` × the profile (a lunch peak). */
+	lunchPeak?: { fromMin: number; toMin: number; factor: number };
+	/**
+	 * Visitors who give up after taking a ticket: with this share, one still not called after a
+	 * time drawn from `ms` leaves (the window then calls in vain: a no-show).
+	 */
+	leaveAfterTicket?: { share: number; ms: Span };
 }
 
 export const HALL_DEFAULTS: HallSettings = {

@@ -9,10 +9,10 @@
 import type { Centre, Service, Window } from "../core/centre.ts";
 import type { Kind, PayloadOf } from "../core/contract.ts";
 import { pickNext, type WaitingTicket } from "../core/dispatch.ts";
-import { type OpeningCalendar, openingCalendar } from "../core/openingHours.ts";
+import { type OpeningCalendar, openingCalendar, openingState } from "../core/openingHours.ts";
 import { mulberry32, type Rng } from "../core/stats.ts";
 import { issueTicket, NO_TICKETS, type TicketCounters } from "../core/ticketNumber.ts";
-import { localDay } from "../core/time.ts";
+import { localClock, localDay } from "../core/time.ts";
 import {
 	type ArrivalProfile,
 	capacityWeights,
@@ -88,8 +88,15 @@ interface Desk {
 	window: Window;
 	node: string;
 	serves: Set<string>;
-	state: "idle" | "waking" | "busy";
+	/** `away`: on a silent break, not started yet, or gone early — no ticket wakes it. */
+	state: "idle" | "waking" | "busy" | "away";
 	idleSince: number;
+	/** Rough halls: it calls nobody before this time (a late start) … */
+	availableFrom?: number;
+	/** … nor after this one until the next opening (an early closing). */
+	leavesAt?: number;
+	/** Gone early: no `ready` is pending; the next opening wakes it. */
+	offDuty?: boolean;
 }
 
 type Happening =
@@ -103,6 +110,7 @@ type Happening =
 	| { type: "finish"; desk: Desk; v: Visitor }
 	| { type: "rate"; desk: Desk; v: Visitor }
 	| { type: "leave"; v: Visitor }
+	| { type: "giveUp"; v: Visitor }
 	| { type: "flush"; door: DoorCounter };
 
 export function createHall(centre: Centre, options: HallOptions): Hall {
@@ -136,7 +144,11 @@ class HallSim implements Hall {
 		const { seed, startMs, recordTruth, ...settings } = options;
 		this.#s = { ...HALL_DEFAULTS, ...withoutUndefined(settings) };
 		this.#rng = mulberry32(seed);
-		this.#arrivals = arrivalsFor(centre, this.#s.arrivalsPerHour, this.#s.followHours);
+		this.#arrivals = withLunchPeak(
+			arrivalsFor(centre, this.#s.arrivalsPerHour, this.#s.followHours),
+			this.#s.lunchPeak,
+			centre.timeZone,
+		);
 		this.#hours = openingCalendar(centre);
 		this.#truth = recordTruth ? new TruthBook(centre.id, centre.timeZone) : undefined;
 		this.now = startMs;
@@ -229,6 +241,10 @@ class HallSim implements Hall {
 			case "leave":
 				this.#leave(h.v);
 				break;
+			case "giveUp":
+				// Gone only if nobody called the ticket meanwhile.
+				if (h.v.calledAt === undefined) this.#leave(h.v);
+				break;
 			case "flush":
 				this.#flush(h.door);
 				break;
@@ -258,7 +274,32 @@ class HallSim implements Hall {
 	#opening(): void {
 		const expected = (this.#s.openingCrowdMin / 60) * this.#arrivals.perHour(this.now);
 		for (let i = poisson(this.#rng, expected); i > 0; i--) this.#after(this.#s.openingInMs, { type: "visitor" });
+		this.#staffTheDay();
 		this.#nextOpening(this.now + 1);
+	}
+
+	/**
+	 * Rough halls, at each opening: every window's late start and, on some days, its early leave;
+	 * a window gone early yesterday is back (from its late start).
+	 */
+	#staffTheDay(): void {
+		const { lateStartMs, earlyClose } = this.#s;
+		if (!lateStartMs && !earlyClose) return;
+		const next = openingState(this.#centre, this.now).nextChange;
+		const closing = next && !next.open ? next.at : undefined;
+		for (const d of this.#desks) {
+			d.availableFrom = lateStartMs ? this.now + this.#draw(lateStartMs) : undefined;
+			d.leavesAt =
+				earlyClose && closing !== undefined && chance(this.#rng, earlyClose.share)
+					? closing - this.#draw(earlyClose.ms)
+					: undefined;
+			// Only a window with no `ready` pending is woken here (one on a break has its own).
+			if (d.state === "idle" || d.offDuty) {
+				d.offDuty = false;
+				d.state = "waking";
+				this.#future.add(d.availableFrom ?? this.now, { type: "ready", desk: d });
+			}
+		}
 	}
 
 	/** Someone comes in, chooses a service, and takes a ticket unless the expected wait puts them off. */
@@ -306,6 +347,8 @@ class HallSim implements Hall {
 		this.#issued++;
 		v.truth = this.#truth?.issued(v.ticket, v.service.id, v.priority, this.now);
 		this.#waiting.push({ ticket: v.ticket, service: v.service.id, priority: v.priority, issuedAt: this.now, v });
+		const leave = this.#s.leaveAfterTicket;
+		if (leave && !v.noShow && chance(this.#rng, leave.share)) this.#after(leave.ms, { type: "giveUp", v });
 		if (this.#terminal) this.#queue(this.#terminal, "issued", v);
 		const desk = this.#deskToWake(v);
 		if (desk) {
@@ -335,6 +378,7 @@ class HallSim implements Hall {
 
 	/** A free window calls the ticket the hub's dispatcher would give it: priority first, then the oldest. */
 	#ready(desk: Desk): void {
+		if (this.#away(desk)) return;
 		const next = pickNext(this.#waiting, desk.window, NOTHING_TAKEN) as Queued | null;
 		if (!next) {
 			desk.state = "idle";
@@ -351,11 +395,40 @@ class HallSim implements Hall {
 		else this.#after(this.#s.toWindowMs, { type: "start", desk, v });
 	}
 
+	/**
+	 * Rough halls: whether the window calls nobody now — before its late start, after its early
+	 * leave (until the next opening), or on a silent break — with its next `ready` scheduled.
+	 */
+	#away(desk: Desk): boolean {
+		if (desk.availableFrom !== undefined && this.now < desk.availableFrom) {
+			desk.state = "away";
+			this.#future.add(desk.availableFrom, { type: "ready", desk });
+			return true;
+		}
+		if (desk.leavesAt !== undefined && this.now >= desk.leavesAt) {
+			desk.state = "away";
+			desk.offDuty = true;
+			return true;
+		}
+		const brk = this.#s.silentBreak;
+		if (brk && desk.state !== "away" && chance(this.#rng, brk.chance)) {
+			desk.state = "away";
+			this.#after(brk.ms, { type: "ready", desk });
+			return true;
+		}
+		return false;
+	}
+
 	#start(desk: Desk, v: Visitor): void {
 		this.#queue(desk.node, "started", v, desk);
 		if (v.truth) this.#truth?.started(v.truth, this.now);
 		const sigma = this.#s.serviceSigmas?.[v.service.id] ?? this.#s.serviceSigma;
-		const ms = serviceTimeMs(this.#rng, this.#meanServiceMin(v.service), sigma);
+		let ms = serviceTimeMs(this.#rng, this.#meanServiceMin(v.service), sigma);
+		const long = this.#s.longVisits;
+		if (long)
+			ms = Math.round(
+				ms * (chance(this.#rng, long.share) ? long.timesMean : (1 - long.share * long.timesMean) / (1 - long.share)),
+			);
 		this.#future.add(this.now + ms, { type: "finish", desk, v });
 	}
 
@@ -423,6 +496,19 @@ class HallSim implements Hall {
 	#draw(span: Span): number {
 		return Math.round(uniform(this.#rng, span[0], span[1]));
 	}
+}
+
+/** Arrivals `factor` × the profile between two local minutes of the day (off without `peak`). */
+function withLunchPeak(base: ArrivalProfile, peak: HallSettings["lunchPeak"], timeZone: string): ArrivalProfile {
+	if (!peak) return base;
+	const clock = localClock(timeZone);
+	return {
+		perHour(at) {
+			const m = clock.at(at).minuteOfDay;
+			return base.perHour(at) * (m >= peak.fromMin && m < peak.toMin ? peak.factor : 1);
+		},
+		maxPerHour: base.maxPerHour * Math.max(1, peak.factor),
+	};
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

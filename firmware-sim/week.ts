@@ -26,6 +26,8 @@ export interface WeekOptions {
 	 * `WEEK_LOAD` of what the staffed windows can serve, averaged over the open hours.
 	 */
 	hall?: Partial<HallSettings>;
+	/** Share of the staffed capacity visitors ask for, when `hall.arrivalsPerHour` is not given (`WEEK_LOAD`). */
+	load?: number;
 }
 
 export interface CentreWeek {
@@ -77,7 +79,8 @@ export function simulateWeek(centres: Centre | readonly Centre[], options: WeekO
 			throw new RangeError(`startDay must be a date "YYYY-MM-DD", got "${options.startDay}"`);
 		const startMs = midnight(options.startDay, centre.timeZone);
 		const endMs = midnight(addDays(options.startDay, days), centre.timeZone);
-		const arrivalsPerHour = options.hall?.arrivalsPerHour ?? Math.round(WEEK_LOAD * staffedPerHour(centre));
+		const arrivalsPerHour =
+			options.hall?.arrivalsPerHour ?? Math.round((options.load ?? WEEK_LOAD) * staffedPerHour(centre));
 		const seed = centreSeed(options.seed, centre.id);
 		const hall = createHall(centre, {
 			...options.hall,

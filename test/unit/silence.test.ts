@@ -289,8 +289,9 @@ describe("the silentWindow alert rule", () => {
 describe("the wait estimate with a silent window", () => {
 	const h = history(12, 3 * MIN);
 	const idleFrom = h.end;
-	/** Hold times of exactly 10 min, so only the window's presence moves the figure. */
+	/** Hold times of exactly 10 min at the hall's pace, so only the window's presence moves the figure. */
 	const withHolds = (stats: HoldStats) => {
+		stats.windowHolds.clear();
 		for (let i = 0; i < 20; i++) addHold(stats, "passport", 10 * MIN);
 		return stats;
 	};

@@ -3,7 +3,8 @@ import { type Centre, indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
 import { addHold, emptyHoldStats, type HoldStats, observe } from "../../core/holdTimes.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
-import { baselineWait, type EstimateOptions, estimateAll, estimateWait } from "../../core/waitEstimate.ts";
+import { quantileSorted } from "../../core/stats.ts";
+import { baselineWait, type EstimateOptions, estimateAll, estimateWait, windowPaces } from "../../core/waitEstimate.ts";
 import { wireEvent } from "../fixtures/events.ts";
 
 const names = (en: string) => ({ uk: en, en });
@@ -326,5 +327,79 @@ describe("estimateWait at a closed centre", () => {
 	it("still estimates a ticket already waiting: the visitors in the hall at closing are served", () => {
 		const w = estimateWait(tenMinuteHolds(), live, index, "passport", after, { ...exact, ticket: "A001" });
 		expect(w.ok).toBe(true);
+	});
+});
+
+describe("service times as distributions: per window, heavy tails, the range with the queue", () => {
+	/** Holds of a service spread as a hall has them: 4..16 min, mean 10. */
+	const spread = (stats: HoldStats, service: string, n = 40) => {
+		for (let i = 0; i < n; i++) addHold(stats, service, (4 + (12 * i) / (n - 1)) * MIN);
+		return stats;
+	};
+	const waitingPassports = (k: number) =>
+		Array.from({ length: k }, (_, i) => issued(`A${String(i).padStart(3, "0")}`, "passport", T0 - (k - i) * MIN));
+
+	it("learns a window's pace from its own holds, shrunk towards the hall's while it has few, within ⅓..3", () => {
+		const table = [...(spread(emptyHoldStats(), "passport").holds.get("passport") ?? [])].sort((x, y) => x - y);
+		const median = quantileSorted(table, 0.5);
+		const stats = emptyHoldStats();
+		const paced = (window: string, n: number, factor: number) => {
+			stats.windowHolds.set(
+				window,
+				Array.from({ length: n }, () => ({ service: "passport", ms: median * factor })),
+			);
+		};
+		paced("w1", 40, 2);
+		paced("w2", 2, 2);
+		paced("w3", 40, 50);
+		const paces = windowPaces(stats, () => table, 8);
+		expect(paces.get("w1")).toBeCloseTo(2 ** (40 / 48), 5);
+		expect(paces.get("w2")).toBeCloseTo(2 ** (2 / 10), 5);
+		expect(paces.get("w3")).toBe(3);
+		expect(paces.has("w4")).toBe(false);
+	});
+
+	it("estimates longer at a window whose administrator is slower than the hall", () => {
+		const live = fold([online("w3"), ...waitingPassports(3)]);
+		const hall = spread(emptyHoldStats(), "passport");
+		const slow = spread(emptyHoldStats(), "passport");
+		for (let i = 0; i < 30; i++) addHold(slow, "passport", 20 * MIN, "w3");
+		const a = estimateWait(hall, live, index, "passport", T0, { paceSigma: 0 });
+		const b = estimateWait(slow, live, index, "passport", T0, { paceSigma: 0 });
+		if (!a.ok || !b.ok) throw new Error("no estimate");
+		// Four holds (three ahead, then the visitor is called after the third): ~30 min at the hall's pace.
+		expect(a.minutes).toBeGreaterThan(25);
+		expect(a.minutes).toBeLessThan(36);
+		expect(b.minutes).toBeGreaterThan(a.minutes * 1.4);
+	});
+
+	it("widens the range with the number of tickets ahead", () => {
+		const stats = spread(emptyHoldStats(), "passport");
+		const width = (k: number) => {
+			const e = estimateWait(stats, fold([online("w3"), ...waitingPassports(k)]), index, "passport", T0, {
+				paceSigma: 0,
+			});
+			if (!e.ok) throw new Error("no estimate");
+			return e.high - e.low;
+		};
+		const [one, five, fifteen] = [width(1), width(5), width(15)];
+		expect(five).toBeGreaterThan(one);
+		expect(fifteen).toBeGreaterThan(five);
+	});
+
+	it("draws the long visits it has seen, and leaves room for them before it has seen any", () => {
+		const live = fold([online("w3"), ...waitingPassports(1)]);
+		// Seen: most visits 8 min, one in ten 48 min (six times as long).
+		const seen = emptyHoldStats();
+		for (let i = 0; i < 36; i++) addHold(seen, "passport", (i % 10 === 9 ? 48 : 8) * MIN);
+		const heavy = estimateWait(seen, live, index, "passport", T0, { paceSigma: 0, coverage: 0.9 });
+		if (!heavy.ok) throw new Error("no estimate");
+		// The range's top reaches the long visits: over four times the usual one.
+		expect(heavy.high).toBeGreaterThanOrEqual(4 * 8);
+		// A new centre: only the configured mean (10 min); the prior's 90th percentile is about twice it.
+		const prior = estimateWait(emptyHoldStats(), live, index, "passport", T0, { paceSigma: 0 });
+		if (!prior.ok) throw new Error("no estimate");
+		expect(prior.basis).toBe("configured");
+		expect(prior.high).toBeGreaterThanOrEqual(19);
 	});
 });
