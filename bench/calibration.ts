@@ -4,7 +4,9 @@
  * the tickets called before (core/calibration.ts) — with the raw one of the simulation it was
  * made from, against the ticket's real wait: share inside the range, mean absolute error and bias
  * (mean of real − shown), for the week, each day, and long waits. `VIKNO_BENCH_WEEK`,
- * `VIKNO_BENCH_SEED` as for `estimate`.
+ * `VIKNO_BENCH_SEED` as for `estimate`; `VIKNO_BENCH_SCENARIO` one of the hall behaviours of
+ * `estimate`'s matrix (calm by default), `VIKNO_BENCH_LOAD` its load factor (1 or 1.3 there),
+ * `VIKNO_BENCH_CENTRE` an example centre (demo by default).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,12 +15,16 @@ import { loadCentreFile } from "../config/load.ts";
 import type { WaitRange } from "../core/calibration.ts";
 import { localDay } from "../core/time.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
-import { simulateWeek } from "../firmware-sim/week.ts";
+import { simulateWeek, WEEK_LOAD } from "../firmware-sim/week.ts";
+import { SCENARIOS } from "./estimate.ts";
 import { benchHub } from "./hub.ts";
 import { printTable } from "./table.ts";
 
 const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09";
 const SEED = Number(process.env.VIKNO_BENCH_SEED ?? 1);
+const SCENARIO = process.env.VIKNO_BENCH_SCENARIO ?? "calm";
+const LOAD = Number(process.env.VIKNO_BENCH_LOAD ?? 1);
+const CENTRE = process.env.VIKNO_BENCH_CENTRE ?? "demo";
 
 interface Sums {
 	n: number;
@@ -31,8 +37,13 @@ interface Sums {
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-	const centre = loadCentreFile(join(import.meta.dirname, "../config/centres/demo.yaml"));
-	const week = simulateWeek(centre, { startDay: START_DAY, seed: SEED });
+	const hall = SCENARIOS[SCENARIO];
+	if (!hall) throw new Error(`VIKNO_BENCH_SCENARIO "${SCENARIO}" is none of ${Object.keys(SCENARIOS).join(", ")}`);
+	const centre = loadCentreFile(join(import.meta.dirname, `../config/centres/${CENTRE}.yaml`));
+	const week =
+		SCENARIO === "calm" && LOAD === 1
+			? simulateWeek(centre, { startDay: START_DAY, seed: SEED })
+			: simulateWeek(centre, { startDay: START_DAY, seed: SEED, hall, load: WEEK_LOAD * LOAD });
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-calibration-"));
 	let clock = week.actions[0]?.at ?? 0;
 	const hub = await benchHub(centre, dir, { now: () => clock, alertEveryMs: 3_600_000 });
@@ -80,7 +91,7 @@ export async function run(): Promise<Record<string, unknown>> {
 	const pct = (x: number) => `${round(x * 100, 1)} %`;
 	const order = [...groups.keys()].sort((a, b) => (a === "week" ? -1 : b === "week" ? 1 : a < b ? -1 : 1));
 	printTable(
-		`calibration: a simulated week of ${centre.id} from ${START_DAY} (seed ${SEED}), shown (calibrated) vs raw`,
+		`calibration: a simulated week of ${centre.id} from ${START_DAY} (seed ${SEED}, ${SCENARIO}, load × ${LOAD}), shown (calibrated) vs raw`,
 		order.map((key) => {
 			const g = groups.get(key) as Sums;
 			return {
@@ -98,6 +109,9 @@ export async function run(): Promise<Record<string, unknown>> {
 	const w = groups.get("week") as Sums;
 	const days = order.filter((k) => /^\d{4}-/.test(k)).map((k) => groups.get(k) as Sums);
 	return {
+		scenario: SCENARIO,
+		load: LOAD,
+		centre: CENTRE,
 		tickets: w.n,
 		coverage: round(w.inside / w.n),
 		raw_coverage: round(w.rawInside / w.n),
