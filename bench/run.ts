@@ -8,6 +8,7 @@ import { main, type Registry } from "./runner.ts";
 
 const BENCHES: Registry = {
 	broker: () => import("./broker.ts"),
+	connections: () => import("./connections.ts"),
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
 	calibration: () => import("./calibration.ts"),
@@ -15,9 +16,11 @@ const BENCHES: Registry = {
 	board: () => import("./board.ts"),
 	dashboard: () => import("./dashboard.ts"),
 	"public-api": () => import("./publicApi.ts"),
+	reports: () => import("./reports.ts"),
+	e2e: () => import("./e2e.ts"),
 };
 
 /** Named by DESIGN.md, not built yet. */
-const PLANNED = ["e2e", "connections", "widget"];
+const PLANNED = ["widget"];
 
 process.exitCode = await main(BENCHES, PLANNED);

@@ -7,6 +7,8 @@
  */
 import { Readable } from "node:stream";
 import type { AedesOptions, Client } from "aedes";
+import { subscribeRedisOnce } from "./redisEmitter.ts";
+import { buildRetainedIndex, indexRetained } from "./redisRetained.ts";
 
 export type PersistenceConfig =
 	| { kind: "memory" }
@@ -47,9 +49,10 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			};
 		}
 		case "redis": {
-			const [{ default: redisPersistence }, { default: redisEmitter }] = await Promise.all([
+			const [{ default: redisPersistence }, { default: redisEmitter }, { Redis }] = await Promise.all([
 				import("aedes-persistence-redis"),
 				import("mqemitter-redis"),
+				import("ioredis"),
 			]);
 			const u = new URL(cfg.url);
 			if (u.protocol !== "redis:") throw new Error(`persistence URL must be redis://…, got "${cfg.url}"`);
@@ -59,10 +62,18 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 				db: Number(u.pathname.slice(1) || 0),
 				...(u.password ? { password: decodeURIComponent(u.password) } : {}),
 			};
-			const persistence = redisPersistence({ ...conn, maxSessionDelivery: REDIS_MAX_SESSION_DELIVERY });
+			// The store's own connection, given to it, so the retained index (redisRetained.ts) shares it.
+			const db = new Redis({ ...conn });
+			await buildRetainedIndex(db);
+			const persistence = redisPersistence({ conn: db, maxSessionDelivery: REDIS_MAX_SESSION_DELIVERY });
 			storeEachSubscribeOnce(persistence as SubscriptionStore);
+			indexRetained(persistence as unknown as Parameters<typeof indexRetained>[0], db);
 			const closing = quietRetainedReadsOnClose(persistence as RetainedStreams);
-			const mq = redisEmitter({ ...conn });
+			// No ready check (INFO) on the emitter's connections: its subscriber connection could be
+			// in subscribe mode when the check ran, Redis refused INFO there, and the error ended the
+			// hub at start (seen with two hubs starting at once on a loaded machine).
+			const mq = redisEmitter({ ...conn, enableReadyCheck: false });
+			subscribeRedisOnce(mq as unknown as Parameters<typeof subscribeRedisOnce>[0]);
 			return {
 				options: { persistence, mq },
 				close: () => {

@@ -20,7 +20,7 @@ import {
 import { dirname, join } from "node:path";
 import type { CredentialCheck } from "./acl.ts";
 import { deviceUsername, parseUsername, serviceUsername } from "./identity.ts";
-import { fingerprint, hashPassword, newPassword, verifyPassword } from "./passwords.ts";
+import { fingerprint, hashRandomSecret, newPassword, verifyPassword } from "./passwords.ts";
 
 export interface DeviceRecord {
 	username: string;
@@ -129,28 +129,43 @@ export class DeviceRegistry {
 
 	/** Create (or with `replace`, renew) a credential. The password is returned once and never stored. */
 	async add(account: NewAccount, opts: { replace?: boolean; now?: Date; ticketKey?: boolean } = {}) {
-		const username =
-			account.kind === "node" ? deviceUsername(account.centre, account.node) : serviceUsername(account.name);
-		if (!parseUsername(username)) throw new RegistryError(`ids must match [a-z0-9][a-z0-9-]{0,31}: "${username}"`);
-		const password = newPassword();
-		const hash = await hashPassword(password);
-		const ticketKey = opts.ticketKey && account.kind === "node" ? randomBytes(32).toString("base64url") : undefined;
-		this.update((devices) => {
-			const existing = devices.find((d) => d.username === username);
-			if (existing && !existing.revoked && !opts.replace)
-				throw new RegistryError(`${username} already has a credential; revoke it first or use --replace`);
+		const [made] = this.addMany([account], opts);
+		if (!made) throw new RegistryError("no credential made");
+		return made;
+	}
+
+	/**
+	 * Create (or with `replace`, renew) many credentials in one write of the file (a generated
+	 * deployment of thousands of nodes: one write each would rewrite the file thousands of times).
+	 * All or none: an existing active credential without `replace` refuses the whole list.
+	 */
+	addMany(accounts: readonly NewAccount[], opts: { replace?: boolean; now?: Date; ticketKey?: boolean } = {}) {
+		const made = accounts.map((account) => {
+			const username =
+				account.kind === "node" ? deviceUsername(account.centre, account.node) : serviceUsername(account.name);
+			if (!parseUsername(username)) throw new RegistryError(`ids must match [a-z0-9][a-z0-9-]{0,31}: "${username}"`);
+			const password = newPassword();
+			const ticketKey = opts.ticketKey && account.kind === "node" ? randomBytes(32).toString("base64url") : undefined;
 			const record: DeviceRecord = {
 				username,
 				kind: account.kind,
 				...(account.kind === "node" ? { centre: account.centre, node: account.node } : { name: account.name }),
 				...(account.kind === "service" && account.centre ? { centre: account.centre } : {}),
-				hash,
+				hash: hashRandomSecret(password),
 				...(ticketKey ? { ticketKey } : {}),
 				created: (opts.now ?? new Date()).toISOString(),
 			};
-			return [...devices.filter((d) => d.username !== username), record];
+			return { record, out: { username, password, ...(ticketKey ? { ticketKey } : {}) } };
 		});
-		return { username, password, ...(ticketKey ? { ticketKey } : {}) };
+		const names = new Set(made.map((m) => m.record.username));
+		if (names.size !== made.length) throw new RegistryError("the same credential is listed twice");
+		this.update((devices) => {
+			for (const d of devices)
+				if (names.has(d.username) && !d.revoked && !opts.replace)
+					throw new RegistryError(`${d.username} already has a credential; revoke it first or use --replace`);
+			return [...devices.filter((d) => !names.has(d.username)), ...made.map((m) => m.record)];
+		});
+		return made.map((m) => m.out);
 	}
 
 	/**
@@ -163,7 +178,7 @@ export class DeviceRegistry {
 		const issued = await Promise.all(
 			active.map(async (d) => {
 				const password = newPassword();
-				return { username: d.username, password, hash: await hashPassword(password) };
+				return { username: d.username, password, hash: hashRandomSecret(password) };
 			}),
 		);
 		const hashes = new Map(issued.map((i) => [i.username, i.hash]));

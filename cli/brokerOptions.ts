@@ -16,6 +16,7 @@ export const BROKER_CLI_OPTIONS = {
 	"ws-path": { type: "string" },
 	"max-keepalive": { type: "string" },
 	"allow-keepalive-zero": { type: "boolean" },
+	"max-connections": { type: "string" },
 } as const;
 
 export const BROKER_CLI_HELP = `Broker options (hub and demo):
@@ -25,7 +26,9 @@ export const BROKER_CLI_HELP = `Broker options (hub and demo):
   --ws-path PATH|off      MQTT over WebSocket on the HTTP port (default /mqtt)
   --max-keepalive N       longest keep-alive a client may ask for, 1..65535 s (default 3600)
   --allow-keepalive-zero  accept keep-alive 0 (none); refused by default: a device that loses power
-                          would stay "connected" and its Will would never be sent`;
+                          would stay "connected" and its Will would never be sent
+  --max-connections N     MQTT connections this process holds at most (default 10000); the process's
+                          open-files limit (ulimit -n) must be higher (docs/broker.md, Several brokers)`;
 
 type Options = typeof BROKER_CLI_OPTIONS;
 type Values = { [K in keyof Options]?: (Options[K]["type"] extends "boolean" ? boolean : string) | undefined };
@@ -59,7 +62,12 @@ export function brokerSettings(v: Values, dataDir: string): BrokerSettings {
 		settings.websocketPath = v["ws-path"] === "off" ? false : v["ws-path"];
 	}
 	const limits = keepaliveLimits(v);
-	if (limits) settings.limits = limits;
+	const max = v["max-connections"];
+	if (max !== undefined) {
+		const n = Number(max);
+		if (!/^\d+$/.test(max) || n < 1) throw new Error(`--max-connections must be a whole number ≥ 1, got "${max}"`);
+		settings.limits = { ...limits, connections: { maxConnections: n } };
+	} else if (limits) settings.limits = limits;
 	return settings;
 }
 

@@ -37,6 +37,10 @@ export interface RatingRecord {
 	ticket?: string;
 	/** How it was given: the buttons (also every rating stored before sources were kept) or a QR code. */
 	source?: "button" | "qr";
+	/** How many identical ratings this record stands for (a roll-up's count); default 1. */
+	n?: number;
+	/** Its local day when known (a roll-up's), else worked out from `ts`. */
+	day?: string;
 }
 
 export const QualityFigures = Type.Object({
@@ -108,16 +112,17 @@ export function figures(records: readonly RatingRecord[], scale: number, minSamp
 	let net = 0;
 	let extra = 0;
 	for (const r of records) {
+		const n = r.n ?? 1;
 		if (r.extra) {
-			extra++;
+			extra += n;
 			continue;
 		}
 		if (!Number.isInteger(r.score) || r.score < 1 || r.score > scale) continue;
-		count++;
-		sum += r.score;
-		distribution[r.score - 1] = (distribution[r.score - 1] ?? 0) + 1;
-		if (r.score >= scale - 1) top++;
-		net += npsClass(r.score, scale);
+		count += n;
+		sum += r.score * n;
+		distribution[r.score - 1] = (distribution[r.score - 1] ?? 0) + n;
+		if (r.score >= scale - 1) top += n;
+		net += npsClass(r.score, scale) * n;
 	}
 	const share = (n: number) => (count ? Math.round((n / count) * 1000) / 1000 : null);
 	return {
@@ -147,16 +152,16 @@ export function qualityReport(records: readonly RatingRecord[], options: Quality
 	};
 	const unattributed = { window: 0, service: 0, administrator: 0 };
 	for (const r of records) {
-		const counts = !r.extra;
-		add(groups.byDay, localDay(r.ts, timeZone), r);
+		const counts = r.extra ? 0 : (r.n ?? 1);
+		add(groups.byDay, r.day ?? localDay(r.ts, timeZone), r);
 		add(groups.bySource, r.source ?? "button", r);
 		if (r.window) add(groups.byWindow, r.window, r);
-		else if (counts) unattributed.window++;
+		else unattributed.window += counts;
 		if (r.service) add(groups.byService, r.service, r);
-		else if (counts) unattributed.service++;
+		else unattributed.service += counts;
 		const admin = r.window && administratorOf ? administratorOf(r.window, r.ts) : undefined;
 		if (admin) add(groups.byAdministrator, admin, r);
-		else if (counts && administratorOf) unattributed.administrator++;
+		else if (administratorOf) unattributed.administrator += counts;
 	}
 	const summarise = (group: Map<string, RatingRecord[]>) =>
 		Object.fromEntries(

@@ -25,6 +25,11 @@
  * finished is served. Waits and service times are computed from the events themselves (first
  * call − issue; finish − start, or − the call at that window), and otherwise taken from the values
  * ingest stored (`wait_s`, `service_s`).
+ * A wait of a ticket called just after midnight runs from its issue the calendar day before, so a
+ * day's figures read its own events and the day before's; `serviceLevels(records, centre, [from,
+ * to])` takes the day before `from` for that alone. `dayTallies` and `levelsOf` are its two
+ * halves: a day's counts and values, then the centre's targets — the SQLite store keeps the first
+ * per day, so a year's report reads a year of tallies rather than a year of events.
  * A row with `service: "*"` per day sums every service (its `withinTarget` uses each ticket's own
  * service target). Shares and figures are null when there is nothing to measure.
  */
@@ -43,7 +48,7 @@ import {
 	serviceNow,
 	wasCalled,
 } from "./ticketLedger.ts";
-import { localDay } from "./time.ts";
+import { addDays, localDay } from "./time.ts";
 
 export interface QueueRecord {
 	/** The event's id (ties of time are broken by it, as in the live hall). */
@@ -114,29 +119,37 @@ export function queueRecord(
 /** What the reports need of a centre (windows: for `service_not_served`; all serve all without). */
 type Layout = Pick<Centre, "timeZone" | "services"> & { windows?: Centre["windows"] };
 
-interface Tally {
+/**
+ * What one service (or "*", every service) did on one local day, before the centre's targets are
+ * applied: the counts, and every known wait and service time in the order the fold met them (so a
+ * mean sums them in the same order wherever it is computed). JSON as it is: the SQLite store keeps
+ * it per day (store/sqliteRollup.ts).
+ */
+export interface DayTally {
 	issued: number;
 	called: number;
 	served: number;
 	noShows: number;
 	cancelled: number;
 	transferred: number;
-	within: number;
 	waits: number[];
 	services: number[];
 }
+
+/** Local day → service (and "*") → its tally. */
+export type DayTallies = Map<string, Map<string, DayTally>>;
 
 const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 const spread = (xs: number[]): Spread => ({ meanS: round1(mean(xs)), p90S: round1(quantile(xs, 0.9)) });
 
 /** Each local day's ledger of tickets (the same fold as the live hall), with the stored figures. */
-function ledgers(records: readonly QueueRecord[], centre: Layout) {
-	const serves: Serves = (window, service) =>
-		centre.windows?.find((w) => w.id === window)?.services.includes(service) ?? true;
+function ledgers(records: readonly QueueRecord[], timeZone: string) {
+	// Whether a window serves a service only marks anomalies, which no figure here reads.
+	const serves: Serves = () => true;
 	const days = new Map<string, { ledger: Ledger; stored: Map<string, { wait_s?: number; service_s?: number }> }>();
 	let n = 0;
 	for (const r of records) {
-		const day = localDay(r.ts, centre.timeZone);
+		const day = localDay(r.ts, timeZone);
 		let d = days.get(day);
 		if (!d) {
 			d = { ledger: new Map(), stored: new Map() };
@@ -163,38 +176,34 @@ function ledgers(records: readonly QueueRecord[], centre: Layout) {
 	return days;
 }
 
-export function serviceLevels(records: readonly QueueRecord[], centre: Layout): ServiceLevel[] {
-	const target = new Map(centre.services.map((s) => [s.id, s.targetWaitMin]));
-	const tallies = new Map<string, Tally>();
-	const tally = (day: string, service: string) => {
-		const key = `${day}\u0000${service}`;
-		let t = tallies.get(key);
-		if (!t) {
-			t = {
-				issued: 0,
-				called: 0,
-				served: 0,
-				noShows: 0,
-				cancelled: 0,
-				transferred: 0,
-				within: 0,
-				waits: [],
-				services: [],
-			};
-			tallies.set(key, t);
-		}
-		return t;
-	};
-	const days = [...ledgers(records, centre)].sort(([a], [b]) => (a < b ? -1 : 1));
-	let yesterday: Ledger | undefined;
-	for (const [day, { ledger, stored }] of days) {
+/**
+ * The tallies of every local day the records touch, or of the days in `only` ([from, to]): a day's
+ * figures need its own events and the day before's (a ticket issued in the evening and called
+ * after midnight), so records of the day before `from` may be given and are read for that alone.
+ */
+export function dayTallies(records: readonly QueueRecord[], timeZone: string, only?: [string, string]): DayTallies {
+	const out: DayTallies = new Map();
+	const days = ledgers(records, timeZone);
+	for (const [day, { ledger, stored }] of [...days].sort(([a], [b]) => (a < b ? -1 : 1))) {
+		if (only && (day < only[0] || day > only[1])) continue;
+		const tallies = new Map<string, DayTally>();
+		const tally = (service: string) => {
+			let t = tallies.get(service);
+			if (!t) {
+				t = { issued: 0, called: 0, served: 0, noShows: 0, cancelled: 0, transferred: 0, waits: [], services: [] };
+				tallies.set(service, t);
+			}
+			return t;
+		};
+		// The calendar day before, whichever days the records hold.
+		const yesterday = days.get(addDays(day, -1))?.ledger;
 		for (const r of ledger.values()) {
-			const both = [tally(day, r.service), tally(day, "*")];
+			const both = [tally(r.service), tally("*")];
 			const kept = stored.get(r.ticket) ?? {};
 			if (r.issued > 0) for (const x of both) x.issued++;
 			if (r.transfers > 0) for (const x of both) x.transferred++;
 			// The outcome belongs to the service it ended in (its latest transfer's).
-			const ended = [serviceNow(r) === r.service ? both[0] : tally(day, serviceNow(r)), both[1]] as Tally[];
+			const ended = [serviceNow(r) === r.service ? both[0] : tally(serviceNow(r)), both[1]] as DayTally[];
 			if (wasCalled(r)) {
 				const first = firstCallAt(r);
 				// Called just after midnight: issued the evening before and still waiting then.
@@ -206,10 +215,7 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 					first !== undefined && issuedAt !== undefined ? Math.max(0, (first - issuedAt) / 1000) : kept.wait_s;
 				for (const x of both) {
 					x.called++;
-					if (wait === undefined) continue;
-					x.waits.push(wait);
-					const goal = target.get(r.service);
-					if (goal !== undefined && wait <= goal * 60) x.within++;
+					if (wait !== undefined) x.waits.push(wait);
 				}
 			}
 			if (r.finished) {
@@ -223,15 +229,34 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 			} else if (r.noShow) for (const x of ended) x.noShows++;
 			else if (r.cancelled) for (const x of ended) x.cancelled++;
 		}
-		yesterday = ledger;
+		out.set(day, tallies);
 	}
+	return out;
+}
+
+/**
+ * The service-level rows of days' tallies, under the centre's targets. A service's waits are those
+ * of the tickets issued for it, so its count within target uses its own target; "*" sums them.
+ */
+export function levelsOf(days: DayTallies, centre: Pick<Centre, "services">): ServiceLevel[] {
+	const target = new Map(centre.services.map((s) => [s.id, s.targetWaitMin]));
+	const within = (service: string, waits: readonly number[]) => {
+		const goal = target.get(service);
+		if (goal === undefined) return 0;
+		let n = 0;
+		for (const w of waits) if (w <= goal * 60) n++;
+		return n;
+	};
 	const order = new Map(centre.services.map((s, i) => [s.id, i]));
 	const rank = (service: string) => (service === "*" ? -1 : (order.get(service) ?? centre.services.length));
-	return [...tallies]
-		.map(([key, x]): ServiceLevel => {
-			const [day = "", service = ""] = key.split("\u0000");
+	const rows: ServiceLevel[] = [];
+	for (const [day, tallies] of days) {
+		let all = 0;
+		for (const [service, x] of tallies) if (service !== "*") all += within(service, x.waits);
+		for (const [service, x] of tallies) {
 			const withWait = x.waits.length;
-			return {
+			const inTarget = service === "*" ? all : within(service, x.waits);
+			rows.push({
 				day,
 				service,
 				targetWaitMin: target.get(service) ?? null,
@@ -241,15 +266,28 @@ export function serviceLevels(records: readonly QueueRecord[], centre: Layout): 
 				noShows: x.noShows,
 				cancelled: x.cancelled,
 				transferred: x.transferred,
-				withinTarget: withWait ? Math.round((x.within / withWait) * 1000) / 1000 : null,
+				withinTarget: withWait ? Math.round((inTarget / withWait) * 1000) / 1000 : null,
 				waitKnown: withWait,
-				withinTargetCount: x.within,
+				withinTargetCount: inTarget,
 				noShowShare: x.called ? Math.round((x.noShows / x.called) * 1000) / 1000 : null,
 				wait: spread(x.waits),
 				serviceTime: spread(x.services),
-			};
-		})
-		.sort((a, b) =>
-			a.day < b.day ? -1 : a.day > b.day ? 1 : rank(a.service) - rank(b.service) || (a.service < b.service ? -1 : 1),
-		);
+			});
+		}
+	}
+	return rows.sort((a, b) =>
+		a.day < b.day ? -1 : a.day > b.day ? 1 : rank(a.service) - rank(b.service) || (a.service < b.service ? -1 : 1),
+	);
+}
+
+/**
+ * Service levels of the days the records touch, or of the days in `only` (the records may then
+ * begin with the day before, whose tickets called after midnight it needs).
+ */
+export function serviceLevels(
+	records: readonly QueueRecord[],
+	centre: Layout,
+	only?: [string, string],
+): ServiceLevel[] {
+	return levelsOf(dayTallies(records, centre.timeZone, only), centre);
 }

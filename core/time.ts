@@ -72,9 +72,28 @@ export function isTimeZone(timeZone: string): boolean {
 	}
 }
 
+/**
+ * Offsets already computed, by zone and second. Intl's formatToParts costs ~10 µs a call, and a
+ * hub of a thousand centres asks for the same few seconds in the same zone for every centre
+ * (opening hours, days): without this, its periodic figures took seconds of CPU and held up
+ * connections. Exact (one entry per second), and bounded (emptied when full).
+ */
+const offsets = new Map<string, number>();
+const MAX_OFFSETS = 50_000;
+
 /** The zone's offset from UTC at `ts`, in ms (Kyiv: +2 h in winter, +3 h in summer). */
 export function zoneOffset(ts: number, timeZone: string): number {
 	const second = Math.floor(ts / 1000) * 1000;
+	const key = `${timeZone} ${second}`;
+	const known = offsets.get(key);
+	if (known !== undefined) return known;
+	if (offsets.size >= MAX_OFFSETS) offsets.clear();
+	const offset = computeOffset(second, timeZone);
+	offsets.set(key, offset);
+	return offset;
+}
+
+function computeOffset(second: number, timeZone: string): number {
 	const p: Record<string, number> = {};
 	for (const part of formatOf(timeZone).formatToParts(second)) if (part.type !== "literal") p[part.type] = +part.value;
 	const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);

@@ -5,15 +5,21 @@
  * clock.
  */
 import type { CentreIndex } from "../core/centre.ts";
-import { administratorsOf, qualityReport, ratingRecord } from "../core/quality.ts";
-import { queueRecord, serviceLevels } from "../core/serviceLevels.ts";
-import { addDays, daysBetween, isDate, localDay, midnight } from "../core/time.ts";
-import { type EventStore, type SeriesRow, STEP_MS, type Step } from "../store/types.ts";
+import type { Kind } from "../core/contract.ts";
+import { administratorsOf, qualityReport, type RatingRecord, ratingRecord } from "../core/quality.ts";
+import { levelsOf, queueRecord, serviceLevels } from "../core/serviceLevels.ts";
+import { addDays, daysBetween, isDate, localClock, localDay, midnight } from "../core/time.ts";
+import { type EventStore, type RatingCount, type SeriesRow, STEP_MS, type Step } from "../store/types.ts";
 import { HttpError } from "./errors.ts";
 import type { TrendRow } from "./routes/managerSchemas.ts";
 
-/** Longest span one request may cover, so a report stays a quick read. */
+/** Longest span one request may cover, so a report read from raw events stays a quick read. */
 export const MAX_DAYS = 92;
+/** … and from a store's roll-ups (SQLite), where a year answers about as fast as a day. */
+export const MAX_DAYS_ROLLED = 366;
+
+/** The longest span a store answers quickly: service levels need a ledger of tickets, kept per day only in SQLite. */
+export const maxDays = (store: EventStore) => (store.queueDays ? MAX_DAYS_ROLLED : MAX_DAYS);
 
 export interface Span {
 	from: string;
@@ -23,7 +29,12 @@ export interface Span {
 }
 
 /** Local days [from, to] → epoch ms [start, end); a bad range is a 400. */
-export function span(index: CentreIndex, q: { from?: string | undefined; to?: string | undefined }, now: number): Span {
+export function span(
+	index: CentreIndex,
+	q: { from?: string | undefined; to?: string | undefined },
+	now: number,
+	max = MAX_DAYS,
+): Span {
 	const zone = index.centre.timeZone;
 	const today = localDay(now, zone);
 	const from = q.from ?? q.to ?? today;
@@ -31,39 +42,56 @@ export function span(index: CentreIndex, q: { from?: string | undefined; to?: st
 	if (!isDate(from) || !isDate(to))
 		throw new HttpError("bad_request", `from/to must be real dates, got ${q.from} / ${q.to}`);
 	if (to < from) throw new HttpError("bad_request", `to (${q.to}) is before from (${q.from})`);
-	if (daysBetween(from, to) >= MAX_DAYS) throw new HttpError("bad_request", `at most ${MAX_DAYS} days in one request`);
+	if (daysBetween(from, to) >= max) throw new HttpError("bad_request", `at most ${max} days in one request`);
 	return { from, to, fromTs: midnight(from, zone), toTs: midnight(addDays(to, 1), zone) };
 }
 
-async function events(store: EventStore, centre: string, s: Span, kind: string) {
-	return (await store.readRange(centre, s.fromTs, s.toTs)).filter((e) => e.kind === kind);
+async function events(store: EventStore, centre: string, fromTs: number, toTs: number, kind: Kind) {
+	return (await store.readRange(centre, fromTs, toTs, kind)).filter((e) => e.kind === kind);
 }
 
+/** A roll-up row as the record of its `n` ratings (at the day's midnight: only the day is read). */
+function countRecord(r: RatingCount, midnightOf: (day: string) => number): RatingRecord {
+	const rec: RatingRecord = { ts: midnightOf(r.day), day: r.day, score: r.score, n: r.n };
+	if (r.extra) rec.extra = true;
+	if (r.window) rec.window = r.window;
+	if (r.service) rec.service = r.service;
+	if (r.source === "qr") rec.source = "qr";
+	return rec;
+}
+
+/** Quality of the span: from the store's roll-ups where it keeps them, else from the rating events. */
 export async function qualityOf(store: EventStore, index: CentreIndex, s: Span) {
 	const c = index.centre;
-	const ratings = await events(store, c.id, s, "rating");
+	const counts = await store.ratingDays?.(c.id, s.from, s.to, c.timeZone, c.ratingScale);
+	const records = counts
+		? counts.map((r) => countRecord(r, localClock(c.timeZone).midnight))
+		: (await events(store, c.id, s.fromTs, s.toTs, "rating")).map((e) => ratingRecord(e.ts, e.data));
 	return {
 		centre: c.id,
 		from: s.from,
 		to: s.to,
-		...qualityReport(
-			ratings.map((e) => ratingRecord(e.ts, e.data)),
-			{ scale: c.ratingScale, timeZone: c.timeZone, administratorOf: administratorsOf(c) },
-		),
+		...qualityReport(records, { scale: c.ratingScale, timeZone: c.timeZone, administratorOf: administratorsOf(c) }),
 	};
 }
 
+/**
+ * Service levels of the span: from the store's day tallies where it keeps them, else from the queue
+ * events of the span and the day before it (a ticket issued in the evening, called after midnight).
+ */
 export async function serviceLevelsOf(store: EventStore, index: CentreIndex, s: Span) {
-	const queue = await events(store, index.centre.id, s, "queue");
-	return {
-		centre: index.centre.id,
-		from: s.from,
-		to: s.to,
-		levels: serviceLevels(
-			queue.map((e) => queueRecord(e.ts, e.data, e.derived)),
-			index.centre,
-		),
-	};
+	const c = index.centre;
+	const days = await store.queueDays?.(c.id, s.from, s.to, c.timeZone);
+	const levels = days
+		? levelsOf(days, c)
+		: serviceLevels(
+				(await events(store, c.id, midnight(addDays(s.from, -1), c.timeZone), s.toTs, "queue")).map((e) =>
+					queueRecord(e.ts, e.data, e.derived),
+				),
+				c,
+				[s.from, s.to],
+			);
+	return { centre: c.id, from: s.from, to: s.to, levels };
 }
 
 /** The start of every bucket of `step` in the span: local midnights for "1d", the epoch grid otherwise. */

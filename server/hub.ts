@@ -158,6 +158,9 @@ export interface ExternalHub extends HubBase {
 	external: ExternalBroker;
 }
 
+/** The longest an unchanged `$hub/live` summary goes without being published again, ms. */
+const LIVE_REFRESH_MS = 60_000;
+
 export async function startHub(opts: HubOptions): Promise<Hub> {
 	const host = opts.host ?? "0.0.0.0";
 	if (opts.allowAnonymous && !isLoopbackHost(host))
@@ -345,10 +348,22 @@ async function launch(opts: HubOptions, startSide: (deps: SideDeps) => Promise<M
 
 	// $hub/live for the ticket terminals: on every change (at most 4 times a second) and every 5 s
 	// (the estimates move with time too).
+	// The same summary again is not published: a heartbeat changes the hall model (a node's
+	// status) but not the terminals' figures, and a city of a thousand centres would otherwise
+	// retain a thousand unchanged messages every few seconds in each hub.
+	// An unchanged summary is sent again only once a minute, to keep its `at` well inside the
+	// terminals' five minutes (edge/hubLive.ts).
 	const liveDue = new Map<string, NodeJS.Timeout>();
+	const lastLive = new Map<string, { figures: string; at: number }>();
 	const publishLive = (centre: string) => {
 		const view = insights.liveView(centre);
-		if (view) publish(hubTopic(centre, "live"), liveSummary(view), true);
+		if (!view) return;
+		const summary = liveSummary(view);
+		const figures = JSON.stringify(summary.services);
+		const last = lastLive.get(centre);
+		if (last && last.figures === figures && summary.at - last.at < LIVE_REFRESH_MS) return;
+		lastLive.set(centre, { figures, at: summary.at });
+		publish(hubTopic(centre, "live"), summary, true);
 	};
 	const offLive = live.onChange((centre) => {
 		if (liveDue.has(centre)) return;

@@ -44,9 +44,9 @@ export function seriesQuery(q: SeriesQuery): string {
  * One statement per measurement: a wildcard over several measurements would merge their keys,
  * and `node` (a tag of node_status, a field elsewhere) would come back empty for node_status.
  */
-export function readRangeQuery(centre: string, fromTs: number, toTs: number): string {
+export function readRangeQuery(centre: string, fromTs: number, toTs: number, kind?: Kind): string {
 	const where = `WHERE centre = ${literal(centre)} AND time >= ${timeNs(fromTs)} AND time < ${timeNs(toTs)}`;
-	return MEASUREMENTS.map((m) => `SELECT * FROM ${ident(m)} ${where}`).join("; ");
+	return (kind ? [MEASUREMENT_OF[kind]] : MEASUREMENTS).map((m) => `SELECT * FROM ${ident(m)} ${where}`).join("; ");
 }
 
 export function countQuery(filter: { centre?: string; kind?: Kind } = {}): string {
@@ -128,8 +128,8 @@ export function parseCount(res: InfluxResponse): number {
 export abstract class InfluxQlReads {
 	protected abstract raw(q: string): Promise<InfluxResponse>;
 
-	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
-		return parseReadRange(await this.raw(readRangeQuery(centre, fromTs, toTs)));
+	async readRange(centre: string, fromTs: number, toTs: number, kind?: Kind): Promise<StoredEvent[]> {
+		return parseReadRange(await this.raw(readRangeQuery(centre, fromTs, toTs, kind)));
 	}
 
 	async query(q: SeriesQuery): Promise<SeriesRow[]> {

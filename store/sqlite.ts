@@ -13,13 +13,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Kind } from "../core/contract.ts";
+import type { DayTallies } from "../core/serviceLevels.ts";
 import { CentreClocks } from "./centreClocks.ts";
 import { EVENT_COLUMNS, type EventRow, eventFromRow, pushEventRow } from "./eventRow.ts";
 import { type FieldValue, pointBody } from "./points.ts";
 import { querySqlite, rollUpAndDelete } from "./sqliteQuery.ts";
+import { pruneReportRollups, SqliteRollups } from "./sqliteRollup.ts";
 import { MIRROR_COLUMNS, MIRROR_TABLES, type MirrorTable, migrate } from "./sqliteSchema.ts";
 import { DEPENDENT, SqliteWriter } from "./sqliteWriter.ts";
-import type { EventStore, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
+import type { EventStore, RatingCount, SeriesQuery, SeriesRow, StoredEvent } from "./types.ts";
 
 const DAY_MS = 86_400_000;
 const PRAGMAS = ["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 100"];
@@ -41,6 +43,12 @@ export interface SqliteOptions {
 	 * rows' `local_day` / `local_hour`. A centre not listed gets the centres' default zone.
 	 */
 	timeZones?: Readonly<Record<string, string>>;
+	/**
+	 * Answer reports from the roll-ups (sqliteRollup.ts; default true). False reads the raw rows
+	 * for everything — the same figures, slower: for tests and benchmarks that compare the two.
+	 * The roll-ups are kept either way.
+	 */
+	rollups?: boolean;
 }
 
 const sqlValue = (v: FieldValue | undefined) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
@@ -78,6 +86,7 @@ export class SqliteStore implements EventStore {
 	private readonly mirror: Record<MirrorTable, Database.Statement>;
 	private readonly appendTx: (events: readonly StoredEvent[]) => boolean[];
 	private readonly writer: SqliteWriter | null;
+	private readonly rollups: SqliteRollups | null;
 
 	constructor(
 		readonly path: string,
@@ -112,6 +121,7 @@ export class SqliteStore implements EventStore {
 				? null
 				: new SqliteWriter({ path, pragmas: PRAGMAS, statements: [EVENT_INSERT, ...MIRROR_TABLES.map(mirrorInsert)] });
 		this.backfill();
+		this.rollups = opts.rollups === false ? null : new SqliteRollups(this.db, this.clocks, () => this.rollupsFrom());
 	}
 
 	/** The event's row in its measurement table, columns from the same point InfluxDB gets. */
@@ -178,15 +188,30 @@ export class SqliteStore implements EventStore {
 		return rows.map(eventFromRow);
 	}
 
-	async readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]> {
-		const rows = this.db
-			.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")
-			.all(centre, fromTs, Math.min(toTs, Number.MAX_SAFE_INTEGER)) as EventRow[];
+	async readRange(centre: string, fromTs: number, toTs: number, kind?: Kind): Promise<StoredEvent[]> {
+		const to = Math.min(toTs, Number.MAX_SAFE_INTEGER);
+		const rows = (
+			kind
+				? this.db
+						.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? AND kind = ? ORDER BY ts, rx_ts, id")
+						.all(centre, fromTs, to, kind)
+				: this.db
+						.prepare("SELECT * FROM events WHERE centre = ? AND ts >= ? AND ts < ? ORDER BY ts, rx_ts, id")
+						.all(centre, fromTs, to)
+		) as EventRow[];
 		return rows.map(eventFromRow);
 	}
 
 	async query(q: SeriesQuery): Promise<SeriesRow[]> {
-		return querySqlite(this.db, this.clocks, q, this.prunedBefore());
+		return this.rollups?.series(q) ?? querySqlite(this.db, this.clocks, q, this.prunedBefore());
+	}
+
+	async ratingDays(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<RatingCount[] | null> {
+		return this.rollups?.ratingDays(centre, fromDay, toDay, timeZone) ?? null;
+	}
+
+	async queueDays(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<DayTallies | null> {
+		return this.rollups?.queueDays(centre, fromDay, toDay, timeZone) ?? null;
 	}
 
 	async count(filter: { centre?: string; kind?: Kind } = {}): Promise<number> {
@@ -222,16 +247,26 @@ export class SqliteStore implements EventStore {
 	 */
 	prune(now: number): { events: number; rows: number; rollups: number } {
 		const cutoff = now - this.retentionDays * DAY_MS;
+		this.rollups?.keepQueueDays(cutoff);
 		return this.db.transaction(() => {
 			const done = rollUpAndDelete(this.db, cutoff);
-			const rollups = this.db
-				.prepare("DELETE FROM rollup_hour WHERE hour_ts < ?")
-				.run(now - this.rollupRetentionDays * DAY_MS).changes;
+			const keepFrom = now - this.rollupRetentionDays * DAY_MS;
+			const rollups =
+				this.db.prepare("DELETE FROM rollup_hour WHERE hour_ts < ?").run(keepFrom).changes +
+				pruneReportRollups(this.db, keepFrom);
 			if (cutoff > this.prunedBefore()) {
 				this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('pruned_before', ?)").run(String(cutoff));
 			}
 			return { ...done, rollups };
 		})();
+	}
+
+	/** The roll-ups hold every row from this time on (hours pruned before migration 5 have only `rollup_hour`). */
+	private rollupsFrom(): number {
+		const r = this.db.prepare("SELECT value FROM meta WHERE key = 'rollups_from'").get() as
+			| { value: string }
+			| undefined;
+		return r ? Number(r.value) : Number.NEGATIVE_INFINITY;
 	}
 
 	/** Raw rows before this time have been rolled up and deleted. */

@@ -27,8 +27,6 @@ export function querySqlite(
 	prunedBefore: number,
 ): SeriesRow[] {
 	checkQuery(q);
-	const table = q.measurement as MirrorTable;
-	const field = q.field;
 	const stored = clocks.of(q.centre);
 	const zone = q.step === "1d" ? clocks.zone(q.timeZone) : null;
 	// Rows keep their centre's local day: a query in that zone reads it, one in another works it out.
@@ -37,15 +35,6 @@ export function querySqlite(
 			? Math.floor(ts / STEP_MS[q.step]) * STEP_MS[q.step]
 			: zone.midnight(zone === stored ? localDay : zone.at(ts).day);
 
-	const where = ["centre = ?", "ts >= ?", "ts < ?", `${col(field)} IS NOT NULL`];
-	const args: (string | number)[] = [q.centre, q.fromTs, q.toTs];
-	for (const [tag, value] of Object.entries(q.where ?? {})) {
-		if (value === undefined) continue;
-		where.push(`${col(tag)} = ?`);
-		args.push(value);
-	}
-	const group = q.groupBy ? `IFNULL(${col(q.groupBy)}, '')` : "NULL";
-	const sql = `SELECT ts, local_day AS day, ${group} AS grp, ${col(field)} AS v FROM ${table} WHERE ${where.join(" AND ")}`;
 	const buckets = new Map<string, Bucket>();
 	const bucket = (t: number, grp: string | null): Bucket => {
 		const key = `${t}\u0000${grp ?? ""}`;
@@ -56,12 +45,7 @@ export function querySqlite(
 		}
 		return b;
 	};
-	for (const r of db
-		.prepare(sql)
-		.raw()
-		.iterate(...args) as Iterable<[number, string, string | null, number]>) {
-		bucket(bucketOf(r[0], r[1]), r[2]).values.push(r[3]);
-	}
+	eachRawValue(db, q, q.fromTs, q.toTs, (ts, day, grp, v) => bucket(bucketOf(ts, day), grp).values.push(v));
 	if (prunedBefore > q.fromTs && (q.step === "1h" || q.step === "1d")) {
 		addRollups(db, q, Math.min(q.toTs, prunedBefore), (ts, day, grp, agg) => {
 			const b = bucket(bucketOf(ts, day), grp);
@@ -77,6 +61,31 @@ export function querySqlite(
 		});
 	}
 	return [...buckets.values()].map(toRow).sort(byBucket);
+}
+
+/** Every raw value of the query's field with fromTs <= ts < toTs: its time, local day, group ('' for none). */
+export function eachRawValue(
+	db: Database.Database,
+	q: SeriesQuery,
+	fromTs: number,
+	toTs: number,
+	each: (ts: number, day: string, grp: string | null, v: number) => void,
+): void {
+	const where = ["centre = ?", "ts >= ?", "ts < ?", `${col(q.field)} IS NOT NULL`];
+	const args: (string | number)[] = [q.centre, fromTs, toTs];
+	for (const [tag, value] of Object.entries(q.where ?? {})) {
+		if (value === undefined) continue;
+		where.push(`${col(tag)} = ?`);
+		args.push(value);
+	}
+	const group = q.groupBy ? `IFNULL(${col(q.groupBy)}, '')` : "NULL";
+	const sql = `SELECT ts, local_day AS day, ${group} AS grp, ${col(q.field)} AS v FROM ${q.measurement} WHERE ${where.join(" AND ")}`;
+	for (const r of db
+		.prepare(sql)
+		.raw()
+		.iterate(...args) as Iterable<[number, string, string | null, number]>) {
+		each(r[0], r[1], r[2], r[3]);
+	}
 }
 
 function toRow(b: Bucket): SeriesRow {

@@ -7,6 +7,8 @@
  */
 import type Database from "better-sqlite3";
 
+import { ROLLUP_BUILD, ROLLUP_TABLES, ROLLUP_TRIGGERS } from "./sqliteRollupSchema.ts";
+
 export type Migration = string | ((db: Database.Database) => void);
 
 /** Columns of each mirror table besides id, centre, ts, local_day, local_hour. */
@@ -72,6 +74,17 @@ export const MIGRATIONS: Migration[] = [
 	},
 	// 4: how a rating was given (button | qr); rows from before are the buttons'.
 	`ALTER TABLE rating ADD COLUMN source TEXT;`,
+	// 5: the reports' roll-ups (sqliteRollup.ts), built from the rows already stored, then kept by
+	// triggers on the measurement tables in the transaction of each insert.
+	(db) => {
+		db.exec(ROLLUP_TABLES);
+		db.exec(ROLLUP_BUILD);
+		db.exec(ROLLUP_TRIGGERS);
+		// Hours already pruned have only `rollup_hour` (no values): queries before this read as before.
+		db.prepare(
+			"INSERT OR REPLACE INTO meta (key, value) SELECT 'rollups_from', value FROM meta WHERE key = 'pruned_before'",
+		).run();
+	},
 ];
 
 /**

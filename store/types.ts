@@ -6,6 +6,7 @@
 import Type, { type Static } from "typebox";
 import type { Kind, QueueEventType } from "../core/contract.ts";
 import { Count, orNull } from "../core/schemaParts.ts";
+import type { DayTallies } from "../core/serviceLevels.ts";
 import type { PayloadText } from "./payloadText.ts";
 
 /** Values the hub computes at ingest and stores beside the payload. */
@@ -88,6 +89,20 @@ export const SeriesRow = Type.Object({
 });
 export type SeriesRow = Static<typeof SeriesRow>;
 
+/** Ratings of one kind on one local day (a roll-up row): '' where a rating has no such tag. */
+export interface RatingCount {
+	day: string;
+	window: string;
+	service: string;
+	/** As the payload said it ('' for none: the buttons). */
+	source: string;
+	/** Presses inside the lockout after a rating, not ratings. */
+	extra: boolean;
+	/** 0 where the rating had no score the layout could keep. */
+	score: number;
+	n: number;
+}
+
 export interface EventStore {
 	readonly name: string;
 	/**
@@ -110,10 +125,25 @@ export interface EventStore {
 	 * behind an id the store says it already has, to tell a repeat from a reused id.
 	 */
 	lookup?(ids: readonly string[]): StoredEvent[];
-	/** Raw events of a centre with fromTs <= ts < toTs, in time order (to rebuild live state). */
-	readRange(centre: string, fromTs: number, toTs: number): Promise<StoredEvent[]>;
+	/** Raw events of a centre with fromTs <= ts < toTs (of one kind if given), in time order (to rebuild live state). */
+	readRange(centre: string, fromTs: number, toTs: number, kind?: Kind): Promise<StoredEvent[]>;
 	/** Aggregates over time buckets. */
 	query(q: SeriesQuery): Promise<SeriesRow[]>;
+	/**
+	 * The reports' roll-ups, for a backend that keeps them (SQLite): the ratings of local days
+	 * [fromDay, toDay] counted by kind, and each day's service-level tallies — the same figures the
+	 * raw events give. Null where it cannot answer (e.g. its calendar of the centre is not
+	 * `timeZone`): the caller reads the events instead.
+	 */
+	ratingDays?(
+		centre: string,
+		fromDay: string,
+		toDay: string,
+		timeZone: string,
+		/** The centre's scale: scores above it may be counted together as score 0 (no figure counts them). */
+		scale?: number,
+	): Promise<RatingCount[] | null>;
+	queueDays?(centre: string, fromDay: string, toDay: string, timeZone: string): Promise<DayTallies | null>;
 	/** Number of stored events, optionally of one centre and/or kind. */
 	count(filter?: { centre?: string; kind?: Kind }): Promise<number>;
 	/** Is the backend reachable and writable now? (For health and spool recovery.) */

@@ -12,7 +12,7 @@ import type { AppOptions } from "../app.ts";
 import { toCsv } from "../csv.ts";
 import { errorResponses, HttpError, unknownCentre } from "../errors.ts";
 import { columnNames, NETWORK_COLUMNS, networkCells, TABLES } from "../exportTables.ts";
-import { span } from "../reports.ts";
+import { maxDays, span } from "../reports.ts";
 import { ExportParams, ExportQuery, LangQuery } from "./managerSchemas.ts";
 import { networkRows } from "./network.ts";
 import { textAnswer } from "./schemas.ts";
@@ -51,7 +51,7 @@ export async function exportRoutes(fastify: FastifyInstance, opts: AppOptions) {
 			if (table === "devices" && refusal(req.auth?.user, "admin"))
 				throw new HttpError("forbidden", "the devices table is an administrator's");
 			const lang = req.query.lang ?? "uk";
-			const s = span(index, req.query, opts.now());
+			const s = span(index, req.query, opts.now(), maxDays(store));
 			const spec = TABLES[table];
 			const ctx = { hall, journal, store, index, span: s, step: req.query.step ?? "1h", lang };
 			const body = toCsv(columnNames(spec.columns(ctx), lang), await spec.rows(ctx));

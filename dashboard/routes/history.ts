@@ -12,7 +12,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../app.ts";
 import { errorResponses, unknownCentre } from "../errors.ts";
-import { qualityOf, serviceLevelsOf, span, trendsOf } from "../reports.ts";
+import { maxDays, qualityOf, serviceLevelsOf, span, trendsOf } from "../reports.ts";
 import { Trends, TrendsQuery } from "./managerSchemas.ts";
 import { CentreParams, DayRange, History, HistoryQuery, Quality, ServiceLevels } from "./schemas.ts";
 
@@ -21,6 +21,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 	if (!store) return;
 	const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 	const tags = ["manager"];
+	const max = maxDays(store);
 	const index = (centre: string) => {
 		const i = hall.centres.get(centre);
 		if (!i) throw unknownCentre(centre);
@@ -42,7 +43,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			return qualityOf(store, i, span(i, req.query, opts.now()));
+			return qualityOf(store, i, span(i, req.query, opts.now(), max));
 		},
 	);
 
@@ -61,7 +62,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			return serviceLevelsOf(store, i, span(i, req.query, opts.now()));
+			return serviceLevelsOf(store, i, span(i, req.query, opts.now(), max));
 		},
 	);
 
@@ -80,7 +81,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			const s = span(i, req.query, opts.now());
+			const s = span(i, req.query, opts.now(), max);
 			const q = req.query;
 			const rows = await store.query({
 				centre: i.centre.id,
@@ -116,7 +117,7 @@ export async function historyRoutes(fastify: FastifyInstance, opts: AppOptions) 
 		},
 		async (req) => {
 			const i = index(req.params.centre);
-			return trendsOf(store, i, span(i, req.query, opts.now()), req.query.step ?? "1h");
+			return trendsOf(store, i, span(i, req.query, opts.now(), max), req.query.step ?? "1h");
 		},
 	);
 }

@@ -3,6 +3,7 @@
  * sessions and retained messages in Redis (aedes-persistence-redis) and pass messages to each
  * other through Redis pub/sub (mqemitter-redis), with a real `redis-server` on loopback.
  */
+import { Redis } from "ioredis";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
@@ -120,6 +121,62 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 			{ what: "the retained status on B" },
 		);
 		expect(got[0]).toEqual({ body, retain: true });
+	});
+
+	it("finds retained messages under a wildcard through the index (cleared ones not), and none where there are none", async () => {
+		// Retained on A (the hub's ingest admits only configured nodes: the demo's).
+		const pub = await client(a);
+		const statuses = ["win-05", "win-06", "win-07"].map((n) => ({
+			topic: demoTopic(n, "status"),
+			body: JSON.stringify(payload({ online: true })),
+		}));
+		for (const { topic, body } of statuses) await pub.publishAsync(topic, body, { qos: 1, retain: true });
+		await pub.publishAsync(demoTopic("win-07", "status"), "", { qos: 1, retain: true });
+		const late = await client(b);
+		const got = new Map<string, string>();
+		late.on("message", (topic, m, p) => {
+			if (p.retain) got.set(topic, m.toString());
+		});
+		await late.subscribeAsync(["vikno/v1/demo/+/status", "vikno/v1/demo/win-05/cmd/#"], { qos: 1 });
+		await until(
+			() => got.has(statuses[0]?.topic ?? "") && got.has(statuses[1]?.topic ?? ""),
+			(yes) => yes,
+			{ what: "the retained statuses on B" },
+		);
+		// A marker retained after them is delivered after them (one publisher, in order).
+		const marker = { topic: demoTopic("win-08", "status"), body: JSON.stringify(payload({ online: true })) };
+		await pub.publishAsync(marker.topic, marker.body, { qos: 1, retain: true });
+		const again = await client(b);
+		const second = new Map<string, string>();
+		again.on("message", (topic, m, p) => {
+			if (p.retain) second.set(topic, m.toString());
+		});
+		await again.subscribeAsync("vikno/v1/demo/#", { qos: 1 });
+		await until(
+			() => second.get(marker.topic),
+			(body) => body === marker.body,
+			{ what: "the marker" },
+		);
+		for (const { topic, body } of statuses.slice(0, 2)) {
+			expect(got.get(topic)).toBe(body);
+			expect(second.get(topic)).toBe(body);
+		}
+		expect(got.has(demoTopic("win-07", "status"))).toBe(false);
+		expect(second.has(demoTopic("win-07", "status"))).toBe(false);
+		expect([...got.keys()].some((t) => t.includes("/cmd/"))).toBe(false);
+	});
+
+	it("subscribes Redis once per broker, however many filters its clients subscribe to", async () => {
+		const subs = await Promise.all(Array.from({ length: 5 }, () => client(a)));
+		await Promise.all(subs.map((c, i) => c.subscribeAsync(demoTopic(`win-0${i + 1}`, "cmd/#"), { qos: 1 })));
+		const r = new Redis(redis?.url ?? "");
+		try {
+			// PUBSUB NUMPAT: the patterns Redis matches every PUBLISH against (one, "*", for both brokers).
+			expect(await r.call("PUBSUB", "NUMPAT")).toBe(1);
+			expect(await r.call("PUBSUB", "CHANNELS")).toEqual([]);
+		} finally {
+			r.disconnect();
+		}
 	});
 
 	it("keeps a clean=false session made on A and delivers its queued QoS 1 messages when it comes back on B", async () => {

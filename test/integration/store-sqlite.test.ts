@@ -88,24 +88,29 @@ describe("SqliteStore", () => {
 		expect(store.prune(NOW)).toMatchObject({ events: 3, rows: 3, rollups: 0 });
 		expect(await store.count()).toBe(1);
 		expect(await store.readRange("c1", 0, NOW - 400 * DAY)).toEqual([]);
-		// count/mean/min/max survive; percentiles need the raw values.
-		expect(await store.query(q)).toEqual([{ t: oldHour, count: 3, mean: 3, min: 1, max: 5, p50: null, p90: null }]);
+		// The report roll-ups (every value's count per hour) keep every figure, percentiles too.
+		expect(await store.query(q)).toEqual(before);
 		expect(await store.query({ ...q, groupBy: "window" })).toEqual([
-			{ t: oldHour, group: "w1", count: 2, mean: 3, min: 1, max: 5, p50: null, p90: null },
-			{ t: oldHour, group: "w2", count: 1, mean: 3, min: 3, max: 3, p50: null, p90: null },
+			{ t: oldHour, group: "w1", count: 2, mean: 3, min: 1, max: 5, p50: 1, p90: 5 },
+			{ t: oldHour, group: "w2", count: 1, mean: 3, min: 3, max: 3, p50: 3, p90: 3 },
 		]);
+		// Read raw, the hours pruned keep count/mean/min/max in rollup_hour; percentiles need the values.
+		const raw = new SqliteStore(path, { rollups: false });
+		expect(await raw.query(q)).toEqual([{ t: oldHour, count: 3, mean: 3, min: 1, max: 5, p50: null, p90: null }]);
+		await raw.close();
 		const day = await store.query({ ...q, fromTs: oldHour - DAY, toTs: oldHour + DAY, step: "1d" });
 		expect(day.map((r) => r.count)).toEqual([3]);
 		expect(new Date(day[0]?.t ?? 0).toISOString()).toMatch(/T2[12]:00:00.000Z$/); // local midnight
 		// Sub-hour buckets of pruned time have no data.
 		expect(await store.query({ ...q, step: "15m" })).toEqual([]);
 
-		// Idempotent; a late event into a rolled-up hour is added to it at the next prune.
+		// Idempotent; a late event into a rolled-up hour counts at once (and in rollup_hour at the next prune).
 		expect(store.prune(NOW)).toMatchObject({ events: 0, rows: 0 });
 		await store.append([rating(oldHour + 240_000, 7)]);
-		expect((await store.query(q))[0]).toMatchObject({ count: 4, p50: null });
+		const four = [{ t: oldHour, count: 4, mean: 4, min: 1, max: 7, p50: 3, p90: 7 }];
+		expect(await store.query(q)).toEqual(four);
 		store.prune(NOW);
-		expect(await store.query(q)).toEqual([{ t: oldHour, count: 4, mean: 4, min: 1, max: 7, p50: null, p90: null }]);
+		expect(await store.query(q)).toEqual(four);
 
 		// Roll-ups expire after their own retention.
 		expect(store.prune(NOW + 3650 * DAY).rollups).toBeGreaterThan(0);

@@ -43,3 +43,17 @@ describe("keep-alive options", () => {
 		expect(() => settings("--allow-keepalive-zero=yes")).toThrow();
 	});
 });
+
+describe("--max-connections", () => {
+	it("keeps the default cap of 10 000 unless given, and sets it with the other limits", () => {
+		expect(resolveLimits(settings().limits).connections.maxConnections).toBe(10_000);
+		const s = settings("--max-connections", "16000", "--max-keepalive", "120");
+		expect(s.limits).toEqual({ maxKeepaliveS: 120, connections: { maxConnections: 16_000 } });
+		// The other connection limits keep their defaults.
+		expect(resolveLimits(s.limits).connections).toMatchObject({ maxConnections: 16_000, maxPerAddress: 256 });
+	});
+
+	it.each(["0", "-5", "1.5", "", "many"])("refuses --max-connections %j with a message", (value) => {
+		expect(() => settings(`--max-connections=${value}`)).toThrow(/--max-connections must be a whole number/);
+	});
+});

@@ -1,5 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { hashPassword, newPassword } from "../../broker/passwords.ts";
 import { DeviceRegistry, RegistryError, registryPath } from "../../broker/registry.ts";
 import { tempDir } from "../fixtures/hub.ts";
 
@@ -15,7 +16,7 @@ function registry() {
 const pw = (s: string) => Buffer.from(s);
 
 describe("DeviceRegistry", () => {
-	it("stores only a salted scrypt hash, in a file only its owner reads", async () => {
+	it("stores only a salted hash, in a file only its owner reads", async () => {
 		const r = registry();
 		const a = await r.add({ kind: "node", centre: "demo", node: "win-01" });
 		const b = await r.add({ kind: "node", centre: "demo", node: "win-02" });
@@ -24,10 +25,46 @@ describe("DeviceRegistry", () => {
 		const text = readFileSync(r.path, "utf8");
 		expect(text).not.toContain(a.password);
 		const hashes = r.list().map((d) => d.hash);
-		expect(hashes[0]).toMatch(/^scrypt\$16384\$8\$1\$/);
-		expect(hashes[0]?.split("$")[4]).not.toBe(hashes[1]?.split("$")[4]);
+		// 192 random bits need no slow hash (broker/passwords.ts): one salted SHA-256.
+		expect(hashes[0]).toMatch(/^sha256\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+		expect(hashes[0]?.split("$")[1]).not.toBe(hashes[1]?.split("$")[1]);
 		expect(statSync(r.path).mode & 0o777).toBe(0o600);
 		expect(b.password).not.toBe(a.password);
+	});
+
+	it("still accepts a credential stored with a scrypt hash (made before), and only its password", async () => {
+		const r = registry();
+		const password = newPassword();
+		writeFileSync(
+			r.path,
+			JSON.stringify({
+				version: 1,
+				devices: [
+					{ username: "demo/win-01", kind: "node", centre: "demo", node: "win-01", hash: await hashPassword(password) },
+				],
+			}),
+		);
+		expect((await r.check("demo/win-01", pw(password))).status).toBe("ok");
+		expect((await r.check("demo/win-01", pw(newPassword()))).status).toBe("bad_password");
+	});
+
+	it("adds many credentials in one write, each with its own password, all or none", async () => {
+		const r = registry();
+		const accounts = Array.from({ length: 500 }, (_, i) => ({
+			kind: "node" as const,
+			centre: "demo",
+			node: `n-${i}`,
+		}));
+		const made = r.addMany(accounts);
+		expect(made).toHaveLength(500);
+		expect(new Set(made.map((m) => m.password)).size).toBe(500);
+		for (const m of [made[0], made[499]]) expect((await r.check(m?.username, pw(m?.password ?? ""))).status).toBe("ok");
+		expect((await r.check("demo/n-1", pw(made[0]?.password ?? ""))).status).toBe("bad_password");
+		expect(() =>
+			r.addMany([{ kind: "node", centre: "demo", node: "fresh" }, accounts[3] as (typeof accounts)[0]]),
+		).toThrow(RegistryError);
+		expect(r.get("demo/fresh")).toBeUndefined();
+		expect(r.list()).toHaveLength(500);
 	});
 
 	it("gives a terminal a ticket key on request, lists the centre's keys, and drops a revoked terminal's", async () => {

@@ -47,6 +47,10 @@ describe("rough-hall behaviours", () => {
 	const calm = week();
 
 	it("leave the default hall as it was: the same seed gives the same timeline", () => {
+		// The digest of this timeline made by the simulator before the rough-hall options existed
+		// (7 524 actions): with every option off, not one draw or event may differ.
+		expect(calm.actions).toHaveLength(7524);
+		expect(digest(calm.actions)).toBe("481dc36c46c89fc25d381e4e908d39009c5b8831bdbaad6a1ea47506f1dea8e0");
 		expect(digest(week({}).actions)).toBe(digest(calm.actions));
 		// An option switched off explicitly draws nothing either.
 		expect(digest(week({ silentBreak: undefined, lunchPeak: undefined }).actions)).toBe(digest(calm.actions));
@@ -104,6 +108,28 @@ describe("rough-hall behaviours", () => {
 		expect(mean(heavy) / mean(calm)).toBeLessThan(1.15);
 		// The calm hall's spread comes from its services' different means and a log-normal of σ 0.5.
 		expect(cv(heavy)).toBeGreaterThan(cv(calm) + 0.3);
+	});
+
+	it("heavy tails: the coefficient of variation the mixture is chosen for, within tolerance", () => {
+		// Each visit's time over its service's configured mean, pooled: the calm log-normal has
+		// CV c0; a share p taking k × and the rest (1 − pk)/(1 − p) × gives
+		// CV² = (1 + c0²)·(p k² + (1 − p) r²) − 1 with r that shortening factor.
+		const means = new Map(demo.services.map((s) => [s.id, (s.meanServiceMin ?? 8) * 60]));
+		const cv = (r: typeof calm) => {
+			const xs = r.tickets.flatMap((t) => (t.serviceS !== undefined ? [t.serviceS / (means.get(t.service) ?? 1)] : []));
+			const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+			return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / xs.length) / m;
+		};
+		const whole = (hall: WeekOptions["hall"]) => simulateWeek(demo, { startDay: "2026-11-09", days: 7, seed: 7, hall });
+		const c0 = cv(whole({}));
+		for (const [p, k] of [
+			[0.05, 6],
+			[0.1, 4],
+		] as const) {
+			const r = (1 - p * k) / (1 - p);
+			const expected = Math.sqrt((1 + c0 ** 2) * (p * k ** 2 + (1 - p) * r ** 2) - 1);
+			expect(Math.abs(cv(whole({ longVisits: { share: p, timesMean: k } })) - expected)).toBeLessThan(0.15);
+		}
 	});
 
 	it("a lunch peak: more tickets issued between 12:00 and 14:00", () => {
