@@ -11,6 +11,7 @@ const BENCHES: Registry = {
 	connections: () => import("./connections.ts"),
 	store: () => import("./store.ts"),
 	estimate: () => import("./estimate.ts"),
+	calibration: () => import("./calibration.ts"),
 	edge: () => import("./edge.ts"),
 	board: () => import("./board.ts"),
 	dashboard: () => import("./dashboard.ts"),

@@ -16,6 +16,19 @@ export const WaitRange = Type.Object(
 	{ description: "Estimated wait for a visitor taking a ticket now, minutes, with the range 80 % fall in" },
 );
 
+/** How the ranges shown for a service held, over its last called tickets (core/calibration.ts). */
+export const EstimateHeld = Type.Object(
+	{
+		tickets: Count,
+		coverage: Type.Number({ minimum: 0, maximum: 1 }),
+		biasMin: Type.Number(),
+	},
+	{
+		description:
+			"How the estimates shown held over the service's last called tickets (at most 200): tickets, the share whose real wait fell inside the range shown at issue (coverage), and the mean of real wait minus the estimate shown, minutes (biasMin; positive = optimistic)",
+	},
+);
+
 export const ServiceView = Type.Object({
 	id: Type.String(),
 	name: Names,
@@ -30,6 +43,8 @@ export const ServiceView = Type.Object({
 	 */
 	estimate: Type.Optional(orNull(WaitRange)),
 	noEstimate: Type.Optional(NoEstimateReason),
+	/** How the ranges shown held (added by the hub); null before any ticket of it was called. */
+	estimateHeld: Type.Optional(orNull(EstimateHeld)),
 });
 
 export const WindowView = Type.Object({

@@ -6,6 +6,17 @@
  */
 import { type Alert, type AlertState, emptyAlerts, evaluate } from "../core/alerts.ts";
 import { type BestTimes, bestTimes, hourlyRows } from "../core/bestTimes.ts";
+import {
+	ALL_SERVICES,
+	type CalibrationState,
+	type CalibrationSummary,
+	calibrate,
+	calibrationSummary,
+	emptyCalibration,
+	forget,
+	observeCall,
+	remember,
+} from "../core/calibration.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import type { HealthReason } from "../core/health.ts";
@@ -51,6 +62,14 @@ export interface ServiceWait {
 	noEstimate?: NoEstimateReason;
 }
 
+/** An estimate as shown, the one before calibration, and the naive baseline. */
+export interface EstimateNow {
+	estimate: WaitEstimate;
+	raw: WaitEstimate;
+	by: string | null;
+	baselineMin: number | null;
+}
+
 /** The live view, each service with its estimate. */
 export type LiveWithWaits = LiveView;
 
@@ -79,6 +98,8 @@ export class Insights {
 	private readonly alerts = new Map<string, AlertState>();
 	private readonly ratings = new Map<string, Ratings[]>();
 	private readonly best = new Map<string, { at: number; value: Promise<BestAll> }>();
+	/** Per centre: the ranges shown for waiting tickets and how past ones held (core/calibration.ts). */
+	private readonly calibration = new Map<string, CalibrationState>();
 	private readonly started: number;
 
 	constructor(private readonly opts: InsightsOptions) {
@@ -87,6 +108,7 @@ export class Insights {
 			this.holds.set(id, emptyHoldStats());
 			this.alerts.set(id, emptyAlerts());
 			this.ratings.set(id, []);
+			this.calibration.set(id, emptyCalibration());
 		}
 	}
 
@@ -134,11 +156,13 @@ export class Insights {
 
 	/** Feed events that were accepted (new), in order. */
 	onEvents(events: readonly WireEvent[]): void {
+		this.justIssued.clear();
 		for (const e of events) {
 			const index = this.opts.centres.get(e.centre);
 			const stats = this.holds.get(e.centre);
 			if (!index || !stats) continue;
 			observe(stats, e, index);
+			if (e.kind === "queue") this.calibrate(e);
 			// A node's status may open or close a window: the estimates are made again at once (statuses
 			// are few); other events mark them due within a second.
 			if (e.kind === "status") this.estimates.delete(e.centre);
@@ -159,6 +183,52 @@ export class Insights {
 		}
 	}
 
+	/**
+	 * The range calibration's side of a queue event: an issued ticket's estimate, as shown, is
+	 * remembered; a called one's real wait is compared with it; a ticket that leaves the queue it was
+	 * estimated for without a call seen (cancelled, transferred to another service, or started and
+	 * finished from elsewhere) is forgotten — not a wait observed. A no-show was called first: that
+	 * call counted.
+	 */
+	private calibrate(e: Extract<WireEvent, { kind: "queue" }>): void {
+		const cal = this.calibration.get(e.centre);
+		if (!cal) return;
+		const q = e.data;
+		if (q.event === "called") observeCall(cal, q.ticket, q.ts);
+		else if (q.event === "issued") {
+			const r = this.estimateNow(e.centre, q.service, q.ts, q.ticket);
+			if (r) this.justIssued.set(`${e.centre}/${q.ticket}`, { at: q.ts, result: r });
+			if (r?.estimate.ok && r.raw.ok) {
+				const raw = { minutes: r.raw.minutes, low: r.raw.low, high: r.raw.high };
+				const { minutes, low, high } = r.estimate;
+				const shown = { service: q.service, issuedAt: q.ts, raw, shown: { minutes, low, high }, by: r.by };
+				remember(cal, q.ticket, shown, q.ts);
+			}
+		} else if (q.event !== "no_show") forget(cal, q.ticket);
+	}
+
+	/** An estimate as the hub shows it: its range corrected by how past ranges held (one place). */
+	private shown(centre: string, w: WaitEstimate): WaitEstimate & { by?: string | null } {
+		const cal = this.calibration.get(centre);
+		if (!w.ok || !cal) return w;
+		const { minutes, low, high, by } = calibrate(cal, w.service, w);
+		return { ...w, minutes, low, high, by };
+	}
+
+	/**
+	 * How the ranges shown held, per service of the centre and for the whole centre (`*`): the share
+	 * of the last called tickets inside, the mean of real − shown, the correction applied now.
+	 */
+	calibrationOf(centre: string): { service: string; summary: CalibrationSummary }[] {
+		const cal = this.calibration.get(centre);
+		const index = this.opts.centres.get(centre);
+		if (!cal || !index) return [];
+		return [...index.centre.services.map((s) => s.id), ALL_SERVICES].map((service) => ({
+			service,
+			summary: calibrationSummary(cal, service),
+		}));
+	}
+
 	/** Estimates for every service of a centre (cached; recomputed after a change and a short wait). */
 	waits(centre: string): WaitEstimate[] | undefined {
 		const index = this.opts.centres.get(centre);
@@ -177,7 +247,7 @@ export class Insights {
 			this.refresh(centre);
 			return cached.list;
 		}
-		const list = estimateAll(stats, state, index, now);
+		const list = estimateAll(stats, state, index, now).map((w) => this.stripped(this.shown(centre, w)));
 		this.estimates.set(centre, { at: now, dirty: false, list });
 		return list;
 	}
@@ -196,7 +266,7 @@ export class Insights {
 				const state = this.opts.live.state(centre);
 				const stats = this.holds.get(centre);
 				if (!index || !state || !stats) return;
-				list.push(estimateWait(stats, state, index, svc.id, this.opts.now()));
+				list.push(this.stripped(this.shown(centre, estimateWait(stats, state, index, svc.id, this.opts.now()))));
 			}
 			const cached = this.estimates.get(centre);
 			// A status during the refresh dropped the estimates (or a reader has made newer ones):
@@ -211,27 +281,38 @@ export class Insights {
 			.finally(() => this.refreshing.delete(centre));
 	}
 
+	private stripped(w: WaitEstimate & { by?: string | null }): WaitEstimate {
+		if (!("by" in w)) return w;
+		const { by: _, ...rest } = w;
+		return rest;
+	}
+
 	/**
-	 * A fresh estimate (no cache) for one service at `now` — for a ticket already waiting when
-	 * `ticket` is given — and the naive baseline a simple display would show (for the benchmark).
+	 * A fresh estimate (no cache) for one service at `now`, as shown (calibrated) — for a ticket
+	 * already waiting when `ticket` is given — with the estimate before calibration (`raw`; `by`: the
+	 * calibration it was corrected by) and the naive baseline a simple display would show (for the
+	 * benchmark). For a ticket of the last batch asked at its issue time, the very estimate the hub
+	 * remembered for it.
 	 */
-	estimateNow(
-		centre: string,
-		service: string,
-		now: number,
-		ticket?: string,
-	): { estimate: WaitEstimate; baselineMin: number | null } | undefined {
+	estimateNow(centre: string, service: string, now: number, ticket?: string): EstimateNow | undefined {
+		const recent = ticket !== undefined ? this.justIssued.get(`${centre}/${ticket}`) : undefined;
+		if (recent && recent.at === now && recent.result.estimate.service === service) return recent.result;
 		const index = this.opts.centres.get(centre);
 		const state = this.opts.live.state(centre);
 		const stats = this.holds.get(centre);
 		if (!index || !state || !stats) return undefined;
-		return {
-			estimate: estimateWait(stats, state, index, service, now, ticket ? { ticket } : {}),
-			baselineMin: baselineWait(stats, state, index, service),
-		};
+		const raw = estimateWait(stats, state, index, service, now, ticket ? { ticket } : {});
+		const { by, ...estimate } = { by: null, ...this.shown(centre, raw) };
+		return { estimate, raw, by, baselineMin: baselineWait(stats, state, index, service) };
 	}
 
-	/** The live view with each service's estimate, and each window's silent absence (core/silence.ts). */
+	/** The estimates made for the tickets issued in the batch `onEvents` took last. */
+	private readonly justIssued = new Map<string, { at: number; result: EstimateNow }>();
+
+	/**
+	 * The live view with each service's estimate and how its estimates held (core/calibration.ts),
+	 * and each window's silent absence (core/silence.ts).
+	 */
 	liveView(centre: string): LiveWithWaits | undefined {
 		const view = this.opts.live.view(centre);
 		const waits = this.waits(centre);
@@ -239,7 +320,17 @@ export class Insights {
 		const state = this.opts.live.state(centre);
 		const stats = this.holds.get(centre);
 		if (!view || !waits || !index || !state || !stats) return undefined;
-		const withWaits = { ...view, services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]) })) };
+		const cal = this.calibration.get(centre);
+		const held = (service: string) => {
+			const c = cal ? calibrationSummary(cal, service) : undefined;
+			return c && c.coverage !== null && c.biasMin !== null
+				? { tickets: c.tickets, coverage: c.coverage, biasMin: Math.round(c.biasMin * 10) / 10 }
+				: null;
+		};
+		const withWaits = {
+			...view,
+			services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]), estimateHeld: held(s.id) })),
+		};
 		return withSilence(withWaits, silentWindows(state, index, stats, view.at));
 	}
 

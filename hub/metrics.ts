@@ -1,5 +1,6 @@
 /** Prometheus metrics of one hub (its own registry, so several hubs can live in one process). */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { CalibrationSummary } from "../core/calibration.ts";
 import { REJECT_REASON_NAMES } from "../core/reasons.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -54,9 +55,57 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 		},
 	});
 
+	// How the wait estimate's ranges held, per centre and service (`*`: the whole centre), read at
+	// each scrape from the hub's calibration (core/calibration.ts).
+	const estimateSource: {
+		read: () => Iterable<{ centre: string; service: string; summary: CalibrationSummary }>;
+	} = { read: () => [] };
+	const perService = ["centre", "service"] as const;
+	new Gauge({
+		name: "vikno_estimate_coverage",
+		help: "Share of the last (up to 200) called tickets whose real wait fell inside the range shown at their issue",
+		labelNames: perService,
+		registers: [registry],
+		collect() {
+			for (const { centre, service, summary } of estimateSource.read())
+				if (summary.coverage !== null) this.set({ centre, service }, summary.coverage);
+		},
+	});
+	new Gauge({
+		name: "vikno_estimate_bias_minutes",
+		help: "Mean of real wait minus the estimate shown at issue over the same tickets, minutes (positive: optimistic)",
+		labelNames: perService,
+		registers: [registry],
+		collect() {
+			for (const { centre, service, summary } of estimateSource.read())
+				if (summary.biasMin !== null) this.set({ centre, service }, summary.biasMin);
+		},
+	});
+	new Gauge({
+		name: "vikno_estimate_calibration_tickets",
+		help: "Called tickets the estimate coverage and bias are over (at most 200 per service)",
+		labelNames: perService,
+		registers: [registry],
+		collect() {
+			for (const { centre, service, summary } of estimateSource.read()) this.set({ centre, service }, summary.tickets);
+		},
+	});
+	new Gauge({
+		name: "vikno_estimate_correction",
+		help: "The range correction applied now: bound low or high scales that half-width of the simulated range (1 = unchanged), median moves the estimate by that many half-widths",
+		labelNames: ["centre", "service", "bound"] as const,
+		registers: [registry],
+		collect() {
+			for (const { centre, service, summary } of estimateSource.read())
+				for (const [bound, value] of Object.entries(summary.correction)) this.set({ centre, service, bound }, value);
+		},
+	});
+
 	return {
 		registry,
 		messages,
+		/** Set by the hub: the estimate calibration of every centre, read at each scrape. */
+		estimateSource,
 		/** Set by the hub: the nodes' and centres' state, read at each scrape. */
 		hallSource,
 		clients: new Gauge({

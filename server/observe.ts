@@ -1,6 +1,7 @@
 /**
  * What `/metrics` reads from the hub's state at each scrape: today's queue anomalies, each
- * configured node up or not, each centre open or not (hub/metrics.ts declares the gauges).
+ * configured node up or not, each centre open or not, how the estimates' ranges held
+ * (hub/metrics.ts declares the gauges).
  */
 import type { CentreIndex } from "../core/centre.ts";
 import { anomalies } from "../core/ticketLedger.ts";
@@ -25,6 +26,9 @@ export function observeHalls(
 			const state = live.state(id);
 			for (const n of index.centre.nodes) yield { centre: id, node: n.id, up: state?.nodes.get(n.id)?.online === true };
 		}
+	};
+	metrics.estimateSource.read = function* () {
+		for (const id of centres.keys()) for (const c of insights.calibrationOf(id)) yield { centre: id, ...c };
 	};
 	metrics.hallSource.open = function* () {
 		for (const id of centres.keys()) yield { centre: id, open: insights.opening(id)?.open === true };

@@ -175,6 +175,18 @@ export function formatMinutes(seconds: number | null | undefined, lang: Lang = "
 	return formatNumber(seconds / 60, lang, 1);
 }
 
+/**
+ * How the estimates' ranges held: the share of called tickets inside the range shown and the mean
+ * of real − shown with its sign ("82 % · +1,3 хв", "79% · −0.4 min"); a dash for none.
+ */
+export function formatHeld(held: { coverage: number; biasMin: number } | null | undefined, lang: Lang = "uk"): string {
+	if (!held) return "—";
+	const bias = Math.round(held.biasMin * 10) / 10;
+	const sign = bias > 0 ? "+" : bias < 0 ? "\u2212" : "";
+	const min = lang === "uk" ? "хв" : "min";
+	return `${formatShare(held.coverage, lang)} · ${sign}${formatNumber(Math.abs(bias), lang, 1)} ${min}`;
+}
+
 const WEEKDAY_SHORT: Record<Lang, Record<Weekday, string>> = {
 	uk: { mon: "пн", tue: "вт", wed: "ср", thu: "чт", fri: "пт", sat: "сб", sun: "нд" },
 	en: { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" },

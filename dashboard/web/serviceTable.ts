@@ -1,11 +1,11 @@
 /**
  * The queue per service as a table: waiting, priority waiting, the longest wait and the estimate
- * coloured against the service's target. On a phone each row becomes a card (styles.ts, `adapt`).
+ * coloured against the service's target, how the ranges shown held (share inside, bias). On a phone each row becomes a card (styles.ts, `adapt`).
  * Template function for <vikno-live-hall>.
  */
 import { html, nothing } from "lit";
 import type { LiveView } from "./api.ts";
-import { formatDuration, type Lang, waitLevel } from "./format.ts";
+import { formatDuration, formatHeld, type Lang, waitLevel } from "./format.ts";
 import { STRINGS } from "./i18n.ts";
 
 /** `age`: seconds since the view arrived, added to the waits it carries. */
@@ -23,6 +23,7 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 					<th scope="col" class="num">${t.priority}</th>
 					<th scope="col" class="num">${t.longest}</th>
 					<th scope="col" class="num">${t.estimate}</th>
+					<th scope="col" class="num">${t.estimateHeld}</th>
 					<th scope="col" class="num">${t.target}</th>
 				</tr>
 			</thead>
@@ -45,6 +46,7 @@ export function serviceTable(v: LiveView, lang: Lang, age: number, labelledBy: s
 							}
 						</td>
 						<td class="num wait ${expected ?? ""}" data-testid="estimate" data-label=${t.estimate}>${estimateText(s, lang)}</td>
+						<td class="num" data-testid="estimate-held" data-label=${t.estimateHeld} title=${s.estimateHeld ? t.estimateHeldNote(s.estimateHeld.tickets) : ""}>${formatHeld(s.estimateHeld, lang)}</td>
 						<td class="num" data-label=${t.target}>${s.targetWaitMin} ${t.min}</td>
 					</tr>`;
 				})}

@@ -79,6 +79,9 @@ export const en: typeof uk = {
 		no_service_times: "not known yet",
 		unknown_service: "—",
 	},
+	estimateHeld: "Range held",
+	estimateHeldNote: (n: number) =>
+		`share of the last ${n} called tickets whose real wait fell inside the range shown; mean of real wait − estimate`,
 	target: "Target",
 	levelOk: "within target",
 	levelNear: "close to target",

@@ -85,12 +85,15 @@ describe("live hall page", () => {
 			"З них пільгових",
 			"Найдовше очікування",
 			"Очікування, якщо прийти зараз",
+			"Точність прогнозу",
 			"Норматив",
 		]);
 		// No window's node has reported yet: the page says so instead of inventing a waiting time.
 		expect(await table.locator('tr[data-service="passports"] [data-testid="estimate"]').textContent()).toBe(
 			"вікна зачинені",
 		);
+		// No ticket was called yet: nothing to say of how the estimates held.
+		expect(await table.locator('tr[data-service="passports"] [data-testid="estimate-held"]').textContent()).toBe("—");
 
 		const windows = page.locator("li[data-window]");
 		expect(await windows.count()).toBe(12);

@@ -4,6 +4,7 @@ import type { QualityFigures } from "../../core/quality.ts";
 import type { ServiceLevel } from "../../core/serviceLevels.ts";
 import {
 	dayLabel,
+	formatHeld,
 	formatNps,
 	formatNumber,
 	formatShare,
@@ -194,6 +195,11 @@ describe("formatters", () => {
 	it("writes shares, NPS, days, hours and stamps", () => {
 		expect(formatShare(0.824, "uk")).toBe("82 %");
 		expect(formatShare(null, "en")).toBe("—");
+		const held = (coverage: number, biasMin: number) => ({ coverage, biasMin });
+		expect(formatHeld(held(0.824, 1.26), "uk")).toBe("82 % · +1,3 хв");
+		expect(formatHeld(held(0.79, -0.44), "en")).toBe("79% · \u22120.4 min");
+		expect(formatHeld(held(0.8, 0.04), "en")).toBe("80% · 0 min");
+		expect(formatHeld(null, "uk")).toBe("—");
 		expect([formatNps(42.4), formatNps(-12), formatNps(0), formatNps(null)]).toEqual(["+42", "\u221212", "0", "—"]);
 		expect(dayLabel("2026-11-23", "uk")).toBe("пн 23.11");
 		expect(dayLabel("2026-11-23", "en")).toBe("Mon 23/11");

@@ -1,0 +1,261 @@
+import { describe, expect, it } from "vitest";
+import {
+	ALL_SERVICES,
+	type CalibrationState,
+	calibrate,
+	calibrationSummary,
+	emptyCalibration,
+	forget,
+	observeCall,
+	remember,
+	score,
+	type WaitRange,
+} from "../../core/calibration.ts";
+import { mulberry32, type Rng } from "../../core/stats.ts";
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 23, 7, 0);
+
+/** One ticket: issued at `at` with the raw estimate `raw`, called after `waitMin`. */
+function ticket(cal: CalibrationState, name: string, service: string, raw: WaitRange, waitMin: number, at: number) {
+	const shown = calibrate(cal, service, raw);
+	remember(cal, name, { service, issuedAt: at, raw, shown, by: shown.by }, at);
+	return { shown, observed: observeCall(cal, name, at + waitMin * MIN) };
+}
+
+/** Feeds `n` tickets of `service` with the same raw range and real waits from `wait()`. */
+function feed(cal: CalibrationState, service: string, raw: WaitRange, n: number, wait: () => number) {
+	for (let i = 0; i < n; i++) ticket(cal, `${service}${i}`, service, raw, wait(), T0 + i * MIN);
+}
+
+const normal = (rng: Rng) => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+
+describe("calibrate: hand-made sequences", () => {
+	it("shows the raw range until enough tickets were called", () => {
+		const cal = emptyCalibration();
+		const raw = { minutes: 10, low: 8, high: 12 };
+		feed(cal, "a", raw, 19, () => 30);
+		expect(calibrate(cal, "a", raw)).toEqual({ ...raw, by: null });
+		expect(calibrationSummary(cal, "a")).toMatchObject({ tickets: 19, coverage: 0, biasMin: 20, active: false });
+	});
+
+	it("widens a range that was too narrow", () => {
+		const cal = emptyCalibration();
+		const raw = { minutes: 10, low: 8, high: 12 };
+		let i = 0;
+		// Real waits spread evenly from 0 to 20 minutes: the raw range holds a fifth of them.
+		feed(cal, "a", raw, 63, () => (i++ * 8) % 21);
+		const shown = calibrate(cal, "a", raw);
+		expect(shown.by).toBe("a");
+		expect(shown.low).toBeLessThan(4);
+		expect(shown.high).toBeGreaterThan(16);
+		const sum = calibrationSummary(cal, "a");
+		expect(sum.correction.low).toBeGreaterThan(3);
+		expect(sum.correction.high).toBeGreaterThan(3);
+	});
+
+	it("narrows a range that was too wide", () => {
+		const cal = emptyCalibration();
+		const raw = { minutes: 10, low: 2, high: 30 };
+		let i = 0;
+		feed(cal, "a", raw, 60, () => 9 + ((i++ * 3) % 5) / 2); // 9 … 11 minutes
+		const shown = calibrate(cal, "a", raw);
+		expect(shown.low).toBeGreaterThanOrEqual(8.9);
+		expect(shown.high).toBeLessThanOrEqual(11.1);
+		expect(shown.low).toBeLessThanOrEqual(shown.minutes);
+		expect(calibrationSummary(cal, "a").correction.high).toBeLessThan(0.1);
+	});
+
+	it("moves the median of an estimate that was always optimistic", () => {
+		const cal = emptyCalibration();
+		const raw = { minutes: 10, low: 6, high: 14 };
+		const rng = mulberry32(7);
+		feed(cal, "a", raw, 100, () => 12 + normal(rng) * 2); // 2 minutes more than estimated
+		const shown = calibrate(cal, "a", raw);
+		expect(shown.minutes).toBeGreaterThan(11.4);
+		expect(shown.minutes).toBeLessThan(12.6);
+		// The bias of the last tickets, shown with the correction, is near 0.
+		const after = emptyCalibration();
+		feed(after, "a", raw, 300, () => 12 + normal(rng) * 2);
+		after.services.get("a")?.recent.splice(0, 100);
+		expect(Math.abs(calibrationSummary(after, "a").biasMin ?? 9)).toBeLessThan(0.5);
+	});
+
+	it("never makes the range negative nor low above high, whatever the waits", () => {
+		const rng = mulberry32(42);
+		for (let round = 0; round < 40; round++) {
+			const cal = emptyCalibration();
+			for (let i = 0; i < 80; i++) {
+				const m = rng() * 60;
+				const raw = { minutes: m, low: m * rng(), high: m + rng() * 30 };
+				// Waits wildly off: 0, far below, far above.
+				const wait = [0, m * 0.1, m * 5 + 30, rng() * 120][i % 4] as number;
+				const { shown } = ticket(cal, `t${i}`, "a", raw, wait, T0 + i * MIN);
+				expect(shown.low).toBeGreaterThanOrEqual(0);
+				expect(shown.minutes).toBeGreaterThanOrEqual(0);
+				expect(shown.low).toBeLessThanOrEqual(shown.minutes);
+				expect(shown.minutes).toBeLessThanOrEqual(shown.high);
+			}
+			// A raw estimate of nothing at all, against all those waits.
+			const zero = calibrate(cal, "a", { minutes: 0, low: 0, high: 0 });
+			expect(zero.low).toBeGreaterThanOrEqual(0);
+			expect(zero.low).toBeLessThanOrEqual(zero.minutes);
+			expect(zero.minutes).toBeLessThanOrEqual(zero.high);
+		}
+	});
+
+	it("scores a wait in half-widths of the raw range, each side on its own scale", () => {
+		const raw = { minutes: 10, low: 6, high: 20 };
+		expect(score(raw, 6)).toBe(-1);
+		expect(score(raw, 20)).toBe(1);
+		expect(score(raw, 15)).toBe(0.5);
+		expect(score({ minutes: 0.2, low: 0.2, high: 0.2 }, 2.2)).toBe(2); // a side of at least a minute
+	});
+});
+
+describe("calibrate: converges on a stream whose spread differs from the one shown", () => {
+	/**
+	 * A hall the estimate misjudges: the real wait of a ticket is log-normal around 1.2 × the
+	 * estimate (optimistic) with a spread `spread` times the one the raw range assumes; queues of
+	 * every length, so raw ranges of every width. Tickets are called in the order of their waits,
+	 * after others were issued (the answer comes late, as in a hall).
+	 */
+	function stream(spread: number | ((i: number) => number), seed: number, tickets: number, from = 300) {
+		const spreadOf = typeof spread === "number" ? () => spread : spread;
+		const rng = mulberry32(seed);
+		const cal = emptyCalibration();
+		const pending: { name: string; at: number }[] = [];
+		const results: { inside: boolean; rawInside: boolean; error: number; rawError: number }[] = [];
+		const truth = new Map<string, { wait: number; shown: WaitRange; raw: WaitRange }>();
+		for (let i = 0; i < tickets; i++) {
+			const at = T0 + i * 1.5 * MIN; // ~300 tickets a service in a 8-hour day with 5 services
+			const m = 2 + rng() * 50;
+			const sigma = 0.25; // the range the estimate shows: ±1.28 σ of a log-normal
+			const raw = { minutes: m, low: m * Math.exp(-1.28 * sigma), high: m * Math.exp(1.28 * sigma) };
+			const wait = 1.2 * m * Math.exp(spreadOf(i) * sigma * normal(rng));
+			const name = `t${i}`;
+			const shown = calibrate(cal, "a", raw);
+			remember(cal, name, { service: "a", issuedAt: at, raw, shown, by: shown.by }, at);
+			truth.set(name, { wait, shown, raw });
+			pending.push({ name, at: at + wait * MIN });
+			pending.sort((x, y) => x.at - y.at);
+			// Every ticket whose call came before the next issue is called now.
+			while (pending.length && (pending[0]?.at ?? 0) <= at + 1.5 * MIN) {
+				const p = pending.shift() as { name: string; at: number };
+				const t = truth.get(p.name) as { wait: number; shown: WaitRange; raw: WaitRange };
+				observeCall(cal, p.name, p.at);
+				results.push({
+					inside: t.wait >= t.shown.low && t.wait <= t.shown.high,
+					rawInside: t.wait >= t.raw.low && t.wait <= t.raw.high,
+					error: t.wait - t.shown.minutes,
+					rawError: t.wait - t.raw.minutes,
+				});
+			}
+		}
+		const share = (list: typeof results, f: (r: (typeof results)[number]) => boolean) =>
+			list.filter(f).length / list.length;
+		const mean = (list: typeof results, f: (r: (typeof results)[number]) => number) =>
+			list.reduce((s, r) => s + f(r), 0) / list.length;
+		const middle = (list: typeof results, f: (r: (typeof results)[number]) => number) =>
+			list.map(f).sort((a, b) => a - b)[list.length >> 1] as number;
+		// After the first day (~300 tickets): what the next days see.
+		const later = results.slice(from);
+		return {
+			cal,
+			coverage: share(later, (r) => r.inside),
+			rawCoverage: share(later, (r) => r.rawInside),
+			bias: mean(later, (r) => r.error),
+			rawBias: mean(later, (r) => r.rawError),
+			medianError: middle(later, (r) => r.error),
+			rawMedianError: middle(later, (r) => r.rawError),
+		};
+	}
+
+	for (const [spread, seed] of [
+		[2, 1],
+		[3, 2],
+		[0.4, 3],
+		[1.5, 4],
+	] as const) {
+		it(`a true spread ${spread} × the shown one: 80 % ± 3 % inside after a day`, () => {
+			const r = stream(spread, seed, 2_000);
+			expect(Math.abs(r.rawCoverage - 0.8)).toBeGreaterThan(0.1); // the raw range misses it
+			expect(r.coverage).toBeGreaterThanOrEqual(0.77);
+			expect(r.coverage).toBeLessThanOrEqual(0.83);
+			// The optimism of the raw median (20 %) is taken out too: the median error goes to about
+			// 0; the mean error (real − shown) shrinks, but the long right tail keeps part of it.
+			expect(Math.abs(r.medianError)).toBeLessThan(Math.abs(r.rawMedianError) / 4);
+			expect(Math.abs(r.bias)).toBeLessThan(Math.abs(r.rawBias) * 0.7);
+			expect(calibrationSummary(r.cal, "a").active).toBe(true);
+		});
+	}
+
+	it("a hall twice as erratic from its third day on is back to 80 % ± 4 % the day after", () => {
+		// Days of ~300 tickets: two calm ones, then the spread doubles (breaks, heavy-tailed visits).
+		const r = stream((i) => (i < 600 ? 1 : 2), 5, 1_500, 900);
+		expect(r.coverage).toBeGreaterThanOrEqual(0.76);
+		expect(r.coverage).toBeLessThanOrEqual(0.84);
+	});
+
+	it("and one that calms down narrows again", () => {
+		const r = stream((i) => (i < 600 ? 2.5 : 1), 6, 1_500, 900);
+		expect(r.coverage).toBeGreaterThanOrEqual(0.76);
+		expect(r.coverage).toBeLessThanOrEqual(0.84);
+	});
+});
+
+describe("calibration state: what is remembered and for how long", () => {
+	const raw = { minutes: 10, low: 8, high: 12 };
+	const shown = (at: number, service = "a") => ({ service, issuedAt: at, raw, shown: raw, by: null });
+
+	it("takes only called tickets, once: a cancelled one and a second call teach nothing", () => {
+		const cal = emptyCalibration();
+		remember(cal, "A001", shown(T0), T0);
+		remember(cal, "A002", shown(T0), T0);
+		forget(cal, "A002");
+		expect(observeCall(cal, "A002", T0 + 5 * MIN)).toBeUndefined();
+		expect(observeCall(cal, "A001", T0 + 9 * MIN)).toMatchObject({ service: "a", waitMin: 9, inside: true });
+		expect(observeCall(cal, "A001", T0 + 30 * MIN)).toBeUndefined();
+		expect(calibrationSummary(cal, "a")).toMatchObject({ tickets: 1, coverage: 1, biasMin: -1 });
+		expect(calibrationSummary(cal, ALL_SERVICES).tickets).toBe(1);
+	});
+
+	it("forgets shown ranges of tickets never called after the hours kept, and past the most kept", () => {
+		const cal = emptyCalibration();
+		remember(cal, "A001", shown(T0), T0);
+		remember(cal, "A002", shown(T0 + 60 * MIN), T0 + 60 * MIN);
+		remember(cal, "A003", shown(T0 + 13 * 60 * MIN), T0 + 13 * 60 * MIN);
+		expect([...cal.shown.keys()]).toEqual(["A002", "A003"]);
+		for (let i = 0; i < 50; i++)
+			remember(cal, `B${i}`, shown(T0 + 14 * 60 * MIN), T0 + 14 * 60 * MIN, { shownMax: 10 });
+		expect(cal.shown.size).toBe(10);
+		expect(cal.shown.has("B49")).toBe(true);
+	});
+
+	it("a ticket number issued again (the next day) replaces the old one and goes last", () => {
+		const cal = emptyCalibration();
+		remember(cal, "A001", shown(T0), T0);
+		remember(cal, "A002", shown(T0), T0);
+		remember(cal, "A001", shown(T0 + 10 * MIN), T0 + 10 * MIN);
+		expect([...cal.shown.keys()]).toEqual(["A002", "A001"]);
+		expect(observeCall(cal, "A001", T0 + 20 * MIN)?.waitMin).toBe(10);
+	});
+
+	it("keeps at most `window` scores per service", () => {
+		const cal = emptyCalibration();
+		feed(cal, "a", raw, 250, () => 10);
+		expect(calibrationSummary(cal, "a").tickets).toBe(200);
+		expect(cal.services.get("a")?.recent.length).toBe(200);
+	});
+
+	it("a service with few tickets of its own is corrected by the centre's pool", () => {
+		const cal = emptyCalibration();
+		let i = 0;
+		feed(cal, "busy", raw, 63, () => (i++ * 8) % 21);
+		feed(cal, "rare", raw, 3, () => 10);
+		const own = calibrate(cal, "rare", raw);
+		expect(own.by).toBe(ALL_SERVICES);
+		expect(own.high).toBeGreaterThan(14);
+		expect(calibrationSummary(cal, "rare")).toMatchObject({ tickets: 3, active: true });
+	});
+});
