@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
+import type { FleetRole } from "../firmware-sim/faults.ts";
 import type { FleetNode } from "../firmware-sim/fleet.ts";
 import { freePort } from "../test/fixtures/influxd.ts";
 import { type RedisServer, startRedis } from "../test/fixtures/redis.ts";
@@ -38,6 +39,7 @@ export function generateDeployment(
 	mkdirSync(join(dir, "centres"), { recursive: true });
 	const configFiles: string[] = [];
 	const accounts: { kind: "node"; centre: string; node: string }[] = [];
+	const roles: FleetRole[] = [];
 	const windows = Math.max(1, nodesPerCentre - 2);
 	for (let c = 0; c < centres; c++) {
 		const id = `c${String(c).padStart(4, "0")}`;
@@ -69,7 +71,10 @@ export function generateDeployment(
 		const file = join(dir, "centres", `${id}.yaml`);
 		writeFileSync(file, `${yaml}\n`);
 		configFiles.push(file);
-		for (const n of nodes) accounts.push({ kind: "node", centre: id, node: n.id });
+		for (const n of nodes) {
+			accounts.push({ kind: "node", centre: id, node: n.id });
+			roles.push(n.role as FleetRole);
+		}
 	}
 	const [first, ...others] = dataDirs;
 	if (!first) throw new Error("no data dir");
@@ -78,7 +83,7 @@ export function generateDeployment(
 	for (const d of others) copyFileSync(registryPath(first), registryPath(d));
 	const nodes = made.map((m, i) => {
 		const a = accounts[i] as (typeof accounts)[0];
-		return { centre: a.centre, node: a.node, username: m.username, password: m.password };
+		return { centre: a.centre, node: a.node, username: m.username, password: m.password, role: roles[i] };
 	});
 	return { configFiles, nodes };
 }

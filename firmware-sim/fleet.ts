@@ -7,11 +7,25 @@
  * 1–2 s (spread, so a restarted hub gets the crowd back as a burst, not all in one millisecond).
  *
  * One timer drives every node's heartbeat (node i beats at second i mod heartbeatS of each
- * period), so the load is spread evenly and the fleet costs no timer per node.
+ * period) and its own events (`eventsPerHour`, drawn each second), so the load is spread evenly
+ * and the fleet costs no timer per node. `burst()` is the opening at 9:00: every node's event at
+ * once. Faults (faults.ts) are injected as asked and counted in `stats().faults`, so a test can
+ * say exactly what the hub must have stored, refused and corrected.
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { v7 as uuidv7 } from "uuid";
+import { mulberry32, type Rng } from "../core/stats.ts";
 import { eventTopic } from "../core/topic.ts";
+import {
+	type FleetFaults,
+	type FleetRole,
+	MALFORMED,
+	type Malformed,
+	malformedMessage,
+	roleEvent,
+	roleOf,
+	skewEffect,
+} from "./faults.ts";
 import { SIM_VERSION } from "./sim-node.ts";
 
 export interface FleetNode {
@@ -21,6 +35,8 @@ export interface FleetNode {
 	password: string;
 	/** The broker this node talks to (`mqtt://127.0.0.1:PORT`). */
 	url: string;
+	/** What it sends (default: from its id, faults.ts `roleOf`). */
+	role?: FleetRole;
 }
 
 export interface FleetOptions {
@@ -31,7 +47,27 @@ export interface FleetOptions {
 	heartbeatS?: number;
 	/** MQTT keep-alive, s (default 60: the heartbeat keeps the connection busy anyway). */
 	keepaliveS?: number;
+	/** Each node's own events per hour (ratings, tickets, door counts by its role; default 0). */
+	eventsPerHour?: number;
+	faults?: FleetFaults;
+	/** Seed of the draws (events, faults, which nodes are skewed); default 1. */
+	seed?: number;
 	clock?: () => number;
+}
+
+/** What the fleet did on purpose, so a test knows what the hub must have done. */
+export interface FaultCounts {
+	/** Events sent a second time with the same bytes. */
+	duplicates: number;
+	/** Events sent after newer ones of their node. */
+	reordered: number;
+	/** Malformed messages sent, by the reason the hub gives. */
+	malformed: Record<Malformed, number>;
+	/** Messages (events and heartbeats) sent with a clock ahead beyond the hub's tolerance, and too far behind. */
+	ahead: number;
+	tooOld: number;
+	/** Connections broken (no DISCONNECT). */
+	severed: number;
 }
 
 export interface FleetStats {
@@ -43,9 +79,41 @@ export interface FleetStats {
 	/** Heartbeats handed to the clients, and those the broker acknowledged (PUBACK). */
 	heartbeats: number;
 	heartbeatsAcked: number;
+	/** Heartbeats the hub must keep (not from a clock too far behind). */
+	heartbeatsKept: number;
 	errors: number;
 	/** The ids of acknowledged heartbeats, when asked for (`keepIds`). */
 	ackedIds?: string[];
+	/** Distinct events handed to the clients (each once, however often it is sent), and those acknowledged. */
+	events: number;
+	eventsAcked: number;
+	/** Messages sent on purpose besides (duplicates, malformed) and those acknowledged. */
+	extra: number;
+	extraAcked: number;
+	/** Events held back for the out-of-order fault, not yet sent. */
+	held: number;
+	faults: FaultCounts;
+}
+
+/** An event of a node: its topic and bytes as sent, every time it is sent. */
+interface Sent {
+	id: string;
+	topic: string;
+	payload: Buffer;
+}
+
+/** One node's state besides its client. */
+interface NodeState {
+	role: FleetRole;
+	skewMs: number;
+	/** Events made so far (ticket numbers, the order of malformed kinds). */
+	made: number;
+	/** The id of its last event sent. */
+	lastId: string | undefined;
+	/** Held back (out of order): each with how many of the node's later events still go first. */
+	held: { event: Sent; after: number }[];
+	/** Sent, to be sent again after the node's next event (duplicates). */
+	again: Sent[];
 }
 
 export class Fleet {
@@ -62,6 +130,22 @@ export class Fleet {
 	private readonly startedAt: number;
 	private readonly clock: () => number;
 	private stopped = false;
+	private readonly random: Rng;
+	private readonly state: NodeState[];
+	private events = 0;
+	private heartbeatsKept = 0;
+	private eventsAcked = 0;
+	private extra = 0;
+	private extraAcked = 0;
+	private readonly faults: FaultCounts = {
+		duplicates: 0,
+		reordered: 0,
+		malformed: Object.fromEntries(MALFORMED.map((m) => [m, 0])) as Record<Malformed, number>,
+		ahead: 0,
+		tooOld: 0,
+		severed: 0,
+	};
+	private readonly eventIds: string[] | undefined;
 
 	constructor(
 		private readonly o: FleetOptions,
@@ -72,6 +156,32 @@ export class Fleet {
 		this.clock = o.clock ?? Date.now;
 		this.startedAt = this.clock();
 		this.ids = keepIds ? [] : undefined;
+		this.eventIds = keepIds ? [] : undefined;
+		this.random = mulberry32(o.seed ?? 1);
+		const skews = o.faults?.skews ?? [];
+		this.state = o.nodes.map((n) => {
+			// One draw per node: the skews' shares are consecutive ranges of it.
+			let draw = this.random();
+			let skewMs = 0;
+			for (const s of skews) {
+				if (draw < s.share) {
+					skewMs = s.ms;
+					break;
+				}
+				draw -= s.share;
+			}
+			return { role: n.role ?? roleOf(n.node), skewMs, made: 0, lastId: undefined, held: [], again: [] };
+		});
+	}
+
+	/** The fleet's nodes, in the order of `skews()`. */
+	nodeList(): readonly FleetNode[] {
+		return this.o.nodes;
+	}
+
+	/** The nodes' clock offsets, ms (0 for a node with a right clock). */
+	skews(): number[] {
+		return this.state.map((s) => s.skewMs);
 	}
 
 	/** Open every connection at the fleet's rate; resolves once all are opened (not yet connected). */
@@ -85,7 +195,15 @@ export class Fleet {
 			this.clients[i] = this.connect(i);
 		}
 		const period = this.o.heartbeatS ?? 30;
-		if (period > 0 && !this.ticker) this.ticker = setInterval(() => this.beat(period), 1000);
+		const perHour = this.o.eventsPerHour ?? 0;
+		const storm = this.o.faults?.storm;
+		if ((period > 0 || perHour > 0 || storm) && !this.ticker)
+			this.ticker = setInterval(() => {
+				const second = this.second++;
+				if (period > 0) this.beat(second % period);
+				if (perHour > 0) this.tick(perHour / 3600);
+				if (storm && second > 0 && second % storm.everyS === 0) this.sever(storm.share);
+			}, 1000);
 	}
 
 	stats(): FleetStats {
@@ -97,7 +215,49 @@ export class Fleet {
 			heartbeatsAcked: this.acked,
 			errors: this.errors,
 			...(this.ids ? { ackedIds: [...this.ids] } : {}),
+			heartbeatsKept: this.heartbeatsKept,
+			events: this.events,
+			eventsAcked: this.eventsAcked,
+			extra: this.extra,
+			extraAcked: this.extraAcked,
+			held: this.state.reduce((n, s) => n + s.held.length, 0),
+			faults: structuredClone(this.faults),
 		};
+	}
+
+	/** The ids of the events the hub must store (with `keepIds`: all but those from a clock too far behind). */
+	eventIdList(): string[] {
+		return [...(this.eventIds ?? [])];
+	}
+
+	/**
+	 * `perNode` events from every node now (the opening at 9:00 when `perNode` is 1), whether
+	 * connected or not: a node's client keeps what it cannot send yet.
+	 */
+	burst(perNode = 1): void {
+		for (let k = 0; k < perNode; k++) for (let i = 0; i < this.clients.length; i++) this.event(i);
+	}
+
+	/** Send what the faults still hold: events held back and repeats not yet sent. */
+	flush(): void {
+		for (let i = 0; i < this.state.length; i++) {
+			const s = this.state[i] as NodeState;
+			for (const h of s.held.splice(0)) this.send(i, h.event, "event");
+			for (const a of s.again.splice(0)) this.repeat(i, a);
+		}
+	}
+
+	/** Break the connections of `share` of the connected nodes now, as a failing access point does. */
+	sever(share: number): number {
+		let n = 0;
+		for (let i = 0; i < this.clients.length; i++) {
+			const c = this.clients[i];
+			if (!c || !this.isUp[i] || this.random() >= share) continue;
+			c.stream?.destroy();
+			n++;
+		}
+		this.faults.severed += n;
+		return n;
 	}
 
 	/** One heartbeat from every connected node now (a test's way to send a known set). */
@@ -148,9 +308,86 @@ export class Fleet {
 		return c;
 	}
 
-	private beat(period: number): void {
-		const slot = this.second++ % period;
+	private beat(slot: number): void {
+		const period = this.o.heartbeatS ?? 30;
 		for (let i = slot; i < this.clients.length; i += period) if (this.isUp[i]) this.heartbeat(i);
+	}
+
+	/** Each node's event this second with chance `p`. */
+	private tick(p: number): void {
+		for (let i = 0; i < this.clients.length; i++) if (this.clients[i] && this.random() < p) this.event(i);
+	}
+
+	/** A node's next event, with the faults asked for. */
+	private event(i: number): void {
+		const n = this.o.nodes[i];
+		const s = this.state[i];
+		if (!n || !s || !this.clients[i]) return;
+		const faults = this.o.faults ?? {};
+		const e = roleEvent(s.role, s.made++, this.random);
+		const ts = this.nodeTime(i);
+		const id = uuidv7();
+		const event: Sent = {
+			id,
+			topic: eventTopic(n.centre, n.node, e.kind),
+			payload: Buffer.from(JSON.stringify({ id, ts, ...e.data })),
+		};
+		const effect = this.stamped(s.skewMs);
+		this.events++;
+		if (effect !== "too_old") this.eventIds?.push(id);
+		const repeats = s.again.splice(0);
+		if (faults.outOfOrder && this.random() < faults.outOfOrder) {
+			s.held.push({ event, after: 1 + Math.floor(this.random() * 3) });
+			this.faults.reordered++;
+		} else {
+			this.send(i, event, "event");
+			for (const h of [...s.held]) {
+				if (--h.after > 0) continue;
+				s.held.splice(s.held.indexOf(h), 1);
+				this.send(i, h.event, "event");
+			}
+			if (faults.duplicates && this.random() < faults.duplicates) s.again.push(event);
+		}
+		for (const r of repeats) this.repeat(i, r);
+		if (faults.malformed && s.lastId && this.random() < faults.malformed) {
+			const kind = MALFORMED[s.made % MALFORMED.length] as Malformed;
+			const m = malformedMessage(kind, { ...n, role: s.role }, uuidv7(), this.nodeTime(i), s.lastId);
+			// Only a well-formed message is placed in time: a reused id from a clock too far behind is refused as too old.
+			if (kind !== "id_reused" || this.stamped(s.skewMs) !== "too_old") this.faults.malformed[kind]++;
+			this.send(i, { id: "", ...m }, "extra");
+		}
+	}
+
+	/** An event sent again: placed in time again (an ahead one corrected again, a too old one refused again). */
+	private repeat(i: number, r: Sent): void {
+		if (this.stamped(this.state[i]?.skewMs ?? 0) !== "too_old") this.faults.duplicates++;
+		this.send(i, r, "extra");
+	}
+
+	private send(i: number, m: Sent, as: "event" | "extra"): void {
+		const c = this.clients[i];
+		const s = this.state[i];
+		if (!c || !s) return;
+		if (as === "event") s.lastId = m.id;
+		else this.extra++;
+		c.publish(m.topic, m.payload, { qos: 1 }, (err) => {
+			if (err) return;
+			if (as === "event") this.eventsAcked++;
+			else this.extraAcked++;
+		});
+	}
+
+	/** A well-formed message stamped by a node's clock, counted by what the hub will make of it (core/clock.ts). */
+	private stamped(skewMs: number): "kept" | "ahead" | "too_old" {
+		const effect = skewEffect(skewMs);
+		if (effect === "ahead") this.faults.ahead++;
+		else if (effect === "too_old") this.faults.tooOld++;
+		return effect;
+	}
+
+	/** A node's clock. */
+	private nodeTime(i: number): number {
+		return this.clock() + (this.state[i]?.skewMs ?? 0);
 	}
 
 	private heartbeat(i: number): void {
@@ -159,22 +396,23 @@ export class Fleet {
 		if (!c || !n) return;
 		const id = uuidv7();
 		this.heartbeats++;
-		c.publish(eventTopic(n.centre, n.node, "status"), this.status(true, id), { qos: 1, retain: true }, (err) => {
+		if (this.stamped(this.state[i]?.skewMs ?? 0) !== "too_old") this.heartbeatsKept++;
+		c.publish(eventTopic(n.centre, n.node, "status"), this.status(true, id, i), { qos: 1, retain: true }, (err) => {
 			if (err) return;
 			this.acked++;
 			this.ids?.push(id);
 		});
 	}
 
-	private status(online: boolean, id = uuidv7()): Buffer {
-		const ts = this.clock();
+	private status(online: boolean, id = uuidv7(), i = -1): Buffer {
+		const ts = this.clock() + (this.state[i]?.skewMs ?? 0);
 		return Buffer.from(
 			JSON.stringify({
 				id,
 				ts,
 				online,
 				version: SIM_VERSION,
-				uptimeS: Math.floor((ts - this.startedAt) / 1000),
+				uptimeS: Math.floor((this.clock() - this.startedAt) / 1000),
 				buffered: 0,
 			}),
 		);
