@@ -197,7 +197,7 @@ export interface Generator {
 /** A load-generator process holding `nodes`; reports arrive in `latest` every second. */
 export function startGenerator(
 	nodes: FleetNode[],
-	o: { ratePerS: number; heartbeatS: number; keepaliveS?: number; keepIds?: boolean },
+	o: { ratePerS: number; heartbeatS: number; keepaliveS?: number; eventsPerHour?: number; keepIds?: boolean },
 ): Generator {
 	const child = fork(FLEET_CHILD, [], {
 		execArgv: ["--import", "tsx"],
@@ -236,6 +236,7 @@ export function startGenerator(
 			ratePerS: o.ratePerS,
 			heartbeatS: o.heartbeatS,
 			...(o.keepaliveS ? { keepaliveS: o.keepaliveS } : {}),
+			...(o.eventsPerHour ? { eventsPerHour: o.eventsPerHour } : {}),
 		},
 		...(o.keepIds ? { keepIds: true } : {}),
 	});
@@ -251,6 +252,8 @@ export interface CityOptions {
 	/** Connections per second per generator. */
 	ratePerS: number;
 	heartbeatS: number;
+	/** Each node's own events per hour (firmware-sim/fleet.ts), besides its heartbeats. */
+	eventsPerHour?: number;
 	maxConnections: number;
 	keepIds?: boolean;
 	/** Start the generators later (`city.connect()`), e.g. after an idle measurement. */
@@ -308,7 +311,12 @@ export async function startCity(o: CityOptions): Promise<City> {
 		for (let g = 0; g < o.generators; g++) {
 			const share = withUrl.filter((_, k) => k % o.generators === g);
 			generators.push(
-				startGenerator(share, { ratePerS: o.ratePerS, heartbeatS: o.heartbeatS, keepIds: o.keepIds ?? false }),
+				startGenerator(share, {
+					ratePerS: o.ratePerS,
+					heartbeatS: o.heartbeatS,
+					...(o.eventsPerHour ? { eventsPerHour: o.eventsPerHour } : {}),
+					keepIds: o.keepIds ?? false,
+				}),
 			);
 		}
 	};

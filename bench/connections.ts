@@ -5,12 +5,14 @@
  * and messages through one Redis (the city topology, docs/broker.md), from
  * `VIKNO_BENCH_GENERATORS` load-generator processes (default 3), each opening
  * `VIKNO_BENCH_RATE` connections per second (default 1000) and sending every node's heartbeat
- * (retained status, QoS 1) every 30 s. This machine's open-files limit (20 000 per process)
- * is why one hub process cannot hold 30 000.
+ * (retained status, QoS 1) every 30 s, and its own events (a window's ratings, the terminal's
+ * tickets, the door's counts) at `VIKNO_BENCH_EVENTS_PER_HOUR` (default 6). This machine's
+ * open-files limit (20 000 per process) is why one hub process cannot hold 30 000.
  *
  * Phases: the hubs idle with no client (RSS sampled); every node connected at the controlled
  * rate; one heartbeat period idle (RSS sampled: the memory per connection is the difference over
- * the number of nodes); every hub process restarted at once (SIGTERM, the graceful stop, then
+ * the number of nodes); the opening (every node's event at once, timed until all are
+ * acknowledged, so stored); every hub process restarted at once (SIGTERM, the graceful stop, then
  * started again on the same ports): the burst of everyone reconnecting, timed until every node
  * is back on the hubs. Each generator reports its own CPU, so a slow generator shows.
  */
@@ -25,6 +27,8 @@ const NODES = Number(process.env.VIKNO_BENCH_NODES ?? 30_000);
 const HUBS = Number(process.env.VIKNO_BENCH_HUBS ?? 2);
 const GENERATORS = Number(process.env.VIKNO_BENCH_GENERATORS ?? 3);
 const RATE = Number(process.env.VIKNO_BENCH_RATE ?? 1000);
+const EVENTS_PER_HOUR = Number(process.env.VIKNO_BENCH_EVENTS_PER_HOUR ?? 6);
+const BURST_TIMEOUT_MS = 300_000;
 const PER_CENTRE = 30;
 const HEARTBEAT_S = 30;
 /** Sockets one process may hold: the open-files limit less what a hub opens besides. */
@@ -101,6 +105,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			generators: GENERATORS,
 			ratePerS: RATE,
 			heartbeatS: HEARTBEAT_S,
+			eventsPerHour: EVENTS_PER_HOUR,
 			maxConnections: Math.min(FD_LIMIT - FD_SPARE, perHub + 1000),
 			deferConnect: true,
 		});
@@ -139,6 +144,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
 		// One heartbeat period with everyone connected: the idle state to measure.
 		const beats0 = c.generators.map((g) => g.latest?.heartbeatsAcked ?? 0);
+		const events0 = c.generators.map((g) => g.latest?.eventsAcked ?? 0);
 		const genCpu0 = c.generators.map((g) => g.latest?.cpuMs ?? 0);
 		const hubCpu0 = c.hubs.map((h) => cpuMs(h.pid));
 		progress(`all connected in ${connectS.toFixed(1)} s; ${HEARTBEAT_S} s of heartbeats`);
@@ -146,11 +152,22 @@ export async function run(): Promise<Record<string, unknown>> {
 		const busy = await hubRss(c);
 		const redisBusy = rssBytes(c.redis.pid);
 		const acked = c.generators.reduce((s, g, k) => s + (g.latest?.heartbeatsAcked ?? 0) - (beats0[k] ?? 0), 0);
+		const eventsIdle = c.generators.reduce((s, g, k) => s + (g.latest?.eventsAcked ?? 0) - (events0[k] ?? 0), 0);
 		const idleSpan = HEARTBEAT_S + 3;
 		const genIdleCpu = c.generators.map((g, k) => (g.latest?.cpuMs ?? 0) - (genCpu0[k] ?? 0));
 		const hubIdleCpu = c.hubs.map((h, k) => cpuMs(h.pid) - (hubCpu0[k] ?? 0));
 		const stillConnected = c.connected();
 		const hubClientsNow = await hubTotal(c, own);
+
+		// The opening: one event from every node at once, timed until each is acknowledged (stored).
+		const sent = () => c.generators.reduce((s, g) => s + (g.latest?.events ?? 0), 0);
+		const ackedEvents = () => c.generators.reduce((s, g) => s + (g.latest?.eventsAcked ?? 0), 0);
+		const before = sent();
+		const tBurst = performance.now();
+		for (const g of c.generators) g.send({ type: "burst" });
+		progress(`the opening: ${NODES} events at once`);
+		const opening = await reach("opening acknowledged", async () => ackedEvents() - before, NODES, BURST_TIMEOUT_MS);
+		const burstS = opening.s === undefined ? undefined : (performance.now() - tBurst) / 1000;
 
 		// Burst: every hub process restarted at once; the nodes come back by themselves.
 		const tRestart = performance.now();
@@ -176,6 +193,13 @@ export async function run(): Promise<Record<string, unknown>> {
 			[
 				`heartbeats acknowledged in ${HEARTBEAT_S} s`,
 				`${acked} (${(acked / HEARTBEAT_S).toFixed(0)}/s; ${NODES} expected per period)`,
+			],
+			[`own events acknowledged in ${HEARTBEAT_S} s (${EVENTS_PER_HOUR}/h per node)`, `${eventsIdle}`],
+			[
+				"the opening: an event from every node, all acknowledged",
+				burstS === undefined
+					? `no: ${opening.best} of ${NODES}`
+					: `${burstS.toFixed(1)} s (${Math.round(NODES / burstS)}/s)`,
 			],
 			["hub restart (stop + start)", `${downS.toFixed(1)} s`],
 			["all back on the hubs after the restart", back.s === undefined ? `no: ${back.best}` : `${back.s.toFixed(1)} s`],
@@ -210,6 +234,10 @@ export async function run(): Promise<Record<string, unknown>> {
 			hub_rss_connected_mb: busy.map(mb),
 			redis_rss_mb: [mb(redisIdle), mb(redisBusy)],
 			heartbeats_per_s: Math.round(acked / HEARTBEAT_S),
+			events_per_hour_per_node: EVENTS_PER_HOUR,
+			events_idle: eventsIdle,
+			events_sent: sent(),
+			burst_s: burstS === undefined ? null : Math.round(burstS * 10) / 10,
 			generator_cpu_connect_pct: genConnectCpu.map((x) => Math.round((x / 10 / connectS) * 10) / 10),
 			generator_cpu_idle_pct: genIdleCpu.map((x) => Math.round((x / 10 / idleSpan) * 10) / 10),
 			hub_cpu_connect_pct: hubConnectCpu.map((x) => Math.round((x / 10 / connectS) * 10) / 10),

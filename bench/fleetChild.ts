@@ -3,25 +3,24 @@
  * the open-files limit): a `Fleet` of simulated nodes, reporting over IPC every second what it
  * holds and what it costs itself — its CPU (process.cpuUsage) and RSS — so the generator is never
  * the hidden bottleneck. Messages in: `start` (the fleet's options), `beat` (one heartbeat from
- * every connected node), `stop`. Out: `stats`, and `stopped` before it exits.
+ * every connected node), `burst` (one event from every node: the opening), `stop`. Out: `stats`,
+ * and `stopped` before it exits.
  */
-import { Fleet, type FleetOptions } from "../firmware-sim/fleet.ts";
+import { Fleet, type FleetOptions, type FleetStats } from "../firmware-sim/fleet.ts";
 
-export type ToFleet = { type: "start"; options: FleetOptions; keepIds?: boolean } | { type: "beat" } | { type: "stop" };
+export type ToFleet =
+	| { type: "start"; options: FleetOptions; keepIds?: boolean }
+	| { type: "beat" }
+	| { type: "burst" }
+	| { type: "stop" };
 
-export interface FleetReport {
+/** The fleet's counts (firmware-sim/fleet.ts `FleetStats`), with what the process costs. */
+export type FleetReport = FleetStats & {
 	type: "stats" | "stopped";
-	nodes: number;
-	connected: number;
-	connacks: number;
-	heartbeats: number;
-	heartbeatsAcked: number;
-	errors: number;
-	ackedIds?: string[];
 	/** CPU time of this process since it started, ms (user + system). */
 	cpuMs: number;
 	rssMb: number;
-}
+};
 
 let fleet: Fleet | undefined;
 let keepIds = false;
@@ -48,6 +47,7 @@ process.on("message", (m: ToFleet) => {
 		fleet = new Fleet(m.options, keepIds);
 		void fleet.open();
 	} else if (m.type === "beat") fleet?.beatAll();
+	else if (m.type === "burst") fleet?.burst();
 	else if (m.type === "stop") {
 		clearInterval(timer);
 		void (fleet?.stop() ?? Promise.resolve()).then(() => {
