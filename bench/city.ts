@@ -256,6 +256,8 @@ export interface CityOptions {
 	eventsPerHour?: number;
 	maxConnections: number;
 	keepIds?: boolean;
+	/** Extra arguments of every `vikno hub` (e.g. `--heap-growth 10`). */
+	hubArgs?: string[];
 	/** Start the generators later (`city.connect()`), e.g. after an idle measurement. */
 	deferConnect?: boolean;
 }
@@ -290,6 +292,7 @@ export async function startCity(o: CityOptions): Promise<City> {
 			redisUrl: redis.url,
 			mqttPort: await freePort(),
 			maxConnections: o.maxConnections,
+			...(o.hubArgs ? { extra: o.hubArgs } : {}),
 		});
 	const hubs: HubProc[] = [];
 	const generators: Generator[] = [];

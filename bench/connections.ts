@@ -28,6 +28,8 @@ const HUBS = Number(process.env.VIKNO_BENCH_HUBS ?? 2);
 const GENERATORS = Number(process.env.VIKNO_BENCH_GENERATORS ?? 3);
 const RATE = Number(process.env.VIKNO_BENCH_RATE ?? 1000);
 const EVENTS_PER_HOUR = Number(process.env.VIKNO_BENCH_EVENTS_PER_HOUR ?? 6);
+/** `vikno hub --heap-growth` of the hubs; 0: V8's own. */
+const HEAP_GROWTH = Number(process.env.VIKNO_BENCH_HEAP_GROWTH ?? 30);
 const BURST_TIMEOUT_MS = 300_000;
 const PER_CENTRE = 30;
 const HEARTBEAT_S = 30;
@@ -106,6 +108,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			ratePerS: RATE,
 			heartbeatS: HEARTBEAT_S,
 			eventsPerHour: EVENTS_PER_HOUR,
+			...(HEAP_GROWTH > 0 ? { hubArgs: ["--heap-growth", String(HEAP_GROWTH)] } : {}),
 			maxConnections: Math.min(FD_LIMIT - FD_SPARE, perHub + 1000),
 			deferConnect: true,
 		});
@@ -184,6 +187,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			["nodes connected (generators' count)", `${stillConnected} of ${NODES}`],
 			["MQTT clients on the hubs (their /metrics)", `${hubClientsNow}, after the restart ${hubsBack}`],
 			["hub processes / generators", `${HUBS} / ${GENERATORS}`],
+			["the hubs' --heap-growth", HEAP_GROWTH > 0 ? `${HEAP_GROWTH} %` : "V8's own"],
 			[`hubs started (deployment of ${Math.ceil(NODES / PER_CENTRE)} centres)`, `${startS.toFixed(1)} s`],
 			[`connect all at ${RATE * GENERATORS}/s offered`, `${connectS.toFixed(1)} s`],
 			["RSS of the hubs, idle, no client", idle.map((x) => `${mb(x)} MB`).join(" + ")],
@@ -228,6 +232,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			hub_clients_after_restart: hubsBack,
 			connect_s: Math.round(connectS * 10) / 10,
 			hubs: HUBS,
+			heap_growth_pct: HEAP_GROWTH > 0 ? HEAP_GROWTH : null,
 			generators: GENERATORS,
 			rate_per_s: RATE * GENERATORS,
 			hub_rss_idle_mb: idle.map(mb),

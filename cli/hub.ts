@@ -1,5 +1,6 @@
 /** `vikno hub`: broker + ingest + store + dashboard for the centres of the given config files. */
 
+import { setFlagsFromString } from "node:v8";
 import { isLoopbackHost } from "../broker/limits.ts";
 import { loadCentreFile } from "../config/load.ts";
 import { createLogger } from "../hub/logger.ts";
@@ -28,6 +29,9 @@ export const HUB_HELP = `vikno hub --config FILE [--config FILE…] [options]
   --min-free-mb N         /healthz is degraded (disk_low) below this much free space on the data
                           dir's disk (default 256)
   --allow-anonymous       MQTT clients without a credential (only with a loopback --host)
+  --heap-growth PERCENT   let the JavaScript heap grow by at most this much (1..100) before a full
+                          garbage collection (default: V8's own, 100 % and more): a hub holding many
+                          connections keeps less garbage, at some CPU (30 for a city: docs/broker.md)
 
 ${BROKER_CLI_HELP}
 
@@ -43,6 +47,7 @@ export async function hubCommand(args: string[]): Promise<number> {
 		"http-host": { type: "string" },
 		"trust-proxy": { type: "string", multiple: true },
 		"min-free-mb": { type: "string" },
+		"heap-growth": { type: "string" },
 	});
 	if (o.help) {
 		console.log(`${HUB_HELP}\n\n${DASHBOARD_CLI_HELP}`);
@@ -63,7 +68,15 @@ export async function hubCommand(args: string[]): Promise<number> {
 	const minFree = o["min-free-mb"];
 	if (minFree !== undefined && !/^\d+$/.test(minFree))
 		throw new UsageError(`--min-free-mb must be a whole number of MiB, got "${minFree}"`);
+	const growth = o["heap-growth"];
+	if (growth !== undefined) {
+		if (!/^\d+$/.test(growth) || Number(growth) < 1 || Number(growth) > 100)
+			throw new UsageError(`--heap-growth must be a whole percent from 1 to 100, got "${growth}"`);
+		// Read by V8 at each full collection to set the next limit, so it takes effect from here on.
+		setFlagsFromString(`--heap-growing-percent=${growth}`);
+	}
 	const log = createLogger();
+	if (growth !== undefined) log.info({ heapGrowthPercent: Number(growth) }, "heap growth limited");
 	const options = {
 		...hubBasics(o, centres),
 		host,

@@ -5,7 +5,8 @@
  * Each fault is one the field produces: an outbox resending what it sent before its PUBACK was
  * lost (duplicates), a node replaying its outbox after newer events went live (out of order), a
  * broken firmware or a cloned device (malformed), a Raspberry Pi without a battery clock or NTP
- * (clock skew), a Wi-Fi access point restarting under a hall of nodes (a disconnect storm). The
+ * (clock skew), a Wi-Fi access point restarting under a hall of nodes (a disconnect storm:
+ * `Fleet.sever`). The
  * hub must keep the counts exact under each: `test/integration/sim-faults.test.ts`.
  */
 import { DEFAULT_CLOCK_POLICY } from "../core/clock.ts";
@@ -22,8 +23,6 @@ export interface FleetFaults {
 	malformed?: number;
 	/** Nodes whose clock is off: each a share of the nodes (drawn per node) and its offset, ms (+ ahead, − behind). */
 	skews?: readonly { share: number; ms: number }[];
-	/** Every `everyS` seconds the connections of that share of the connected nodes break, without a DISCONNECT. */
-	storm?: { everyS: number; share: number };
 }
 
 /**

@@ -196,13 +196,11 @@ export class Fleet {
 		}
 		const period = this.o.heartbeatS ?? 30;
 		const perHour = this.o.eventsPerHour ?? 0;
-		const storm = this.o.faults?.storm;
-		if ((period > 0 || perHour > 0 || storm) && !this.ticker)
+		if ((period > 0 || perHour > 0) && !this.ticker)
 			this.ticker = setInterval(() => {
 				const second = this.second++;
 				if (period > 0) this.beat(second % period);
 				if (perHour > 0) this.tick(perHour / 3600);
-				if (storm && second > 0 && second % storm.everyS === 0) this.sever(storm.share);
 			}, 1000);
 	}
 
@@ -247,7 +245,10 @@ export class Fleet {
 		}
 	}
 
-	/** Break the connections of `share` of the connected nodes now, as a failing access point does. */
+	/**
+	 * A disconnect storm: break the connections of `share` of the connected nodes now, without a
+	 * DISCONNECT, as a failing access point does; each comes back by itself after 1–2 s.
+	 */
 	sever(share: number): number {
 		let n = 0;
 		for (let i = 0; i < this.clients.length; i++) {

@@ -42,12 +42,13 @@ describe("vikno command line", () => {
 			"--http-host",
 			"--trust-proxy",
 			"--min-free-mb",
+			"--heap-growth",
 			"--tls-cert",
 		])
 			expect(r.out).toMatch(new RegExp(`^  ${option}\\b`, "m"));
 	});
 
-	it("stops on a --trust-proxy that is not an address or range, and a bad --min-free-mb", async () => {
+	it("stops on a --trust-proxy that is not an address or range, a bad --min-free-mb or --heap-growth", async () => {
 		const base = ["hub", "--config", `${FIXTURES}mini.yaml`, "--data", dir.path, "--host", "127.0.0.1"];
 		const proxy = await vikno(...base, "--trust-proxy", "127.0.0.1,nginx.local");
 		expect(proxy.code).toBe(2);
@@ -55,6 +56,11 @@ describe("vikno command line", () => {
 		const free = await vikno(...base, "--min-free-mb", "lots");
 		expect(free.code).toBe(2);
 		expect(free.err).toMatch(/--min-free-mb must be a whole number of MiB, got "lots"/);
+		for (const growth of ["0", "150", "ten"]) {
+			const heap = await vikno(...base, "--heap-growth", growth);
+			expect(heap.code).toBe(2);
+			expect(heap.err).toContain(`--heap-growth must be a whole percent from 1 to 100, got "${growth}"`);
+		}
 	});
 
 	it("stops on a bad centre file with the file, line, path and problem", async () => {
