@@ -256,7 +256,7 @@ export interface CityOptions {
 	eventsPerHour?: number;
 	maxConnections: number;
 	keepIds?: boolean;
-	/** Extra arguments of every `vikno hub` (e.g. `--heap-growth 10`). */
+	/** Extra arguments of every `vikno hub` (e.g. `--heap-growth 30`). */
 	hubArgs?: string[];
 	/** Start the generators later (`city.connect()`), e.g. after an idle measurement. */
 	deferConnect?: boolean;
