@@ -203,7 +203,7 @@ describe("the fleet's faults against a real hub: the counts stay exact", () => {
 			const s = nodes[i] ?? 0;
 			if (s < -30 * 86_400_000) continue;
 			const offset = metric(r.metrics, `vikno_node_clock_offset_seconds{centre="${n.centre}",node="${n.node}"}`);
-			expect(Math.abs(offset - s / 1000), `${n.centre}/${n.node}`).toBeLessThan(2);
+			expect(Math.abs(offset - s / 1000), `${n.centre}/${n.node}`).toBeLessThan(5);
 		}
 	});
 
