@@ -208,15 +208,27 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		refused: (reason, addr) => ctx.refuseConnect(reason, "before MQTT", { address: addr }),
 		accept: (stream, req) => broker.handle(stream, req),
 	};
-	const tcp = await listenTcp(entry, opts.port, opts.host);
-	const tls = opts.tls ? await listenTls(entry, opts.tls, opts.host) : undefined;
+	// A port in use: close what is open (the session store's lock among it), so the same data dir
+	// can be opened again, by this process or the next.
+	let tcp: Awaited<ReturnType<typeof listenTcp>> | undefined;
+	let tls: Awaited<ReturnType<typeof listenTls>> | undefined;
+	try {
+		tcp = await listenTcp(entry, opts.port, opts.host);
+		tls = opts.tls ? await listenTls(entry, opts.tls, opts.host) : undefined;
+	} catch (err) {
+		await new Promise<void>((resolve) => broker.close(() => resolve()));
+		if (tcp) await new Promise<void>((resolve) => tcp?.server.close(() => resolve()));
+		await persistence.close();
+		throw err;
+	}
+	const listening = tcp;
 	const sockets: { close(cb: () => void): void }[] = [];
 	const stopWatching = watchRevocations(ctx, opts.auth.revocationPollMs ?? 1000);
 
 	return {
 		aedes: broker,
-		server: tcp.server,
-		port: tcp.port,
+		server: listening.server,
+		port: listening.port,
 		tlsPort: tls?.port,
 		persistence: persistence.describe,
 		attachWebSocket(http, path = "/mqtt", clientAddress) {
@@ -228,7 +240,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			stopWatching();
 			await new Promise<void>((resolve) => broker.close(() => resolve()));
 			await Promise.all(
-				[tcp.server, ...(tls ? [tls.server] : []), ...sockets].map(
+				[listening.server, ...(tls ? [tls.server] : []), ...sockets].map(
 					(s) => new Promise<void>((resolve) => s.close(() => resolve())),
 				),
 			);

@@ -15,6 +15,7 @@ import { type EdgeNode, startEdge } from "../../edge/node.ts";
 import type { Hub } from "../../server/hub.ts";
 import { hallCentre } from "../fixtures/centres.ts";
 import { startTestHub } from "../fixtures/hub.ts";
+import { freePort } from "../fixtures/influxd.ts";
 
 const CENTRE = "test-hall";
 let dir: string;
@@ -22,11 +23,24 @@ let hub: Hub | undefined;
 let node: EdgeNode | undefined;
 const clients: MqttClient[] = [];
 
-const hubAt = (mqttPort = 0) =>
-	startTestHub(dir, {
-		centres: [hallCentre(CENTRE)],
-		mqttPort,
-	});
+/**
+ * A hub on `mqttPort`, or on a free port below the ephemeral range: the outage test starts it again
+ * on the same port, which an outgoing connection of another process could otherwise take as its
+ * own local port meanwhile. Started again, the port may still be held a moment: tried for 10 s.
+ */
+async function hubAt(mqttPort?: number): Promise<Hub> {
+	const port = mqttPort ?? (await freePort());
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		try {
+			return await startTestHub(dir, { centres: [hallCentre(CENTRE)], mqttPort: port });
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || Date.now() > deadline) throw err;
+			if (mqttPort === undefined) return hubAt();
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+}
 
 beforeEach(async () => {
 	dir = mkdtempSync(join(tmpdir(), "vikno-edge-hub-"));
