@@ -59,8 +59,16 @@ function wrap(entry: Entry, socket: Duplex, address: string): GuardedStream {
 	return new GuardedStream(socket, { ...entry.guard, remoteAddress: address });
 }
 
+/**
+ * Connections the kernel completes and queues until the broker accepts them. Node asks for 511;
+ * when a restarted hub's nodes all come back at once, a queue that short overflows, the kernel
+ * drops their handshakes and each waits for its SYN to be sent again (1, 3, 7, 15 s later…).
+ * The kernel caps it at `net.core.somaxconn` (4 096 on current kernels).
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function listen(server: Server, port: number, host: string): Promise<number> {
-	server.listen(port, host);
+	server.listen({ port, host, backlog: LISTEN_BACKLOG });
 	await once(server, "listening");
 	return (server.address() as AddressInfo).port;
 }

@@ -2,7 +2,7 @@
  * MQTT over TLS (a certificate made in the test; optional client certificates) and over
  * WebSocket at /mqtt on the hub's HTTP port: MQTT.js, mosquitto_pub and headless Chromium.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import mqtt from "mqtt";
@@ -187,5 +187,20 @@ describe("WebSocket", () => {
 		const m = await (await fetch(`${hub.httpUrl}/metrics`)).text();
 		expect(metric(m, 'vikno_mqtt_messages_received_total{qos="1"}')).toBeGreaterThanOrEqual(3);
 		expect(metric(m, 'vikno_mqtt_messages_sent_total{qos="0"}')).toBeGreaterThanOrEqual(1);
+	});
+});
+
+describe("the listen queue", () => {
+	// A restarted hub's nodes all come back at once: with Node's default queue of 511 the kernel
+	// dropped their handshakes (ListenOverflows) and each waited for its SYN to be sent again.
+	it("is as long as the kernel allows on the TCP and the TLS port (ss, the kernel's view)", () => {
+		const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim());
+		for (const port of [hub.mqttPort, hub.broker.tlsPort]) {
+			// For a listening socket, ss shows the queue's length as Send-Q.
+			const out = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim();
+			const [state, , sendQ] = out.split(/\s+/);
+			expect(state).toBe("LISTEN");
+			expect(Number(sendQ)).toBe(Math.min(4096, somaxconn));
+		}
 	});
 });

@@ -27,6 +27,7 @@ needs=(
 	"/usr/sbin/mkfs.ext4|e2fsprogs|a data dir on an ext4 image that goes read-only under the hub"
 	"/usr/sbin/e2fsck|e2fsprogs|checking that image before the events on it are counted"
 	"/usr/sbin/losetup|mount|mounting that image on a loop device"
+	"/usr/bin/ss|iproute2|the broker's listen queue as the kernel sees it"
 )
 
 missing=()
