@@ -163,8 +163,11 @@ describe.skipIf(!mosquittoAvailable)("a hub on an external mosquitto", () => {
 		);
 		// Redelivered at most as duplicates: stored once each.
 		await device.endAsync();
-		expect(await hub.kill("SIGTERM")).toBe(0);
+		const stopped = hub;
 		hub = undefined;
+		const code = await stopped.kill("SIGTERM");
+		// A graceful stop exits 0; anything else says how it ended and what the hub printed.
+		expect(code, `ended by ${stopped.child.signalCode ?? `exit code ${code}`}:\n${stopped.output()}`).toBe(0);
 		expect(storedTimes([held.id, meanwhile.id])).toEqual([1, 1]);
 	});
 });
