@@ -8,13 +8,17 @@
  *      is durable) from child processes keeping a fixed number in flight, with press → PUBACK p99;
  *   3. press → stored as in 1, through mosquitto 2 and two hubs sharing its stream (`$share/…`),
  *      when mosquitto is installed (VIKNO_MOSQUITTO, default /usr/sbin/mosquitto);
- *   4. a centre-sized `vikno hub` process (50 nodes, 50 events/s): its RSS.
+ *   4. a centre-sized `vikno hub` process (50 nodes, 50 events/s): its RSS, as the service unit runs
+ *      it (the bundle of `npm run build` under plain node, deploy/vikno-hub.service) and, beside it,
+ *      as the checkout's bin/vikno.js runs it (tsx, its shebang's larger young generation).
  * Hubs 1, 2 and 3 run in this process (one clock for every timestamp); each child reports its CPU.
- * Durations: VIKNO_BENCH_SECONDS (phases 1 and 2, default 20) and VIKNO_BENCH_RSS_SECONDS (phase 3,
+ * Durations: VIKNO_BENCH_SECONDS (phases 1 and 2, default 20) and VIKNO_BENCH_RSS_SECONDS (phase 4, each of its two runs,
  * default 6 × that). The load's shape: VIKNO_BENCH_NODES, VIKNO_BENCH_WINDOW, VIKNO_BENCH_CHILDREN.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { addUser, signIn } from "../test/fixtures/auth.ts";
 import { tempDir } from "../test/fixtures/hub.ts";
 import { MOSQUITTO } from "../test/fixtures/mosquitto.ts";
@@ -167,11 +171,20 @@ async function external() {
 	}
 }
 
-async function centreRss() {
+/** `npm run build`: the hub's bundle as the service unit runs it. */
+function buildHubBundle(): string {
+	const root = fileURLToPath(new URL("../", import.meta.url));
+	const built = spawnSync("npm", ["run", "-s", "build"], { cwd: root, encoding: "utf8" });
+	if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stderr}`);
+	return `${root}dist/vikno.mjs`;
+}
+
+/** `program`: node's flags and the script (default: bin/vikno.js as its shebang runs it). */
+async function centreRss(program?: string[]) {
 	const dir = tempDir("vikno-bench-e2e-");
 	try {
 		const centre = writeBenchCentre(dir.path, "centre", 48);
-		return await centreHubRss(centre, dir.path, 50, RSS_SECONDS);
+		return await centreHubRss(centre, dir.path, 50, RSS_SECONDS, program);
 	} finally {
 		dir.remove();
 	}
@@ -220,9 +233,23 @@ export async function run(): Promise<Record<string, unknown>> {
 			],
 		);
 	else console.log(`\ne2e: ${MOSQUITTO} not found, the external-broker run left out`);
-	const c = await centreRss();
+	const c = await centreRss([buildHubBundle()]);
+	const t = await centreRss();
 	printTable(`e2e: vikno hub, 50 nodes, 50 events/s for ${c.seconds} s (MB)`, [
-		{ "RSS at start": c.rssStartMb, "RSS at end": c.rssEndMb, "RSS max": c.rssMaxMb, events: c.acked },
+		{
+			run: "node dist/vikno.mjs (the unit's)",
+			"RSS at start": c.rssStartMb,
+			"RSS at end": c.rssEndMb,
+			"RSS max": c.rssMaxMb,
+			events: c.acked,
+		},
+		{
+			run: "bin/vikno.js (tsx, semi-space 64)",
+			"RSS at start": t.rssStartMb,
+			"RSS at end": t.rssEndMb,
+			"RSS max": t.rssMaxMb,
+			events: t.acked,
+		},
 	]);
 	return {
 		rate_events_per_s: CENTRE_RATE,
@@ -258,5 +285,8 @@ export async function run(): Promise<Record<string, unknown>> {
 		centre_hub_rss_start_mb: c.rssStartMb,
 		centre_hub_rss_end_mb: c.rssEndMb,
 		centre_hub_rss_max_mb: c.rssMaxMb,
+		centre_hub_checkout_rss_start_mb: t.rssStartMb,
+		centre_hub_checkout_rss_end_mb: t.rssEndMb,
+		centre_hub_checkout_rss_max_mb: t.rssMaxMb,
 	};
 }

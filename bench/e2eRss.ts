@@ -39,12 +39,22 @@ function eventOf(node: string, n: number): { kind: string; data: object } {
 	return { kind: "occupancy", data: { zone: "hall", in: n % 2, out: (n + 1) % 2 } };
 }
 
-export async function centreHubRss(centre: BenchCentre, dataDir: string, rate: number, seconds: number) {
+/**
+ * `program` is what runs before `hub …`: node's flags and the script, e.g. the deployed unit's
+ * `["--max-semi-space-size=16", "dist/vikno.mjs"]`; by default the checkout's bin/vikno.js as its
+ * shebang runs it (under tsx).
+ */
+export async function centreHubRss(
+	centre: BenchCentre,
+	dataDir: string,
+	rate: number,
+	seconds: number,
+	program: string[] = ["--max-semi-space-size=64", BIN],
+) {
 	const hub = await startHubProcess(
 		process.execPath,
 		[
-			"--max-semi-space-size=64",
-			BIN,
+			...program,
 			"hub",
 			"--config",
 			centre.path,

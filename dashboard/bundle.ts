@@ -3,7 +3,12 @@
  * (dashboard/web/main.ts), the hall board and the operator console (web/{board,desk}/main.ts), the
  * residents' pages (publicMain.ts, an ES module) and the embeddable widget (widget.ts, a classic
  * script: city websites load it with `async`, and it finds the hub from its own address).
+ *
+ * Paths are written from one folder below the project root (`../dashboard/…`), so they hold both in
+ * the sources and in the hub's bundle, `dist/vikno.mjs` (`npm run build`), which reads the browser
+ * sources and styles from the checkout beside it.
  */
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -13,7 +18,7 @@ function bundle(entry: string, format: "esm" | "iife"): Promise<string> {
 	let p = cached.get(entry);
 	if (!p) {
 		p = build({
-			entryPoints: [fileURLToPath(new URL(`./web/${entry}`, import.meta.url))],
+			entryPoints: [fileURLToPath(new URL(`../dashboard/web/${entry}`, import.meta.url))],
 			bundle: true,
 			write: false,
 			format,
@@ -29,6 +34,9 @@ function bundle(entry: string, format: "esm" | "iife"): Promise<string> {
 	}
 	return p;
 }
+
+/** The residents' pages' style sheet. */
+export const publicCss = () => readFileSync(new URL("../dashboard/pages/public.css", import.meta.url), "utf8");
 
 export const buildWebBundle = () => bundle("main.ts", "esm");
 export const buildPublicBundle = () => bundle("publicMain.ts", "esm");

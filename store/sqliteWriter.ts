@@ -76,7 +76,8 @@ export class SqliteWriter {
 	private start(): Worker {
 		if (this.worker) return this.worker;
 		const { path, pragmas, statements } = this.spec;
-		const worker = new Worker(new URL("./sqliteWriter.worker.js", import.meta.url), {
+		// From one folder below the root, so the path holds in the sources and in dist/vikno.mjs.
+		const worker = new Worker(new URL("../store/sqliteWriter.worker.js", import.meta.url), {
 			workerData: { path, pragmas, statements: statements.map((sql) => ({ sql, arity: arity(sql) })) },
 		});
 		worker.on("message", (msg: Reply) => this.settle(msg));

@@ -10,7 +10,6 @@
  *   GET /widget-demo?centre=…          a city website embedding the widget, with the snippet
  * Every page takes `?lang=en` (Ukrainian by default).
  */
-import { readFileSync } from "node:fs";
 import rateLimit from "@fastify/rate-limit";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -18,7 +17,7 @@ import Type from "typebox";
 import { openingWeek } from "../../core/publicWait.ts";
 import { normalizeTicket } from "../../core/ticketStatus.ts";
 import type { ResidentOptions } from "../app.ts";
-import { buildPublicBundle, buildWidgetBundle } from "../bundle.ts";
+import { buildPublicBundle, buildWidgetBundle, publicCss } from "../bundle.ts";
 import { errorResponses } from "../errors.ts";
 import { RATE_TOKEN_TTL_MS } from "../formToken.ts";
 import { otherLangUrl, PAGE_CSP } from "../pages/html.ts";
@@ -26,7 +25,7 @@ import { centrePage, notFoundPage, ratePage, trackPage, widgetDemoPage } from ".
 import { type Lang, langOf, WORDS } from "../web/public/i18n.ts";
 import { textAnswer } from "./schemas.ts";
 
-const CSS = readFileSync(new URL("../pages/public.css", import.meta.url), "utf8");
+const CSS = publicCss();
 
 const centreId = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$", description: "Centre id, e.g. demo" });
 const lang = Type.Optional(Type.String({ description: "uk (default) or en" }));

@@ -1,7 +1,9 @@
 /**
  * The hub as a service (deploy/vikno-hub.service, deploy/hub.env.example): `systemd-analyze
  * verify` accepts the unit; its ExecStart, with the example environment file, starts a hub (paths
- * moved to a temporary dir, loopback and free ports added); the unit's KillSignal while a device
+ * moved to a temporary dir, loopback and free ports added) from the bundle `npm run build` makes
+ * (dist/vikno.mjs, built here first), which serves the browser scripts and styles it reads from the
+ * checkout; the unit's KillSignal while a device
  * streams QoS 1 events stops it gracefully within the unit's TimeoutStopSec — exit 0, "ingest
  * drained" in the log, every acknowledged event in the store and the SQLite files closed (no WAL
  * left behind, as a SIGKILL leaves it) — and the service started again takes the device's resend
@@ -14,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, DEMO_YAML, tempDir } from "../fixtures/hub.ts";
 import { type HubProcess, startHubProcess } from "../fixtures/hubProcess.ts";
@@ -49,6 +51,12 @@ function environment(text: string): Record<string, string> {
 
 const dir = tempDir("vikno-service-");
 let running: HubProcess | undefined;
+// The unit runs the bundle; this is the only test that builds it (so no two write it at once).
+beforeAll(() => {
+	const r = spawnSync("npm", ["run", "-s", "build"], { cwd: ROOT, encoding: "utf8" });
+	expect(`${r.stdout}${r.stderr}`).toBe("");
+	expect(r.status).toBe(0);
+}, 60_000);
 afterAll(async () => {
 	await running?.kill("SIGKILL");
 	dir.remove();
@@ -112,8 +120,21 @@ describe("deploy/vikno-hub.service", () => {
 				env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env, VIKNO_LOG_LEVEL: "warn" },
 				cwd: move(s.get("WorkingDirectory") ?? ROOT),
 			});
+		expect(argv).toContain(join(ROOT, "dist/vikno.mjs"));
 		running = await start();
 		const hub = running;
+
+		// The bundle finds the browser sources and styles in the checkout beside it.
+		for (const [path, type, text] of [
+			["/public.js", "javascript", "customElements"],
+			["/widget.js", "javascript", "vikno-wait"],
+			["/public.css", "text/css", "residents"],
+		] as const) {
+			const r = await fetch(`${hub.httpUrl}${path}`);
+			expect(`${path} ${r.status}`).toBe(`${path} 200`);
+			expect(r.headers.get("content-type")).toContain(type);
+			expect(await r.text()).toContain(text);
+		}
 
 		// A device streaming QoS 1 events, at most 50 unacknowledged at a time.
 		const client = await connect(hub.mqttUrl, "test-device");
