@@ -7,7 +7,7 @@
  * ends every process it started.
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeviceRegistry, registryPath } from "../broker/registry.ts";
@@ -178,12 +178,6 @@ export async function hubClients(hub: HubProc): Promise<number> {
 	const text = await (await fetch(`${hub.httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
 	const m = text.match(/^vikno_mqtt_clients_connected (\d+)/m);
 	return m ? Number(m[1]) : Number.NaN;
-}
-
-/** Resident set size of a process, bytes (Linux /proc). */
-export function rssBytes(pid: number): number {
-	const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
-	return m ? Number(m[1]) * 1024 : 0;
 }
 
 export interface Generator {

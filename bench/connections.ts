@@ -17,10 +17,11 @@
  * is back on the hubs. Each generator reports its own CPU, so a slow generator shows.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type City, hubClients, rssBytes, startCity } from "./city.ts";
+import { type City, hubClients, startCity } from "./city.ts";
+import { cpuMs, rssBytes } from "./proc.ts";
 import { printTable } from "./table.ts";
 
 const NODES = Number(process.env.VIKNO_BENCH_NODES ?? 30_000);
@@ -42,16 +43,6 @@ const RECONNECT_TIMEOUT_MS = 300_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => Math.round(b / 104857.6) / 10;
 const progress = (line: string) => process.stderr.write(`connections: ${line}\n`);
-
-/** CPU time of a process so far, ms (utime + stime of /proc/PID/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-		return (Number(fields[11]) + Number(fields[12])) * 10;
-	} catch {
-		return 0;
-	}
-}
 
 /** The RSS of each hub, the mean of three samples a second apart. */
 async function hubRss(city: City): Promise<number[]> {

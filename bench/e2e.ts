@@ -8,8 +8,9 @@
  *      is durable) from child processes keeping a fixed number in flight, with press → PUBACK p99;
  *   3. press → stored as in 1, through mosquitto 2 and two hubs sharing its stream (`$share/…`),
  *      when mosquitto is installed (VIKNO_MOSQUITTO, default /usr/sbin/mosquitto);
- *   4. a centre-sized `vikno hub` process (50 nodes, 50 events/s): its RSS, as the service unit runs
- *      it (the bundle of `npm run build` under plain node, deploy/vikno-hub.service) and, beside it,
+ *   4. a centre-sized `vikno hub` process (50 nodes, 50 events/s): its RSS and CPU, as the service
+ *      unit runs it (the bundle of `npm run build` under plain node, deploy/vikno-hub.service, with
+ *      the example environment file's NODE_OPTIONS and options) and, beside it,
  *      as the checkout's bin/vikno.js runs it (tsx, its shebang's larger young generation).
  * Hubs 1, 2 and 3 run in this process (one clock for every timestamp); each child reports its CPU.
  * Durations: VIKNO_BENCH_SECONDS (phases 1 and 2, default 20) and VIKNO_BENCH_RSS_SECONDS (phase 4, each of its two runs,
@@ -20,6 +21,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { addUser, signIn } from "../test/fixtures/auth.ts";
+import { environmentFile } from "../test/fixtures/envFile.ts";
 import { tempDir } from "../test/fixtures/hub.ts";
 import { MOSQUITTO } from "../test/fixtures/mosquitto.ts";
 import { writeBenchCentre } from "./e2eCentre.ts";
@@ -179,12 +181,19 @@ function buildHubBundle(): string {
 	return `${root}dist/vikno.mjs`;
 }
 
-/** `program`: node's flags and the script (default: bin/vikno.js as its shebang runs it). */
-async function centreRss(program?: string[]) {
+/**
+ * `deployed`: as deploy/vikno-hub.service runs it with deploy/hub.env.example (the bundle, the
+ * file's NODE_OPTIONS and VIKNO_HUB_OPTIONS); else as the checkout's bin/vikno.js runs it.
+ */
+async function centreRss(deployed: boolean) {
 	const dir = tempDir("vikno-bench-e2e-");
 	try {
 		const centre = writeBenchCentre(dir.path, "centre", 48);
-		return await centreHubRss(centre, dir.path, 50, RSS_SECONDS, program);
+		if (!deployed) return await centreHubRss(centre, dir.path, 50, RSS_SECONDS);
+		const env = environmentFile();
+		const options = (env.VIKNO_HUB_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+		const nodeOptions = env.NODE_OPTIONS ? { NODE_OPTIONS: env.NODE_OPTIONS } : {};
+		return await centreHubRss(centre, dir.path, 50, RSS_SECONDS, [buildHubBundle()], options, nodeOptions);
 	} finally {
 		dir.remove();
 	}
@@ -233,14 +242,15 @@ export async function run(): Promise<Record<string, unknown>> {
 			],
 		);
 	else console.log(`\ne2e: ${MOSQUITTO} not found, the external-broker run left out`);
-	const c = await centreRss([buildHubBundle()]);
-	const t = await centreRss();
+	const c = await centreRss(true);
+	const t = await centreRss(false);
 	printTable(`e2e: vikno hub, 50 nodes, 50 events/s for ${c.seconds} s (MB)`, [
 		{
-			run: "node dist/vikno.mjs (the unit's)",
+			run: "node dist/vikno.mjs (the unit, hub.env.example)",
 			"RSS at start": c.rssStartMb,
 			"RSS at end": c.rssEndMb,
 			"RSS max": c.rssMaxMb,
+			CPU: `${c.cpuPct} %`,
 			events: c.acked,
 		},
 		{
@@ -248,6 +258,7 @@ export async function run(): Promise<Record<string, unknown>> {
 			"RSS at start": t.rssStartMb,
 			"RSS at end": t.rssEndMb,
 			"RSS max": t.rssMaxMb,
+			CPU: `${t.cpuPct} %`,
 			events: t.acked,
 		},
 	]);
@@ -285,8 +296,10 @@ export async function run(): Promise<Record<string, unknown>> {
 		centre_hub_rss_start_mb: c.rssStartMb,
 		centre_hub_rss_end_mb: c.rssEndMb,
 		centre_hub_rss_max_mb: c.rssMaxMb,
+		centre_hub_cpu_pct: c.cpuPct,
 		centre_hub_checkout_rss_start_mb: t.rssStartMb,
 		centre_hub_checkout_rss_end_mb: t.rssEndMb,
 		centre_hub_checkout_rss_max_mb: t.rssMaxMb,
+		centre_hub_checkout_cpu_pct: t.cpuPct,
 	};
 }

@@ -5,11 +5,11 @@
  * terminal, people in and out at the door, and every node's retained status every 30 s. The hub's
  * RSS (from /proc) is sampled every second.
  */
-import { readFileSync } from "node:fs";
 import mqtt, { type MqttClient } from "mqtt";
 import { v7 as uuidv7 } from "uuid";
 import { BIN, startHubProcess } from "../test/fixtures/hubProcess.ts";
 import type { BenchCentre } from "./e2eCentre.ts";
+import { cpuMs, rssBytes as rssOf } from "./proc.ts";
 import { mb } from "./table.ts";
 
 export interface RssFigures {
@@ -19,14 +19,11 @@ export interface RssFigures {
 	rssStartMb: number;
 	rssEndMb: number;
 	rssMaxMb: number;
+	/** The hub's CPU over the measured seconds, % of one core. */
+	cpuPct: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rssOf(pid: number): number {
-	const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-	return Number(kb) * 1024;
-}
 
 /** What node `node` (a window, the terminal or the door) publishes for its `n`-th event. */
 function eventOf(node: string, n: number): { kind: string; data: object } {
@@ -50,6 +47,9 @@ export async function centreHubRss(
 	rate: number,
 	seconds: number,
 	program: string[] = ["--max-semi-space-size=64", BIN],
+	/** Options of `vikno hub` besides the bench's (e.g. the example environment file's). */
+	hubOptions: string[] = [],
+	env: NodeJS.ProcessEnv = {},
 ) {
 	const hub = await startHubProcess(
 		process.execPath,
@@ -67,8 +67,9 @@ export async function centreHubRss(
 			"--host",
 			"127.0.0.1",
 			"--allow-anonymous",
+			...hubOptions,
 		],
-		{ env: { ...process.env, VIKNO_LOG_LEVEL: "warn" } },
+		{ env: { ...process.env, ...env, VIKNO_LOG_LEVEL: "warn" } },
 	);
 	const pid = hub.child.pid as number;
 	const id = centre.centre.id;
@@ -96,6 +97,7 @@ export async function centreHubRss(
 		await status();
 		await sleep(2_000);
 		const rssStart = rssOf(pid);
+		const cpuStart = cpuMs(pid);
 		let rssMax = rssStart;
 		let acked = 0;
 		const pending: Promise<unknown>[] = [];
@@ -124,6 +126,7 @@ export async function centreHubRss(
 		}
 		await Promise.all(pending);
 		const rssEnd = rssOf(pid);
+		const cpuPct = Math.round(((cpuMs(pid) - cpuStart) / (performance.now() - start)) * 1000) / 10;
 		return {
 			events: total,
 			acked,
@@ -131,6 +134,7 @@ export async function centreHubRss(
 			rssStartMb: mb(rssStart),
 			rssEndMb: mb(rssEnd),
 			rssMaxMb: mb(Math.max(rssMax, rssEnd)),
+			cpuPct,
 		} satisfies RssFigures;
 	} finally {
 		await Promise.all(clients.map((c) => c.endAsync(true)));

@@ -13,6 +13,7 @@ import type { AlertRecord } from "../../core/alertJournal.ts";
 import type { Devices } from "../../core/devices.ts";
 import { BOM, parseCsv } from "../../dashboard/csv.ts";
 import type { ActiveAlerts, Network } from "../../dashboard/routes/managerSchemas.ts";
+import { THROTTLE_MS } from "../../dashboard/routes/stream.ts";
 import { SimDriver } from "../../edge/drivers/sim.ts";
 import { parseEdgeConfig } from "../../edge/load-config.ts";
 import { type EdgeNode, startEdge } from "../../edge/node.ts";
@@ -20,7 +21,7 @@ import type { Hub } from "../../server/hub.ts";
 import { type Agent, signedIn } from "../fixtures/auth.ts";
 import { configCentre } from "../fixtures/centres.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { connect, demoCentre, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { connect, demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
@@ -101,7 +102,7 @@ describe("trends", () => {
 });
 
 describe("the stream's pace", () => {
-	it("sends a burst of changes as at most one view per 250 ms, the last one with all of them", async () => {
+	it(`sends a burst of changes as at most one view per ${THROTTLE_MS} ms, the last one with all of them`, async () => {
 		const ctrl = new AbortController();
 		const stream = events(await manager.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal }));
 		try {
@@ -118,10 +119,42 @@ describe("the stream's pace", () => {
 			const elapsed = performance.now() - t0;
 			const sent = stream.parsed().filter((e) => e.event === "live").length - before;
 			expect(sent).toBeGreaterThanOrEqual(1);
-			expect(sent).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
+			expect(sent).toBeLessThanOrEqual(Math.ceil(elapsed / THROTTLE_MS) + 2);
 		} finally {
 			ctrl.abort();
 		}
+	});
+
+	it("works a view out once a tick and sends it to every stream of the centre", async () => {
+		const metrics = async () => {
+			const text = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+			return {
+				open: metric(text, "vikno_streams_open"),
+				views: metric(text, "vikno_stream_views_total"),
+				sent: metric(text, "vikno_stream_views_sent_total"),
+			};
+		};
+		const ctrls = [0, 1, 2].map(() => new AbortController());
+		const streams = await Promise.all(
+			ctrls.map(async (c) => events(await manager.fetch("/api/v1/stream?centre=demo", { signal: c.signal }))),
+		);
+		try {
+			// Only these three (the earlier tests' streams closed).
+			const m0 = await until(metrics, (m) => m.open === 3, { what: "three streams open" });
+			const issued = (e: { data: unknown }) => (e.data as { tickets: { issued: number } }).tickets.issued;
+			for (const s of streams) await s.until((all) => all.some((e) => e.event === "live"));
+			const last = streams[0]?.parsed().findLast((e) => e.event === "live");
+			const base = last ? issued(last) : 0;
+			for (let i = 0; i < 20; i++)
+				await publish("terminal-1", "queue", { event: "issued", ticket: `L${100 + i}`, service: "consult" });
+			for (const s of streams) await s.until((all) => all.some((e) => e.event === "live" && issued(e) === base + 20));
+			const m1 = await metrics();
+			expect(m1.views - m0.views).toBeGreaterThanOrEqual(1);
+			expect(m1.sent - m0.sent).toBe(3 * (m1.views - m0.views));
+		} finally {
+			for (const c of ctrls) c.abort();
+		}
+		await until(metrics, (m) => m.open === 0, { what: "the streams closed" });
 	});
 });
 

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { environmentFile } from "../fixtures/envFile.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, DEMO_YAML, tempDir } from "../fixtures/hub.ts";
 import { type HubProcess, startHubProcess } from "../fixtures/hubProcess.ts";
@@ -24,7 +25,6 @@ import { until } from "../fixtures/wait.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 const UNIT_FILE = join(ROOT, "deploy/vikno-hub.service");
-const ENV_FILE = join(ROOT, "deploy/hub.env.example");
 const SYSTEMD_ANALYZE = "/usr/bin/systemd-analyze";
 const unitText = readFileSync(UNIT_FILE, "utf8");
 
@@ -35,16 +35,6 @@ function service(text: string): Map<string, string> {
 	for (const line of body.split("\n")) {
 		const m = line.match(/^([A-Za-z]+)=(.*)$/);
 		if (m) out.set(m[1] as string, m[2] as string);
-	}
-	return out;
-}
-
-/** An EnvironmentFile: KEY=VALUE lines, comments and blank lines skipped. */
-function environment(text: string): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const line of text.split("\n")) {
-		const m = line.match(/^([A-Z_][A-Z0-9_]*)=(.*)$/);
-		if (m) out[m[1] as string] = m[2] as string;
 	}
 	return out;
 }
@@ -102,7 +92,7 @@ describe("deploy/vikno-hub.service", () => {
 
 	it("starts from its ExecStart and stops gracefully on its KillSignal while events stream in, losing and doubling none", async () => {
 		const s = service(unitText);
-		const env = environment(readFileSync(ENV_FILE, "utf8"));
+		const env = environmentFile();
 		const data = join(dir.path, "var-lib-vikno");
 		const etc = join(dir.path, "etc-vikno");
 		mkdirSync(etc);
