@@ -5,7 +5,7 @@
  *   - stored: the hub's `onAccepted` (after the batch is durable and applied to the live model);
  *   - acked: the PUBACK, which the hub sends only after that;
  *   - sse: the first `event: live` on a signed-in stream of the centre whose ratings (count +
- *     extra) include it — the stream sends a centre's view at most every 250 ms, so under load this
+ *     extra) include it — the stream sends a centre's view at most every 40 ms (THROTTLE_MS), so under load this
  *     holds the throttle's wait (dashboard/routes/stream.ts);
  *   - probe: a rating on a quiet second centre every 300–500 ms while the load runs, seen on a
  *     stream of that centre: the way to the screen under load without the throttle's wait.

@@ -3,11 +3,13 @@
  * second at 50 ratings a second through a real hub (aedes, ingest, SQLite, live model, the SSE
  * stream) — every event stored once and in every latency array; and the child-process load
  * generator for a second, its acknowledgements matching the rows stored; and the same presses
- * through mosquitto and two hubs sharing its stream.
+ * through mosquitto and two hubs sharing its stream; and the sustained load through mosquitto to two
+ * `vikno hub --broker` processes, every event mosquitto took stored once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeBenchCentre } from "../../bench/e2eCentre.ts";
 import { externalPresses } from "../../bench/e2eExternal.ts";
+import { externalSustained } from "../../bench/e2eExternalLoad.ts";
 import { measurePresses } from "../../bench/e2eLatency.ts";
 import { runLoad } from "../../bench/e2eLoad.ts";
 import { benchHub } from "../../bench/hub.ts";
@@ -77,4 +79,18 @@ describe("the e2e bench's measurements", () => {
 		expect(r.perHub.reduce((a, b) => a + b, 0)).toBe(50);
 		expect(r.sse).toHaveLength(0);
 	});
+
+	it.skipIf(!mosquittoAvailable)(
+		"loads mosquitto from a child process, two hub processes storing every event it took once",
+		async () => {
+			const r = await externalSustained(big, { children: 1, window: 2, seconds: 1, connections: 2 });
+			expect(r.load.acked).toBeGreaterThan(0);
+			expect(r.perHub.reduce((a, b) => a + b, 0)).toBe(r.load.acked);
+			expect(r.perHub.every((n) => n > 0)).toBe(true);
+			expect(r.perS).toBeGreaterThan(0);
+			expect(r.arrival.p99).toBeGreaterThanOrEqual(r.arrival.p50);
+			expect(r.hubCpuPct).toHaveLength(2);
+		},
+		60_000,
+	);
 });
