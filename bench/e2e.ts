@@ -9,7 +9,8 @@
  *   3. press → stored as in 1, through mosquitto 2 and two hubs sharing its stream (`$share/…`),
  *      when mosquitto is installed (VIKNO_MOSQUITTO, default /usr/sbin/mosquitto);
  *   5. (listed last, run before 4) the sustained rate through mosquitto 2 and two `vikno hub --broker`
- *      processes sharing its stream, from the same child processes (bench/e2eExternalLoad.ts);
+ *      processes sharing its stream, VIKNO_BENCH_EXT_RATE (20 000) events/s offered by the same
+ *      child processes, VIKNO_BENCH_EXT_SUSTAINED_CONNECTIONS (128) per hub (bench/e2eExternalLoad.ts);
  *   4. a centre-sized `vikno hub` process (50 nodes, 50 events/s): its RSS and CPU, as the service
  *      unit runs it (the bundle of `npm run build` under plain node, deploy/vikno-hub.service, with
  *      the example environment file's NODE_OPTIONS and options) and, beside it,
@@ -52,6 +53,9 @@ const WINDOW = Number(process.env.VIKNO_BENCH_WINDOW ?? 5);
 const CHILDREN = Number(process.env.VIKNO_BENCH_CHILDREN ?? 2);
 /** Connections of each hub into mosquitto's share group. */
 const EXT_CONNECTIONS = Number(process.env.VIKNO_BENCH_EXT_CONNECTIONS ?? 8);
+/** Phase 5: the load offered to mosquitto (the issue's sustained rate) and each hub process's connections. */
+const EXT_RATE = Number(process.env.VIKNO_BENCH_EXT_RATE ?? 20_000);
+const EXT_SUSTAINED_CONNECTIONS = Number(process.env.VIKNO_BENCH_EXT_SUSTAINED_CONNECTIONS ?? 128);
 
 /**
  * How long this process's main thread (the hub's event loop) has been runnable but waiting for a
@@ -198,7 +202,8 @@ async function externalLoad() {
 			children: CHILDREN,
 			window: WINDOW,
 			seconds: SECONDS,
-			connections: EXT_CONNECTIONS,
+			connections: EXT_SUSTAINED_CONNECTIONS,
+			ratePerS: EXT_RATE,
 		});
 	} finally {
 		dir.remove();
@@ -270,14 +275,16 @@ export async function run(): Promise<Record<string, unknown>> {
 	const xs = await externalLoad();
 	if (xs)
 		printTable(
-			`e2e: sustained through mosquitto, 2 hub processes × ${EXT_CONNECTIONS} connections, ${CHILDREN} child processes, ${NODES} connections × ${WINDOW} in flight, ${SECONDS} s`,
+			`e2e: sustained through mosquitto, ${EXT_RATE}/s offered by ${CHILDREN} child processes (${NODES} connections × ${WINDOW} in flight), 2 hub processes × ${EXT_SUSTAINED_CONNECTIONS} connections, ${SECONDS} s`,
 			[
 				{
+					"offered/s": xs.load.perS,
 					"stored/s": xs.perS,
 					stored: xs.perHub.join(" + "),
 					"press → arrival p50 ms": xs.arrival.p50,
 					"p99 ms": xs.arrival.p99,
 					"hubs' CPU": xs.hubCpuPct.map((c) => `${c} %`).join(", "),
+					"mosquitto CPU": `${xs.mosquittoCpuPct} %`,
 					"children CPU": xs.load.children.map((c) => `${c.cpuPct} %`).join(", "),
 				},
 			],
@@ -334,11 +341,14 @@ export async function run(): Promise<Record<string, unknown>> {
 			: {}),
 		...(xs
 			? {
+					external_sustained_offered_per_s: xs.load.perS,
 					external_sustained_events_per_s: xs.perS,
 					external_sustained_stored_per_hub: xs.perHub,
 					external_sustained_arrival_p50_ms: xs.arrival.p50,
 					external_sustained_arrival_p99_ms: xs.arrival.p99,
 					external_sustained_hub_cpu_pct: xs.hubCpuPct,
+					external_sustained_mosquitto_cpu_pct: xs.mosquittoCpuPct,
+					external_sustained_load_cpu_pct: xs.load.children.map((y) => y.cpuPct),
 				}
 			: {}),
 		centre_hub_seconds: c.seconds,

@@ -2,8 +2,9 @@
  * The sustained rate through the country's topology: Debian's mosquitto 2 (started here, anonymous,
  * loopback, no limit on queued messages), two `vikno hub --broker` processes on it sharing its
  * stream (`$share/…`, `connections` connections each, their own SQLite files), and the child
- * processes of e2eLoad.ts publishing ratings to mosquitto with `window` in flight per connection.
- * mosquitto acknowledges a device at once, so the devices' rate is what mosquitto takes; the hubs
+ * processes of e2eLoad.ts publishing ratings to mosquitto with `window` in flight per connection,
+ * at `ratePerS` together (mosquitto acknowledges a device at once, so without it the devices' rate
+ * is what mosquitto takes, whatever the hubs store, and their backlog grows); the hubs
  * acknowledge each message to mosquitto only once it is durable. Once every event is in a store
  * (the hubs' accepted counts, then their graceful stop), the figures come from the stored rows:
  * the rate is the events over the span from the first press to the last arrival at a hub, and
@@ -31,11 +32,13 @@ export interface ExternalSustained {
 	arrival: { p50: number; p99: number };
 	/** Each hub's CPU while loaded, % of one core. */
 	hubCpuPct: number[];
+	/** mosquitto's, the same way. */
+	mosquittoCpuPct: number;
 }
 
 export async function externalSustained(
 	centre: BenchCentre,
-	o: { children: number; window: number; seconds: number; connections: number },
+	o: { children: number; window: number; seconds: number; connections: number; ratePerS?: number },
 ): Promise<ExternalSustained> {
 	const mosquitto = await startMosquitto({ extra: ["max_queued_messages 0"] });
 	const dirs = [tempDir("vikno-bench-e2e-ext-"), tempDir("vikno-bench-e2e-ext-")];
@@ -78,8 +81,9 @@ export async function externalSustained(
 			}
 			return n;
 		};
-		const pids = hubs.map((h) => h.child.pid as number);
-		const cpu0 = pids.map(cpuMs);
+		const hubPids = hubs.map((h) => h.child.pid as number);
+		const hubCpu0 = hubPids.map(cpuMs);
+		const mosquittoCpu0 = cpuMs(mosquitto.pid);
 		const t0 = performance.now();
 		const load = await runLoad({
 			url: mosquitto.url,
@@ -88,11 +92,13 @@ export async function externalSustained(
 			children: o.children,
 			window: o.window,
 			seconds: o.seconds,
+			...(o.ratePerS ? { ratePerS: o.ratePerS } : {}),
 		});
 		await until(accepted, (n) => n >= load.acked, { what: `${load.acked} events accepted`, timeoutMs: 300_000 });
-		const hubCpuPct = pids.map(
-			(pid, i) => Math.round(((cpuMs(pid) - (cpu0[i] ?? 0)) / (performance.now() - t0)) * 1000) / 10,
-		);
+		const share = (pid: number, before: number) =>
+			Math.round(((cpuMs(pid) - before) / (performance.now() - t0)) * 1000) / 10;
+		const hubCpuPct = hubPids.map((pid, i) => share(pid, hubCpu0[i] ?? 0));
+		const mosquittoCpuPct = share(mosquitto.pid, mosquittoCpu0);
 		// A graceful stop: every accepted event durable, the files closed.
 		for (const h of hubs) {
 			const code = await h.kill("SIGTERM");
@@ -125,6 +131,7 @@ export async function externalSustained(
 			perS: Math.round(stored / ((last - first) / 1000)),
 			arrival: { p50: quantile(lag, 0.5), p99: quantile(lag, 0.99) },
 			hubCpuPct,
+			mosquittoCpuPct,
 		};
 	} finally {
 		for (const h of hubs) await h.kill("SIGKILL");

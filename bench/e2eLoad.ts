@@ -2,7 +2,8 @@
  * The sustained load of the e2e bench, spread over child processes so the generator is never the
  * hidden limit: each child opens one MQTT connection per node it was given and keeps `window`
  * QoS 1 ratings awaiting PUBACK on each (closed loop) for `seconds`, then waits for the last
- * acknowledgements. It reports what it sent, what was acknowledged, the press → PUBACK latencies
+ * acknowledgements. With `ratePerS` the children together send no faster than that (each its
+ * share, evenly spaced): an offered load, for a broker that acknowledges before the hub stores. It reports what it sent, what was acknowledged, the press → PUBACK latencies
  * (a histogram of 0.1 ms steps, so children merge) and the CPU it used (process.cpuUsage).
  * The hub acknowledges a QoS 1 event only once it is durable, so acknowledged = stored.
  *
@@ -23,6 +24,8 @@ interface Job {
 	window: number;
 	seconds: number;
 	tag: string;
+	/** This child's publishes a second at most (its share of the offered load). */
+	ratePerS?: number;
 }
 
 export interface ChildFigures {
@@ -54,9 +57,18 @@ async function load(job: Job, go: Promise<void>): Promise<ChildFigures> {
 	const cpu0 = process.cpuUsage();
 	const t0 = performance.now();
 	const end = t0 + job.seconds * 1000;
+	// Offered load: the n-th publish of this child waits for its slot, n / ratePerS after the start.
+	let slots = 0;
+	const pace = async () => {
+		if (!job.ratePerS) return;
+		const wait = t0 + (slots++ * 1000) / job.ratePerS - performance.now();
+		if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+	};
 	const lane = async (client: mqtt.MqttClient, node: string) => {
 		const topic = `vikno/v1/${job.centre}/${node}/rating`;
 		while (performance.now() < end) {
+			await pace();
+			if (performance.now() >= end) break;
 			sent++;
 			const body = JSON.stringify({ id: uuidv7(), ts: Date.now(), score: 1 + (sent % 5) });
 			const s = performance.now();
@@ -90,6 +102,8 @@ export interface LoadOptions {
 	/** Publishes awaiting PUBACK per connection. */
 	window: number;
 	seconds: number;
+	/** All children's publishes a second at most (default: as fast as acknowledged). */
+	ratePerS?: number;
 }
 
 export interface LoadFigures {
@@ -109,7 +123,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
 	const tag = Math.random().toString(36).slice(2, 8);
 	const shares = Array.from({ length: o.children }, (_, c) => o.nodes.filter((_, i) => i % o.children === c));
 	const kids = shares.map((nodes, c) => {
-		const job: Job = { url: o.url, centre: o.centre, nodes, window: o.window, seconds: o.seconds, tag: `${tag}${c}` };
+		const job: Job = {
+			url: o.url,
+			centre: o.centre,
+			nodes,
+			window: o.window,
+			seconds: o.seconds,
+			tag: `${tag}${c}`,
+			...(o.ratePerS ? { ratePerS: o.ratePerS / o.children } : {}),
+		};
 		const child = spawn(process.execPath, ["--import", "tsx", SELF, JSON.stringify(job)], {
 			stdio: ["pipe", "pipe", "inherit"],
 		});

@@ -30,7 +30,8 @@ export const EXTERNAL_CLI_HELP = `External broker (the country: mosquitto, EMQX,
   --broker-client-id ID   MQTT client id, stable across restarts (default vikno-hub-HOST-<hash of
                           the data dir>); each process of a deployment needs its own
   --share-group NAME      shared subscription group of all ingest processes (default ${DEFAULT_SHARE_GROUP})
-  --broker-connections N  connections of this process in the group, 1..64 (default 4)`;
+  --broker-connections N  connections of this process in the group, 1..256 (default 4; each carries
+                          one event per store commit: 64–128 for thousands of events a second)`;
 
 type Values = { [K in keyof typeof EXTERNAL_CLI_OPTIONS]?: string | undefined } & { data: string };
 
@@ -67,8 +68,8 @@ export function externalSettings(
 	const group = v["share-group"] ?? DEFAULT_SHARE_GROUP;
 	if (!isId(group)) throw new Error(`--share-group must match [a-z0-9][a-z0-9-]{0,31}, got "${group}"`);
 	const n = v["broker-connections"] === undefined ? 4 : Number(v["broker-connections"]);
-	if (!Number.isInteger(n) || n < 1 || n > 64)
-		throw new Error(`--broker-connections must be 1..64, got "${v["broker-connections"]}"`);
+	if (!Number.isInteger(n) || n < 1 || n > 256)
+		throw new Error(`--broker-connections must be 1..256, got "${v["broker-connections"]}"`);
 	return {
 		url,
 		...(username !== undefined ? { username } : {}),

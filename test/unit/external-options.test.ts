@@ -41,7 +41,7 @@ describe("vikno hub --broker options", () => {
 		[{ broker: "mqtt://x:1", "tls-cert": "c" }, "--tls-cert is an option of the hub's own broker"],
 		[{ broker: "mqtt://x:1", "broker-ca": "ca.pem" }, "--broker-ca goes with an mqtts:// broker"],
 		[{ broker: "mqtt://x:1", "share-group": "Bad Group" }, "--share-group must match"],
-		[{ broker: "mqtt://x:1", "broker-connections": "0" }, "--broker-connections must be 1..64"],
+		[{ broker: "mqtt://x:1", "broker-connections": "0" }, "--broker-connections must be 1..256"],
 	] as const)("refuses %o", (given, message) => {
 		expect(() => externalSettings({ data, ...given }, given, {})).toThrow(message);
 	});
