@@ -116,7 +116,7 @@ export async function streamRoutes(fastify: FastifyInstance, opts: AppOptions) {
 	});
 	const open = new Gauge({
 		name: "vikno_streams_open",
-		help: "Live streams (dashboards, boards) open now",
+		help: "Live streams (GET /api/v1/stream: manager pages) open now",
 		registers: [opts.registry],
 	});
 	const ticks = new LiveTicks(hall, THROTTLE_MS, (n) => {
