@@ -7,7 +7,3 @@ declare module "aedes-persistence-redis" {
 	const redisPersistence: (opts: Record<string, unknown>) => unknown;
 	export default redisPersistence;
 }
-declare module "msgpack-lite" {
-	const msgpack: { encode(value: unknown): Buffer; decode(buffer: Buffer): unknown };
-	export default msgpack;
-}

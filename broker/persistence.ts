@@ -9,7 +9,6 @@ import { Readable } from "node:stream";
 import type { AedesOptions, Client } from "aedes";
 import { subscribeRedisOnce } from "./redisEmitter.ts";
 import { buildRetainedIndex, indexRetained } from "./redisRetained.ts";
-import { moveWillList, type WillStore, willsInSet } from "./redisWills.ts";
 
 export type PersistenceConfig =
 	| { kind: "memory" }
@@ -66,9 +65,7 @@ export async function openPersistence(cfg: PersistenceConfig): Promise<OpenedPer
 			// The store's own connection, given to it, so the retained index (redisRetained.ts) shares it.
 			const db = new Redis({ ...conn });
 			await buildRetainedIndex(db);
-			await moveWillList(db);
 			const persistence = redisPersistence({ conn: db, maxSessionDelivery: REDIS_MAX_SESSION_DELIVERY });
-			willsInSet((persistence as unknown as { asyncPersistence: WillStore }).asyncPersistence, db);
 			storeEachSubscribeOnce(persistence as SubscriptionStore);
 			indexRetained(persistence as unknown as Parameters<typeof indexRetained>[0], db);
 			const closing = quietRetainedReadsOnClose(persistence as RetainedStreams);

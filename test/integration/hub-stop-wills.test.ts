@@ -4,26 +4,18 @@
  * reconnect (and publishing thousands of them kept a hub holding 5 000 nodes from stopping within
  * its 30 s). The Wills stay in the session store: a node that reconnects to the next hub replaces
  * its own, and the Will of one that does not come back is published by the next hub's sweep of
- * Wills whose broker is gone (aedes' heartbeat, shortened here). With the hub's own session store
- * (LevelDB) and with a city's Redis, where the Wills are listed in a set (broker/redisWills.ts)
- * and keys an older version listed are moved into it.
+ * Wills whose broker is gone (aedes' heartbeat, shortened here).
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Redis } from "ioredis";
 import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PersistenceConfig } from "../../broker/persistence.ts";
-import { WILLS_SET } from "../../broker/redisWills.ts";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../server/hub.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { startTestHub, tempDir } from "../fixtures/hub.ts";
-import { type RedisServer, redisAvailable, startRedis } from "../fixtures/redis.ts";
 import { until } from "../fixtures/wait.ts";
 
-let dir = tempDir("vikno-stop-wills-");
-let persistence: PersistenceConfig | undefined;
-let redis: RedisServer | undefined;
+const dir = tempDir("vikno-stop-wills-");
 const hubs: Hub[] = [];
 const clients: MqttClient[] = [];
 /** The sweep runs every 4 heartbeats: 8 s, time enough for a node to come back first. */
@@ -33,13 +25,10 @@ afterAll(async () => {
 	for (const c of clients) c.end(true);
 	for (const h of hubs) await h.close().catch(() => {});
 	dir.remove();
-	await redis?.stop();
 });
 
 async function hub(): Promise<Hub> {
-	const h = await startTestHub(dir.path, {
-		broker: { heartbeatMs: HEARTBEAT_MS, ...(persistence ? { persistence } : {}) },
-	});
+	const h = await startTestHub(dir.path, { broker: { heartbeatMs: HEARTBEAT_MS } });
 	hubs.push(h);
 	return h;
 }
@@ -78,85 +67,40 @@ function statuses(): string[] {
 	}
 }
 
-async function plannedStop() {
-	const first = await hub();
-	await node(first, "win-01");
-	await node(first, "win-02");
-	expect(statuses()).toEqual(["win-01 online", "win-02 online"]);
+describe("a planned stop of the hub", () => {
+	it("publishes no Will; the next hub publishes the Will of a node that does not come back, not of one that does", async () => {
+		const first = await hub();
+		await node(first, "win-01");
+		await node(first, "win-02");
+		expect(statuses()).toEqual(["win-01 online", "win-02 online"]);
 
-	await first.close();
-	hubs.length = 0;
-	// Nothing stored on the way down: the nodes did not fail, the hub stopped.
-	expect(statuses()).toEqual(["win-01 online", "win-02 online"]);
+		await first.close();
+		hubs.length = 0;
+		// Nothing stored on the way down: the nodes did not fail, the hub stopped.
+		expect(statuses()).toEqual(["win-01 online", "win-02 online"]);
 
-	const second = await hub();
-	await node(second, "win-01"); // back at once; win-02 stays away
-	await until(statuses, (s) => s.includes("win-02 offline"), {
-		what: "win-02's Will, published by the next hub's sweep",
-		timeoutMs: 30_000,
-	});
-	expect(statuses()).toEqual(["win-01 online", "win-02 online", "win-01 online", "win-02 offline"]);
+		const second = await hub();
+		await node(second, "win-01"); // back at once; win-02 stays away
+		await until(statuses, (s) => s.includes("win-02 offline"), {
+			what: "win-02's Will, published by the next hub's sweep",
+			timeoutMs: 30_000,
+		});
+		expect(statuses()).toEqual(["win-01 online", "win-02 online", "win-01 online", "win-02 offline"]);
 
-	// As state for a subscriber: win-02 retained offline, win-01 online.
-	const watcher = await mqtt.connectAsync(second.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0 });
-	clients.push(watcher);
-	const retained = new Map<string, boolean>();
-	watcher.on("message", (topic, body) =>
-		retained.set(topic, (JSON.parse(body.toString()) as { online: boolean }).online),
-	);
-	await watcher.subscribeAsync([demoTopic("win-01", "status"), demoTopic("win-02", "status")], { qos: 1 });
-	await until(
-		() => retained.size,
-		(n) => n === 2,
-		{ what: "both retained statuses" },
-	);
-	expect(retained.get(demoTopic("win-01", "status"))).toBe(true);
-	expect(retained.get(demoTopic("win-02", "status"))).toBe(false);
-}
-
-const NAME =
-	"publishes no Will; the next hub publishes the Will of a node that does not come back, not of one that does";
-
-describe("a planned stop of the hub, sessions in LevelDB", () => {
-	it(NAME, plannedStop, 60_000);
-});
-
-describe.skipIf(!redisAvailable())("a planned stop of the hub, sessions in Redis", () => {
-	beforeAll(async () => {
-		redis = await startRedis();
-		persistence = { kind: "redis", url: redis.url };
-		dir.remove();
-		dir = tempDir("vikno-stop-wills-redis-");
-	});
-
-	it("moves the keys an older version listed into the set when it opens", async () => {
-		const db = new Redis(redis?.url as string);
-		try {
-			await db.rpush("will", "will:gone-broker:old-client");
-			await db.set("will:gone-broker:old-client", "x");
-			const h = await hub();
-			expect(await db.exists("will")).toBe(0);
-			expect(await db.sismember(WILLS_SET, "will:gone-broker:old-client")).toBe(1);
-			await h.close();
-			hubs.length = 0;
-			await db.del("will:gone-broker:old-client");
-			await db.srem(WILLS_SET, "will:gone-broker:old-client");
-		} finally {
-			db.disconnect();
-		}
-	});
-
-	it(NAME, async () => {
-		await plannedStop();
-		// Each connected node's Will listed once in the set, the gone one's removed once published.
-		const db = new Redis(redis?.url as string);
-		try {
-			const keys = await db.smembers(WILLS_SET);
-			expect(keys.filter((k) => k.endsWith(":stop-win-02"))).toEqual([]);
-			expect(keys.filter((k) => k.endsWith(":stop-win-01"))).toHaveLength(1);
-			expect(await db.exists("will")).toBe(0);
-		} finally {
-			db.disconnect();
-		}
+		// As state for a subscriber: win-02 retained offline, win-01 online.
+		const watcher = await mqtt.connectAsync(second.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0 });
+		clients.push(watcher);
+		const retained = new Map<string, boolean>();
+		watcher.on("message", (topic, body) =>
+			retained.set(topic, (JSON.parse(body.toString()) as { online: boolean }).online),
+		);
+		await watcher.subscribeAsync([demoTopic("win-01", "status"), demoTopic("win-02", "status")], { qos: 1 });
+		await until(
+			() => retained.size,
+			(n) => n === 2,
+			{ what: "both retained statuses" },
+		);
+		expect(retained.get(demoTopic("win-01", "status"))).toBe(true);
+		expect(retained.get(demoTopic("win-02", "status"))).toBe(false);
 	}, 60_000);
 });
