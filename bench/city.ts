@@ -165,15 +165,10 @@ export async function startHubProc(spec: HubSpec, timeoutMs = 120_000): Promise<
 		output: () => out,
 		async stop(graceMs = 30_000) {
 			if (child.exitCode !== null || child.signalCode !== null) return;
-			const t0 = performance.now();
 			child.kill("SIGTERM");
 			const t = setTimeout(() => child.kill("SIGKILL"), graceMs);
 			await exited;
 			clearTimeout(t);
-			const s = ((performance.now() - t0) / 1000).toFixed(1);
-			process.stderr.write(
-				`city: hub ${child.pid} ${child.signalCode === "SIGKILL" ? `killed after ${s} s` : `stopped in ${s} s`}\n`,
-			);
 		},
 	};
 }

@@ -92,8 +92,6 @@ export interface BrokerOptions {
 	tls?: TlsConfig | undefined;
 	/** Default: memory (nothing survives a restart). */
 	persistence?: PersistenceConfig;
-	/** See BrokerSettings.heartbeatMs. */
-	heartbeatMs?: number;
 	observer?: BrokerObserver;
 	log?: Log;
 	now?: () => number;
@@ -111,12 +109,6 @@ export interface BrokerSettings {
 	/** Path of MQTT over WebSocket on the HTTP server (default /mqtt); false: none. */
 	websocketPath?: string | false;
 	revocationPollMs?: number;
-	/**
-	 * aedes' heartbeat, ms (default 60 000): how often this broker tells the others of a city it is
-	 * alive; one silent for 3 heartbeats is gone, and every 4 heartbeats each broker publishes the
-	 * Wills of clients whose broker is gone and who have not come back.
-	 */
-	heartbeatMs?: number;
 }
 
 export interface RunningBroker {
@@ -182,7 +174,6 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		queueLimit: limits.queueLimit,
 		// The guard never lets a write wait for drain; a slow client is cut off there instead.
 		drainTimeout: 0,
-		...(opts.heartbeatMs ? { heartbeatInterval: opts.heartbeatMs } : {}),
 		preConnect: preConnect(ctx, gate),
 		authenticate: authenticate(ctx),
 		authorizePublish: authorizePublish(ctx, opts.admit),
@@ -247,13 +238,6 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		heldFor: (client) => gate.heldFor(client),
 		async close() {
 			stopWatching();
-			// A planned stop is not the nodes' failure: their Wills are not published (each would
-			// say "offline" for a node that is about to reconnect), they stay in the session store.
-			// A node that reconnects replaces its own; one that does not come back has its Will
-			// published by aedes' sweep of Wills whose broker is gone (this broker's successor, or
-			// another broker of a city), minutes later (docs/broker.md).
-			const clients = (broker as unknown as { clients: Record<string, { will?: unknown }> }).clients;
-			for (const client of Object.values(clients)) client.will = null;
 			await new Promise<void>((resolve) => broker.close(() => resolve()));
 			await Promise.all(
 				[listening.server, ...(tls ? [tls.server] : []), ...sockets].map(

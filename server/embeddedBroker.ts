@@ -62,7 +62,6 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Mqt
 		limits: o.settings?.limits ?? {},
 		tls: o.settings?.tls,
 		persistence: o.settings?.persistence ?? { kind: "level", path: join(o.dataDir, "mqtt-sessions") },
-		...(o.settings?.heartbeatMs ? { heartbeatMs: o.settings.heartbeatMs } : {}),
 		// Refused connects, publishes and subscriptions, disconnects, messages in/out; a refused
 		// publish is also a rejected message.
 		observer: brokerMetrics(metrics.registry, () =>
