@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { v7 as uuidv7 } from "uuid";
 import { BIN, startHubProcess } from "../test/fixtures/hubProcess.ts";
 import type { BenchCentre } from "./e2eCentre.ts";
-import { cpuMs, rssBytes as rssOf } from "./proc.ts";
+import { cpuMs, rssBytes } from "./proc.ts";
 import { mb } from "./table.ts";
 
 export interface RssFigures {
@@ -96,7 +96,7 @@ export async function centreHubRss(
 			);
 		await status();
 		await sleep(2_000);
-		const rssStart = rssOf(pid);
+		const rssStart = rssBytes(pid);
 		const cpuStart = cpuMs(pid);
 		let rssMax = rssStart;
 		let acked = 0;
@@ -115,7 +115,7 @@ export async function centreHubRss(
 				pending.push(publish(k, e.kind, e.data).then(() => acked++));
 			}
 			if (now >= nextSample) {
-				rssMax = Math.max(rssMax, rssOf(pid));
+				rssMax = Math.max(rssMax, rssBytes(pid));
 				nextSample += 1_000;
 			}
 			if (now >= nextStatus) {
@@ -125,7 +125,7 @@ export async function centreHubRss(
 			await sleep(5);
 		}
 		await Promise.all(pending);
-		const rssEnd = rssOf(pid);
+		const rssEnd = rssBytes(pid);
 		const cpuPct = Math.round(((cpuMs(pid) - cpuStart) / (performance.now() - start)) * 1000) / 10;
 		return {
 			events: total,
