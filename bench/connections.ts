@@ -31,6 +31,8 @@ const RATE = Number(process.env.VIKNO_BENCH_RATE ?? 1000);
 const EVENTS_PER_HOUR = Number(process.env.VIKNO_BENCH_EVENTS_PER_HOUR ?? 6);
 /** `vikno hub --heap-growth` of the hubs; 0: V8's own. */
 const HEAP_GROWTH = Number(process.env.VIKNO_BENCH_HEAP_GROWTH ?? 30);
+/** The hubs' --max-connecting; their default when not given. */
+const MAX_CONNECTING = process.env.VIKNO_BENCH_MAX_CONNECTING;
 const BURST_TIMEOUT_MS = 300_000;
 const PER_CENTRE = 30;
 const HEARTBEAT_S = 30;
@@ -58,6 +60,14 @@ async function hubRss(city: City): Promise<number[]> {
 async function hubTotal(city: City, own = 0): Promise<number> {
 	const counts = await Promise.all(city.hubs.map((h) => hubClients(h).catch(() => 0)));
 	return counts.reduce((a, b) => a + b, 0) - own;
+}
+
+/** The generators' client errors by kind, added up. */
+function errorKinds(c: City): Record<string, number> {
+	const out: Record<string, number> = {};
+	for (const g of c.generators)
+		for (const [k, n] of Object.entries(g.latest?.errorKinds ?? {})) out[k] = (out[k] ?? 0) + n;
+	return out;
 }
 
 /** Wait until `count()` reaches `target`; the time it took, s, or undefined on timeout (and the highest seen). */
@@ -99,7 +109,10 @@ export async function run(): Promise<Record<string, unknown>> {
 			ratePerS: RATE,
 			heartbeatS: HEARTBEAT_S,
 			eventsPerHour: EVENTS_PER_HOUR,
-			...(HEAP_GROWTH > 0 ? { hubArgs: ["--heap-growth", String(HEAP_GROWTH)] } : {}),
+			hubArgs: [
+				...(HEAP_GROWTH > 0 ? ["--heap-growth", String(HEAP_GROWTH)] : []),
+				...(MAX_CONNECTING ? ["--max-connecting", MAX_CONNECTING] : []),
+			],
 			maxConnections: Math.min(FD_LIMIT - FD_SPARE, perHub + 1000),
 			deferConnect: true,
 		});
@@ -168,7 +181,26 @@ export async function run(): Promise<Record<string, unknown>> {
 		await c.restart();
 		const downS = (performance.now() - tRestart) / 1000;
 		progress(`hubs restarted in ${downS.toFixed(1)} s`);
+		// What the reconnect costs: every process's CPU, and the CONNACKs and errors the nodes saw.
+		const hubCpuR0 = c.hubs.map((h) => cpuMs(h.pid));
+		const redisCpuR0 = cpuMs(c.redis.pid);
+		const genCpuR0 = c.generators.map((g) => g.latest?.cpuMs ?? 0);
+		const connacksR0 = c.generators.reduce((s, g) => s + (g.latest?.connacks ?? 0), 0);
+		const errorsR0 = c.generators.reduce((s, g) => s + (g.latest?.errors ?? 0), 0);
+		const kindsR0 = errorKinds(c);
 		const back = await reach("back", async () => c.connected(), NODES, RECONNECT_TIMEOUT_MS);
+		const backSpan = back.s ?? RECONNECT_TIMEOUT_MS / 1000;
+		const pctOf = (ms: number) => Math.round((ms / 10 / backSpan) * 10) / 10;
+		const hubCpuR = c.hubs.map((h, k) => pctOf(cpuMs(h.pid) - (hubCpuR0[k] ?? 0)));
+		const redisCpuR = pctOf(cpuMs(c.redis.pid) - redisCpuR0);
+		const genCpuR = c.generators.map((g, k) => pctOf((g.latest?.cpuMs ?? 0) - (genCpuR0[k] ?? 0)));
+		const connacksR = c.generators.reduce((s, g) => s + (g.latest?.connacks ?? 0), 0) - connacksR0;
+		const errorsR = c.generators.reduce((s, g) => s + (g.latest?.errors ?? 0), 0) - errorsR0;
+		const kindsR = Object.fromEntries(
+			Object.entries(errorKinds(c))
+				.map(([k, n]) => [k, n - (kindsR0[k] ?? 0)] as const)
+				.filter(([, n]) => n > 0),
+		);
 		await sleep(2000);
 		const hubsBack = await hubTotal(c, own);
 
@@ -199,6 +231,16 @@ export async function run(): Promise<Record<string, unknown>> {
 			["hub restart (stop + start)", `${downS.toFixed(1)} s`],
 			["all back on the hubs after the restart", back.s === undefined ? `no: ${back.best}` : `${back.s.toFixed(1)} s`],
 			[
+				"CONNACKs / client errors while they came back",
+				`${connacksR} / ${errorsR} (${Object.entries(kindsR)
+					.map(([k, n]) => `${k} ${n}`)
+					.join(", ")})`,
+			],
+			[
+				"CPU while they came back: hubs, redis-server, generators",
+				`${hubCpuR.map((x) => `${x}%`).join(" ")}, ${redisCpuR}%, ${genCpuR.map((x) => `${x}%`).join(" ")}`,
+			],
+			[
 				"generators' CPU, connecting",
 				genConnectCpu.map((x) => `${((x / 1000 / connectS) * 100).toFixed(0)}%`).join(" "),
 			],
@@ -221,9 +263,16 @@ export async function run(): Promise<Record<string, unknown>> {
 			reconnected: back.best,
 			restart_s: Math.round(downS * 10) / 10,
 			hub_clients_after_restart: hubsBack,
+			reconnect_connacks: connacksR,
+			reconnect_errors: errorsR,
+			reconnect_error_kinds: kindsR,
+			hub_cpu_reconnect_pct: hubCpuR,
+			redis_cpu_reconnect_pct: redisCpuR,
+			generator_cpu_reconnect_pct: genCpuR,
 			connect_s: Math.round(connectS * 10) / 10,
 			hubs: HUBS,
 			heap_growth_pct: HEAP_GROWTH > 0 ? HEAP_GROWTH : null,
+			max_connecting: MAX_CONNECTING ? Number(MAX_CONNECTING) : "default",
 			generators: GENERATORS,
 			rate_per_s: RATE * GENERATORS,
 			hub_rss_idle_mb: idle.map(mb),

@@ -126,6 +126,7 @@ const REFUSAL_CODE: Record<ConnectRefusal, ConnackCode> = {
 	too_many_connections: 3,
 	too_many_from_address: 3,
 	rate_limited: 3,
+	busy: 3,
 	connect_timeout: 3,
 	// refused by the frame guard, which answers CONNACK 1 itself (or closes on a wrong name)
 	unsupported_protocol: 1,

@@ -13,6 +13,7 @@ import type { NodeRole } from "../core/centre.ts";
 import { type Log, silentLog } from "../core/log.ts";
 import { OnceLog } from "../core/onceLog.ts";
 import { ClientTable } from "./clients.ts";
+import { ConnectTurns } from "./connectTurns.ts";
 import { authenticate, preConnect } from "./hooks/connect.ts";
 import { type BrokerObserver, type HookContext, refuseConnect } from "./hooks/context.ts";
 import { onClientError } from "./hooks/errors.ts";
@@ -50,6 +51,10 @@ export interface BrokerLimits {
 	connectTimeoutMs: number;
 	/** Packets a client may send before its CONNACK. */
 	queueLimit: number;
+	/** Clients between CONNECT and CONNACK at once; the others wait their turn (connectTurns.ts). */
+	maxConnecting: number;
+	/** A client waiting longer than this for its turn is answered CONNACK 3 (busy), ms. */
+	maxConnectWaitMs: number;
 	connections: ConnectionLimits;
 }
 
@@ -61,6 +66,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 	allowKeepaliveZero: false,
 	connectTimeoutMs: 5_000,
 	queueLimit: 42,
+	maxConnecting: 256,
+	maxConnectWaitMs: 5_000,
 	connections: {
 		maxConnections: 10_000,
 		maxPerAddress: 256,
@@ -163,6 +170,12 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		refusals,
 		obs,
 		refuseConnect: refuseConnect({ obs, refusals }),
+		turns: new ConnectTurns(
+			limits.maxConnecting,
+			limits.maxConnectWaitMs,
+			performance.now.bind(performance),
+			obs.connectTurns,
+		),
 		// Set once aedes exists; authorizePublish runs only after that.
 		refuse: () => {},
 	};
@@ -181,10 +194,14 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 		authorizeForward: authorizeForward(ctx),
 	});
 	aedes = broker;
+	dropClosedRegistrations(broker);
 	(ctx as { refuse: HookContext["refuse"] }).refuse = dropRefused(broker);
 	const store = (broker as unknown as { persistence: OutgoingStore }).persistence;
 	markRedeliveries<Delivery>(store, (client, packet) => gate.replaying(client, packet));
-	broker.on("clientReady", (client) => gate.ready(client));
+	broker.on("clientReady", (client) => {
+		ctx.turns.done(client);
+		gate.ready(client);
+	});
 	answerUnknownPubrec(store);
 	const report = () => {
 		obs.clients?.(broker.connectedClients);
@@ -246,5 +263,45 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 			);
 			await persistence.close();
 		},
+	};
+}
+
+/**
+ * A client whose connection closed while aedes was still connecting it (a node that gave up
+ * waiting for its CONNACK) is not registered. aedes would register it anyway once its session was
+ * restored: closed, it stayed in `broker.clients` for good, with the subscriptions restored after
+ * its close and the Will stored for it, counted as connected; the node's next connection then took
+ * over this dead one and published its Will ("offline" for a node that is back). Here what was
+ * restored after the close is undone instead: the subscriptions in memory (the persistent session
+ * keeps them in the store) and the stored Will.
+ */
+function dropClosedRegistrations(broker: Aedes): void {
+	type Restored = Client & {
+		closed?: boolean;
+		subscriptions: Record<string, { func?: unknown }>;
+		will?: unknown;
+	};
+	const b = broker as unknown as {
+		registerClient(client: Client): void;
+		unsubscribe(topic: string, func: unknown, done: () => void): void;
+		persistence: { delWill(client: { id: string; brokerId: string }): Promise<unknown> };
+		id: string;
+	};
+	const register = b.registerClient.bind(broker);
+	b.registerClient = (client) => {
+		const c = client as Restored;
+		if (!c.closed) {
+			register(client);
+			return;
+		}
+		for (const [topic, sub] of Object.entries(c.subscriptions)) b.unsubscribe(topic, sub.func, () => {});
+		c.subscriptions = {};
+		if (c.will) {
+			c.will = null;
+			b.persistence.delWill({ id: c.id, brokerId: b.id }).then(
+				() => {},
+				() => {},
+			);
+		}
 	};
 }

@@ -1,5 +1,5 @@
 /** Prometheus series of the broker, registered in the hub's registry; the observer feeds them. */
-import { Counter, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 import type { BrokerObserver } from "./broker.ts";
 import { CONNECT_REFUSAL_NAMES, DISCONNECT_NAMES, PUBLISH_REFUSAL_NAMES, SUBSCRIBE_REFUSAL_NAMES } from "./reasons.ts";
 
@@ -45,7 +45,21 @@ export function brokerMetrics(registry: Registry, notAuthorized: () => void) {
 	// Bound children: these two run once per message.
 	const receivedBy = qos.map((q) => received.labels({ qos: q }));
 	const sentBy = qos.map((q) => sent.labels({ qos: q }));
+	const connecting = new Gauge({
+		name: "vikno_mqtt_connecting",
+		help: "MQTT clients between their CONNECT and CONNACK now (at most --max-connecting)",
+		registers: [registry],
+	});
+	const waiting = new Gauge({
+		name: "vikno_mqtt_connect_waiting",
+		help: "MQTT clients whose CONNECT waits for its turn (a reconnect storm while it is high)",
+		registers: [registry],
+	});
 	const observer: BrokerObserver = {
+		connectTurns: (now, queued) => {
+			connecting.set(now);
+			waiting.set(queued);
+		},
 		connectRefused: (reason) => connects.inc({ reason }),
 		publishRefused: (reason) => {
 			publishes.inc({ reason });

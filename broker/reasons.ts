@@ -18,6 +18,7 @@ export const CONNECT_REFUSALS = {
 	too_many_connections: "The broker already has its maximum number of connections (socket closed).",
 	too_many_from_address: "The address already has its maximum number of connections (socket closed).",
 	rate_limited: "The address opened connections faster than allowed per second (socket closed).",
+	busy: "More clients were connecting than the broker serves at once (--max-connecting) and this one waited longer than 5 s for its turn (socket closed: the client tries again as after any lost connection).",
 	connect_timeout: "No CONNECT arrived in time after the socket (or TLS handshake) opened (socket closed).",
 	unsupported_protocol:
 		'Not MQTT 3.1.1 ("MQTT", level 4) or 3.1 ("MQIsdp", level 3): another level (MQTT 5, a bridge\'s 0x84) gets CONNACK 1 (MQTT-3.1.2-2), another protocol name a closed socket (MQTT-3.1.2-1).',

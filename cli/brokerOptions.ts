@@ -17,6 +17,7 @@ export const BROKER_CLI_OPTIONS = {
 	"max-keepalive": { type: "string" },
 	"allow-keepalive-zero": { type: "boolean" },
 	"max-connections": { type: "string" },
+	"max-connecting": { type: "string" },
 } as const;
 
 export const BROKER_CLI_HELP = `Broker options (hub and demo):
@@ -28,7 +29,9 @@ export const BROKER_CLI_HELP = `Broker options (hub and demo):
   --allow-keepalive-zero  accept keep-alive 0 (none); refused by default: a device that loses power
                           would stay "connected" and its Will would never be sent
   --max-connections N     MQTT connections this process holds at most (default 10000); the process's
-                          open-files limit (ulimit -n) must be higher (docs/broker.md, Several brokers)`;
+                          open-files limit (ulimit -n) must be higher (docs/broker.md, Several brokers)
+  --max-connecting N      clients between CONNECT and CONNACK at once (default 256); the others wait
+                          their turn in arrival order, up to 5 s (docs/broker.md, Connecting in turns)`;
 
 type Options = typeof BROKER_CLI_OPTIONS;
 type Values = { [K in keyof Options]?: (Options[K]["type"] extends "boolean" ? boolean : string) | undefined };
@@ -61,14 +64,22 @@ export function brokerSettings(v: Values, dataDir: string): BrokerSettings {
 			throw new Error(`--ws-path must start with / (or be off), got "${v["ws-path"]}"`);
 		settings.websocketPath = v["ws-path"] === "off" ? false : v["ws-path"];
 	}
-	const limits = keepaliveLimits(v);
-	const max = v["max-connections"];
-	if (max !== undefined) {
-		const n = Number(max);
-		if (!/^\d+$/.test(max) || n < 1) throw new Error(`--max-connections must be a whole number ≥ 1, got "${max}"`);
-		settings.limits = { ...limits, connections: { maxConnections: n } };
-	} else if (limits) settings.limits = limits;
+	const limits = keepaliveLimits(v) ?? {};
+	const max = wholeNumber(v, "max-connections");
+	if (max !== undefined) limits.connections = { maxConnections: max };
+	const connecting = wholeNumber(v, "max-connecting");
+	if (connecting !== undefined) limits.maxConnecting = connecting;
+	if (Object.keys(limits).length > 0) settings.limits = limits;
 	return settings;
+}
+
+/** A whole number ≥ 1 given as `--name`, or undefined when it is not given. */
+function wholeNumber(v: Values, name: "max-connections" | "max-connecting"): number | undefined {
+	const raw = v[name];
+	if (raw === undefined) return undefined;
+	const n = Number(raw);
+	if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got "${raw}"`);
+	return n;
 }
 
 /** Keep-alive bounds: a limit on its field (two bytes, §3.1.2.10) and whether 0 (none) is accepted. */

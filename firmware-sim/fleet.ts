@@ -82,6 +82,8 @@ export interface FleetStats {
 	/** Heartbeats the hub must keep (not from a clock too far behind). */
 	heartbeatsKept: number;
 	errors: number;
+	/** The client errors by kind: the error's code (ECONNRESET, a CONNACK's return code) or its message. */
+	errorKinds: Record<string, number>;
 	/** The ids of acknowledged heartbeats, when asked for (`keepIds`). */
 	ackedIds?: string[];
 	/** Distinct events handed to the clients (each once, however often it is sent), and those acknowledged. */
@@ -124,6 +126,7 @@ export class Fleet {
 	private heartbeats = 0;
 	private acked = 0;
 	private errors = 0;
+	private readonly errorKinds: Record<string, number> = {};
 	private readonly ids: string[] | undefined;
 	private ticker: NodeJS.Timeout | undefined;
 	private second = 0;
@@ -212,6 +215,7 @@ export class Fleet {
 			heartbeats: this.heartbeats,
 			heartbeatsAcked: this.acked,
 			errors: this.errors,
+			errorKinds: { ...this.errorKinds },
 			...(this.ids ? { ackedIds: [...this.ids] } : {}),
 			heartbeatsKept: this.heartbeatsKept,
 			events: this.events,
@@ -303,8 +307,10 @@ export class Fleet {
 			this.isUp[i] = false;
 			if (c.options.will) c.options.will.payload = this.status(false);
 		});
-		c.on("error", () => {
+		c.on("error", (err: Error & { code?: string | number }) => {
 			this.errors++;
+			const kind = String(err.code ?? err.message);
+			this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
 		});
 		return c;
 	}

@@ -1,7 +1,8 @@
 /**
  * aedes' preConnect and authenticate hooks: keep the CONNECT packet, start holding the client's
- * deliveries until its session is ready (sessionGate.ts), then check its credentials and the
- * connect policy (acl.ts canConnect) and admit or refuse it with the right CONNACK code.
+ * deliveries until its session is ready (sessionGate.ts), then — in its turn (connectTurns.ts) —
+ * check its credentials and the connect policy (acl.ts canConnect) and admit or refuse it with
+ * the right CONNACK code.
  */
 import type { AuthenticateError, Client, ConnectPacket } from "aedes";
 import { type CredentialCheck, canConnect } from "../acl.ts";
@@ -15,6 +16,16 @@ export function preConnect(ctx: HookContext, gate: SessionGate) {
 		ctx.clients.connecting(client, packet);
 		callback(null, true);
 	};
+}
+
+/** Close the client's connection (if it is not closed yet) and call `then` once aedes has seen it close. */
+function afterClose(client: Client, then: () => void): void {
+	if ((client as { closed?: boolean }).closed) {
+		then();
+		return;
+	}
+	client.conn.once("close", () => setImmediate(then));
+	client.conn.destroy();
 }
 
 async function checkCredentials(
@@ -39,6 +50,33 @@ export function authenticate(ctx: HookContext) {
 		password: Buffer | undefined,
 		callback: (error: AuthenticateError | null, success: boolean | null) => void,
 	) => {
+		ctx.turns.enter(client, (how) => {
+			if (how === "go") {
+				check(client, username, password, callback);
+				return;
+			}
+			// Waited too long: the connection is closed without a CONNACK, and the client tries again
+			// as after any lost connection. (CONNACK 3 would be the protocol's word for it, but
+			// MQTT.js, the devices' library, never reconnects after a refusal by default: a node told
+			// "busy" would stay away for good.)
+			if (how === "late")
+				ctx.refuseConnect("busy", "waited too long for its turn to connect; connection closed", {
+					client: client.id,
+					address: ctx.clients.address(client),
+				});
+			// Closed (or gone already): aedes stops at a closed client, so the callback ends nothing more.
+			const err = new Error(how === "late" ? "server busy: try again" : "left before its turn") as AuthenticateError;
+			(err as { returnCode: number }).returnCode = 3;
+			afterClose(client, () => callback(err, null));
+		});
+	};
+
+	function check(
+		client: Client,
+		username: string | undefined,
+		password: Buffer | undefined,
+		callback: (error: AuthenticateError | null, success: boolean | null) => void,
+	) {
 		const packet = ctx.clients.takeConnect(client);
 		const request = {
 			clientId: packet?.clientId ?? client.id,
@@ -76,5 +114,5 @@ export function authenticate(ctx: HookContext) {
 				}
 				callback(null, true);
 			});
-	};
+	}
 }

@@ -4,12 +4,15 @@ import type { NodeRole } from "../../core/centre.ts";
 import type { Log } from "../../core/log.ts";
 import type { OnceLog } from "../../core/onceLog.ts";
 import type { ClientTable } from "../clients.ts";
+import type { ConnectTurns } from "../connectTurns.ts";
 import type { ConnectRefusal, DisconnectReason, PublishRefusal, SubscribeRefusal } from "../reasons.ts";
 import type { DeviceRegistry } from "../registry.ts";
 
 /** What the broker reports, for metrics. */
 export interface BrokerObserver {
 	clients?(connected: number): void;
+	/** Clients connecting now and waiting for their turn (connectTurns.ts), on every change. */
+	connectTurns?(connecting: number, waiting: number): void;
 	connectRefused?(reason: ConnectRefusal): void;
 	publishRefused?(reason: PublishRefusal): void;
 	subscribeRefused?(reason: SubscribeRefusal): void;
@@ -33,6 +36,8 @@ export interface HookContext {
 	readonly obs: BrokerObserver;
 	/** Count and log a refused connection. */
 	refuseConnect(reason: ConnectRefusal, detail: string, fields: object): void;
+	/** Connecting clients take turns: the session restores running at once are bounded. */
+	readonly turns: ConnectTurns;
 	/** Drop a publish for good after its acknowledgement (refused.ts). */
 	refuse(packet: PublishPacket): void;
 }
