@@ -180,6 +180,13 @@ export async function hubClients(hub: HubProc): Promise<number> {
 	return m ? Number(m[1]) : Number.NaN;
 }
 
+/** A counter or gauge of a hub's /metrics (the first series whose name and labels start with `series`). */
+export async function hubMetric(hub: HubProc, series: string): Promise<number> {
+	const text = await (await fetch(`${hub.httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+	const line = text.split("\n").find((l) => l.startsWith(series));
+	return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : Number.NaN;
+}
+
 export interface Generator {
 	child: ChildProcess;
 	latest: FleetReport | undefined;

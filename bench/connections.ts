@@ -20,8 +20,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type City, hubClients, startCity } from "./city.ts";
-import { cpuMs, rssBytes } from "./proc.ts";
+import { type City, hubClients, hubMetric, startCity } from "./city.ts";
+import { cpuMs, listenOverflows, rssBytes } from "./proc.ts";
 import { printTable } from "./table.ts";
 
 const NODES = Number(process.env.VIKNO_BENCH_NODES ?? 30_000);
@@ -188,7 +188,12 @@ export async function run(): Promise<Record<string, unknown>> {
 		const connacksR0 = c.generators.reduce((s, g) => s + (g.latest?.connacks ?? 0), 0);
 		const errorsR0 = c.generators.reduce((s, g) => s + (g.latest?.errors ?? 0), 0);
 		const kindsR0 = errorKinds(c);
+		const overflowsR0 = listenOverflows();
 		const back = await reach("back", async () => c.connected(), NODES, RECONNECT_TIMEOUT_MS);
+		const overflowsR = listenOverflows() - overflowsR0;
+		const busyR = (
+			await Promise.all(c.hubs.map((h) => hubMetric(h, 'vikno_mqtt_connects_refused_total{reason="busy"}')))
+		).reduce((a, b) => a + b, 0);
 		const backSpan = back.s ?? RECONNECT_TIMEOUT_MS / 1000;
 		const pctOf = (ms: number) => Math.round((ms / 10 / backSpan) * 10) / 10;
 		const hubCpuR = c.hubs.map((h, k) => pctOf(cpuMs(h.pid) - (hubCpuR0[k] ?? 0)));
@@ -236,6 +241,7 @@ export async function run(): Promise<Record<string, unknown>> {
 					.map(([k, n]) => `${k} ${n}`)
 					.join(", ")})`,
 			],
+			["closed as busy (waited > 5 s for a turn) / the kernel's listen overflows", `${busyR} / ${overflowsR}`],
 			[
 				"CPU while they came back: hubs, redis-server, generators",
 				`${hubCpuR.map((x) => `${x}%`).join(" ")}, ${redisCpuR}%, ${genCpuR.map((x) => `${x}%`).join(" ")}`,
@@ -266,6 +272,8 @@ export async function run(): Promise<Record<string, unknown>> {
 			reconnect_connacks: connacksR,
 			reconnect_errors: errorsR,
 			reconnect_error_kinds: kindsR,
+			reconnect_busy: busyR,
+			reconnect_listen_overflows: overflowsR,
 			hub_cpu_reconnect_pct: hubCpuR,
 			redis_cpu_reconnect_pct: redisCpuR,
 			generator_cpu_reconnect_pct: genCpuR,

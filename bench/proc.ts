@@ -17,3 +17,16 @@ export function cpuMs(pid: number): number {
 		return 0;
 	}
 }
+
+/** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
+export function listenOverflows(): number {
+	try {
+		const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+		const names = lines.find((l) => l.startsWith("TcpExt:"))?.split(/\s+/) ?? [];
+		const values = lines.filter((l) => l.startsWith("TcpExt:"))[1]?.split(/\s+/) ?? [];
+		const i = names.indexOf("ListenOverflows");
+		return i > 0 ? Number(values[i]) : Number.NaN;
+	} catch {
+		return Number.NaN;
+	}
+}

@@ -15,6 +15,7 @@
  */
 import { readFileSync } from "node:fs";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import { CONNACK_TIMEOUT_MS, MAX_ATTEMPT, reconnectDelay } from "../core/backoff.ts";
 import type { Log } from "../core/log.ts";
 import type { Outbox } from "./outbox.ts";
 
@@ -125,7 +126,7 @@ export class Link {
 			clean: false,
 			keepalive: this.o.keepaliveS,
 			reconnectPeriod: 0,
-			connectTimeout: 10_000,
+			connectTimeout: CONNACK_TIMEOUT_MS,
 			will: {
 				topic: this.o.statusTopic,
 				payload: Buffer.from(JSON.stringify(this.o.status(false))),
@@ -180,9 +181,8 @@ export class Link {
 		c.end(true);
 		if (this.closed) return;
 		this.which = (this.which + 1) % this.urls.length;
-		const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
-		this.attempt = Math.min(this.attempt + 1, 20);
-		const delay = base / 2 + Math.random() * (base / 2);
+		const delay = reconnectDelay(this.attempt, this.o.reconnectMinMs, this.o.reconnectMaxMs, Math.random);
+		this.attempt = Math.min(this.attempt + 1, MAX_ATTEMPT);
 		this.retry = setTimeout(() => this.open(), delay);
 	}
 

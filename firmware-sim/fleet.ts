@@ -3,8 +3,9 @@
  * a node with its real credential, behaving on the wire as an edge node does (edge/link.ts): a
  * persistent session (clean=false), its retained `status` also its Last Will, `…/cmd/#`
  * subscribed at QoS 1, and a heartbeat (retained `status`, QoS 1, a fresh UUIDv7 id) every
- * `heartbeatS`. Connections are opened at `ratePerS`; a lost connection is retried after
- * 1–2 s (spread, so a restarted hub gets the crowd back as a burst, not all in one millisecond).
+ * `heartbeatS`. Connections are opened at `ratePerS`; a lost connection is retried as the edge
+ * node retries it (core/backoff.ts: 0.25–0.5 s, then doubling to 7.5–15 s; a CONNACK awaited
+ * 30 s), so a restarted hub gets the crowd back as the real fleet would send it.
  *
  * One timer drives every node's heartbeat (node i beats at second i mod heartbeatS of each
  * period) and its own events (`eventsPerHour`, drawn each second), so the load is spread evenly
@@ -14,6 +15,7 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { v7 as uuidv7 } from "uuid";
+import { CONNACK_TIMEOUT_MS, MAX_ATTEMPT, reconnectDelay } from "../core/backoff.ts";
 import { mulberry32, type Rng } from "../core/stats.ts";
 import { eventTopic } from "../core/topic.ts";
 import {
@@ -47,6 +49,13 @@ export interface FleetOptions {
 	heartbeatS?: number;
 	/** MQTT keep-alive, s (default 60: the heartbeat keeps the connection busy anyway). */
 	keepaliveS?: number;
+	/**
+	 * A lost connection is retried as the edge node retries it (edge/link.ts, core/backoff.ts):
+	 * after `reconnectMinMs` doubling to `reconnectMaxMs`, half of it drawn (the edge node's
+	 * defaults: 500 and 15 000 ms); a CONNACK awaited as long as the edge node waits for it (CONNACK_TIMEOUT_MS).
+	 */
+	reconnectMinMs?: number;
+	reconnectMaxMs?: number;
 	/** Each node's own events per hour (ratings, tickets, door counts by its role; default 0). */
 	eventsPerHour?: number;
 	faults?: FleetFaults;
@@ -121,6 +130,8 @@ interface NodeState {
 export class Fleet {
 	private readonly clients: (MqttClient | undefined)[];
 	private readonly isUp: boolean[];
+	/** Each node's failed attempts since it was last connected (its back-off). */
+	private readonly attempts: number[];
 	private connectedNow = 0;
 	private connacks = 0;
 	private heartbeats = 0;
@@ -156,6 +167,7 @@ export class Fleet {
 	) {
 		this.clients = new Array(o.nodes.length).fill(undefined);
 		this.isUp = new Array(o.nodes.length).fill(false);
+		this.attempts = new Array(o.nodes.length).fill(0);
 		this.clock = o.clock ?? Date.now;
 		this.startedAt = this.clock();
 		this.ids = keepIds ? [] : undefined;
@@ -251,7 +263,8 @@ export class Fleet {
 
 	/**
 	 * A disconnect storm: break the connections of `share` of the connected nodes now, without a
-	 * DISCONNECT, as a failing access point does; each comes back by itself after 1–2 s.
+	 * DISCONNECT, as a failing access point does; each comes back by itself after its back-off
+	 * (0.25–0.5 s at first).
 	 */
 	sever(share: number): number {
 		let n = 0;
@@ -290,13 +303,15 @@ export class Fleet {
 			password: n.password,
 			clean: false,
 			keepalive: this.o.keepaliveS ?? 60,
-			reconnectPeriod: 1000 + Math.floor(Math.random() * 1000),
-			connectTimeout: 30_000,
+			// Reconnected below, with the edge node's back-off (MQTT.js retries at a fixed period).
+			reconnectPeriod: 0,
+			connectTimeout: CONNACK_TIMEOUT_MS,
 			// A fresh Will per connection: a reused id would be dropped as a repeat (sim-node.ts).
 			will: { topic: statusTopic, payload: this.status(false), qos: 1, retain: true },
 		});
 		c.on("connect", () => {
 			this.connacks++;
+			this.attempts[i] = 0;
 			if (!this.isUp[i]) this.connectedNow++;
 			this.isUp[i] = true;
 			c.subscribe(`vikno/v1/${n.centre}/${n.node}/cmd/#`, { qos: 1 });
@@ -306,6 +321,15 @@ export class Fleet {
 			if (this.isUp[i]) this.connectedNow--;
 			this.isUp[i] = false;
 			if (c.options.will) c.options.will.payload = this.status(false);
+			if (this.stopped) return;
+			const attempt = this.attempts[i] ?? 0;
+			this.attempts[i] = Math.min(attempt + 1, MAX_ATTEMPT);
+			const delay = reconnectDelay(attempt, this.o.reconnectMinMs ?? 500, this.o.reconnectMaxMs ?? 15_000, Math.random);
+			setTimeout(() => {
+				// The same stores: reconnect() would otherwise start empty ones and drop the publishes in flight.
+				if (!this.stopped && !c.connected && !c.disconnecting)
+					c.reconnect({ incomingStore: c.incomingStore, outgoingStore: c.outgoingStore });
+			}, delay).unref();
 		});
 		c.on("error", (err: Error & { code?: string | number }) => {
 			this.errors++;
