@@ -53,7 +53,7 @@ export interface BrokerLimits {
 	queueLimit: number;
 	/** Clients between CONNECT and CONNACK at once; the others wait their turn (connectTurns.ts). */
 	maxConnecting: number;
-	/** A client waiting longer than this for its turn is answered CONNACK 3 (busy), ms. */
+	/** A client waiting longer than this for its turn has its connection closed (busy), ms. */
 	maxConnectWaitMs: number;
 	connections: ConnectionLimits;
 }

@@ -1,8 +1,7 @@
 /**
  * At most `max` clients between their CONNECT and their CONNACK at once; the others wait their
- * turn in the order they came, for at most `maxWaitMs`: one that waited longer is answered
- * "server unavailable" (CONNACK 3) when its turn comes, and tries again as it would after any
- * refusal.
+ * turn in the order they came, for at most `maxWaitMs`: one that waited longer has its connection
+ * closed when its turn comes (hooks/connect.ts), and tries again as after any lost connection.
  *
  * Why: after a hub restart every node reconnects within a second or two. Taken all at once, each
  * connection's session restore (Redis round trips, its Will, its subscriptions) advances a little
@@ -14,7 +13,7 @@
  * turns without a bound on the wait, the queue itself grows past the nodes' patience: each one
  * reaches the front just as it gives up, and is served for nothing (seen: 21 482 of 30 000 nodes
  * connected, then none for a minute). Refused after `maxWaitMs`, well within any client's CONNACK
- * timeout, a node is either served in time or told at once to come back.
+ * timeout, a node is either served in time or sent away at once to come back.
  */
 import type { Client } from "aedes";
 
