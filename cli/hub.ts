@@ -88,6 +88,10 @@ export async function hubCommand(args: string[]): Promise<number> {
 		broker,
 		...dashboard,
 	};
+	// Listening for the stop signal before anything starts: one that comes while the hub starts (or
+	// right after it printed that it listens) stops it gracefully once started, instead of ending
+	// the process by the signal's default action.
+	const stopSignal = untilSignal();
 	let hub: { httpUrl: string; mqttUrl: string; users: { list(): unknown[] }; close(): Promise<void> };
 	if (external) {
 		const h = await startExternalHub(options, external);
@@ -103,7 +107,7 @@ export async function hubCommand(args: string[]): Promise<number> {
 	}
 	if (hub.users.list().length === 0)
 		console.log(`  no dashboard users yet: vikno user add NAME --role admin --data ${o.data}`);
-	const signal = await untilSignal();
+	const signal = await stopSignal;
 	// Graceful stop (systemd's SIGTERM): no new connections or publishes, every event already
 	// admitted made durable, the spool's forwarding stopped at a batch boundary, files closed.
 	const started = Date.now();

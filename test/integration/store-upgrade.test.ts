@@ -16,7 +16,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { indexCentre } from "../../core/centre.ts";
 import type { LiveView } from "../../core/liveView.ts";
-import { addDays, midnight } from "../../core/time.ts";
+import { addDays, localDay, midnight } from "../../core/time.ts";
 import { qualityOf, serviceLevelsOf, trendsOf } from "../../dashboard/reports.ts";
 import type { Hub } from "../../server/hub.ts";
 import { CentreClocks } from "../../store/centreClocks.ts";
@@ -40,7 +40,11 @@ afterEach(async () => {
 
 /** Today's events at the demo centre: ratings at two windows and a ticket's course. */
 function events(now: number): StoredEvent[] {
-	const at = (i: number) => now - 3_600_000 + i * 60_000;
+	// From an hour ago, a minute apart — or, in the local day's first hour, between its midnight and
+	// now: the hub's "today" is the centre's local day, and it must hold them all at any hour.
+	const start = Math.max(now - 3_600_000, midnight(localDay(now, "Europe/Kyiv"), "Europe/Kyiv"));
+	const step = Math.min(60_000, (now - start) / 7);
+	const at = (i: number) => Math.round(start + i * step);
 	const e = (i: number, node: string, kind: StoredEvent["kind"], data: Record<string, unknown>, derived?: object) => ({
 		id: `v2-${i}`,
 		centre: "demo",
