@@ -174,13 +174,11 @@ export async function startHubProc(spec: HubSpec, timeoutMs = 120_000): Promise<
 }
 
 /** The number of MQTT clients a hub holds now (`vikno_mqtt_clients_connected` of its /metrics). */
-export async function hubClients(hub: HubProc): Promise<number> {
-	const text = await (await fetch(`${hub.httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-	const m = text.match(/^vikno_mqtt_clients_connected (\d+)/m);
-	return m ? Number(m[1]) : Number.NaN;
+export function hubClients(hub: HubProc): Promise<number> {
+	return hubMetric(hub, "vikno_mqtt_clients_connected ");
 }
 
-/** A counter or gauge of a hub's /metrics (the first series whose name and labels start with `series`). */
+/** A counter or gauge of a hub's /metrics: the first line that starts with `series` (name and labels). */
 export async function hubMetric(hub: HubProc, series: string): Promise<number> {
 	const text = await (await fetch(`${hub.httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
 	const line = text.split("\n").find((l) => l.startsWith(series));
