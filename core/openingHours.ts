@@ -18,7 +18,7 @@
 import Type, { type Static } from "typebox";
 import { type Centre, type Holiday, INTERVAL_PATTERN, Names } from "./centre.ts";
 import { EpochMs, orNull } from "./schemaParts.ts";
-import { addDays, DAY_MS, instantOf, localClock, localDay, parseInterval, weekdayOf } from "./time.ts";
+import { addDays, DAY_MS, daySpan, instantOf, localClock, localDay, parseInterval, weekdayOf } from "./time.ts";
 
 /** What opening hours need of a centre. */
 export type HoursOf = Pick<Centre, "timeZone" | "hours" | "holidays">;
@@ -126,11 +126,48 @@ export function latestOpenAt(centre: HoursOf, now: number, minute: number, days 
 	return undefined;
 }
 
+/**
+ * One local day's look at a centre's hours (the intervals of every instant of that day's window
+ * and its hours), kept per centre object: the hub asks `openingState` for every estimate, and
+ * working out four weeks of dates each time cost more than the estimate itself. A cache of a pure
+ * function: the answers are the same with or without it (openingHours.test.ts compares them).
+ */
+interface DayLook {
+	start: number;
+	end: number;
+	horizonDays: number;
+	/** Merged intervals overlapping [start − LOOK_BACK_DAYS, end + horizonDays): a superset of any instant's. */
+	intervals: OpenInterval[];
+	today: string[];
+	holiday: OpeningState["holiday"];
+}
+const dayLooks = new WeakMap<HoursOf, DayLook>();
+
+function dayLook(centre: HoursOf, now: number, horizonDays: number): DayLook {
+	const hit = dayLooks.get(centre);
+	if (hit && hit.horizonDays === horizonDays && now >= hit.start && now < hit.end) return hit;
+	const span = daySpan(now, centre.timeZone);
+	const h = holidayOn(centre, span.day);
+	const look: DayLook = {
+		start: span.start,
+		end: span.end,
+		horizonDays,
+		// Merging over more days than one instant's window joins nothing inside it: an interval is
+		// only lengthened beyond the window, where `since` and `nextChange` do not look.
+		intervals: openIntervals(centre, span.start - LOOK_BACK_DAYS * DAY_MS, span.end + horizonDays * DAY_MS),
+		today: dayHours(centre, span.day),
+		holiday: h ? { date: h.date, ...(h.name ? { name: h.name } : {}) } : null,
+	};
+	dayLooks.set(centre, look);
+	return look;
+}
+
 export function openingState(centre: HoursOf, now: number, horizonDays = HORIZON_DAYS): OpeningState {
-	const intervals = openIntervals(centre, now - LOOK_BACK_DAYS * DAY_MS, now + horizonDays * DAY_MS);
-	const today = localDay(now, centre.timeZone);
-	const h = holidayOn(centre, today);
-	const holiday = h ? { date: h.date, ...(h.name ? { name: h.name } : {}) } : null;
+	const look = dayLook(centre, now, horizonDays);
+	const from = now - LOOK_BACK_DAYS * DAY_MS;
+	const until = now + horizonDays * DAY_MS;
+	const intervals = look.intervals.filter((iv) => iv.to > from && iv.from < until);
+	const holiday = look.holiday ? { ...look.holiday } : null;
 	const current = intervals.find((iv) => iv.from <= now && now < iv.to);
 	if (current) {
 		return {
@@ -138,7 +175,7 @@ export function openingState(centre: HoursOf, now: number, horizonDays = HORIZON
 			since: current.from >= now - LOOK_BACK_DAYS * DAY_MS ? current.from : null,
 			// Still open at the end of the horizon: the closing is not known.
 			nextChange: current.to < now + horizonDays * DAY_MS ? { at: current.to, open: false } : null,
-			today: dayHours(centre, today),
+			today: [...look.today],
 			holiday,
 		};
 	}
@@ -148,7 +185,7 @@ export function openingState(centre: HoursOf, now: number, horizonDays = HORIZON
 		open: false,
 		since: previous ? previous.to : null,
 		nextChange: next ? { at: next.from, open: true } : null,
-		today: dayHours(centre, today),
+		today: [...look.today],
 		holiday,
 	};
 }

@@ -21,7 +21,8 @@ import type { CentreIndex } from "../core/centre.ts";
 import { isWireEvent, type WireEvent } from "../core/contract.ts";
 import type { HealthReason } from "../core/health.ts";
 import { emptyHoldStats, type HoldStats, observe } from "../core/holdTimes.ts";
-import type { HubStateOf } from "../core/hubState.ts";
+import { type HubStateOf, type LiveSummary, liveSummary } from "../core/hubState.ts";
+import { windowOpen } from "../core/live.ts";
 import { type LiveView, withSilence } from "../core/liveView.ts";
 import type { Log } from "../core/log.ts";
 import { type OpeningState, openingState } from "../core/openingHours.ts";
@@ -163,10 +164,17 @@ export class Insights {
 			if (!index || !stats) continue;
 			observe(stats, e, index);
 			if (e.kind === "queue") this.calibrate(e);
-			// A node's status may open or close a window: the estimates are made again at once (statuses
-			// are few); other events mark them due within a second.
-			if (e.kind === "status") this.estimates.delete(e.centre);
-			else {
+			// A node's status that opens or closes a window (online, paused) has the estimates made again
+			// at once; a heartbeat that changes neither leaves them (every node sends one every 30 s: a
+			// city's thousand centres would otherwise have all their estimates made afresh every
+			// second). Other events mark them due within a second.
+			if (e.kind === "status") {
+				const open = this.openWindows(e.centre, index);
+				if (open !== this.windowsOpen.get(e.centre)) {
+					this.windowsOpen.set(e.centre, open);
+					this.estimates.delete(e.centre);
+				}
+			} else {
 				const cached = this.estimates.get(e.centre);
 				if (cached) {
 					cached.dirty = true;
@@ -181,6 +189,16 @@ export class Insights {
 				this.ratings.set(e.centre, list);
 			}
 		}
+	}
+
+	/** Per centre: which of its windows were open (node online, not paused) at the last status. */
+	private readonly windowsOpen = new Map<string, string>();
+
+	private openWindows(centre: string, index: CentreIndex): string {
+		const state = this.opts.live.state(centre);
+		let open = "";
+		for (const w of index.centre.windows) open += windowOpen(state?.windows.get(w.id)) ? "1" : "0";
+		return open;
 	}
 
 	/**
@@ -332,6 +350,27 @@ export class Insights {
 			services: view.services.map((s, i) => ({ ...s, ...toServiceWait(waits[i]), estimateHeld: held(s.id) })),
 		};
 		return withSilence(withWaits, silentWindows(state, index, stats, view.at));
+	}
+
+	/**
+	 * What the ticket terminals read (`$hub/live`): each service's waiting tickets and estimate —
+	 * `liveSummary(liveView(centre))` without the rest of the view (windows, silence, figures of
+	 * the day), which the hub publishes for every centre every few seconds.
+	 */
+	liveSummary(centre: string): LiveSummary | undefined {
+		const index = this.opts.centres.get(centre);
+		const waiting = this.opts.live.waitingByService(centre);
+		const waits = this.waits(centre);
+		if (!index || !waiting || !waits) return undefined;
+		return liveSummary({
+			centre,
+			at: this.opts.now(),
+			services: index.centre.services.map((s, i) => ({
+				id: s.id,
+				waiting: waiting.get(s.id) ?? 0,
+				...toServiceWait(waits[i]),
+			})),
+		});
 	}
 
 	/**

@@ -163,16 +163,31 @@ export class LiveHub {
 
 	view(centre: string): LiveView | undefined {
 		const index = this.centres.get(centre);
+		const now = this.now();
+		const state = this.today(centre, now);
+		return index && state ? liveView(state, index, now) : undefined;
+	}
+
+	/** Tickets waiting now per service (what the terminals' summary needs, without the whole view). */
+	waitingByService(centre: string): Map<string, number> | undefined {
+		const state = this.today(centre, this.now());
+		if (!state) return undefined;
+		const n = new Map<string, number>();
+		for (const t of state.waiting.values()) n.set(t.service, (n.get(t.service) ?? 0) + 1);
+		return n;
+	}
+
+	/** A centre's state at `now`: on a new local day with no event yet, an empty hall, not yesterday's. */
+	private today(centre: string, now: number): LiveState | undefined {
+		const index = this.centres.get(centre);
 		let state = this.states.get(centre);
 		if (!index || !state) return undefined;
-		const now = this.now();
-		// A new local day with no event yet: show an empty hall, not yesterday's.
 		const today = localDay(now, index.centre.timeZone);
 		if (today > state.day) {
 			state = startDay(state, index, today);
 			this.states.set(centre, state);
 		}
-		return liveView(state, index, now);
+		return state;
 	}
 
 	onChange(listener: ChangeListener): () => void {

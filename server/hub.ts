@@ -13,7 +13,6 @@ import { DeviceRegistry, registryPath } from "../broker/registry.ts";
 import { type Centre, type CentreIndex, indexCentre, timeZonesOf } from "../core/centre.ts";
 import type { Kind, WireEvent } from "../core/contract.ts";
 import type { HealthBounds } from "../core/health.ts";
-import { liveSummary } from "../core/hubState.ts";
 import type { Log } from "../core/log.ts";
 import type { QrRatingSettings } from "../core/qrRating.ts";
 import type { Rate } from "../core/tokenBucket.ts";
@@ -377,9 +376,8 @@ async function launch(opts: HubOptions, startSide: (deps: SideDeps) => Promise<M
 	const liveDue = new Map<string, NodeJS.Timeout>();
 	const lastLive = new Map<string, { figures: string; at: number }>();
 	const publishLive = (centre: string) => {
-		const view = insights.liveView(centre);
-		if (!view) return;
-		const summary = liveSummary(view);
+		const summary = insights.liveSummary(centre);
+		if (!summary) return;
 		const figures = JSON.stringify(summary.services);
 		const last = lastLive.get(centre);
 		if (last && last.figures === figures && summary.at - last.at < LIVE_REFRESH_MS) return;

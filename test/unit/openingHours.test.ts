@@ -160,6 +160,59 @@ describe("openingState", () => {
 	it("says no next change for a centre that never opens", () => {
 		expect(openingState(never, utc("2026-11-23T08:00"))).toMatchObject({ open: false, since: null, nextChange: null });
 	});
+
+	it("answers from its day's cache exactly as worked out afresh, instant by instant", () => {
+		// openingState keeps one local day's intervals per centre; the same answer straight from the
+		// intervals of each instant's own window (the definition), across clock changes, holidays,
+		// lunch breaks, a weekend open around the clock and both horizons, back and forth in time.
+		const fresh = (centre: HoursOf, now: number, horizonDays = 21) => {
+			const intervals = openIntervals(centre, now - 7 * 24 * H, now + horizonDays * 24 * H);
+			const current = intervals.find((iv) => iv.from <= now && now < iv.to);
+			const previous = intervals.filter((iv) => iv.to <= now).pop();
+			const next = intervals.find((iv) => iv.from > now);
+			return current
+				? {
+						open: true,
+						since: current.from >= now - 7 * 24 * H ? current.from : null,
+						nextChange: current.to < now + horizonDays * 24 * H ? { at: current.to, open: false } : null,
+					}
+				: {
+						open: false,
+						since: previous ? previous.to : null,
+						nextChange: next ? { at: next.from, open: true } : null,
+					};
+		};
+		const around247: HoursOf = {
+			timeZone: "Europe/Kyiv",
+			hours: Object.fromEntries(
+				["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, ["00:00-24:00"]]),
+			) as HoursOf["hours"],
+			holidays: [{ date: "2026-10-05", hours: [] }],
+		};
+		let compared = 0;
+		for (const centre of [kryvyiRih, lunch, allWeekend, sundays, never, around247]) {
+			for (const [from, to] of [
+				["2026-03-20T00:00", "2026-04-02T00:00"],
+				["2026-08-20T00:00", "2026-08-28T00:00"],
+				["2026-09-20T00:00", "2026-11-02T00:00"],
+				["2026-12-28T00:00", "2027-01-03T00:00"],
+			] as const) {
+				for (let t = utc(from); t < utc(to); t += 97 * 60_000) {
+					for (const horizon of [21, 3]) {
+						const got = openingState(centre, t, horizon);
+						expect({ open: got.open, since: got.since, nextChange: got.nextChange }, new Date(t).toISOString()).toEqual(
+							fresh(centre, t, horizon),
+						);
+						compared++;
+					}
+				}
+				// And backwards: the cache is per day, not only forward in time.
+				for (let t = utc(to) - 1; t >= utc(from); t -= 7 * H + 11 * 60_000)
+					expect(openingState(centre, t).open, new Date(t).toISOString()).toBe(fresh(centre, t).open);
+			}
+		}
+		expect(compared).toBeGreaterThan(5_000);
+	});
 });
 
 describe("openIntervals and days", () => {
