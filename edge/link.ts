@@ -3,8 +3,9 @@
  * that what is in flight is known exactly: MQTT.js keeps its own queue in memory only, and the
  * outbox is the single source of what still has to go out.
  *
- * On every connection: the retained status (online) is published, `…/{node}/cmd/#` subscribed,
- * and the outbox replayed from its oldest waiting event, in order, with QoS 1 and at most
+ * On every connection: the retained status (online) is published, `…/{node}/cmd/#` subscribed
+ * unless the hub kept the session that holds it (CONNACK "session present" and acknowledged
+ * before), and the outbox replayed from its oldest waiting event, in order, with QoS 1 and at most
  * `inflight` events awaiting PUBACK. An event leaves the outbox only on its PUBACK; whatever
  * was in flight when a connection dropped is sent again on the next one (the hub deduplicates
  * by id). The Last Will is the retained status with `online: false` (MQTT 3.1.1 §3.1.2.5).
@@ -50,6 +51,8 @@ export class Link {
 	private client: MqttClient | undefined;
 	private generation = 0;
 	private connected = false;
+	/** `cmd/#` subscribed and acknowledged in the session the hub keeps (see the connect handler). */
+	private commandsSubscribed = false;
 	/** Highest sequence number sent on the current connection. */
 	private cursor = 0;
 	private inflight = 0;
@@ -140,7 +143,7 @@ export class Link {
 		const url = this.url;
 		const c = connect(url, opts);
 		this.client = c;
-		c.on("connect", () => {
+		c.on("connect", (connack) => {
 			if (gen !== this.generation) return;
 			this.connected = true;
 			this.attempt = 0;
@@ -148,7 +151,15 @@ export class Link {
 			this.inflight = 0;
 			this.o.log.info({ url, buffered: this.o.outbox.depth }, "connected to the hub");
 			this.publishStatus();
-			c.subscribe(`${this.o.commandPrefix}/#`, { qos: 1 });
+			// The commands' subscription lives in the hub's session: subscribed again only when the
+			// session is new (CONNACK without "session present") or this process has not yet seen it
+			// acknowledged. A restarted hub's thousands of nodes come back without a SUBSCRIBE each.
+			if (!connack.sessionPresent) this.commandsSubscribed = false;
+			if (!this.commandsSubscribed)
+				c.subscribe(`${this.o.commandPrefix}/#`, { qos: 1 }, (err, granted) => {
+					if (gen === this.generation && !err && granted?.[0] && granted[0].qos !== 128) this.commandsSubscribed = true;
+				});
+			// The hub's figures (QoS 0, retained): subscribed on every connection, so the latest are sent again.
 			for (const t of this.o.hubTopics ?? []) c.subscribe(t, { qos: 0 });
 			for (const w of this.connectedWaiters) w();
 			this.connectedWaiters.clear();

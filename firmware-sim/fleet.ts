@@ -2,7 +2,7 @@
  * A fleet of simulated nodes for scale runs: thousands of MQTT connections in one process, each
  * a node with its real credential, behaving on the wire as an edge node does (edge/link.ts): a
  * persistent session (clean=false), its retained `status` also its Last Will, `…/cmd/#`
- * subscribed at QoS 1, and a heartbeat (retained `status`, QoS 1, a fresh UUIDv7 id) every
+ * subscribed at QoS 1 (again only when the hub's session is new), and a heartbeat (retained `status`, QoS 1, a fresh UUIDv7 id) every
  * `heartbeatS`. Connections are opened at `ratePerS`; a lost connection is retried as the edge
  * node retries it (core/backoff.ts: 0.25–0.5 s, then doubling to 7.5–15 s; a CONNACK awaited
  * 30 s), so a restarted hub gets the crowd back as the real fleet would send it.
@@ -130,6 +130,8 @@ interface NodeState {
 export class Fleet {
 	private readonly clients: (MqttClient | undefined)[];
 	private readonly isUp: boolean[];
+	/** 1 where the node's `cmd/#` subscription was acknowledged in the session the hub keeps. */
+	private readonly subscribed: Uint8Array;
 	/** Each node's failed attempts since it was last connected (its back-off). */
 	private readonly attempts: number[];
 	private connectedNow = 0;
@@ -167,6 +169,7 @@ export class Fleet {
 	) {
 		this.clients = new Array(o.nodes.length).fill(undefined);
 		this.isUp = new Array(o.nodes.length).fill(false);
+		this.subscribed = new Uint8Array(o.nodes.length);
 		this.attempts = new Array(o.nodes.length).fill(0);
 		this.clock = o.clock ?? Date.now;
 		this.startedAt = this.clock();
@@ -309,12 +312,18 @@ export class Fleet {
 			// A fresh Will per connection: a reused id would be dropped as a repeat (sim-node.ts).
 			will: { topic: statusTopic, payload: this.status(false), qos: 1, retain: true },
 		});
-		c.on("connect", () => {
+		c.on("connect", (connack) => {
 			this.connacks++;
 			this.attempts[i] = 0;
 			if (!this.isUp[i]) this.connectedNow++;
 			this.isUp[i] = true;
-			c.subscribe(`vikno/v1/${n.centre}/${n.node}/cmd/#`, { qos: 1 });
+			// As the edge node (edge/link.ts): subscribed again only when the hub's session is new or
+			// the subscription was not yet acknowledged.
+			if (!connack.sessionPresent) this.subscribed[i] = 0;
+			if (!this.subscribed[i])
+				c.subscribe(`vikno/v1/${n.centre}/${n.node}/cmd/#`, { qos: 1 }, (err, granted) => {
+					if (!err && granted?.[0] && granted[0].qos !== 128) this.subscribed[i] = 1;
+				});
 			this.heartbeat(i);
 		});
 		c.on("close", () => {

@@ -143,6 +143,62 @@ describe("edge node → hub", () => {
 		await until(() => sim.changes.filter((c) => c.name === "thanks" && c.on).length >= 5, 3_000, "blinking");
 	});
 
+	it("subscribes to its commands again only when the hub has lost its session", async () => {
+		const sim = new SimDriver();
+		let subscribes = 0;
+		const count = (h: Hub) =>
+			h.broker.aedes.on("subscribe", (subs, c) => {
+				if (c?.id.includes("win-01") && subs.some((s) => s.topic.endsWith("/win-01/cmd/#"))) subscribes++;
+			});
+		count(hub as Hub);
+		node = await startEdge(windowConfig((hub as Hub).mqttUrl), { driver: sim });
+		await node.link.whenConnected();
+		await until(() => subscribes === 1, 5_000, "the first SUBSCRIBE");
+		const blinks = () => sim.changes.filter((c) => c.name === "thanks" && c.on).length;
+
+		// The network drops the connection: the node comes back to the session the hub kept, which
+		// holds the subscription — no SUBSCRIBE, and a command still reaches it.
+		type AedesClient = { id: string; conn: { destroy(): void } };
+		const aedesClients = () =>
+			((hub as Hub).broker.aedes as unknown as { clients: Record<string, AedesClient> }).clients;
+		const drops = async () => {
+			const before = Object.values(aedesClients()).find((c) => c.id.includes("win-01"));
+			before?.conn.destroy();
+			await until(
+				() =>
+					node?.link.isConnected === true &&
+					Object.values(aedesClients()).some((c) => c.id.includes("win-01") && c !== before),
+				10_000,
+				"the node back",
+			);
+		};
+		await drops();
+		await drops();
+		const shown = blinks();
+		await command("win-01", "identify", { seconds: 2 });
+		await until(() => blinks() >= shown + 3, 3_000, "blinking after the reconnects");
+		expect(subscribes).toBe(1);
+
+		// A hub that lost its sessions (started on an empty data dir, same port): SUBSCRIBE again.
+		const port = (hub as Hub).mqttPort;
+		await (hub as Hub).close();
+		const fresh = mkdtempSync(join(tmpdir(), "vikno-edge-hub-fresh-"));
+		const old = dir;
+		dir = fresh;
+		try {
+			hub = await hubAt(port);
+		} finally {
+			dir = old;
+		}
+		subscribes = 0;
+		count(hub);
+		await until(() => subscribes === 1, 15_000, "SUBSCRIBE to the new session");
+		const again = blinks();
+		await command("win-01", "identify", { seconds: 2 });
+		await until(() => blinks() >= again + 3, 3_000, "blinking on the new session");
+		rmSync(fresh, { recursive: true, force: true });
+	});
+
 	it("goes on a break with its pause button and comes back by the console's pause command; the hub follows", async () => {
 		const sim = new SimDriver();
 		const base = windowConfig((hub as Hub).mqttUrl);
