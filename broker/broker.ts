@@ -66,7 +66,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 	allowKeepaliveZero: false,
 	connectTimeoutMs: 5_000,
 	queueLimit: 42,
-	maxConnecting: 256,
+	maxConnecting: 1024,
 	maxConnectWaitMs: 5_000,
 	connections: {
 		maxConnections: 10_000,

@@ -30,7 +30,7 @@ export const BROKER_CLI_HELP = `Broker options (hub and demo):
                           would stay "connected" and its Will would never be sent
   --max-connections N     MQTT connections this process holds at most (default 10000); the process's
                           open-files limit (ulimit -n) must be higher (docs/broker.md, Several brokers)
-  --max-connecting N      clients between CONNECT and CONNACK at once (default 256); the others wait
+  --max-connecting N      clients between CONNECT and CONNACK at once (default 1024); the others wait
                           their turn in arrival order, up to 5 s (docs/broker.md, Connecting in turns)`;
 
 type Options = typeof BROKER_CLI_OPTIONS;
