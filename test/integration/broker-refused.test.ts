@@ -284,7 +284,10 @@ describe.each(stores)("refused publishes with %s sessions", (_name, persistence)
 			s.on("error", reject);
 		});
 		expect(retained).toEqual([demoTopic("terminal-1", "status")]);
-		expect(got.map((m) => m.topic)).toEqual([demoTopic("terminal-1", "status")]);
+		// Only the status reaches the late subscriber. With Redis sessions the status may come twice:
+		// as the retained message of the SUBSCRIBE and live, when the publish crosses Redis' pub/sub
+		// after the subscription is in (MQTT allows both); the refused queue message never.
+		expect([...new Set(got.map((m) => m.topic))]).toEqual([demoTopic("terminal-1", "status")]);
 	});
 });
 
