@@ -10,7 +10,7 @@
  *      when mosquitto is installed (VIKNO_MOSQUITTO, default /usr/sbin/mosquitto);
  *   5. (listed last, run before 4) the sustained rate through mosquitto 2 and two `vikno hub --broker`
  *      processes sharing its stream, VIKNO_BENCH_EXT_RATE (20 000) events/s offered by the same
- *      child processes, VIKNO_BENCH_EXT_SUSTAINED_CONNECTIONS (128) per hub (bench/e2eExternalLoad.ts);
+ *      child processes, VIKNO_BENCH_EXT_SUSTAINED_CONNECTIONS (16) per hub (bench/e2eExternalLoad.ts);
  *   4. a centre-sized `vikno hub` process (50 nodes, 50 events/s): its RSS and CPU, as the service
  *      unit runs it (the bundle of `npm run build` under plain node, deploy/vikno-hub.service, with
  *      the example environment file's NODE_OPTIONS and options) and, beside it,
@@ -55,7 +55,7 @@ const CHILDREN = Number(process.env.VIKNO_BENCH_CHILDREN ?? 2);
 const EXT_CONNECTIONS = Number(process.env.VIKNO_BENCH_EXT_CONNECTIONS ?? 8);
 /** Phase 5: the load offered to mosquitto (the issue's sustained rate) and each hub process's connections. */
 const EXT_RATE = Number(process.env.VIKNO_BENCH_EXT_RATE ?? 20_000);
-const EXT_SUSTAINED_CONNECTIONS = Number(process.env.VIKNO_BENCH_EXT_SUSTAINED_CONNECTIONS ?? 128);
+const EXT_SUSTAINED_CONNECTIONS = Number(process.env.VIKNO_BENCH_EXT_SUSTAINED_CONNECTIONS ?? 16);
 
 /**
  * How long this process's main thread (the hub's event loop) has been runnable but waiting for a

@@ -43,12 +43,15 @@ export async function externalSustained(
 	const mosquitto = await startMosquitto({ extra: ["max_queued_messages 0"] });
 	const dirs = [tempDir("vikno-bench-e2e-ext-"), tempDir("vikno-bench-e2e-ext-")];
 	const hubs: HubProcess[] = [];
+	// VIKNO_BENCH_HUB_NODE_ARGS: flags for the hubs' node (e.g. --cpu-prof --cpu-prof-dir=DIR to profile them).
+	const nodeArgs = (process.env.VIKNO_BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
 	try {
 		for (const [i, dir] of dirs.entries())
 			hubs.push(
 				await startHubProcess(
 					process.execPath,
 					[
+						...nodeArgs,
 						// A busy hub's young generation (deploy/hub.env.example).
 						"--max-semi-space-size=64",
 						BIN,

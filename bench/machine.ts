@@ -23,6 +23,35 @@ function osName(): string {
 	return process.platform;
 }
 
+/** The cores' time since boot from /proc/stat (USER_HZ ticks): all of it, and what the hypervisor took. */
+export interface CpuTimes {
+	total: number;
+	steal: number;
+}
+
+/** /proc/stat's first line (proc(5)); undefined where there is none (not Linux). */
+export function readCpuTimes(): CpuTimes | undefined {
+	try {
+		const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+		const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+		// user nice system idle iowait irq softirq steal guest guest_nice: guest time is inside user.
+		const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+		const steal = ticks[7] ?? 0;
+		return Number.isFinite(total) && total > 0 ? { total, steal } : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The share of the cores' time the hypervisor gave to other machines between two readings, %, one
+ * decimal: a virtual machine's figures drop by it without any process here being busier.
+ */
+export function stolenPct(from: CpuTimes | undefined, to: CpuTimes | undefined): number | undefined {
+	if (!from || !to || to.total <= from.total) return undefined;
+	return Math.round(((to.steal - from.steal) / (to.total - from.total)) * 1000) / 10;
+}
+
 /** The one-minute load average, two decimals. */
 export const readLoad = () => Math.round((loadavg()[0] ?? 0) * 100) / 100;
 

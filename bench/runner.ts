@@ -7,7 +7,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { readLoad, readMachine } from "./machine.ts";
+import { readCpuTimes, readLoad, readMachine, stolenPct } from "./machine.ts";
 import { formatDuration, placeSection, renderSection } from "./section.ts";
 
 export interface BenchModule {
@@ -79,6 +79,7 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
 		if (!load) continue; // checked above
 		const startedAt = new Date();
 		const machine = readMachine();
+		const cpu0 = readCpuTimes();
 		const t0 = performance.now();
 		progress(`${tag}: started · suite ${suite()}`);
 		const ticker = setInterval(
@@ -98,6 +99,7 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
 		}
 		const durationMs = performance.now() - t0;
 		const loadEnd = readLoad();
+		const stolen = stolenPct(cpu0, readCpuTimes());
 		result(JSON.stringify({ bench: name, ...figures }));
 		progress(`${tag}: done in ${formatDuration(durationMs)} · suite ${suite()}`);
 		if (!o.write) continue;
@@ -109,6 +111,7 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
 			startedAt,
 			durationMs,
 			loadEnd,
+			...(stolen !== undefined ? { stolenPct: stolen } : {}),
 			ofSuite: names.length,
 		});
 		try {

@@ -19,6 +19,8 @@ export interface BenchRecord {
 	durationMs: number;
 	/** The load average when it ended (the machine's at the start). */
 	loadEnd: number;
+	/** The share of the cores' time the hypervisor took during the run, % (none where unknown). */
+	stolenPct?: number;
 	/** How many benchmarks the run that made it had (1: run on its own). */
 	ofSuite: number;
 }
@@ -87,6 +89,9 @@ function table(head: string[], rows: string[][]): string {
 	return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+const stolen = (pct: number | undefined) =>
+	pct === undefined ? "" : `; the hypervisor took ${pct} % of the cores' time during the run (steal)`;
+
 /** The text between the markers: when, how and where it was run, every figure, the JSON line. */
 export function renderSection(r: BenchRecord): string {
 	const when = `${r.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -96,7 +101,7 @@ export function renderSection(r: BenchRecord): string {
 		"<!-- Written by `npm run bench`, replaced at each run: write notes outside the markers. -->",
 		"",
 		`**Latest run:** \`${r.command}\` — ${when}, took ${formatDuration(r.durationMs)}${suite}.`,
-		`Machine: ${describeMachine(r.machine)}; load average ${r.machine.load} at the start, ${r.loadEnd} at the end.`,
+		`Machine: ${describeMachine(r.machine)}; load average ${r.machine.load} at the start, ${r.loadEnd} at the end${stolen(r.stolenPct)}.`,
 		"",
 		table(["figure", "value"], rows),
 		"",

@@ -30,8 +30,9 @@ export const EXTERNAL_CLI_HELP = `External broker (the country: mosquitto, EMQX,
   --broker-client-id ID   MQTT client id, stable across restarts (default vikno-hub-HOST-<hash of
                           the data dir>); each process of a deployment needs its own
   --share-group NAME      shared subscription group of all ingest processes (default ${DEFAULT_SHARE_GROUP})
-  --broker-connections N  connections of this process in the group, 1..256 (default 4; each carries
-                          one event per store commit: 64–128 for thousands of events a second)`;
+  --broker-connections N  connections of this process in the group, 1..256 (default 4; each brings
+                          to a store commit what the broker lets it have in flight, mosquitto 20:
+                          16 for 10 000 events a second)`;
 
 type Values = { [K in keyof typeof EXTERNAL_CLI_OPTIONS]?: string | undefined } & { data: string };
 

@@ -398,15 +398,17 @@ function withDerived(e: StoredEvent, d: Derivation, source: RatingSource | undef
 	}
 	const rating = d.rating;
 	if (rating) {
-		const { window: _window, scale: _scale, service: _service, ...sent } = e.data;
-		e.data = {
-			...sent,
-			window: rating.window,
-			scale: rating.scale,
-			...(rating.service ? { service: rating.service } : {}),
-			...(rating.ticket ? { ticket: rating.ticket } : {}),
-			...(source ? { source } : {}),
-		};
+		// What the node sent without its window, scale and service, then the hub's; a loop, as an
+		// object rest with excluded keys costs several times as much on every rating.
+		const sent = e.data;
+		const data: typeof sent = {};
+		for (const key in sent) if (key !== "window" && key !== "scale" && key !== "service") data[key] = sent[key];
+		data.window = rating.window;
+		data.scale = rating.scale;
+		if (rating.service) data.service = rating.service;
+		if (rating.ticket) data.ticket = rating.ticket;
+		if (source) data.source = source;
+		e.data = data;
 	} else if (source) {
 		e.data = { ...e.data, source };
 	}

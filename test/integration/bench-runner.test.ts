@@ -79,7 +79,9 @@ describe("npm run bench (the runner)", () => {
 		expect(tiny).toContain("`VIKNO_BENCH_TINY=1 npm run bench -- tiny`");
 		expect(tiny).toContain("one of 2 in a run of `npm run bench`");
 		expect(tiny).toMatch(/Machine: .+, \d+ cores, [\d.]+ GB RAM, .+, Node v\d+/);
-		expect(tiny).toMatch(/load average [\d.]+ at the start, [\d.]+ at the end\./);
+		expect(tiny).toMatch(
+			/load average [\d.]+ at the start, [\d.]+ at the end; the hypervisor took \d+(\.\d)? % of the cores' time during the run \(steal\)\./,
+		);
 		expect(tiny).toMatch(/\| `events` +\| 12 345 +\|/);
 		expect(tiny).toMatch(/\| `label` +\| a\\\|b +\|/);
 		expect(tiny).toContain(

@@ -1,5 +1,6 @@
 /** docs/benchmarks.md's generated sections, and the runner's progress while a bench runs. */
 import { describe, expect, it } from "vitest";
+import { readCpuTimes, stolenPct } from "../../bench/machine.ts";
 import { runSuite } from "../../bench/runner.ts";
 import { formatDuration, formatFigure, placeSection } from "../../bench/section.ts";
 import { until } from "../fixtures/wait.ts";
@@ -86,5 +87,24 @@ describe("runSuite", () => {
 		expect(progress[1]).toMatch(/^\[bench 1\/1\] slow: running \d+\.\d s · suite \d+\.\d s$/);
 		expect(results).toEqual(['{"bench":"slow","ok":1}']);
 		expect(progress.at(-1)).toMatch(/^benchmarks: 1 of 1 done/);
+	});
+});
+
+describe("the hypervisor's share", () => {
+	it("is the steal ticks over all ticks between two readings of /proc/stat", () => {
+		expect(stolenPct({ total: 1_000, steal: 10 }, { total: 2_000, steal: 60 })).toBe(5);
+		expect(stolenPct({ total: 1_000, steal: 10 }, { total: 4_000, steal: 10 })).toBe(0);
+		// Nothing to divide by, or no reading: unknown, not 0.
+		expect(stolenPct({ total: 1_000, steal: 10 }, { total: 1_000, steal: 10 })).toBeUndefined();
+		expect(stolenPct(undefined, { total: 2_000, steal: 60 })).toBeUndefined();
+	});
+
+	it("reads this machine's cores' time, the steal within it", () => {
+		const a = readCpuTimes();
+		expect(a).toBeDefined();
+		const { total, steal } = a as { total: number; steal: number };
+		expect(total).toBeGreaterThan(0);
+		expect(steal).toBeGreaterThanOrEqual(0);
+		expect(steal).toBeLessThanOrEqual(total);
 	});
 });
