@@ -204,6 +204,7 @@ async function externalLoad() {
 			seconds: SECONDS,
 			connections: EXT_SUSTAINED_CONNECTIONS,
 			ratePerS: EXT_RATE,
+			warmupS: WARMUP_S,
 		});
 	} finally {
 		dir.remove();
@@ -275,7 +276,7 @@ export async function run(): Promise<Record<string, unknown>> {
 	const xs = await externalLoad();
 	if (xs)
 		printTable(
-			`e2e: sustained through mosquitto, ${EXT_RATE}/s offered by ${CHILDREN} child processes (${NODES} connections × ${WINDOW} in flight), 2 hub processes × ${EXT_SUSTAINED_CONNECTIONS} connections, ${SECONDS} s`,
+			`e2e: sustained through mosquitto, ${EXT_RATE}/s offered by ${CHILDREN} child processes (${NODES} connections × ${WINDOW} in flight), 2 hub processes × ${EXT_SUSTAINED_CONNECTIONS} connections, ${WARMUP_S} s left out, then ${SECONDS} s`,
 			[
 				{
 					"offered/s": xs.load.perS,
@@ -283,6 +284,7 @@ export async function run(): Promise<Record<string, unknown>> {
 					stored: xs.perHub.join(" + "),
 					"press → arrival p50 ms": xs.arrival.p50,
 					"p99 ms": xs.arrival.p99,
+					"warm-up p50 / p99 ms": `${xs.warmupArrival?.p50} / ${xs.warmupArrival?.p99}`,
 					"hubs' CPU": xs.hubCpuPct.map((c) => `${c} %`).join(", "),
 					"mosquitto CPU": `${xs.mosquittoCpuPct} %`,
 					"children CPU": xs.load.children.map((c) => `${c.cpuPct} %`).join(", "),
@@ -346,6 +348,8 @@ export async function run(): Promise<Record<string, unknown>> {
 					external_sustained_stored_per_hub: xs.perHub,
 					external_sustained_arrival_p50_ms: xs.arrival.p50,
 					external_sustained_arrival_p99_ms: xs.arrival.p99,
+					external_sustained_warmup_arrival_p50_ms: xs.warmupArrival?.p50,
+					external_sustained_warmup_arrival_p99_ms: xs.warmupArrival?.p99,
 					external_sustained_hub_cpu_pct: xs.hubCpuPct,
 					external_sustained_mosquitto_cpu_pct: xs.mosquittoCpuPct,
 					external_sustained_load_cpu_pct: xs.load.children.map((y) => y.cpuPct),
