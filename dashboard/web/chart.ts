@@ -9,6 +9,7 @@
 import { html, LitElement, type PropertyValues, unsafeCSS } from "lit";
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css";
+import { ALL_POINTS_UP_TO, lonePoints } from "./chartPoints.ts";
 import { formatNumber, type Lang } from "./format.ts";
 import { STRINGS } from "./i18n.ts";
 import { blocks, tokens } from "./styles.ts";
@@ -181,7 +182,10 @@ export class Chart extends LitElement {
 						width: 2,
 						spanGaps: false,
 						value: (_u, v) => s.format(v),
-						points: { show: n <= 31, size: 5, fill: s.color },
+						points:
+							n <= ALL_POINTS_UP_TO
+								? { show: true, size: 5, fill: s.color }
+								: { show: true, size: 5, fill: s.color, filter: lonePoints(s.values) },
 						...(s.dash ? { dash: [6, 4] } : {}),
 						...(s.kind === "bars"
 							? { fill: `${s.color}cc`, paths: uPlot.paths.bars?.({ size: [0.7, 48] }), points: { show: false } }
