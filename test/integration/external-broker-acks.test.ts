@@ -3,20 +3,21 @@
  * mosquitto 2 with MQTT.js as the device: the messages in flight on one connection are all handed
  * to ingest at once (one group commit, not one commit each), and each is acknowledged only once
  * durable and only after every message that came before it on its connection — which mosquitto
- * shows by what it delivers again to the hub's session after a reconnect.
+ * shows by what it delivers again to the hub's session after a reconnect. mosquitto is one of the
+ * test command's packages (test/setup/system-packages.sh), so these run wherever the suite does.
  */
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectExternalBroker, type ExternalBroker } from "../../broker/external.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
-import { type Mosquitto, mosquittoAvailable, startMosquitto } from "../fixtures/mosquitto.ts";
+import { type Mosquitto, startMosquitto } from "../fixtures/mosquitto.ts";
 import { until } from "../fixtures/wait.ts";
 
 let mosquitto: Mosquitto;
 const hubs: ExternalBroker[] = [];
 
 beforeAll(async () => {
-	if (mosquittoAvailable) mosquitto = await startMosquitto();
+	mosquitto = await startMosquitto();
 });
 afterEach(async () => {
 	for (const h of hubs.splice(0)) await h.close();
@@ -31,36 +32,32 @@ interface Held {
 	reject(err: Error): void;
 }
 
-/** A hub connection whose ingest holds each event until the test settles it. */
-async function holdingHub(clientId: string) {
-	const held: Held[] = [];
+/** A hub process's one connection to mosquitto, its events handed to `admit`. */
+async function hubOn(clientId: string, admit: (id: string) => Promise<void>): Promise<ExternalBroker> {
 	const hub = await connectExternalBroker({
 		url: mosquitto.url,
 		clientId,
 		group: clientId,
 		connections: 1,
-		admit: (_topic, message) =>
-			new Promise<void>((resolve, reject) => {
-				held.push({ id: (JSON.parse(message.toString()) as { id: string }).id, resolve, reject });
-			}),
+		admit: (_topic, message) => admit((JSON.parse(message.toString()) as { id: string }).id),
 	});
 	hubs.push(hub);
+	return hub;
+}
+
+/** A hub whose ingest holds each event until the test settles it. */
+async function holdingHub(clientId: string) {
+	const held: Held[] = [];
+	const hub = await hubOn(clientId, (id) => new Promise<void>((resolve, reject) => held.push({ id, resolve, reject })));
 	return { hub, held };
 }
 
-/** A hub connection whose ingest takes every event at once; the ids it got, in order. */
+/** A hub whose ingest takes every event at once; the ids it got, in order. */
 async function takingHub(clientId: string) {
 	const got: string[] = [];
-	const hub = await connectExternalBroker({
-		url: mosquitto.url,
-		clientId,
-		group: clientId,
-		connections: 1,
-		admit: async (_topic, message) => {
-			got.push((JSON.parse(message.toString()) as { id: string }).id);
-		},
+	const hub = await hubOn(clientId, async (id) => {
+		got.push(id);
 	});
-	hubs.push(hub);
 	return { hub, got };
 }
 
@@ -77,7 +74,7 @@ async function publish(n: number, qos: 0 | 1 = 1): Promise<string[]> {
 	return ids;
 }
 
-describe.skipIf(!mosquittoAvailable)("the hub's acknowledgements to an external broker", () => {
+describe("the hub's acknowledgements to an external broker", () => {
 	it("hands every message in flight on a connection to ingest before the first is durable", async () => {
 		const { held } = await holdingHub("acks-pipeline");
 		const ids = await publish(5);
