@@ -167,14 +167,16 @@ export class Insights {
 			// A node's status that opens or closes a window (online, paused) has the estimates made again
 			// at once; a heartbeat that changes neither leaves them (every node sends one every 30 s: a
 			// city's thousand centres would otherwise have all their estimates made afresh every
-			// second). Other events mark them due within a second.
+			// second). A queue event marks them due within a second; a rating or a door count changes
+			// nothing they are made of (the queues, the windows, their times), so it leaves them: a
+			// busy centre's ratings would otherwise have its estimates simulated afresh every second.
 			if (e.kind === "status") {
 				const open = this.openWindows(e.centre, index);
 				if (open !== this.windowsOpen.get(e.centre)) {
 					this.windowsOpen.set(e.centre, open);
 					this.estimates.delete(e.centre);
 				}
-			} else {
+			} else if (e.kind === "queue") {
 				const cached = this.estimates.get(e.centre);
 				if (cached) {
 					cached.dirty = true;

@@ -3,7 +3,9 @@
  * the whole live view, and a node's heartbeat no longer has a centre's estimates made afresh:
  * - `Insights.liveSummary` is exactly the summary of the live view, through a simulated morning;
  * - a heartbeat that opens or closes no window keeps the estimates made; a status that takes a
- *   window offline, or pauses it, has them made again at once, and the estimate follows.
+ *   window offline, or pauses it, has them made again at once, and the estimate follows;
+ * - ratings and door counts keep them too (nothing an estimate is made of); a queue event has them
+ *   made again a second later.
  */
 import { describe, expect, it } from "vitest";
 import { indexCentre } from "../../core/centre.ts";
@@ -17,6 +19,7 @@ import { LiveHub } from "../../hub/liveHub.ts";
 import { SqliteStore } from "../../store/sqlite.ts";
 import { wireEvent } from "../fixtures/events.ts";
 import { demoCentre } from "../fixtures/hub.ts";
+import { until } from "../fixtures/wait.ts";
 
 const centre = demoCentre();
 const index = indexCentre(centre);
@@ -118,6 +121,50 @@ describe("the terminals' summary and the estimates after a status", () => {
 		expect(h.insights.waits("demo")).toBe(afterOffline);
 		h.status(serving[1]?.id ?? "", { online: true, paused: true });
 		expect(h.insights.waits("demo")).not.toBe(afterOffline);
+		h.close();
+	});
+
+	it("keeps the estimates through ratings and door counts, and makes them again after a queue event", async () => {
+		const start = instantOf(DAY, 10 * 60, centre.timeZone);
+		const h = hall(start);
+		const windowNodes = centre.nodes.filter((nd) => nd.window !== undefined);
+		for (const nd of windowNodes) h.status(nd.id, { online: true });
+		const service = centre.services[0]?.id ?? "";
+		const terminal = centre.nodes.find((nd) => nd.role === "terminal")?.id ?? "";
+		const door = centre.nodes.find((nd) => nd.role === "door")?.id ?? "";
+		const issue = (i: number) =>
+			wireEvent("queue", "demo", terminal, {
+				id: `q-${i}`,
+				ts: start,
+				event: "issued",
+				ticket: `A${String(i + 1).padStart(3, "0")}`,
+				service,
+			});
+		h.feed(Array.from({ length: 5 }, (_, i) => issue(i)));
+		const first = h.insights.waits("demo");
+		if (!first?.[0]?.ok) throw new Error("expected estimates for the service");
+		// Two seconds of ratings at every window and a door count: read, and read again after the
+		// turns of the loop a refresh would take, the estimates made are the same.
+		h.setNow(start + 2_000);
+		h.feed(
+			windowNodes.map((nd, i) =>
+				wireEvent("rating", "demo", nd.id, { id: `r-${i}`, ts: start + 2_000, score: 1 + (i % 5) }),
+			),
+		);
+		h.feed([wireEvent("occupancy", "demo", door, { id: "o-1", ts: start + 2_000, zone: "hall", in: 3 })]);
+		expect(h.insights.waits("demo")).toBe(first);
+		for (let turn = 0; turn < 3 * centre.services.length; turn++) await new Promise((r) => setImmediate(r));
+		expect(h.insights.waits("demo")).toBe(first);
+
+		// A ticket issued: made again, with it waiting too.
+		h.feed([issue(5)]);
+		const again = await until(
+			() => h.insights.waits("demo"),
+			(list) => list !== first,
+			{ timeoutMs: 5_000, intervalMs: 10, what: "the estimates made again" },
+		);
+		if (!again?.[0]?.ok) throw new Error("expected estimates for the service");
+		expect(again[0].waiting).toBe(first[0].waiting + 1);
 		h.close();
 	});
 });
