@@ -12,8 +12,9 @@
  * default: the busiest day; 2 adds the long Tuesday), through the same pipeline, after
  * `VIKNO_BENCH_MATRIX_WARMUP` days played but not scored (3 by default: Friday to Sunday), so the
  * hub has learnt the hall as a hub in service has. Per scenario: mean error against the
- * baseline's, coverage, bias (real − shown), and the same for the tickets issued in the busiest two
- * hours and for real waits over 60 minutes. `VIKNO_BENCH_MATRIX=0` skips it;
+ * baseline's, coverage, the shares of real waits below and above the range, the coverage of the
+ * raw range (before the calibration corrected it), bias (real − shown), and the same for the
+ * tickets issued in the busiest two hours and for real waits over 60 minutes. `VIKNO_BENCH_MATRIX=0` skips it;
  * `VIKNO_BENCH_SCENARIO=NAME` runs one behaviour.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -39,6 +40,8 @@ interface Shown {
 	low: number;
 	high: number;
 	baseline: number | null;
+	/** The range before the calibration corrected it (`estimateNow(…).raw`), null if it had none. */
+	raw: { low: number; high: number } | null;
 }
 
 /** The rough-hall behaviours of the matrix (firmware-sim/behaviour.ts). */
@@ -93,6 +96,7 @@ async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>) {
 				low: r.estimate.low,
 				high: r.estimate.high,
 				baseline: r.baselineMin,
+				raw: r.raw.ok ? { low: r.raw.low, high: r.raw.high } : null,
 			});
 		}
 	});
@@ -123,18 +127,38 @@ async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>) {
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** Mean error, coverage and bias of a group of compared tickets (null figures for an empty group). */
+/**
+ * Mean error, coverage and bias of a group of compared tickets (null figures for an empty group);
+ * the shares of real waits below the range shown and above it, and the share inside the raw range.
+ */
 function figures(xs: readonly Compared[]) {
-	if (xs.length === 0) return { n: 0, mae: null, baselineMae: null, coverage: null, bias: null };
+	if (xs.length === 0)
+		return {
+			n: 0,
+			mae: null,
+			baselineMae: null,
+			coverage: null,
+			bias: null,
+			below: null,
+			above: null,
+			rawCoverage: null,
+		};
 	let err = 0;
 	let bias = 0;
 	let inside = 0;
+	let below = 0;
+	let above = 0;
+	let rawInside = 0;
 	let baseErr = 0;
 	let baseN = 0;
 	for (const x of xs) {
 		err += Math.abs(x.minutes - x.real);
 		bias += x.real - x.minutes;
 		if (x.real >= x.low && x.real <= x.high) inside++;
+		else if (x.real < x.low) below++;
+		else above++;
+		const raw = x.raw ?? x;
+		if (x.real >= raw.low && x.real <= raw.high) rawInside++;
 		if (x.baseline !== null) {
 			baseErr += Math.abs(x.baseline - x.real);
 			baseN++;
@@ -146,6 +170,9 @@ function figures(xs: readonly Compared[]) {
 		baselineMae: baseN ? baseErr / baseN : null,
 		coverage: inside / xs.length,
 		bias: bias / xs.length,
+		below: below / xs.length,
+		above: above / xs.length,
+		rawCoverage: rawInside / xs.length,
 	};
 }
 
@@ -234,6 +261,8 @@ export async function matrix(): Promise<Record<string, unknown>[]> {
 					"MAE, min": min(all.mae),
 					"÷ baseline": ratio === null ? "—" : round(ratio, 2),
 					coverage: pct(all.coverage),
+					"below / above": `${pct(all.below)} / ${pct(all.above)}`,
+					"raw cov.": pct(all.rawCoverage),
 					"bias, min": min(all.bias),
 					"busiest 2 h cov.": pct(busy.coverage),
 					"busiest bias": min(busy.bias),
@@ -252,6 +281,9 @@ export async function matrix(): Promise<Record<string, unknown>[]> {
 					baseline_mae_min: r3(all.baselineMae),
 					mae_ratio: r3(ratio),
 					coverage: r3(all.coverage),
+					below: r3(all.below),
+					above: r3(all.above),
+					raw_coverage: r3(all.rawCoverage),
 					bias_min: r3(all.bias),
 					busiest_coverage: r3(busy.coverage),
 					busiest_bias_min: r3(busy.bias),
