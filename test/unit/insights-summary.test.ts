@@ -5,7 +5,7 @@
  * - a heartbeat that opens or closes no window keeps the estimates made; a status that takes a
  *   window offline, or pauses it, has them made again at once, and the estimate follows;
  * - ratings and door counts keep them too (nothing an estimate is made of); a queue event has them
- *   made again a second later.
+ *   made again.
  */
 import { describe, expect, it } from "vitest";
 import { indexCentre } from "../../core/centre.ts";
