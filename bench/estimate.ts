@@ -17,7 +17,7 @@
  * tickets issued in the busiest two hours and for real waits over 60 minutes. `VIKNO_BENCH_MATRIX=0` skips it;
  * `VIKNO_BENCH_SCENARIO=NAME` runs one behaviour.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
@@ -26,6 +26,7 @@ import { addDays, localClock, localDay } from "../core/time.ts";
 import { type HallSettings, MINUTE } from "../firmware-sim/behaviour.ts";
 import { replayTimeline } from "../firmware-sim/replay.ts";
 import { simulateWeek, WEEK_LOAD, type WeekOptions } from "../firmware-sim/week.ts";
+import type { EstimateNow } from "../hub/insights.ts";
 import { benchHub } from "./hub.ts";
 import { printTable } from "./table.ts";
 
@@ -34,6 +35,36 @@ const SEED = Number(process.env.VIKNO_BENCH_SEED ?? 1);
 const MATRIX_DAYS = Number(process.env.VIKNO_BENCH_MATRIX_DAYS ?? 1);
 /** Days played before the scored ones, not scored: what the hub has learnt before (a real hub has weeks). */
 const MATRIX_WARMUP = Number(process.env.VIKNO_BENCH_MATRIX_WARMUP ?? 3);
+/**
+ * A folder to write each played scenario's queue events into, with the raw estimate of every ticket
+ * issued (`SCENARIO-LOAD-CENTRE.jsonl`, `week-demo.jsonl`): `bench/calibrationReplay.ts` replays
+ * the range calibration over them in seconds. The raw estimates do not depend on the calibration.
+ */
+const TRACE = process.env.VIKNO_BENCH_ESTIMATE_TRACE;
+if (TRACE) mkdirSync(TRACE, { recursive: true });
+
+/** One issued ticket of a trace: its raw estimate (null: none) and the naive baseline. */
+export interface TraceIssued {
+	event: "issued";
+	ticket: string;
+	service: string;
+	ts: number;
+	raw: { minutes: number; low: number; high: number } | null;
+	baseline: number | null;
+}
+
+function traceLine(q: { ticket: string; service: string; ts: number }, r: EstimateNow | undefined): string {
+	const raw = r?.raw.ok ? { minutes: r.raw.minutes, low: r.raw.low, high: r.raw.high } : null;
+	const line: TraceIssued = {
+		event: "issued",
+		ticket: q.ticket,
+		service: q.service,
+		ts: q.ts,
+		raw,
+		baseline: r?.baselineMin ?? null,
+	};
+	return JSON.stringify(line);
+}
 
 interface Shown {
 	minutes: number;
@@ -66,13 +97,14 @@ export const SCENARIOS: Record<string, Partial<HallSettings>> = {
 const LOADS = { normal: WEEK_LOAD, "1.3×": WEEK_LOAD * 1.3 } as const;
 
 /** One ticket compared: what was shown at its issue, and its real wait (minutes). */
-interface Compared extends Shown {
+export interface Compared extends Shown {
 	real: number;
 	issuedAt: number;
 }
 
 /** The days of `week` played through a real hub: every called ticket with what the hub showed. */
-async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>) {
+async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>, label = "week") {
+	const trace: string[] = [JSON.stringify({ centre: centre.id, timeZone: centre.timeZone, scoredFrom: START_DAY })];
 	const dir = mkdtempSync(join(tmpdir(), "vikno-bench-estimate-"));
 	// The hub's clock follows the replay: it reads the simulated instant of the latest action
 	// published, so no event arrives before it happened (the hub would move it to its arrival).
@@ -83,8 +115,13 @@ async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>) {
 	let noEstimate = 0;
 	hub.onAccepted((events) => {
 		for (const e of events) {
-			if (e.kind !== "queue" || e.data.event !== "issued") continue;
+			if (e.kind !== "queue") continue;
+			if (e.data.event !== "issued") {
+				if (TRACE) trace.push(JSON.stringify({ event: e.data.event, ticket: e.data.ticket, ts: e.data.ts }));
+				continue;
+			}
 			const r = hub.insights.estimateNow(e.centre, e.data.service, e.data.ts, e.data.ticket);
+			if (TRACE) trace.push(traceLine(e.data, r));
 			if (!r) continue;
 			const day = localDay(e.data.ts, centre.timeZone);
 			if (!r.estimate.ok) {
@@ -111,6 +148,7 @@ async function compare(centre: Centre, week: ReturnType<typeof simulateWeek>) {
 			},
 		});
 		await hub.ingest.drain();
+		if (TRACE) writeFileSync(join(TRACE, `${label}-${centre.id}.jsonl`), `${trace.join("\n")}\n`);
 		const wallS = (performance.now() - t0) / 1000;
 		const compared: Compared[] = [];
 		for (const t of week.tickets) {
@@ -129,9 +167,10 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
  * Mean error, coverage and bias of a group of compared tickets (null figures for an empty group);
- * the shares of real waits below the range shown and above it, and the share inside the raw range.
+ * the shares of real waits below the range shown and above it, the share inside the raw range, and
+ * the mean width of the ranges shown against the raw ones' (a range may cover more by being wider).
  */
-function figures(xs: readonly Compared[]) {
+export function figures(xs: readonly Compared[]) {
 	if (xs.length === 0)
 		return {
 			n: 0,
@@ -142,6 +181,7 @@ function figures(xs: readonly Compared[]) {
 			below: null,
 			above: null,
 			rawCoverage: null,
+			widthRatio: null,
 		};
 	let err = 0;
 	let bias = 0;
@@ -149,6 +189,8 @@ function figures(xs: readonly Compared[]) {
 	let below = 0;
 	let above = 0;
 	let rawInside = 0;
+	let width = 0;
+	let rawWidth = 0;
 	let baseErr = 0;
 	let baseN = 0;
 	for (const x of xs) {
@@ -159,6 +201,8 @@ function figures(xs: readonly Compared[]) {
 		else above++;
 		const raw = x.raw ?? x;
 		if (x.real >= raw.low && x.real <= raw.high) rawInside++;
+		width += x.high - x.low;
+		rawWidth += raw.high - raw.low;
 		if (x.baseline !== null) {
 			baseErr += Math.abs(x.baseline - x.real);
 			baseN++;
@@ -173,11 +217,12 @@ function figures(xs: readonly Compared[]) {
 		below: below / xs.length,
 		above: above / xs.length,
 		rawCoverage: rawInside / xs.length,
+		widthRatio: rawWidth > 0 ? width / rawWidth : null,
 	};
 }
 
 /** The tickets issued in the two consecutive local hours with the most issued. */
-function busiestTwoHours(xs: readonly Compared[], timeZone: string): Compared[] {
+export function busiestTwoHours(xs: readonly Compared[], timeZone: string): Compared[] {
 	const clock = localClock(timeZone);
 	const hourOf = (x: Compared) => Math.floor(clock.at(x.issuedAt).minuteOfDay / 60);
 	const perHour = new Array<number>(24).fill(0);
@@ -246,7 +291,7 @@ export async function matrix(): Promise<Record<string, unknown>[]> {
 					load,
 					hall: SCENARIOS[name],
 				};
-				const played = await compare(centre, simulateWeek(centre, options));
+				const played = await compare(centre, simulateWeek(centre, options), `${name}-${loadName}`);
 				const wallS = played.wallS;
 				const compared = played.compared.filter((x) => localDay(x.issuedAt, centre.timeZone) >= START_DAY);
 				const all = figures(compared);
@@ -263,6 +308,7 @@ export async function matrix(): Promise<Record<string, unknown>[]> {
 					coverage: pct(all.coverage),
 					"below / above": `${pct(all.below)} / ${pct(all.above)}`,
 					"raw cov.": pct(all.rawCoverage),
+					"width ÷ raw": all.widthRatio === null ? "—" : round(all.widthRatio, 2),
 					"bias, min": min(all.bias),
 					"busiest 2 h cov.": pct(busy.coverage),
 					"busiest bias": min(busy.bias),
@@ -284,6 +330,7 @@ export async function matrix(): Promise<Record<string, unknown>[]> {
 					below: r3(all.below),
 					above: r3(all.above),
 					raw_coverage: r3(all.rawCoverage),
+					width_ratio: r3(all.widthRatio),
 					bias_min: r3(all.bias),
 					busiest_coverage: r3(busy.coverage),
 					busiest_bias_min: r3(busy.bias),

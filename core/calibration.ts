@@ -20,19 +20,29 @@
  *   queue's wide range and a short one's narrow range are judged on one scale.
  * - The last `window` scores of the service are the calibration set. The range shown is the raw
  *   one with its low, median and high moved to the scores' quantiles at `missLow`, ½ and
- *   1 − `missHigh`, mapped back through the same ticket's raw scale: a range that was too narrow
+ *   1 − `missHigh` (`levelAt`: drawn on beyond the largest or smallest score when a rate is below
+ *   0), mapped back through the same ticket's raw scale: a range that was too narrow
  *   (real waits beyond ±1) widens, one too wide narrows, one shifted moves — the median too, which
  *   corrects a bias (the median of absolute errors' best point). The map is monotone, so
  *   low ≤ median ≤ high always holds; low and the median are never below 0.
  * - `missLow` and `missHigh` are the working miss rates of ACI: after each called ticket whose
  *   range they corrected, each moves by γ·(target − missed), target (1 − coverage) / 2, so
  *   if the quantiles of the recent past stop fitting the present (a new hall, a slower afternoon)
- *   the long-run share of misses on each side is still driven to its target. γ = 0.03: on the
+ *   the long-run share of misses on each side is still driven to its target. As in ACI proper a
+ *   rate may go below 0 (down to −0.5): after a run of misses past the largest score the range
+ *   goes on widening beyond it, rather than stopping there and forgetting the misses past it
+ *   (with a floor of 0, a busier day's misses above were forgotten and its ranges stayed too
+ *   narrow: docs/benchmarks.md, estimate). γ = 0.03: on the
  *   demo week (`npm run bench -- calibration`) each day's share inside stays within 77–83 %
  *   (raw: 75–89 %), where 0.005 (the paper's) let it spread over 72–84 % — a hall's day is a few
  *   hundred tickets, not thousands.
  * - Until a service has `minObservations` scores, the centre's pooled scores (every service, on
  *   the same normalised scale) stand in; until those are enough too, the raw range is shown.
+ * - A ticket expected to be called at once (a raw median under `atOnceMin`: nobody ahead, a window
+ *   free) is calibrated apart, by the centre's pool of such tickets (`AT_ONCE`). Its real wait
+ *   is about its estimate whatever the range, so its score is about 0 on any scale; in the
+ *   service's set such scores narrowed every real queue's range, and most of all after a quiet
+ *   day (a third of a calm day's tickets: docs/benchmarks.md, estimate).
  *
  * Only `called` is a wait observed: a cancelled ticket (the visitor left) says nothing of the wait,
  * and is forgotten; a no-show was called first, and that call counted. A ticket that ends without
@@ -41,8 +51,8 @@
  * most `window` per service: the state is bounded.
  *
  * The running figures — share of real waits inside the range shown, mean of real − shown median —
- * are over the same last `window` called tickets of the service (what was really shown, before the
- * correction started too).
+ * are over the last `window` called tickets of the service, those called at once included (what
+ * was really shown, before the correction started too).
  *
  * Pure: the functions update the state they are given (as `core/holdTimes.ts`); time is an
  * argument.
@@ -67,6 +77,8 @@ export interface CalibrationSettings {
 	minObservations: number;
 	/** The least half-width a side of a raw range is measured in, minutes. */
 	floorMin: number;
+	/** A raw median under this, minutes, is a ticket expected to be called at once (`AT_ONCE`). */
+	atOnceMin: number;
 	/** Shown ranges of tickets not yet called are forgotten after this, ms. */
 	shownKeptMs: number;
 	/** At most this many shown ranges are kept (the oldest go first). */
@@ -79,6 +91,7 @@ export const CALIBRATION_DEFAULTS: CalibrationSettings = {
 	window: 200,
 	minObservations: 20,
 	floorMin: 1,
+	atOnceMin: 2,
 	shownKeptMs: 12 * 3_600_000,
 	shownMax: 20_000,
 };
@@ -86,9 +99,10 @@ export const CALIBRATION_DEFAULTS: CalibrationSettings = {
 /** The pooled calibration of a whole centre, where a service has too few scores of its own. */
 export const ALL_SERVICES = "*";
 
+/** The centre's pool of tickets expected to be called at once, calibrated apart from the queues. */
+export const AT_ONCE = "*at-once";
+
 interface Observation {
-	/** The real wait against the raw range, in its half-widths. */
-	u: number;
 	/** The real wait was inside the range shown. */
 	inside: boolean;
 	/** Real wait − shown median, minutes. */
@@ -99,9 +113,15 @@ export interface ServiceCalibration {
 	/** ACI working miss rates below low and above high. */
 	missLow: number;
 	missHigh: number;
-	/** The last `window` called tickets, oldest first. */
+	/** The last `window` called tickets, oldest first: the running figures. */
 	recent: Observation[];
-	/** `recent`'s scores sorted (made when needed, dropped on each new one). */
+	/**
+	 * The last `window` scores (the real wait against the raw range, in its half-widths), oldest
+	 * first: the calibration set. A service's and the centre's (`ALL_SERVICES`) leave out the
+	 * tickets called at once; `AT_ONCE`'s has only those.
+	 */
+	scores: number[];
+	/** `scores` sorted (made when needed, dropped on each new one). */
 	sorted?: number[];
 }
 
@@ -131,7 +151,28 @@ export function emptyCalibration(): CalibrationState {
 	return { services: new Map(), shown: new Map() };
 }
 
-const clampMiss = (a: number) => Math.min(0.45, Math.max(0, a));
+/** The working miss rates' bounds: below 0 the range is drawn on beyond the scores (`levelAt`). */
+const clampMiss = (a: number) => Math.min(0.45, Math.max(-0.5, a));
+
+/** The share of the scores at each end whose spread draws a level on beyond them. */
+const TAIL = 0.1;
+
+/**
+ * The scores' quantile at `p`, and beyond them for `p` outside 0–1: the quantile function drawn
+ * on past the last score with the slope of its last `TAIL` (at p = 1 + TAIL, one more such spread
+ * beyond the largest score). NaN for no scores.
+ */
+export function levelAt(sorted: readonly number[], p: number): number {
+	if (p > 1) {
+		const top = quantileSorted(sorted, 1);
+		return top + ((p - 1) / TAIL) * (top - quantileSorted(sorted, 1 - TAIL));
+	}
+	if (p < 0) {
+		const bottom = quantileSorted(sorted, 0);
+		return bottom - (-p / TAIL) * (quantileSorted(sorted, TAIL) - bottom);
+	}
+	return quantileSorted(sorted, p);
+}
 
 /** The two half-widths of a raw range, each at least `floor`. */
 function sides(raw: WaitRange, floor: number) {
@@ -152,14 +193,22 @@ function unscore(raw: WaitRange, u: number, floor: number): number {
 }
 
 function sortedScores(c: ServiceCalibration): number[] {
-	if (!c.sorted) c.sorted = c.recent.map((o) => o.u).sort((a, b) => a - b);
+	if (!c.sorted) c.sorted = [...c.scores].sort((a, b) => a - b);
 	return c.sorted;
 }
 
-/** The calibration a service's range is corrected by now: its own, else the centre's pool. */
-function active(state: CalibrationState, service: string, s: CalibrationSettings): string | undefined {
-	for (const key of [service, ALL_SERVICES])
-		if ((state.services.get(key)?.recent.length ?? 0) >= s.minObservations) return key;
+/** The calibrations a raw range learns from: the service's and the centre's, or `AT_ONCE`'s. */
+function keysOf(service: string, raw: WaitRange, s: CalibrationSettings): string[] {
+	return raw.minutes < s.atOnceMin ? [AT_ONCE] : [service, ALL_SERVICES];
+}
+
+/**
+ * The calibration a service's range is corrected by now: its own, else the centre's pool (or the
+ * pool of tickets called at once, for such a range).
+ */
+function active(state: CalibrationState, service: string, s: CalibrationSettings, raw?: WaitRange): string | undefined {
+	for (const key of raw ? keysOf(service, raw, s) : [service, ALL_SERVICES])
+		if ((state.services.get(key)?.scores.length ?? 0) >= s.minObservations) return key;
 	return undefined;
 }
 
@@ -167,9 +216,9 @@ function active(state: CalibrationState, service: string, s: CalibrationSettings
 function levels(c: ServiceCalibration) {
 	const sorted = sortedScores(c);
 	return {
-		low: quantileSorted(sorted, c.missLow),
-		median: quantileSorted(sorted, 0.5),
-		high: quantileSorted(sorted, 1 - c.missHigh),
+		low: levelAt(sorted, c.missLow),
+		median: levelAt(sorted, 0.5),
+		high: levelAt(sorted, 1 - c.missHigh),
 	};
 }
 
@@ -188,7 +237,7 @@ export function calibrate(
 	settings: Partial<CalibrationSettings> = {},
 ): WaitRange & { by: string | null } {
 	const s = { ...CALIBRATION_DEFAULTS, ...settings };
-	const by = active(state, service, s);
+	const by = active(state, service, s, raw);
 	const c = by !== undefined ? state.services.get(by) : undefined;
 	if (by === undefined || !c) return { minutes: raw.minutes, low: raw.low, high: raw.high, by: null };
 	const at = levels(c);
@@ -252,16 +301,14 @@ export function observeCall(
 	const waitMin = Math.max(0, calledAt - r.issuedAt) / 60_000;
 	const missedLow = waitMin < r.shown.low;
 	const missedHigh = waitMin > r.shown.high;
-	const observation: Observation = {
-		u: score(r.raw, waitMin, s.floorMin),
-		inside: !missedLow && !missedHigh,
-		errorMin: waitMin - r.shown.minutes,
-	};
+	const observation: Observation = { inside: !missedLow && !missedHigh, errorMin: waitMin - r.shown.minutes };
+	const u = score(r.raw, waitMin, s.floorMin);
 	const target = (1 - s.coverage) / 2;
-	for (const key of [r.service, ALL_SERVICES]) {
+	const learns = keysOf(r.service, r.raw, s);
+	for (const key of new Set([r.service, ALL_SERVICES, ...learns])) {
 		let c = state.services.get(key);
 		if (!c) {
-			c = { missLow: target, missHigh: target, recent: [] };
+			c = { missLow: target, missHigh: target, recent: [], scores: [] };
 			state.services.set(key, c);
 		}
 		if (r.by === key) {
@@ -270,7 +317,11 @@ export function observeCall(
 		}
 		c.recent.push(observation);
 		if (c.recent.length > s.window) c.recent.splice(0, c.recent.length - s.window);
-		c.sorted = undefined;
+		if (learns.includes(key)) {
+			c.scores.push(u);
+			if (c.scores.length > s.window) c.scores.splice(0, c.scores.length - s.window);
+			c.sorted = undefined;
+		}
 	}
 	return { service: r.service, waitMin, shown: r.shown, inside: observation.inside };
 }

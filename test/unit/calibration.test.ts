@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
 	ALL_SERVICES,
+	AT_ONCE,
 	type CalibrationState,
 	calibrate,
 	calibrationSummary,
 	emptyCalibration,
 	forget,
+	levelAt,
 	observeCall,
 	remember,
 	score,
@@ -102,6 +104,53 @@ describe("calibrate: hand-made sequences", () => {
 			expect(zero.low).toBeLessThanOrEqual(zero.minutes);
 			expect(zero.minutes).toBeLessThanOrEqual(zero.high);
 		}
+	});
+
+	it("tickets called at once do not narrow the ranges of real queues: they are calibrated apart", () => {
+		const cal = emptyCalibration();
+		const rng = mulberry32(11);
+		const queue = { minutes: 20, low: 14, high: 26 };
+		const atOnce = { minutes: 0.5, low: 0, high: 1.5 };
+		// A quiet hall: two tickets called at once for every one that queued; the queue's raw
+		// range holds about 80 % of its real waits (σ 4.7 min: ±1.28 σ = ±6 min).
+		for (let i = 0; i < 300; i++) {
+			const at = T0 + i * MIN;
+			if (i % 3 === 2) ticket(cal, `q${i}`, "a", queue, Math.max(0, 20 + normal(rng) * 4.7), at);
+			else ticket(cal, `n${i}`, "a", atOnce, 0.5 * rng(), at);
+		}
+		const shown = calibrate(cal, "a", queue);
+		expect(shown.by).toBe("a");
+		// The queue's range keeps about its width (12.5–26.5). With the scores of those called at
+		// once among its own, about 0 on any scale, it shrank to 17.2–21.3.
+		expect(shown.low).toBeLessThan(16);
+		expect(shown.high).toBeGreaterThan(24);
+		expect(calibrate(cal, "a", atOnce).by).toBe(AT_ONCE);
+		// The running figures of the service still count every ticket called.
+		expect(calibrationSummary(cal, "a").tickets).toBe(200);
+	});
+
+	it("after a run of misses past the largest score, the range widens beyond it", () => {
+		// Waits that grow ticket after ticket (a hall falling behind): each one past all before.
+		const cal = emptyCalibration();
+		const raw = { minutes: 10, low: 8, high: 12 };
+		const inside: boolean[] = [];
+		for (let i = 0; i < 150; i++) {
+			const { observed } = ticket(cal, `t${i}`, "a", raw, i < 40 ? 9 + (i % 3) : 10 + (i - 40) * 0.4, T0 + i * MIN);
+			if (i >= 100) inside.push(observed?.inside ?? false);
+		}
+		// With the miss rate kept at 0 or above, the high stayed at the largest score seen, and
+		// every one of the last 50 was above it.
+		expect(inside.filter(Boolean).length).toBeGreaterThan(25);
+		expect(calibrationSummary(cal, "a").miss.high).toBeLessThan(0);
+	});
+
+	it("draws a level beyond the scores on with the slope of their last tenth", () => {
+		const sorted = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+		expect(levelAt(sorted, 0.5)).toBe(5);
+		expect(levelAt(sorted, 1.1)).toBeCloseTo(11);
+		expect(levelAt(sorted, 1.3)).toBeCloseTo(13);
+		expect(levelAt(sorted, -0.2)).toBeCloseTo(-2);
+		expect(levelAt([3, 3, 3], 1.5)).toBe(3);
 	});
 
 	it("scores a wait in half-widths of the raw range, each side on its own scale", () => {
