@@ -7,14 +7,14 @@
  *
  * A trace holds every queue event a played scenario gave the hub, with the raw estimate and the
  * naive baseline of each ticket issued. The raw estimates do not depend on the calibration, and
- * `core/calibration.ts` is pure, so feeding it the events in their order — as `hub/insights.ts`
- * does — gives exactly the ranges the hub would show with the calibration as it is now; the
- * figures are those of the matrix (`figures` of `bench/estimate.ts`). Not a bench of its own: a
- * tool for changing the calibration.
+ * `core/calibration.ts` is pure, so feeding it the events in their order through the same
+ * `onQueueEvent` as `hub/insights.ts` gives exactly the ranges the hub would show with the
+ * calibration as it is now; the figures are those of the matrix (`figures` of
+ * `bench/estimate.ts`). Not a bench of its own: a tool for changing the calibration.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { calibrate, emptyCalibration, forget, observeCall, remember } from "../core/calibration.ts";
+import { calibrate, emptyCalibration, onQueueEvent } from "../core/calibration.ts";
 import { localDay } from "../core/time.ts";
 import { busiestTwoHours, type Compared, figures, type TraceIssued } from "./estimate.ts";
 import { printTable } from "./table.ts";
@@ -40,18 +40,16 @@ export function replay(lines: readonly string[]): { head: TraceHead; compared: C
 			waiting.delete(e.ticket);
 			if (!e.raw) continue;
 			const { by, ...shown } = calibrate(cal, e.service, e.raw);
-			remember(cal, e.ticket, { service: e.service, issuedAt: e.ts, raw: e.raw, shown, by }, e.ts);
+			onQueueEvent(cal, e, { service: e.service, issuedAt: e.ts, raw: e.raw, shown, by });
 			waiting.set(e.ticket, { ...shown, baseline: e.baseline, raw: e.raw, issuedAt: e.ts });
-		} else if (e.event === "called") {
-			observeCall(cal, e.ticket, e.ts);
-			const w = waiting.get(e.ticket);
-			waiting.delete(e.ticket);
-			if (w && localDay(w.issuedAt, head.timeZone) >= head.scoredFrom)
-				compared.push({ ...w, real: (e.ts - w.issuedAt) / 60_000 });
-		} else if (e.event !== "no_show") {
-			forget(cal, e.ticket);
-			waiting.delete(e.ticket);
+			continue;
 		}
+		onQueueEvent(cal, e);
+		if (e.event === "no_show") continue;
+		const w = waiting.get(e.ticket);
+		waiting.delete(e.ticket);
+		if (e.event === "called" && w && localDay(w.issuedAt, head.timeZone) >= head.scoredFrom)
+			compared.push({ ...w, real: (e.ts - w.issuedAt) / 60_000 });
 	}
 	return { head, compared };
 }

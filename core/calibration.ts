@@ -326,6 +326,25 @@ export function observeCall(
 	return { service: r.service, waitMin, shown: r.shown, inside: observation.inside };
 }
 
+/**
+ * What a queue event does to a centre's calibration, the one rule for the hub and the bench's
+ * replay: `called` — the real wait is learnt from (`observeCall`); `issued` — what was shown is
+ * remembered, when an estimate was shown; a no-show was called first, and that call counted; any
+ * other end (cancelled: the visitor left; transferred: the range was for the first service;
+ * started or finished without a call seen) — forgotten, no wait observed.
+ */
+export function onQueueEvent(
+	state: CalibrationState,
+	q: { event: string; ticket: string; ts: number },
+	shown?: ShownRange,
+): CallObservation | undefined {
+	if (q.event === "called") return observeCall(state, q.ticket, q.ts);
+	if (q.event === "issued") {
+		if (shown) remember(state, q.ticket, shown, q.ts);
+	} else if (q.event !== "no_show") forget(state, q.ticket);
+	return undefined;
+}
+
 export interface CalibrationSummary {
 	/** Called tickets the figures are over (at most `window`). */
 	tickets: number;

@@ -13,9 +13,8 @@ import {
 	calibrate,
 	calibrationSummary,
 	emptyCalibration,
-	forget,
-	observeCall,
-	remember,
+	onQueueEvent,
+	type ShownRange,
 } from "../core/calibration.ts";
 import type { CentreIndex } from "../core/centre.ts";
 import { isWireEvent, type WireEvent } from "../core/contract.ts";
@@ -204,27 +203,25 @@ export class Insights {
 	}
 
 	/**
-	 * The range calibration's side of a queue event: an issued ticket's estimate, as shown, is
-	 * remembered; a called one's real wait is compared with it; a ticket that leaves the queue it was
-	 * estimated for without a call seen (cancelled, transferred to another service, or started and
-	 * finished from elsewhere) is forgotten — not a wait observed. A no-show was called first: that
-	 * call counted.
+	 * The range calibration's side of a queue event (`onQueueEvent` has the rule): an issued
+	 * ticket's estimate is made here, as shown, and remembered; a called one's real wait is compared
+	 * with it; a ticket that leaves the queue without a call seen is forgotten.
 	 */
 	private calibrate(e: Extract<WireEvent, { kind: "queue" }>): void {
 		const cal = this.calibration.get(e.centre);
 		if (!cal) return;
 		const q = e.data;
-		if (q.event === "called") observeCall(cal, q.ticket, q.ts);
-		else if (q.event === "issued") {
+		let shown: ShownRange | undefined;
+		if (q.event === "issued") {
 			const r = this.estimateNow(e.centre, q.service, q.ts, q.ticket);
 			if (r) this.justIssued.set(`${e.centre}/${q.ticket}`, { at: q.ts, result: r });
 			if (r?.estimate.ok && r.raw.ok) {
 				const raw = { minutes: r.raw.minutes, low: r.raw.low, high: r.raw.high };
 				const { minutes, low, high } = r.estimate;
-				const shown = { service: q.service, issuedAt: q.ts, raw, shown: { minutes, low, high }, by: r.by };
-				remember(cal, q.ticket, shown, q.ts);
+				shown = { service: q.service, issuedAt: q.ts, raw, shown: { minutes, low, high }, by: r.by };
 			}
-		} else if (q.event !== "no_show") forget(cal, q.ticket);
+		}
+		onQueueEvent(cal, q, shown);
 	}
 
 	/** An estimate as the hub shows it: its range corrected by how past ranges held (one place). */

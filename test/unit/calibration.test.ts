@@ -9,6 +9,7 @@ import {
 	forget,
 	levelAt,
 	observeCall,
+	onQueueEvent,
 	remember,
 	score,
 	type WaitRange,
@@ -267,6 +268,19 @@ describe("calibration state: what is remembered and for how long", () => {
 		expect(observeCall(cal, "A001", T0 + 30 * MIN)).toBeUndefined();
 		expect(calibrationSummary(cal, "a")).toMatchObject({ tickets: 1, coverage: 1, biasMin: -1 });
 		expect(calibrationSummary(cal, ALL_SERVICES).tickets).toBe(1);
+	});
+
+	it("a queue event's rule: called learns, a no-show keeps its ticket, any other end forgets", () => {
+		const cal = emptyCalibration();
+		for (const t of ["A1", "A2", "A3", "A4"]) onQueueEvent(cal, { event: "issued", ticket: t, ts: T0 }, shown(T0));
+		onQueueEvent(cal, { event: "issued", ticket: "A5", ts: T0 }); // no estimate shown: nothing kept
+		onQueueEvent(cal, { event: "cancelled", ticket: "A2", ts: T0 + MIN });
+		onQueueEvent(cal, { event: "transferred", ticket: "A3", ts: T0 + MIN });
+		onQueueEvent(cal, { event: "no_show", ticket: "A4", ts: T0 + MIN });
+		expect([...cal.shown.keys()]).toEqual(["A1", "A4"]);
+		expect(onQueueEvent(cal, { event: "called", ticket: "A1", ts: T0 + 9 * MIN })).toMatchObject({ waitMin: 9 });
+		expect(onQueueEvent(cal, { event: "called", ticket: "A4", ts: T0 + 12 * MIN })).toMatchObject({ waitMin: 12 });
+		expect(calibrationSummary(cal, "a").tickets).toBe(2);
 	});
 
 	it("forgets shown ranges of tickets never called after the hours kept, and past the most kept", () => {
