@@ -337,6 +337,18 @@ describe("operator console", () => {
 		await until(w03, (w) => w?.state === "idle", { what: "A004 finished" });
 	});
 
+	it("fits a phone's width (390 px): the list of services to send a visitor on to included", async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		try {
+			await page.getByTestId("desk-transfer-to").waitFor();
+			const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+			expect(overflow, `the console at 390 px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+			await page.screenshot({ path: join(ARTIFACTS, "desk-390.png") });
+		} finally {
+			await page.setViewportSize({ width: 1280, height: 900 });
+		}
+	});
+
 	it("lets the operator of window 3 act only at window 3", async () => {
 		const agent = await signIn(hub, operator);
 		const res = await agent.fetch("/api/v1/desk/demo/w04/next", { method: "POST" });

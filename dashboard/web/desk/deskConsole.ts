@@ -91,6 +91,8 @@ export class DeskConsole extends LitElement {
 			gap: 0.5rem;
 		}
 		select {
+			/* A service's long name must not push the list past a phone's screen. */
+			max-width: 100%;
 			font-size: 1.1rem;
 			padding: 0.6rem;
 			border-radius: 0.4rem;
