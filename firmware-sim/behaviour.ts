@@ -92,7 +92,11 @@ export interface HallSettings {
 	silentBreak?: { chance: number; ms: Span };
 	/** Each window starts calling this long after every opening (drawn per window and opening). */
 	lateStartMs?: Span;
-	/** On a `share` of days per window, its administrator stops calling this long before closing. */
+	/**
+	 * On a `share` of days per window, its administrator stops calling this long before closing.
+	 * At closing, whoever still waits for a service no window on duty serves goes home: a ticket
+	 * is that day's, nobody is called on it the next morning.
+	 */
 	earlyClose?: { share: number; ms: Span };
 	/**
 	 * Long visits, a heavy tail with the same mean: with this share a visit takes `timesMean` × its

@@ -102,6 +102,7 @@ interface Desk {
 type Happening =
 	| { type: "arrival" }
 	| { type: "opening" }
+	| { type: "closing" }
 	| { type: "visitor" }
 	| { type: "ticket"; v: Visitor }
 	| { type: "ready"; desk: Desk }
@@ -217,6 +218,9 @@ class HallSim implements Hall {
 			case "opening":
 				this.#opening();
 				break;
+			case "closing":
+				this.#closing();
+				break;
 			case "visitor":
 				this.#visitor();
 				break;
@@ -287,6 +291,7 @@ class HallSim implements Hall {
 		if (!lateStartMs && !earlyClose) return;
 		const next = openingState(this.#centre, this.now).nextChange;
 		const closing = next && !next.open ? next.at : undefined;
+		if (earlyClose && closing !== undefined) this.#future.add(closing, { type: "closing" });
 		for (const d of this.#desks) {
 			d.availableFrom = lateStartMs ? this.now + this.#draw(lateStartMs) : undefined;
 			d.leavesAt =
@@ -300,6 +305,20 @@ class HallSim implements Hall {
 				this.#future.add(d.availableFrom ?? this.now, { type: "ready", desk: d });
 			}
 		}
+	}
+
+	/**
+	 * Closing time on a day some windows go early: whoever still waits for a service that no window
+	 * on duty serves goes home. A ticket is that day's (numbers start again each morning, and the
+	 * hub starts each day with an empty hall), so nobody is called the next morning on it.
+	 */
+	#closing(): void {
+		const onDuty = this.#desks.filter((d) => !d.offDuty && (d.leavesAt === undefined || d.leavesAt > this.now));
+		this.#waiting = this.#waiting.filter((q) => {
+			if (onDuty.some((d) => d.serves.has(q.service))) return true;
+			this.#leave(q.v);
+			return false;
+		});
 	}
 
 	/** Someone comes in, chooses a service, and takes a ticket unless the expected wait puts them off. */

@@ -92,6 +92,28 @@ describe("rough-hall behaviours", () => {
 		expect(lastCall(early)).toBeLessThan(15 * 60);
 	});
 
+	it("early closings: whoever no window on duty serves goes home at closing, not called the next morning", () => {
+		const issuedDay = (r: typeof calm) => {
+			const day = new Map<string, string>();
+			const overnight: string[] = [];
+			for (const a of r.actions) {
+				if (a.kind !== "queue") continue;
+				const today = clock.at(a.at).day;
+				if (a.data.event === "issued") day.set(a.data.ticket, today);
+				if (a.data.event === "called" && day.get(a.data.ticket) !== today) overnight.push(a.data.ticket);
+				if (a.data.event === "called") day.delete(a.data.ticket);
+			}
+			return { overnight, neverCalled: day.size };
+		};
+		// Every window leaves 60–90 min before closing, with tickets still waiting.
+		const early = week({ earlyClose: { share: 1, ms: [60 * MINUTE, 90 * MINUTE] } }, 1.3);
+		const { overnight, neverCalled } = issuedDay(early);
+		expect(overnight).toEqual([]);
+		expect(neverCalled).toBeGreaterThan(10);
+		// The truth agrees: those visitors were never called.
+		expect(early.tickets.filter((t) => t.calledAt === undefined).length).toBeGreaterThanOrEqual(neverCalled);
+	});
+
 	it("heavy tails: long visits take their factor × the time, the mean kept, the spread raised", () => {
 		const cv = (r: typeof calm) => {
 			const xs = r.tickets.flatMap((t) => (t.serviceS !== undefined ? [t.serviceS] : []));
