@@ -8,8 +8,10 @@
  * Then the matrix: hall behaviours (calm; silent breaks with late starts and early closings;
  * heavy-tailed service times; a lunch peak with a crowd at the opening and visitors leaving after
  * their ticket; all of them together) × load (the default 0.8 of the staffed capacity, and 1.3 ×
- * that) × both example centres, each `VIKNO_BENCH_MATRIX_DAYS` days from the Monday (1 by
- * default: the busiest day; 2 adds the long Tuesday), through the same pipeline, after
+ * that) × both example centres, each `VIKNO_BENCH_MATRIX_DAYS` days from the Monday (6 by
+ * default: Monday to Saturday, a working week — one day's figures swing by ±3 min of bias from
+ * day to day in the same row, docs/benchmarks.md; 1 for a quick look at the busiest day), through
+ * the same pipeline, after
  * `VIKNO_BENCH_MATRIX_WARMUP` days played but not scored (3 by default: Friday to Sunday), so the
  * hub has learnt the hall as a hub in service has. Per scenario: mean error against the
  * baseline's, coverage, the shares of real waits below and above the range, the coverage of the
@@ -32,7 +34,7 @@ import { printTable } from "./table.ts";
 
 const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09"; // a Monday
 const SEED = Number(process.env.VIKNO_BENCH_SEED ?? 1);
-const MATRIX_DAYS = Number(process.env.VIKNO_BENCH_MATRIX_DAYS ?? 1);
+const MATRIX_DAYS = Number(process.env.VIKNO_BENCH_MATRIX_DAYS ?? 6);
 /** Days played before the scored ones, not scored: what the hub has learnt before (a real hub has weeks). */
 const MATRIX_WARMUP = Number(process.env.VIKNO_BENCH_MATRIX_WARMUP ?? 3);
 /**

@@ -25,6 +25,14 @@
  *   (real waits beyond ±1) widens, one too wide narrows, one shifted moves — the median too, which
  *   corrects a bias (the median of absolute errors' best point). The map is monotone, so
  *   low ≤ median ≤ high always holds; low and the median are never below 0.
+ * - The median of a skewed wait is not its mean: where a few visits take six times the usual, the
+ *   median of the scores leaves the estimate short on average (0.5–1.3 min in the heavy-tailed rows
+ *   of the bench's matrix). So the median shown has an offset in minutes on top, learnt the way the
+ *   miss rates are: after each called ticket it moves by `biasStep`·(real − shown), each error
+ *   clipped at ±`biasClipMin` (one wait that ran into hours must not drag it) and the offset
+ *   itself kept within ±`biasClipMin`. The long-run mean of real − shown is driven to 0, the bias
+ *   goal, while the range's bounds stay the calibrated quantiles (widened only if the offset
+ *   pushes the median past one of them).
  * - `missLow` and `missHigh` are the working miss rates of ACI: after each called ticket whose
  *   range they corrected, each moves by γ·(target − missed), target (1 − coverage) / 2, so
  *   if the quantiles of the recent past stop fitting the present (a new hall, a slower afternoon)
@@ -79,6 +87,10 @@ export interface CalibrationSettings {
 	floorMin: number;
 	/** A raw median under this, minutes, is a ticket expected to be called at once (`AT_ONCE`). */
 	atOnceMin: number;
+	/** The step of the median's offset, per called ticket, against its error (real − shown). */
+	biasStep: number;
+	/** A called ticket's error counts at most this much for the offset, minutes, and the offset too. */
+	biasClipMin: number;
 	/** Shown ranges of tickets not yet called are forgotten after this, ms. */
 	shownKeptMs: number;
 	/** At most this many shown ranges are kept (the oldest go first). */
@@ -92,6 +104,8 @@ export const CALIBRATION_DEFAULTS: CalibrationSettings = {
 	minObservations: 20,
 	floorMin: 1,
 	atOnceMin: 2,
+	biasStep: 0.005,
+	biasClipMin: 30,
 	shownKeptMs: 12 * 3_600_000,
 	shownMax: 20_000,
 };
@@ -123,6 +137,8 @@ export interface ServiceCalibration {
 	scores: number[];
 	/** `scores` sorted (made when needed, dropped on each new one). */
 	sorted?: number[];
+	/** Minutes added to the median shown, learnt from the errors of the tickets it corrected. */
+	offsetMin: number;
 }
 
 /** What was shown for a ticket when it was issued. */
@@ -241,7 +257,7 @@ export function calibrate(
 	const c = by !== undefined ? state.services.get(by) : undefined;
 	if (by === undefined || !c) return { minutes: raw.minutes, low: raw.low, high: raw.high, by: null };
 	const at = levels(c);
-	const minutes = Math.max(0, unscore(raw, at.median, s.floorMin));
+	const minutes = Math.max(0, unscore(raw, at.median, s.floorMin) + c.offsetMin);
 	const low = Math.min(minutes, Math.max(0, unscore(raw, at.low, s.floorMin)));
 	const high = Math.max(minutes, unscore(raw, at.high, s.floorMin));
 	return {
@@ -308,12 +324,14 @@ export function observeCall(
 	for (const key of new Set([r.service, ALL_SERVICES, ...learns])) {
 		let c = state.services.get(key);
 		if (!c) {
-			c = { missLow: target, missHigh: target, recent: [], scores: [] };
+			c = { missLow: target, missHigh: target, recent: [], scores: [], offsetMin: 0 };
 			state.services.set(key, c);
 		}
 		if (r.by === key) {
 			c.missLow = clampMiss(c.missLow + s.gamma * (target - Number(missedLow)));
 			c.missHigh = clampMiss(c.missHigh + s.gamma * (target - Number(missedHigh)));
+			const clip = (x: number) => Math.min(s.biasClipMin, Math.max(-s.biasClipMin, x));
+			c.offsetMin = clip(c.offsetMin + s.biasStep * clip(observation.errorMin));
 		}
 		c.recent.push(observation);
 		if (c.recent.length > s.window) c.recent.splice(0, c.recent.length - s.window);
@@ -360,6 +378,8 @@ export interface CalibrationSummary {
 	 * median by that many half-widths (up when positive). Neutral (1, 0, 1) while not active.
 	 */
 	correction: { low: number; median: number; high: number };
+	/** Minutes added to the median on top of `correction.median` (0 while not active). */
+	offsetMin: number;
 	/** The ACI working miss rates of the service (target (1 − coverage) / 2 each). */
 	miss: { low: number; high: number };
 }
@@ -389,6 +409,7 @@ export function calibrationSummary(
 		biasMin: recent.length ? error / recent.length : null,
 		active: c !== undefined,
 		correction: { low: -at.low, median: at.median, high: at.high },
+		offsetMin: c?.offsetMin ?? 0,
 		miss: { low: own?.missLow ?? target, high: own?.missHigh ?? target },
 	};
 }

@@ -100,6 +100,16 @@ export function createMetrics(opts: { defaults?: boolean } = {}) {
 				for (const [bound, value] of Object.entries(summary.correction)) this.set({ centre, service, bound }, value);
 		},
 	});
+	new Gauge({
+		name: "vikno_estimate_offset_minutes",
+		help: "Minutes added to the estimate's median on top of the correction, learnt from the mean of real − shown (drives the bias to 0)",
+		labelNames: perService,
+		registers: [registry],
+		collect() {
+			for (const { centre, service, summary } of estimateSource.read())
+				this.set({ centre, service }, summary.offsetMin);
+		},
+	});
 
 	return {
 		registry,

@@ -38,6 +38,7 @@ const scrape = async () => {
 		tickets: metric(text, series("vikno_estimate_calibration_tickets")),
 		all: metric(text, series("vikno_estimate_calibration_tickets", "*")),
 		high: metric(text, 'vikno_estimate_correction{centre="demo",service="passports",bound="high"}'),
+		offset: metric(text, series("vikno_estimate_offset_minutes")),
 	};
 };
 const stage = (ticket: string) => hub.live.state("demo")?.tickets.get(ticket);
@@ -102,6 +103,8 @@ describe("the range calibration", () => {
 		await queue("called", "A004", "w01");
 		const third = await until(scrape, (m) => m.tickets === 3, { what: "three called tickets in /metrics" });
 		expect(third.coverage).toBeCloseTo(2 / 3, 5);
+		// Too few tickets for a correction yet: neither the quantiles nor the median's offset move.
+		expect([third.high, third.offset]).toEqual([1, 0]);
 		await queue("finished", "A004", "w01");
 
 		// A ticket sent on to another service is no wait of the first one either, even once called there.
