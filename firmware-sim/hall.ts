@@ -308,9 +308,9 @@ class HallSim implements Hall {
 	}
 
 	/**
-	 * Closing time on a day some windows go early: whoever still waits for a service that no window
-	 * on duty serves goes home. A ticket is that day's (numbers start again each morning, and the
-	 * hub starts each day with an empty hall), so nobody is called the next morning on it.
+	 * Closing time, in a hall whose windows may go early: whoever still waits for a service that no
+	 * window on duty serves goes home. A ticket is that day's (numbers start again each morning,
+	 * and the hub starts each day with an empty hall), so nobody is called the next morning on it.
 	 */
 	#closing(): void {
 		const onDuty = this.#desks.filter((d) => !d.offDuty && (d.leavesAt === undefined || d.leavesAt > this.now));
