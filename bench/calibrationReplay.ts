@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { calibrate, emptyCalibration, onQueueEvent } from "../core/calibration.ts";
 import { localDay } from "../core/time.ts";
-import { busiestTwoHours, type Compared, figures, type TraceIssued } from "./estimate.ts";
+import { busiestTwoHours, type Compared, coverageIfExact, figures, type TraceIssued } from "./estimate.ts";
 import { printTable } from "./table.ts";
 
 interface TraceHead {
@@ -91,6 +91,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 			"bias, min": num(all.bias),
 			"busiest 2 h cov.": pct(busy.coverage),
 			"> 60 cov.": pct(long.coverage),
+			"> 60 if exact": pct(coverageIfExact(compared)),
 			"all goals": goals ? "yes" : "",
 		});
 	}
