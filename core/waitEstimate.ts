@@ -16,7 +16,8 @@
  * Method: a Monte Carlo replay of the hall from now. Every open window (its node online, not on a
  * break) is free
  * when its current ticket's hold ends — drawn from that service's recent holds, conditioned on
- * the time already spent — and then calls the next ticket the dispatcher would give it
+ * the time already spent; past nearly every hold seen, from their tail (`tailIndex`): long where a
+ * few visits take several times the usual — and then calls the next ticket the dispatcher would give it
  * (`core/dispatch.ts`: priority tickets first, then the oldest, among the services it serves), so
  * tickets of other services ahead at shared windows and priority tickets are accounted for. The
  * visitor's ticket joins the queue now; each run ends when it is called. Priority visitors still
@@ -253,8 +254,48 @@ export function windowPaces(
 	return out;
 }
 
-/** A draw from sorted points, or from those above `elapsed` minus `elapsed` (the rest of a hold). */
-function drawRest(rng: Rng, sorted: readonly number[], elapsed: number): number {
+/**
+ * Fewer holds than this seen longer than the time a call has already lasted: the rest of it is
+ * drawn from the holds' tail (`tailIndex`) instead of from those few.
+ */
+const TAIL_MIN = 4;
+
+/** The tail index of each table of holds, computed once per table. */
+const tailIndexes = new WeakMap<readonly number[], number>();
+
+/**
+ * How heavy the tail of the sorted holds is: Hill's estimate of a Pareto index from the longest
+ * fifth of them (at least `TAIL_MIN`) over the hold just below. Small (1.5–2) when a few visits
+ * take several times the usual, large (4 and more) when holds vary little, Infinity when they
+ * do not vary at all.
+ */
+export function tailIndex(sorted: readonly number[]): number {
+	const cached = tailIndexes.get(sorted);
+	if (cached !== undefined) return cached;
+	const n = sorted.length;
+	const k = Math.min(n - 1, Math.max(TAIL_MIN, Math.floor(n / 5)));
+	let alpha = Number.POSITIVE_INFINITY;
+	const threshold = sorted[n - k - 1] ?? 0;
+	if (k > 0 && threshold > 0) {
+		let sum = 0;
+		for (let i = n - k; i < n; i++) sum += Math.log((sorted[i] as number) / threshold);
+		if (sum > 0) alpha = Math.max(TAIL_INDEX_MIN, k / sum);
+	}
+	tailIndexes.set(sorted, alpha);
+	return alpha;
+}
+
+/** Below this the tail's mean would be (nearly) infinite; no hall is that wild. */
+const TAIL_INDEX_MIN = 1.5;
+
+/**
+ * The rest of a hold that has lasted `elapsed`: a draw from the sorted holds longer than that,
+ * minus `elapsed`. Where fewer than `TAIL_MIN` of them are that long (and `elapsed` is past the
+ * median), from a Pareto tail with the holds' own index: a visit that has outlasted nearly every
+ * one seen is likely one of the long ones where a few visits take several times the usual
+ * (its rest grows with the time spent), and ends soon where holds vary little. At most `cap`.
+ */
+function drawRest(rng: Rng, sorted: readonly number[], elapsed: number, cap: number): number {
 	let lo = 0;
 	let hi = sorted.length;
 	while (lo < hi) {
@@ -262,9 +303,12 @@ function drawRest(rng: Rng, sorted: readonly number[], elapsed: number): number 
 		if ((sorted[mid] as number) <= elapsed) lo = mid + 1;
 		else hi = mid;
 	}
-	// Longer than every hold seen: assume it ends soon, within a tenth of the longest.
-	if (lo === sorted.length) return rng() * 0.1 * (sorted[sorted.length - 1] ?? 60_000);
-	return (sorted[lo + Math.floor(rng() * (sorted.length - lo))] as number) - elapsed;
+	const above = sorted.length - lo;
+	if (above >= TAIL_MIN || (above > 0 && lo < sorted.length / 2))
+		return (sorted[lo + Math.floor(rng() * above)] as number) - elapsed;
+	const alpha = tailIndex(sorted);
+	if (!Number.isFinite(alpha)) return 0;
+	return Math.min(cap, elapsed * ((1 - rng()) ** (-1 / alpha) - 1));
 }
 
 export function estimateWait(
@@ -442,7 +486,10 @@ function replay(
 			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
 			// The rest of the current hold, at this window's pace (the time spent is on its clock).
 			const spent = Math.max(0, now - from);
-			free = now + drawRest(rng, holdsOf(l.service), spent / pace) * pace * scale(l.service) + drawOwn(own.gaps, gaps);
+			free =
+				now +
+				drawRest(rng, holdsOf(l.service), spent / pace, untilClosing) * pace * scale(l.service) +
+				drawOwn(own.gaps, gaps);
 		}
 		const serves = new Set(w.services);
 		const silent = away.get(w.id);

@@ -4,7 +4,14 @@ import type { WireEvent } from "../../core/contract.ts";
 import { addHold, emptyHoldStats, type HoldStats, observe } from "../../core/holdTimes.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
 import { quantileSorted } from "../../core/stats.ts";
-import { baselineWait, type EstimateOptions, estimateAll, estimateWait, windowPaces } from "../../core/waitEstimate.ts";
+import {
+	baselineWait,
+	type EstimateOptions,
+	estimateAll,
+	estimateWait,
+	tailIndex,
+	windowPaces,
+} from "../../core/waitEstimate.ts";
 import { wireEvent } from "../fixtures/events.ts";
 
 const names = (en: string) => ({ uk: en, en });
@@ -135,7 +142,7 @@ describe("estimateWait: known answers with fixed hold times", () => {
 			want: 0,
 		},
 		{
-			name: "a call in progress longer than every hold seen ends soon",
+			name: "a call in progress longer than every hold seen ends now where holds never vary",
 			events: [
 				online("w3"),
 				issued("A000", "passport", T0 - 40 * MIN),
@@ -401,5 +408,46 @@ describe("service times as distributions: per window, heavy tails, the range wit
 		if (!prior.ok) throw new Error("no estimate");
 		expect(prior.basis).toBe("configured");
 		expect(prior.high).toBeGreaterThanOrEqual(19);
+	});
+
+	it("tells a heavy tail from a light one by the longest holds", () => {
+		const sorted = (minutes: number[]) => minutes.map((m) => m * MIN).sort((a, b) => a - b);
+		const light = sorted(Array.from({ length: 40 }, (_, i) => 4 + (12 * i) / 39));
+		// One visit in twenty six times the usual one.
+		const heavy = sorted(Array.from({ length: 40 }, (_, i) => (i % 20 === 19 ? 60 : 4 + (12 * i) / 39)));
+		expect(tailIndex(heavy)).toBeLessThan(2.5);
+		expect(tailIndex(light)).toBeGreaterThan(2 * tailIndex(heavy));
+		expect(tailIndex(sorted(Array(40).fill(10)))).toBe(Number.POSITIVE_INFINITY);
+		// Never so heavy that the tail's mean is endless.
+		expect(tailIndex(sorted([...Array(36).fill(1), 500, 800, 900, 1000]))).toBe(1.5);
+	});
+
+	it("takes a call that has outlasted nearly every hold seen as a long one where a few visits are long", () => {
+		// One visit in twenty six times the usual (60 min against 4..16); w3 has been 70 min on A000.
+		const seen = emptyHoldStats();
+		for (let i = 0; i < 40; i++) addHold(seen, "passport", (i % 20 === 19 ? 60 : 4 + (12 * i) / 39) * MIN);
+		const live = fold([
+			online("w3"),
+			issued("A000", "passport", T0 - 75 * MIN),
+			q("called", "A000", "passport", "w3", T0 - 70 * MIN),
+		]);
+		const e = estimateWait(seen, live, index, "passport", T0, { paceSigma: 0 });
+		if (!e.ok) throw new Error("no estimate");
+		// Longer than every hold seen: not "within a tenth of the longest" (6 min) but likely as long
+		// again as a long visit goes; the median of a Pareto rest with index 1.5 is 0.59 × 70 min.
+		expect(e.minutes).toBeGreaterThan(20);
+		expect(e.high).toBeGreaterThan(60);
+		// Never past the centre's closing (16:00, six hours on), however heavy the tail.
+		expect(e.high).toBeLessThanOrEqual(6 * 60);
+		// Holds spread 4..16 min without long ones: a call at 20 min ends within minutes.
+		const calm = spread(emptyHoldStats(), "passport");
+		const live20 = fold([
+			online("w3"),
+			issued("A000", "passport", T0 - 25 * MIN),
+			q("called", "A000", "passport", "w3", T0 - 20 * MIN),
+		]);
+		const c = estimateWait(calm, live20, index, "passport", T0, { paceSigma: 0 });
+		if (!c.ok) throw new Error("no estimate");
+		expect(c.minutes).toBeLessThan(4);
 	});
 });
