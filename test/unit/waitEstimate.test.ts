@@ -410,11 +410,24 @@ describe("service times as distributions: per window, heavy tails, the range wit
 		expect(prior.high).toBeGreaterThanOrEqual(19);
 	});
 
+	/** 40 holds in minutes, 4..16, and with one in twenty six times the usual (60 min): a heavy tail. */
+	const lightMinutes = Array.from({ length: 40 }, (_, i) => 4 + (12 * i) / 39);
+	const heavyMinutes = lightMinutes.map((m, i) => (i % 20 === 19 ? 60 : m));
+	/** The estimate for a visitor now, with w3 the only window, on A000 for `minutesIn` minutes. */
+	const duringCall = (stats: HoldStats, minutesIn: number) => {
+		const live = fold([
+			online("w3"),
+			issued("A000", "passport", T0 - (minutesIn + 5) * MIN),
+			q("called", "A000", "passport", "w3", T0 - minutesIn * MIN),
+		]);
+		const e = estimateWait(stats, live, index, "passport", T0, { paceSigma: 0 });
+		if (!e.ok) throw new Error("no estimate");
+		return e;
+	};
+
 	it("tells a heavy tail from a light one by the longest holds", () => {
 		const sorted = (minutes: number[]) => minutes.map((m) => m * MIN).sort((a, b) => a - b);
-		const light = sorted(Array.from({ length: 40 }, (_, i) => 4 + (12 * i) / 39));
-		// One visit in twenty six times the usual one.
-		const heavy = sorted(Array.from({ length: 40 }, (_, i) => (i % 20 === 19 ? 60 : 4 + (12 * i) / 39)));
+		const [light, heavy] = [sorted(lightMinutes), sorted(heavyMinutes)];
 		expect(tailIndex(heavy)).toBeLessThan(2.5);
 		expect(tailIndex(light)).toBeGreaterThan(2 * tailIndex(heavy));
 		expect(tailIndex(sorted(Array(40).fill(10)))).toBe(Number.POSITIVE_INFINITY);
@@ -423,16 +436,9 @@ describe("service times as distributions: per window, heavy tails, the range wit
 	});
 
 	it("takes a call that has outlasted nearly every hold seen as a long one where a few visits are long", () => {
-		// One visit in twenty six times the usual (60 min against 4..16); w3 has been 70 min on A000.
 		const seen = emptyHoldStats();
-		for (let i = 0; i < 40; i++) addHold(seen, "passport", (i % 20 === 19 ? 60 : 4 + (12 * i) / 39) * MIN);
-		const live = fold([
-			online("w3"),
-			issued("A000", "passport", T0 - 75 * MIN),
-			q("called", "A000", "passport", "w3", T0 - 70 * MIN),
-		]);
-		const e = estimateWait(seen, live, index, "passport", T0, { paceSigma: 0 });
-		if (!e.ok) throw new Error("no estimate");
+		for (const m of heavyMinutes) addHold(seen, "passport", m * MIN);
+		const e = duringCall(seen, 70);
 		// Longer than every hold seen: not "within a tenth of the longest" (6 min) but likely as long
 		// again as a long visit goes; the median of a Pareto rest with index 1.5 is 0.59 × 70 min.
 		expect(e.minutes).toBeGreaterThan(20);
@@ -440,14 +446,8 @@ describe("service times as distributions: per window, heavy tails, the range wit
 		// Never past the centre's closing (16:00, six hours on), however heavy the tail.
 		expect(e.high).toBeLessThanOrEqual(6 * 60);
 		// Holds spread 4..16 min without long ones: a call at 20 min ends within minutes.
-		const calm = spread(emptyHoldStats(), "passport");
-		const live20 = fold([
-			online("w3"),
-			issued("A000", "passport", T0 - 25 * MIN),
-			q("called", "A000", "passport", "w3", T0 - 20 * MIN),
-		]);
-		const c = estimateWait(calm, live20, index, "passport", T0, { paceSigma: 0 });
-		if (!c.ok) throw new Error("no estimate");
-		expect(c.minutes).toBeLessThan(4);
+		const calm = emptyHoldStats();
+		for (const m of lightMinutes) addHold(calm, "passport", m * MIN);
+		expect(duringCall(calm, 20).minutes).toBeLessThan(4);
 	});
 });
