@@ -18,7 +18,8 @@
  * raw range (before the calibration corrected it), bias (real − shown), and the same for the
  * tickets issued in the busiest two hours and for real waits over 60 minutes — with the share of
  * those the ranges would hold if each were exactly the truth (`coverageIfExact`). `VIKNO_BENCH_MATRIX=0` skips it;
- * `VIKNO_BENCH_SCENARIO=NAME` runs one behaviour.
+ * `VIKNO_BENCH_SCENARIO=NAME` runs one behaviour, `VIKNO_BENCH_LOAD=normal|1.3×` one load and
+ * `VIKNO_BENCH_CENTRE=demo|lutsk` one centre of it.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -311,19 +312,27 @@ export async function run(): Promise<Record<string, unknown>> {
 	return out;
 }
 
+/** Whether `value` is among those the environment variable `name` picks (all when it is unset). */
+function pick(name: string, value: string, all: readonly string[]): boolean {
+	const only = process.env[name];
+	if (only && !all.includes(only)) throw new Error(`${name} "${only}" is none of ${all.join(", ")}`);
+	return !only || only === value;
+}
+
 /** The matrix of hall behaviours × load × centre (see the header). */
 export async function matrix(): Promise<Record<string, unknown>[]> {
 	const only = process.env.VIKNO_BENCH_SCENARIO;
 	const names = Object.keys(SCENARIOS).filter((n) => !only || n === only);
 	if (names.length === 0)
 		throw new Error(`VIKNO_BENCH_SCENARIO "${only}" is none of ${Object.keys(SCENARIOS).join(", ")}`);
-	const centres = ["demo", "lutsk"].map((id) =>
-		loadCentreFile(join(import.meta.dirname, `../config/centres/${id}.yaml`)),
-	);
+	const loads = Object.entries(LOADS).filter(([n]) => pick("VIKNO_BENCH_LOAD", n, Object.keys(LOADS)));
+	const centres = ["demo", "lutsk"]
+		.filter((id) => pick("VIKNO_BENCH_CENTRE", id, ["demo", "lutsk"]))
+		.map((id) => loadCentreFile(join(import.meta.dirname, `../config/centres/${id}.yaml`)));
 	const rows: Record<string, string | number>[] = [];
 	const out: Record<string, unknown>[] = [];
 	for (const name of names)
-		for (const [loadName, load] of Object.entries(LOADS))
+		for (const [loadName, load] of loads)
 			for (const centre of centres) {
 				const options: WeekOptions = {
 					startDay: addDays(START_DAY, -MATRIX_WARMUP),
