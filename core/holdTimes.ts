@@ -63,8 +63,13 @@ export interface HoldStats {
 	issued: Map<string, number>;
 	/** Finished service times today (started → finished), for the naive baseline. */
 	today: { serviceSumMs: number; served: number };
-	/** Priority tickets issued in the last `PRIORITY_KEPT_MS`, oldest first. */
-	priorityIssued: { at: number; service: string }[];
+	/**
+	 * Every ticket issued in the last `ISSUED_KEPT_MS`, oldest first: each service's recent
+	 * arrival rate (the estimate's priority visitors still to come are that × `priorityShare`).
+	 */
+	issuedRecent: { at: number; service: string }[];
+	/** 1 for a priority ticket, 0 for a regular one, of the last `SHARE_KEPT` issued, oldest first. */
+	priorityFlags: number[];
 }
 
 export interface WindowDelays {
@@ -78,8 +83,18 @@ export function delaysOf(stats: HoldStats, window: string): number[] {
 	return d ? [...d.gaps, ...d.reactions] : [];
 }
 
-/** Priority tickets are remembered this long (the estimate looks at the last hour). */
-export const PRIORITY_KEPT_MS = 2 * 60 * 60_000;
+/** Issued tickets are remembered this long (the estimate looks at the last hour). */
+export const ISSUED_KEPT_MS = 2 * 60 * 60_000;
+/** The centre's share of priority tickets is taken over this many last issued (a day or two of a centre). */
+export const SHARE_KEPT = 500;
+
+/** The share of priority tickets among the last `SHARE_KEPT` issued; 0 before any. */
+export function priorityShare(stats: HoldStats): number {
+	const f = stats.priorityFlags;
+	let sum = 0;
+	for (const x of f) sum += x;
+	return f.length > 0 ? sum / f.length : 0;
+}
 
 export function emptyHoldStats(): HoldStats {
 	return {
@@ -95,7 +110,8 @@ export function emptyHoldStats(): HoldStats {
 		statusAt: new Map(),
 		issued: new Map(),
 		today: { serviceSumMs: 0, served: 0 },
-		priorityIssued: [],
+		issuedRecent: [],
+		priorityFlags: [],
 	};
 }
 
@@ -143,12 +159,12 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 	switch (q.event) {
 		case "issued": {
 			stats.issued.set(q.ticket, ts);
-			if (!q.priority) break;
-			const p = stats.priorityIssued;
-			p.push({ at: ts, service: q.service });
+			keep(stats.priorityFlags, q.priority ? 1 : 0, SHARE_KEPT);
+			const recent = stats.issuedRecent;
+			recent.push({ at: ts, service: q.service });
 			let old = 0;
-			while (old < p.length && (p[old]?.at ?? ts) < ts - PRIORITY_KEPT_MS) old++;
-			if (old > 0) p.splice(0, old);
+			while (old < recent.length && (recent[old]?.at ?? ts) < ts - ISSUED_KEPT_MS) old++;
+			if (old > 0) recent.splice(0, old);
 			break;
 		}
 		case "called": {

@@ -21,8 +21,11 @@
  * (`core/dispatch.ts`: priority tickets first, then the oldest, among the services it serves), so
  * tickets of other services ahead at shared windows and priority tickets are accounted for. The
  * visitor's ticket joins the queue now; each run ends when it is called. Priority visitors still
- * to come jump ahead of a regular ticket: they arrive in the replay at the rate seen in the last
- * hour. A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt
+ * to come jump ahead of a regular ticket: they arrive in the replay, until the centre closes, at
+ * each service's rate of tickets in the last hour times the centre's share of priority tickets
+ * (over its last `SHARE_KEPT` tickets) — not at the rate of priority tickets alone in the last
+ * hour: one or two of them more or less made long estimates swing by minutes (docs/benchmarks.md,
+ * "Priority visitors still to come"). A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt
  * per window (core/holdTimes.ts `delays`) with the hall's as the prior: a window's own weigh as
  * they are, the hall's as `minSamples` of them, so a window new to the hall draws as the hall does.
  * The estimate is the median of the runs (the figure with the least absolute error); the range is
@@ -50,15 +53,18 @@
  * mean) leaves room for the long visits a new centre has not seen yet; without either, the holds
  * of all services. Observed holds are drawn as they were, so a heavy tail seen is a heavy tail
  * drawn. Per window, an administrator's own pace: the geometric mean of its recent holds against
- * the medians of their services, shrunk towards the hall's (1) with the weight of `minSamples`
- * holds and kept within ⅓..3 (`windowPace`), scales every hold drawn at that window. The range
+ * the geometric means of their services' holds, shrunk towards the hall's (1) with the weight of
+ * `minSamples` holds and kept within ⅓..3 (`windowPaces`), scales every hold drawn at that window.
+ * (Against the services' medians, every window of a hall with a few very long visits came out
+ * some 8 % slower than the hall: the mean of the logs of a skewed sample is above the log of its
+ * median.) The range
  * comes from the runs, so it widens with the number of tickets ahead: each adds a draw. "No estimate" (with a reason) rather than a guess
  * when no window serving the service is open, or nothing at all is known about hold times.
  */
 
 import Type, { type Static } from "typebox";
 import type { CentreIndex } from "./centre.ts";
-import type { HoldStats } from "./holdTimes.ts";
+import { type HoldStats, priorityShare } from "./holdTimes.ts";
 import { type LiveState, windowOpen } from "./live.ts";
 import { openingState } from "./openingHours.ts";
 import { silentWindows } from "./silence.ts";
@@ -82,7 +88,7 @@ export interface EstimateSettings {
 	 * a slower afternoon, what recent holds cannot foresee. Widens long ranges more than short ones.
 	 */
 	paceSigma: number;
-	/** Priority arrivals are counted over this past span to model the ones still to come, ms. */
+	/** Each service's arrivals are counted over this past span to model the priority ones still to come, ms. */
 	priorityRateSpanMs: number;
 	/** A silent window taken as away comes back after an exponential time of at least this mean, ms. */
 	awayReturnMeanMs: number;
@@ -224,8 +230,8 @@ const PACE_BOUNDS = [1 / 3, 3] as const;
 
 /**
  * Each window's pace against the hall: exp of the mean log ratio of its recent holds to the
- * median hold of their services, shrunk towards 0 (the hall's pace) by `prior` holds' weight.
- * A window with no holds of its own is not in the map (pace 1).
+ * geometric mean of their services' holds, shrunk towards 0 (the hall's pace) by `prior` holds'
+ * weight. A window with no holds of its own is not in the map (pace 1).
  */
 export function windowPaces(
 	stats: HoldStats,
@@ -233,18 +239,32 @@ export function windowPaces(
 	prior: number,
 ): Map<string, number> {
 	const out = new Map<string, number>();
-	const medians = new Map<string, number>();
+	// Per service, the mean log of its holds (NaN for none): the reference a window's holds are
+	// measured against. Its median would not do: where a few visits are very long, the mean log
+	// of any window's holds is above the log of their median, and every window looked slower.
+	const meanLogs = new Map<string, number>();
+	const meanLog = (service: string) => {
+		let m = meanLogs.get(service);
+		if (m === undefined) {
+			let sum = 0;
+			let k = 0;
+			for (const x of holdsOf(service))
+				if (x > 0) {
+					sum += Math.log(x);
+					k++;
+				}
+			m = k > 0 ? sum / k : Number.NaN;
+			meanLogs.set(service, m);
+		}
+		return m;
+	};
 	for (const [window, list] of stats.windowHolds) {
 		let sum = 0;
 		let n = 0;
 		for (const h of list) {
-			let m = medians.get(h.service);
-			if (m === undefined) {
-				m = quantileSorted(holdsOf(h.service), 0.5);
-				medians.set(h.service, m);
-			}
-			if (!(m > 0)) continue;
-			sum += Math.log(h.ms / m);
+			const m = meanLog(h.service);
+			if (!Number.isFinite(m) || !(h.ms > 0)) continue;
+			sum += Math.log(h.ms) - m;
 			n++;
 		}
 		if (n === 0) continue;
@@ -359,11 +379,14 @@ export function estimateWait(
 	queue.sort(before);
 	const priorityWaiting = queue.filter((t) => t.priority).length;
 
-	// Priority tickets still to come: per service, the rate seen over the recent past.
+	// Priority tickets still to come: per service, its tickets' rate over the recent past times the
+	// centre's share of priority tickets.
 	const priorityRate = new Map<string, number>();
-	for (const r of stats.priorityIssued)
-		if (r.at >= now - s.priorityRateSpanMs && r.at <= now)
-			priorityRate.set(r.service, (priorityRate.get(r.service) ?? 0) + 1 / s.priorityRateSpanMs);
+	const share = priorityShare(stats);
+	if (share > 0)
+		for (const r of stats.issuedRecent)
+			if (r.at >= now - s.priorityRateSpanMs && r.at <= now)
+				priorityRate.set(r.service, (priorityRate.get(r.service) ?? 0) + share / s.priorityRateSpanMs);
 
 	// A run in which every window serving the ticket went away for good never calls it: it waits
 	// until the centre closes (or, already closed, for the replay's horizon).
@@ -377,7 +400,7 @@ export function estimateWait(
 	const rng = mulberry32((s.seed ^ Math.floor(now / 1000)) >>> 0);
 	const waits: number[] = [];
 	for (let run = 0; run < s.runs; run++) {
-		const future = priorityArrivals(rng, priorityRate, now);
+		const future = priorityArrivals(rng, priorityRate, now, opening.open ? untilClosing : 0);
 		// Every waiting priority ticket was issued before the ones to come, so they go right after them.
 		const tickets =
 			future.length > 0
@@ -415,14 +438,18 @@ export function estimateAll(
 const FUTURE_HORIZON_MS = 4 * 60 * 60_000;
 const FUTURE_MAX = 60;
 
-/** Poisson arrivals of priority tickets after `now`, at each service's recent rate (per ms). */
-function priorityArrivals(rng: Rng, rate: ReadonlyMap<string, number>, now: number): SimTicket[] {
+/**
+ * Poisson arrivals of priority tickets after `now`, at each service's rate (per ms), until
+ * `untilClosing` from now (nobody takes a ticket at a closed centre) and at most `FUTURE_HORIZON_MS`.
+ */
+function priorityArrivals(rng: Rng, rate: ReadonlyMap<string, number>, now: number, untilClosing: number): SimTicket[] {
 	const out: SimTicket[] = [];
+	const horizon = Math.min(untilClosing, FUTURE_HORIZON_MS);
 	for (const [service, perMs] of rate) {
 		let at = now;
 		for (let n = 0; n < FUTURE_MAX; n++) {
 			at += -Math.log(1 - rng()) / perMs;
-			if (at > now + FUTURE_HORIZON_MS) break;
+			if (at > now + horizon) break;
 			out.push({ ticket: `~${service}${n}`, service, issuedAt: at, priority: true });
 		}
 	}

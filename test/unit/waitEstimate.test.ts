@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type Centre, indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
-import { addHold, emptyHoldStats, type HoldStats, observe } from "../../core/holdTimes.ts";
+import { addHold, emptyHoldStats, type HoldStats, observe, priorityShare } from "../../core/holdTimes.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
-import { quantileSorted } from "../../core/stats.ts";
 import {
 	baselineWait,
 	type EstimateOptions,
@@ -236,19 +235,53 @@ describe("estimateWait: ranges", () => {
 		expect(a).toEqual(b);
 	});
 
-	it("counts priority visitors still to come at the recent rate", () => {
-		const events = [
-			online("w3"),
-			...["A001", "A002", "A003", "A004"].map((t, i) => issued(t, "passport", T0 - i * MIN)),
-		];
-		const live = fold(events);
-		const quiet = estimateWait(tenMinuteHolds(), live, index, "passport", T0, exact);
+	/** Four passport tickets waiting at `at`, one window: 4 × 10 min with nobody coming ahead. */
+	const fourWaiting = (at: number) =>
+		fold([
+			online("w3", at - 60 * MIN),
+			...["A001", "A002", "A003", "A004"].map((t, i) => issued(t, "passport", at - i * MIN)),
+		]);
+	/** Holds of 10 min, `perHour` passport tickets issued in the last hour, `share` of all tickets priority. */
+	function arrivals(at: number, perHour: number, share: number): HoldStats {
 		const stats = tenMinuteHolds();
-		for (let i = 0; i < 6; i++) stats.priorityIssued.push({ at: T0 - i * 10 * MIN, service: "passport" });
-		const busy = estimateWait(stats, live, index, "passport", T0, exact);
-		if (!quiet.ok || !busy.ok) throw new Error("no estimate");
+		for (let i = perHour; i > 0; i--)
+			stats.issuedRecent.push({ at: at - (i * 60 * MIN) / (perHour + 1), service: "passport" });
+		for (let i = 0; i < 100; i++) stats.priorityFlags.push(i < share * 100 ? 1 : 0);
+		return stats;
+	}
+
+	it("counts priority visitors still to come: the service's recent rate × the centre's priority share", () => {
+		const live = fourWaiting(T0);
+		const quiet = estimateWait(tenMinuteHolds(), live, index, "passport", T0, exact);
+		const none = estimateWait(arrivals(T0, 12, 0), live, index, "passport", T0, exact);
+		const some = estimateWait(arrivals(T0, 12, 0.25), live, index, "passport", T0, exact);
+		const more = estimateWait(arrivals(T0, 12, 0.5), live, index, "passport", T0, exact);
+		if (!quiet.ok || !none.ok || !some.ok || !more.ok) throw new Error("no estimate");
 		expect(quiet.minutes).toBe(40);
-		expect(busy.minutes).toBeGreaterThan(40);
+		// Twelve tickets an hour, none of them priority: nobody will come ahead.
+		expect(none.minutes).toBe(40);
+		// Three priority visitors an hour (12 × ¼) come ahead within the 40 min; six, more of them.
+		expect(some.minutes).toBeGreaterThan(40);
+		expect(more.minutes).toBeGreaterThan(some.minutes);
+	});
+
+	it("expects no priority visitor after the centre closes", () => {
+		// Six priority visitors an hour; at 10:00 the centre is open for six more hours, at 15:59 for one minute.
+		const morning = T0;
+		const lastMinute = T0 + 359 * MIN;
+		const early = estimateWait(arrivals(morning, 12, 0.5), fourWaiting(morning), index, "passport", morning, exact);
+		const late = estimateWait(
+			arrivals(lastMinute, 12, 0.5),
+			fourWaiting(lastMinute),
+			index,
+			"passport",
+			lastMinute,
+			exact,
+		);
+		if (!early.ok || !late.ok) throw new Error("no estimate");
+		expect(early.minutes).toBeGreaterThanOrEqual(60);
+		// At most one priority visitor in the last minute: 40 or 50 min, not the morning's.
+		expect(late.minutes).toBeLessThanOrEqual(50);
 	});
 });
 
@@ -270,7 +303,13 @@ describe("hold times: the estimate's fold", () => {
 		expect(stats.gaps).toEqual([0.5 * MIN]);
 		expect(stats.reactions).toEqual([0.25 * MIN]);
 		expect(stats.today).toEqual({ serviceSumMs: 10 * MIN, served: 1 });
-		expect(stats.priorityIssued).toEqual([{ at: T0 + 20 * MIN, service: "passport" }]);
+		expect(stats.issuedRecent).toEqual([
+			{ at: T0, service: "passport" },
+			{ at: T0 + 5 * MIN, service: "passport" },
+			{ at: T0 + 20 * MIN, service: "passport" },
+		]);
+		expect(stats.priorityFlags).toEqual([0, 0, 1]);
+		expect(priorityShare(stats)).toBeCloseTo(1 / 3);
 		expect(stats.calls.get("w3")).toMatchObject({ ticket: "A003", calledAt: T0 + 20.25 * MIN });
 	});
 
@@ -348,12 +387,13 @@ describe("service times as distributions: per window, heavy tails, the range wit
 
 	it("learns a window's pace from its own holds, shrunk towards the hall's while it has few, within ⅓..3", () => {
 		const table = [...(spread(emptyHoldStats(), "passport").holds.get("passport") ?? [])].sort((x, y) => x - y);
-		const median = quantileSorted(table, 0.5);
+		// The hall's usual hold: the geometric mean of the service's holds.
+		const usual = Math.exp(table.reduce((sum, x) => sum + Math.log(x), 0) / table.length);
 		const stats = emptyHoldStats();
 		const paced = (window: string, n: number, factor: number) => {
 			stats.windowHolds.set(
 				window,
-				Array.from({ length: n }, () => ({ service: "passport", ms: median * factor })),
+				Array.from({ length: n }, () => ({ service: "passport", ms: usual * factor })),
 			);
 		};
 		paced("w1", 40, 2);
@@ -364,6 +404,21 @@ describe("service times as distributions: per window, heavy tails, the range wit
 		expect(paces.get("w2")).toBeCloseTo(2 ** (2 / 10), 5);
 		expect(paces.get("w3")).toBe(3);
 		expect(paces.has("w4")).toBe(false);
+	});
+
+	it("takes every window of a hall with a few very long visits at the hall's pace", () => {
+		// One visit in ten is six times the usual; every window has served the same mix.
+		const holds = Array.from({ length: 40 }, (_, i) => (i % 10 === 9 ? 60 : 8 + (i % 10) / 3) * MIN);
+		const table = [...holds].sort((x, y) => x - y);
+		const stats = emptyHoldStats();
+		for (const w of ["w1", "w2", "w3"])
+			stats.windowHolds.set(
+				w,
+				holds.map((ms) => ({ service: "passport", ms })),
+			);
+		const paces = windowPaces(stats, () => table, 8);
+		// Measured against the median (9.5 min), each came out 1.15 × slower than the hall it is.
+		for (const w of ["w1", "w2", "w3"]) expect(paces.get(w)).toBeCloseTo(1, 9);
 	});
 
 	it("estimates longer at a window whose administrator is slower than the hall", () => {
