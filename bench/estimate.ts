@@ -34,11 +34,11 @@ import type { EstimateNow } from "../hub/insights.ts";
 import { benchHub } from "./hub.ts";
 import { printTable } from "./table.ts";
 
-const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09"; // a Monday
-const SEED = Number(process.env.VIKNO_BENCH_SEED ?? 1);
-const MATRIX_DAYS = Number(process.env.VIKNO_BENCH_MATRIX_DAYS ?? 6);
+export const START_DAY = process.env.VIKNO_BENCH_WEEK ?? "2026-11-09"; // a Monday
+export const SEED = Number(process.env.VIKNO_BENCH_SEED ?? 1);
+export const MATRIX_DAYS = Number(process.env.VIKNO_BENCH_MATRIX_DAYS ?? 6);
 /** Days played before the scored ones, not scored: what the hub has learnt before (a real hub has weeks). */
-const MATRIX_WARMUP = Number(process.env.VIKNO_BENCH_MATRIX_WARMUP ?? 3);
+export const MATRIX_WARMUP = Number(process.env.VIKNO_BENCH_MATRIX_WARMUP ?? 3);
 /**
  * A folder to write each played scenario's queue events into, with the raw estimate of every ticket
  * issued (`SCENARIO-LOAD-CENTRE.jsonl`, `week-demo.jsonl`): `bench/calibrationReplay.ts` replays
@@ -57,7 +57,10 @@ export interface TraceIssued {
 	baseline: number | null;
 }
 
-function traceLine(q: { ticket: string; service: string; ts: number }, r: EstimateNow | undefined): string {
+export function traceLine(
+	q: { ticket: string; service: string; ts: number },
+	r: Pick<EstimateNow, "raw" | "baselineMin"> | undefined,
+): string {
 	const raw = r?.raw.ok ? { minutes: r.raw.minutes, low: r.raw.low, high: r.raw.high } : null;
 	const line: TraceIssued = {
 		event: "issued",
@@ -98,7 +101,7 @@ export const SCENARIOS: Record<string, Partial<HallSettings>> = {
 	"lunch peak": LUNCH_PEAK,
 	all: { ...BREAKS, ...HEAVY_TAILS, ...LUNCH_PEAK },
 };
-const LOADS = { normal: WEEK_LOAD, "1.3×": WEEK_LOAD * 1.3 } as const;
+export const LOADS = { normal: WEEK_LOAD, "1.3×": WEEK_LOAD * 1.3 } as const;
 
 /** One ticket compared: what was shown at its issue, and its real wait (minutes). */
 export interface Compared extends Shown {
@@ -313,7 +316,7 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 /** Whether `value` is among those the environment variable `name` picks (all when it is unset). */
-function pick(name: string, value: string, all: readonly string[]): boolean {
+export function pick(name: string, value: string, all: readonly string[]): boolean {
 	const only = process.env[name];
 	if (only && !all.includes(only)) throw new Error(`${name} "${only}" is none of ${all.join(", ")}`);
 	return !only || only === value;
