@@ -104,7 +104,7 @@ export const CALIBRATION_DEFAULTS: CalibrationSettings = {
 	minObservations: 20,
 	floorMin: 1,
 	atOnceMin: 2,
-	biasStep: 0.01,
+	biasStep: 0.015,
 	biasClipMin: 30,
 	shownKeptMs: 12 * 3_600_000,
 	shownMax: 20_000,
