@@ -12,8 +12,8 @@
  *   node --import tsx bench/calibrationReplay.ts /tmp/trace
  *
  * `VIKNO_BENCH_SEED`, `VIKNO_BENCH_SCENARIO`, `VIKNO_BENCH_LOAD`, `VIKNO_BENCH_CENTRE` as for the
- * bench. A row takes 20–60 s here, against 45–150 s through the hub; a trace here and the hub's
- * give the same figures but for a few tickets (the hub applies the events a batch at a time).
+ * bench. A row takes 30–150 s, about as long as through the hub; a trace here and the hub's give
+ * the same figures but for a few tickets (the hub applies the events a batch at a time).
  * Not a bench: a tool for changing the estimate. The bench through the hub has the last word.
  */
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -25,9 +25,10 @@
  * each service's rate of tickets in the last hour times the centre's share of priority tickets
  * (over its last `SHARE_KEPT` tickets) — not at the rate of priority tickets alone in the last
  * hour: one or two of them more or less made long estimates swing by minutes (docs/benchmarks.md,
- * "Priority visitors still to come"). A free window calls after a reaction delay, a busy one after a wrap-up gap, both learnt
- * per window (core/holdTimes.ts `delays`) with the hall's as the prior: a window's own weigh as
- * they are, the hall's as `minSamples` of them, so a window new to the hall draws as the hall does.
+ * "Priority visitors still to come"). A free window calls after a reaction delay, a busy one
+ * after a wrap-up gap, both learnt per window (core/holdTimes.ts `delays`) with the hall's as the
+ * prior: a window's own weigh as they are, the hall's as `minSamples` of them, so a window new to
+ * the hall draws as the hall does.
  * The estimate is the median of the runs (the figure with the least absolute error); the range is
  * the central `coverage` share of them, so ~80 % of visitors fall inside it. For that the runs
  * also carry the doubt about the pace: each run scales a service's holds by a bootstrap resample
@@ -57,9 +58,9 @@
  * `minSamples` holds and kept within ⅓..3 (`windowPaces`), scales every hold drawn at that window.
  * (Against the services' medians, every window of a hall with a few very long visits came out
  * some 8 % slower than the hall: the mean of the logs of a skewed sample is above the log of its
- * median.) The range
- * comes from the runs, so it widens with the number of tickets ahead: each adds a draw. "No estimate" (with a reason) rather than a guess
- * when no window serving the service is open, or nothing at all is known about hold times.
+ * median.) The range comes from the runs, so it widens with the number of tickets ahead: each
+ * adds a draw. "No estimate" (with a reason) rather than a guess when no window serving the
+ * service is open, or nothing at all is known about hold times.
  */
 
 import Type, { type Static } from "typebox";
