@@ -324,10 +324,7 @@ export function pick(name: string, value: string, all: readonly string[]): boole
 
 /** The matrix of hall behaviours × load × centre (see the header). */
 export async function matrix(): Promise<Record<string, unknown>[]> {
-	const only = process.env.VIKNO_BENCH_SCENARIO;
-	const names = Object.keys(SCENARIOS).filter((n) => !only || n === only);
-	if (names.length === 0)
-		throw new Error(`VIKNO_BENCH_SCENARIO "${only}" is none of ${Object.keys(SCENARIOS).join(", ")}`);
+	const names = Object.keys(SCENARIOS).filter((n) => pick("VIKNO_BENCH_SCENARIO", n, Object.keys(SCENARIOS)));
 	const loads = Object.entries(LOADS).filter(([n]) => pick("VIKNO_BENCH_LOAD", n, Object.keys(LOADS)));
 	const centres = ["demo", "lutsk"]
 		.filter((id) => pick("VIKNO_BENCH_CENTRE", id, ["demo", "lutsk"]))
