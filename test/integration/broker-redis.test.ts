@@ -110,7 +110,19 @@ describe.skipIf(!available)("two brokers sharing Redis", () => {
 	it("shares retained messages: a status retained through A is sent to a subscriber on B", async () => {
 		const TOPIC = demoTopic("win-02", "status");
 		const body = JSON.stringify(payload({ online: true }));
+		// A subscriber already on B sees the message go by first: from then on it is retained for
+		// anyone subscribing later. Without waiting for it, a late subscriber on a loaded machine
+		// sometimes subscribed before the message reached B, and got it live (retain 0).
+		const early = await client(b);
+		const passed: string[] = [];
+		early.on("message", (_t, m) => passed.push(m.toString()));
+		await early.subscribeAsync(TOPIC, { qos: 1 });
 		await (await client(a)).publishAsync(TOPIC, body, { qos: 1, retain: true });
+		await until(
+			() => passed.includes(body),
+			(yes) => yes,
+			{ what: "the status passing B" },
+		);
 		const late = await client(b);
 		const got: { body: string; retain: boolean }[] = [];
 		late.on("message", (_t, m, p) => got.push({ body: m.toString(), retain: p.retain }));
