@@ -5,8 +5,11 @@
  *   stats = observe(stats, event, index);   // every accepted event, in time order
  *
  * A window is "held" by a ticket from its call until `finished` or `no_show`: the walk to the
- * window, the service itself, or the grace period before a no-show is marked. Those hold times
- * are kept per service (the last `keep`, newest last), with the gaps between one hold's end and
+ * window and the service itself, or the grace period before a no-show is marked. The holds that
+ * ended in service are kept per service (the last `HOLDS_KEPT`, newest last), the no-shows' for
+ * the whole centre (the grace is the hall's, not the service's), and of every call that ended
+ * whether the visitor came, with how long the ticket had waited (a visitor who waited long is
+ * likelier gone: `noShowChance`); with the gaps between one hold's end and
  * the next call at a window that had work waiting (wrap-up and reaction), and today's finished
  * service times for the naive baseline. Pure: `observe` updates the stats it is given and
  * returns them, as `core/live.ts` does.
@@ -31,8 +34,15 @@ export const DELAYS_KEPT = 40;
 export interface HoldStats {
 	/** Local day of `today` and of `issued`. */
 	day: string;
-	/** service → recent hold durations in ms (call → finished / no_show), oldest first. */
+	/** service → recent hold durations in ms of visits served (call → finished), oldest first. */
 	holds: Map<string, number[]>;
+	/** Recent holds in ms of calls nobody came to (call → no_show), the centre's, oldest first. */
+	noShowHolds: number[];
+	/**
+	 * Of the last `OUTCOMES_KEPT` calls that ended (finished or no-show), how long the ticket had
+	 * waited when called and whether its visitor came, oldest first (`noShowChance`).
+	 */
+	callOutcomes: { waitedMs: number; noShow: boolean }[];
 	/**
 	 * window → its own recent holds with their service, oldest first: how much slower or quicker
 	 * than the hall this administrator serves (the estimate's per-window pace).
@@ -45,8 +55,11 @@ export interface HoldStats {
 	 * when it was issued (the administrator's reaction), oldest first.
 	 */
 	reactions: number[];
-	/** window → the ticket it holds now, and since when it was called (and started). */
-	calls: Map<string, { ticket: string; service: string; calledAt: number; startedAt?: number }>;
+	/**
+	 * window → the ticket it holds now, since when it was called (and started), and how long it
+	 * had waited when called (unknown for a ticket issued before the fold began).
+	 */
+	calls: Map<string, { ticket: string; service: string; calledAt: number; startedAt?: number; waitedMs?: number }>;
 	/** window → when its last hold ended (or when it opened, after a break or offline). */
 	lastEnd: Map<string, number>;
 	/**
@@ -83,6 +96,9 @@ export function delaysOf(stats: HoldStats, window: string): number[] {
 	return d ? [...d.gaps, ...d.reactions] : [];
 }
 
+/** How many recent call outcomes are kept (a day or two of a centre). */
+export const OUTCOMES_KEPT = 500;
+
 /** Issued tickets are remembered this long (the estimate looks at the last hour). */
 export const ISSUED_KEPT_MS = 2 * 60 * 60_000;
 /** The centre's share of priority tickets is taken over this many last issued (a day or two of a centre). */
@@ -96,10 +112,58 @@ export function priorityShare(stats: HoldStats): number {
 	return f.length > 0 ? sum / f.length : 0;
 }
 
+/** The bands of the wait at call (minutes, lower edges) over which `noShowChance` is told apart. */
+const NO_SHOW_BANDS_MIN = [0, 10, 20, 30, 45, 60, 90];
+/** A band's own share weighs as its calls; the band below it (or the centre's share) as this many. */
+const NO_SHOW_PRIOR = 20;
+
+/**
+ * The chance that a ticket called after waiting `waitedMs` finds nobody — a no-show — from the last
+ * `OUTCOMES_KEPT` calls: per band of the wait at call, that band's share of no-shows, shrunk
+ * towards the band below it (the first towards the centre's share) with the weight of
+ * `NO_SHOW_PRIOR` calls, and never below the band below it: a visitor who has waited longer is no
+ * likelier to still be there. Where visitors leave after taking a ticket, the long waits have the
+ * most no-shows, and a long queue moves faster than its holds alone say. 0 before any call ended.
+ */
+export function noShowChance(stats: HoldStats): (waitedMs: number) => number {
+	const n = NO_SHOW_BANDS_MIN.map(() => 0);
+	const k = NO_SHOW_BANDS_MIN.map(() => 0);
+	const band = (ms: number) => {
+		let b = 0;
+		while (b + 1 < NO_SHOW_BANDS_MIN.length && ms >= (NO_SHOW_BANDS_MIN[b + 1] as number) * 60_000) b++;
+		return b;
+	};
+	let total = 0;
+	let noShows = 0;
+	for (const o of stats.callOutcomes) {
+		const b = band(o.waitedMs);
+		n[b] = (n[b] as number) + 1;
+		total++;
+		if (o.noShow) {
+			k[b] = (k[b] as number) + 1;
+			noShows++;
+		}
+	}
+	if (total === 0) return () => 0;
+	const chance: number[] = [];
+	let prior = noShows / total;
+	for (let b = 0; b < NO_SHOW_BANDS_MIN.length; b++) {
+		const p = Math.max(
+			b > 0 ? prior : 0,
+			((k[b] as number) + NO_SHOW_PRIOR * prior) / ((n[b] as number) + NO_SHOW_PRIOR),
+		);
+		chance.push(p);
+		prior = p;
+	}
+	return (waitedMs) => chance[band(waitedMs)] as number;
+}
+
 export function emptyHoldStats(): HoldStats {
 	return {
 		day: "",
 		holds: new Map(),
+		noShowHolds: [],
+		callOutcomes: [],
 		windowHolds: new Map(),
 		gaps: [],
 		reactions: [],
@@ -189,7 +253,12 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 				}
 			}
 			stats.lastEnd.delete(q.window);
-			stats.calls.set(q.window, { ticket: q.ticket, service: q.service, calledAt: ts });
+			stats.calls.set(q.window, {
+				ticket: q.ticket,
+				service: q.service,
+				calledAt: ts,
+				...(issuedAt !== undefined && ts >= issuedAt ? { waitedMs: ts - issuedAt } : {}),
+			});
 			break;
 		}
 		case "started": {
@@ -207,10 +276,18 @@ export function observe(stats: HoldStats, e: WireEvent, index: CentreIndex): Hol
 			if (!q.window) break;
 			const c = stats.calls.get(q.window);
 			if (c && c.ticket === q.ticket && ts >= c.calledAt) {
-				addHold(stats, c.service, ts - c.calledAt, q.window);
-				if (q.event === "finished") {
+				const noShow = q.event === "no_show";
+				// A no-show's hold is the hall's grace period: it says nothing of the service or the window.
+				if (noShow) keep(stats.noShowHolds, ts - c.calledAt, HOLDS_KEPT);
+				else {
+					addHold(stats, c.service, ts - c.calledAt, q.window);
 					stats.today.serviceSumMs += ts - (c.startedAt ?? c.calledAt);
 					stats.today.served++;
+				}
+				if (c.waitedMs !== undefined) {
+					stats.callOutcomes.push({ waitedMs: c.waitedMs, noShow });
+					if (stats.callOutcomes.length > OUTCOMES_KEPT)
+						stats.callOutcomes.splice(0, stats.callOutcomes.length - OUTCOMES_KEPT);
 				}
 			}
 			stats.calls.delete(q.window);

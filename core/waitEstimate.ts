@@ -29,6 +29,12 @@
  * after a wrap-up gap, both learnt per window (core/holdTimes.ts `delays`) with the hall's as the
  * prior: a window's own weigh as they are, the hall's as `minSamples` of them, so a window new to
  * the hall draws as the hall does.
+ * A call may find nobody (a no-show): each ticket the replay calls is one by its chance given how
+ * long it has waited by then (`noShowChance`: where visitors leave after taking a ticket, the
+ * ones that waited longest are the likeliest gone), and then holds its window for a no-show's
+ * hold (the hall's grace period, `noShowHolds`) instead of a visit; a call in progress not started
+ * yet is one by that chance weighed by the time it has lasted. So a long queue moves faster than
+ * its visits alone say (docs/benchmarks.md, "Calls that find nobody").
  * The estimate is the median of the runs (the figure with the least absolute error); the range is
  * the central `coverage` share of them, so ~80 % of visitors fall inside it. For that the runs
  * also carry the doubt about the pace: each run scales a service's holds by a bootstrap resample
@@ -47,8 +53,8 @@
  * than its usual reaction, and every window while the hall has too little history, is never away:
  * the runs draw nothing for them, so a hall without silent windows gets the same answer as before.
  *
- * Hold times: the service's recent observed holds (learnt from the store's last two days at a
- * restart, hub/insights.ts); while there are fewer than `minSamples`, they are topped up with
+ * Hold times: the service's recent observed holds of visits served (no-shows apart; learnt from
+ * the store's last two days at a restart, hub/insights.ts); while there are fewer than `minSamples`, they are topped up with
  * points of a log-normal around the service's configured `meanServiceMin` whose spread
  * (`configuredSigma` 0.8: a coefficient of variation near 0.95, one visit in 40 over 3.5 × the
  * mean) leaves room for the long visits a new centre has not seen yet; without either, the holds
@@ -65,7 +71,7 @@
 
 import Type, { type Static } from "typebox";
 import type { CentreIndex } from "./centre.ts";
-import { type HoldStats, priorityShare } from "./holdTimes.ts";
+import { type HoldStats, noShowChance, priorityShare } from "./holdTimes.ts";
 import { type LiveState, windowOpen } from "./live.ts";
 import { openingState } from "./openingHours.ts";
 import { silentWindows } from "./silence.ts";
@@ -367,6 +373,7 @@ export function estimateWait(
 	const paces = windowPaces(stats, holdsOf, s.minSamples);
 	const gaps = learnt(stats.gaps, s.defaultGapMs);
 	const reactions = learnt(stats.reactions, s.defaultReactionMs);
+	const noShows: NoShows = { chance: noShowChance(stats), holds: [...stats.noShowHolds].sort((a, b) => a - b) };
 
 	const queue: SimTicket[] = [];
 	for (const t of live.waiting.values())
@@ -407,7 +414,9 @@ export function estimateWait(
 			future.length > 0
 				? [...queue.slice(0, priorityWaiting), ...future.sort(before), ...queue.slice(priorityWaiting)]
 				: queue;
-		waits.push(replay(rng, tickets, open, stats, live, now, holdsOf, paces, gaps, reactions, s, away, untilClosing));
+		waits.push(
+			replay(rng, tickets, open, stats, live, now, holdsOf, paces, gaps, reactions, noShows, s, away, untilClosing),
+		);
 	}
 	for (let i = 0; i < waits.length; i++) if (!Number.isFinite(waits[i])) waits[i] = untilClosing;
 	waits.sort((a, b) => a - b);
@@ -457,6 +466,24 @@ function priorityArrivals(rng: Rng, rate: ReadonlyMap<string, number>, now: numb
 	return out;
 }
 
+/** Calls nobody comes to: their chance by the wait at call (`noShowChance`), and their sorted holds. */
+interface NoShows {
+	chance: (waitedMs: number) => number;
+	holds: readonly number[];
+}
+
+/** The share of the sorted `list` longer than `ms`. */
+function shareAbove(list: readonly number[], ms: number): number {
+	let lo = 0;
+	let hi = list.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if ((list[mid] as number) <= ms) lo = mid + 1;
+		else hi = mid;
+	}
+	return list.length > 0 ? (list.length - lo) / list.length : 0;
+}
+
 /** One run: the wait in ms of a regular ticket issued at `now` (the one named `VISITOR`). */
 function replay(
 	rng: Rng,
@@ -469,6 +496,7 @@ function replay(
 	paces: ReadonlyMap<string, number>,
 	gaps: readonly number[],
 	reactions: readonly number[],
+	noShows: NoShows,
 	s: Pick<EstimateSettings, "paceSigma" | "awayReturnMeanMs" | "awayGoneShare" | "minSamples">,
 	away: ReadonlyMap<string, { chance: number; silentMs: number }>,
 	untilClosing: number,
@@ -485,6 +513,8 @@ function replay(
 	};
 	// How sure the recent holds make us of a service's pace: each run scales its holds by the
 	// ratio of a bootstrap resample's mean to the sample's mean, so the range carries that doubt.
+	// The chance a call finds nobody, after the ticket waited `waitedMs` (unknown: as a fresh one).
+	const calledInVain = (waitedMs: number | undefined) => (noShows.holds.length > 0 ? noShows.chance(waitedMs ?? 0) : 0);
 	const scales = new Map<string, number>();
 	const pace = Math.exp(
 		paceSigma * normalQuantile(Math.min(1 - 1e-9, Math.max(1e-9, rng()))) - (paceSigma * paceSigma) / 2,
@@ -512,11 +542,20 @@ function replay(
 		if (l && l.activity !== "idle" && l.service) {
 			const call = stats.calls.get(w.id);
 			const from = call && call.ticket === l.ticket ? call.calledAt : (l.since ?? now);
-			// The rest of the current hold, at this window's pace (the time spent is on its clock).
+			// The rest of the current hold, at this window's pace (the time spent is on its clock);
+			// a call not started yet may be one nobody comes to, by its chance given the time spent.
 			const spent = Math.max(0, now - from);
+			const served = holdsOf(l.service);
+			const p = call && call.ticket === l.ticket && call.startedAt === undefined ? calledInVain(call.waitedMs) : 0;
+			const nobody = p > 0 ? p * shareAbove(noShows.holds, spent) : 0;
+			const inVain =
+				nobody > 0 &&
+				rng() * (nobody + (1 - p) * Math.max(shareAbove(served, spent / pace), 1 / (served.length + 1))) < nobody;
 			free =
 				now +
-				drawRest(rng, holdsOf(l.service), spent / pace, untilClosing) * pace * scale(l.service) +
+				(inVain
+					? drawRest(rng, noShows.holds, spent, untilClosing)
+					: drawRest(rng, served, spent / pace, untilClosing) * pace * scale(l.service)) +
 				drawOwn(own.gaps, gaps);
 		}
 		const serves = new Set(w.services);
@@ -570,7 +609,10 @@ function replay(
 		const t = queue[pick] as SimTicket;
 		if (t.ticket === VISITOR) return w.free - now;
 		taken[pick] = 1;
-		w.free += draw(holdsOf(t.service)) * scale(t.service) * w.pace + drawOwn(w.gaps, gaps);
+		const p = calledInVain(w.free - t.issuedAt);
+		w.free +=
+			(p > 0 && rng() < p ? draw(noShows.holds) : draw(holdsOf(t.service)) * scale(t.service) * w.pace) +
+			drawOwn(w.gaps, gaps);
 	}
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Centre, indexCentre } from "../../core/centre.ts";
 import type { WireEvent } from "../../core/contract.ts";
-import { addHold, emptyHoldStats, type HoldStats, observe, priorityShare } from "../../core/holdTimes.ts";
+import { addHold, emptyHoldStats, type HoldStats, noShowChance, observe, priorityShare } from "../../core/holdTimes.ts";
 import { apply, emptyLive, type LiveState } from "../../core/live.ts";
 import {
 	baselineWait,
@@ -299,7 +299,15 @@ describe("hold times: the estimate's fold", () => {
 			q("called", "A003", "passport", "w3", T0 + 20.25 * MIN),
 		];
 		const stats = events.reduce((s, e) => observe(s, e, index), emptyHoldStats());
-		expect(stats.holds.get("passport")).toEqual([11 * MIN, 3 * MIN]);
+		// Served holds per service; a no-show's hold is the hall's grace, kept apart.
+		expect(stats.holds.get("passport")).toEqual([11 * MIN]);
+		expect(stats.noShowHolds).toEqual([3 * MIN]);
+		expect(stats.windowHolds.get("w3")).toEqual([{ service: "passport", ms: 11 * MIN }]);
+		// Each call that ended, with how long its ticket had waited when called.
+		expect(stats.callOutcomes).toEqual([
+			{ waitedMs: MIN, noShow: false },
+			{ waitedMs: 7.5 * MIN, noShow: true },
+		]);
 		expect(stats.gaps).toEqual([0.5 * MIN]);
 		expect(stats.reactions).toEqual([0.25 * MIN]);
 		expect(stats.today).toEqual({ serviceSumMs: 10 * MIN, served: 1 });
@@ -310,7 +318,30 @@ describe("hold times: the estimate's fold", () => {
 		]);
 		expect(stats.priorityFlags).toEqual([0, 0, 1]);
 		expect(priorityShare(stats)).toBeCloseTo(1 / 3);
-		expect(stats.calls.get("w3")).toMatchObject({ ticket: "A003", calledAt: T0 + 20.25 * MIN });
+		expect(stats.calls.get("w3")).toMatchObject({ ticket: "A003", calledAt: T0 + 20.25 * MIN, waitedMs: 0.25 * MIN });
+	});
+
+	it("tells the chance of a no-show by how long the ticket waited, never less for a longer wait", () => {
+		const stats = emptyHoldStats();
+		// 200 calls after 0–10 min: 4 % no-shows; 100 after 45–60 min: 20 %; 3 after 90 min and more: all no-shows.
+		for (let i = 0; i < 200; i++) stats.callOutcomes.push({ waitedMs: (i % 10) * MIN, noShow: i % 25 === 0 });
+		for (let i = 0; i < 100; i++) stats.callOutcomes.push({ waitedMs: (45 + (i % 15)) * MIN, noShow: i % 5 === 0 });
+		for (let i = 0; i < 3; i++) stats.callOutcomes.push({ waitedMs: 100 * MIN, noShow: true });
+		const chance = noShowChance(stats);
+		const all = 31 / 303;
+		// The first band: its own share shrunk towards the centre's with the weight of 20 calls.
+		expect(chance(5 * MIN)).toBeCloseTo((8 + 20 * all) / 220, 9);
+		// Bands with no calls take the band below them.
+		expect(chance(15 * MIN)).toBeCloseTo(chance(5 * MIN), 9);
+		expect(chance(50 * MIN)).toBeCloseTo((20 + 20 * chance(40 * MIN)) / 120, 9);
+		expect(chance(50 * MIN)).toBeLessThan(0.2);
+		// Three calls are not enough to say all are gone: shrunk towards the band below.
+		expect(chance(100 * MIN)).toBeGreaterThan(chance(50 * MIN));
+		expect(chance(100 * MIN)).toBeLessThan(0.35);
+		// A band with fewer no-shows than the one below it is not taken as likelier to come.
+		stats.callOutcomes.push(...Array.from({ length: 50 }, () => ({ waitedMs: 70 * MIN, noShow: false })));
+		expect(noShowChance(stats)(70 * MIN)).toBeCloseTo(noShowChance(stats)(50 * MIN), 9);
+		expect(noShowChance(emptyHoldStats())(60 * MIN)).toBe(0);
 	});
 
 	it("starts today's figures again on a new local day and keeps the recent holds", () => {
@@ -384,6 +415,30 @@ describe("service times as distributions: per window, heavy tails, the range wit
 	};
 	const waitingPassports = (k: number) =>
 		Array.from({ length: k }, (_, i) => issued(`A${String(i).padStart(3, "0")}`, "passport", T0 - (k - i) * MIN));
+
+	it("expects fewer of the tickets that waited long to come when called, where visitors leave after their ticket", () => {
+		// Six tickets waiting for over an hour at one window; holds of 10 min, a no-show's 3 min.
+		const live = fold([
+			online("w3"),
+			...Array.from({ length: 6 }, (_, i) => issued(`A${String(i).padStart(3, "0")}`, "passport", T0 - (90 - i) * MIN)),
+		]);
+		const stats = tenMinuteHolds();
+		for (let i = 0; i < 8; i++) stats.noShowHolds.push(3 * MIN);
+		const stays = estimateWait(stats, live, index, "passport", T0, { ...exact, runs: 400 });
+		// Of the calls after an hour, half found nobody; of the quick ones, none.
+		for (let i = 0; i < 100; i++) stats.callOutcomes.push({ waitedMs: (i % 10) * MIN, noShow: false });
+		for (let i = 0; i < 100; i++) stats.callOutcomes.push({ waitedMs: (60 + (i % 20)) * MIN, noShow: i % 2 === 0 });
+		const leaves = estimateWait(stats, live, index, "passport", T0, { ...exact, runs: 400 });
+		if (!stays.ok || !leaves.ok) throw new Error("no estimate");
+		expect(stays.minutes).toBe(60);
+		// Six calls at about 0.45 × 3 + 0.55 × 10 min each: about 41 min, not 60.
+		expect(leaves.minutes).toBeGreaterThan(35);
+		expect(leaves.minutes).toBeLessThan(48);
+		// A visitor who just took a ticket is no likelier to be gone: the same answer for one ahead of the window.
+		const fresh = fold([online("w3"), issued("A001", "passport", T0 - MIN)]);
+		const e = estimateWait(stats, fresh, index, "passport", T0, exact);
+		expect(e.ok && e.minutes).toBe(10);
+	});
 
 	it("learns a window's pace from its own holds, shrunk towards the hall's while it has few, within ⅓..3", () => {
 		const table = [...(spread(emptyHoldStats(), "passport").holds.get("passport") ?? [])].sort((x, y) => x - y);
