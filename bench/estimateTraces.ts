@@ -12,14 +12,17 @@
  *   node --import tsx bench/calibrationReplay.ts /tmp/trace
  *
  * `VIKNO_BENCH_SEED`, `VIKNO_BENCH_SCENARIO`, `VIKNO_BENCH_LOAD`, `VIKNO_BENCH_CENTRE` as for the
- * bench. A row takes 30–150 s, about as long as through the hub; a trace here and the hub's give
+ * bench. `VIKNO_BENCH_ORACLE=1` makes the traces of an estimate that knows the true service times:
+ * instead of each service's last holds, every hold served in 60 other simulated days of the same
+ * hall (`oracleHolds`), every window at the hall's pace (the simulator has no slower administrator)
+ * — how low the error can go when only the visits still to come are unknown. A row takes 30–150 s, about as long as through the hub; a trace here and the hub's give
  * the same figures but for a few tickets (the hub applies the events a batch at a time).
  * Not a bench: a tool for changing the estimate. The bench through the hub has the last word.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCentreFile } from "../config/load.ts";
-import { indexCentre } from "../core/centre.ts";
+import { type Centre, indexCentre } from "../core/centre.ts";
 import type { WireEvent } from "../core/contract.ts";
 import { emptyHoldStats, observe } from "../core/holdTimes.ts";
 import { apply, emptyLive, startDay } from "../core/live.ts";
@@ -27,6 +30,30 @@ import { addDays, localDay } from "../core/time.ts";
 import { baselineWait, estimateWait } from "../core/waitEstimate.ts";
 import { simulateWeek } from "../firmware-sim/week.ts";
 import { LOADS, MATRIX_DAYS, MATRIX_WARMUP, pick, SCENARIOS, SEED, START_DAY, traceLine } from "./estimate.ts";
+
+/** Every hold served (call → finished) per service in 60 other simulated days of the same hall. */
+export function oracleHolds(centre: Centre, scenario: string, load: number): Map<string, number[]> {
+	const other = simulateWeek(centre, {
+		startDay: addDays(START_DAY, 30),
+		days: 60,
+		seed: SEED + 1_000,
+		load,
+		hall: SCENARIOS[scenario],
+	});
+	const called = new Map<string, number>();
+	const holds = new Map<string, number[]>();
+	for (const a of other.actions) {
+		if (a.kind !== "queue" || !a.data.window) continue;
+		const key = `${a.data.ticket}@${a.data.window}`;
+		if (a.data.event === "called") called.set(key, a.at);
+		const from = called.get(key);
+		if (a.data.event !== "finished" || from === undefined) continue;
+		const list = holds.get(a.data.service) ?? [];
+		list.push(a.at - from);
+		holds.set(a.data.service, list);
+	}
+	return holds;
+}
 
 /** One row's trace: every queue event of the played days, with each issued ticket's estimate. */
 export function traceRow(centreId: string, scenario: string, load: number): string[] {
@@ -44,6 +71,7 @@ export function traceRow(centreId: string, scenario: string, load: number): stri
 	const first = week.actions[0]?.at ?? 0;
 	let live = emptyLive(index, localDay(first, zone));
 	const stats = emptyHoldStats();
+	const oracle = process.env.VIKNO_BENCH_ORACLE === "1" ? oracleHolds(centre, scenario, load) : undefined;
 	let n = 0;
 	const feed = (e: WireEvent) => {
 		live = apply(live, e, index);
@@ -63,7 +91,8 @@ export function traceRow(centreId: string, scenario: string, load: number): stri
 			lines.push(JSON.stringify({ event: q.event, ticket: q.ticket, ts: a.at }));
 			continue;
 		}
-		const raw = estimateWait(stats, live, index, q.service, a.at, { ticket: q.ticket });
+		const known = oracle ? { ...stats, holds: oracle, windowHolds: new Map() } : stats;
+		const raw = estimateWait(known, live, index, q.service, a.at, { ticket: q.ticket });
 		lines.push(
 			traceLine(
 				{ ticket: q.ticket, service: q.service, ts: a.at },
