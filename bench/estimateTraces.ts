@@ -15,8 +15,10 @@
  * bench. `VIKNO_BENCH_ORACLE=1` makes the traces of an estimate that knows the true service times:
  * instead of each service's last holds, every hold served in 60 other simulated days of the same
  * hall (`oracleHolds`), every window at the hall's pace (the simulator has no slower administrator)
- * — how low the error can go when only the visits still to come are unknown. A row takes 30–150 s, about as long as through the hub; a trace here and the hub's give
- * the same figures but for a few tickets (the hub applies the events a batch at a time).
+ * — how low the error can go when only the visits still to come are unknown. A row takes
+ * 30–150 s (3–8 min with `VIKNO_BENCH_ORACLE`), about as long as through the hub; a trace here
+ * and the hub's give the same figures but for a few tickets (the hub applies the events a batch
+ * at a time).
  * Not a bench: a tool for changing the estimate. The bench through the hub has the last word.
  */
 import { mkdirSync, writeFileSync } from "node:fs";

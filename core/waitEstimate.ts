@@ -54,11 +54,11 @@
  * the runs draw nothing for them, so a hall without silent windows gets the same answer as before.
  *
  * Hold times: the service's recent observed holds of visits served (no-shows apart; learnt from
- * the store's last two days at a restart, hub/insights.ts); while there are fewer than `minSamples`, they are topped up with
- * points of a log-normal around the service's configured `meanServiceMin` whose spread
- * (`configuredSigma` 0.8: a coefficient of variation near 0.95, one visit in 40 over 3.5 × the
- * mean) leaves room for the long visits a new centre has not seen yet; without either, the holds
- * of all services. Observed holds are drawn as they were, so a heavy tail seen is a heavy tail
+ * the store's last two days at a restart, hub/insights.ts); while there are fewer than
+ * `minSamples`, they are topped up with points of a log-normal around the service's configured
+ * `meanServiceMin` whose spread (`configuredSigma` 0.8: a coefficient of variation near 0.95,
+ * one visit in 40 over 3.5 × the mean) leaves room for the long visits a new centre has not seen
+ * yet; without either, the holds of all services. Observed holds are drawn as they were, so a heavy tail seen is a heavy tail
  * drawn. Per window, an administrator's own pace: the geometric mean of its recent holds against
  * the geometric means of their services' holds, shrunk towards the hall's (1) with the weight of
  * `minSamples` holds and kept within ⅓..3 (`windowPaces`), scales every hold drawn at that window.
@@ -315,6 +315,18 @@ export function tailIndex(sorted: readonly number[]): number {
 /** Below this the tail's mean would be (nearly) infinite; no hall is that wild. */
 const TAIL_INDEX_MIN = 1.5;
 
+/** The index of the first of the sorted `list` longer than `ms` (its length if none is). */
+function firstAbove(list: readonly number[], ms: number): number {
+	let lo = 0;
+	let hi = list.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if ((list[mid] as number) <= ms) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
 /**
  * The rest of a hold that has lasted `elapsed`: a draw from the sorted holds longer than that,
  * minus `elapsed`. Where fewer than `TAIL_MIN` of them are that long (and `elapsed` is past the
@@ -323,13 +335,7 @@ const TAIL_INDEX_MIN = 1.5;
  * (its rest grows with the time spent), and ends soon where holds vary little. At most `cap`.
  */
 function drawRest(rng: Rng, sorted: readonly number[], elapsed: number, cap: number): number {
-	let lo = 0;
-	let hi = sorted.length;
-	while (lo < hi) {
-		const mid = (lo + hi) >> 1;
-		if ((sorted[mid] as number) <= elapsed) lo = mid + 1;
-		else hi = mid;
-	}
+	const lo = firstAbove(sorted, elapsed);
 	const above = sorted.length - lo;
 	if (above >= TAIL_MIN || (above > 0 && lo < sorted.length / 2))
 		return (sorted[lo + Math.floor(rng() * above)] as number) - elapsed;
@@ -474,14 +480,7 @@ interface NoShows {
 
 /** The share of the sorted `list` longer than `ms`. */
 function shareAbove(list: readonly number[], ms: number): number {
-	let lo = 0;
-	let hi = list.length;
-	while (lo < hi) {
-		const mid = (lo + hi) >> 1;
-		if ((list[mid] as number) <= ms) lo = mid + 1;
-		else hi = mid;
-	}
-	return list.length > 0 ? (list.length - lo) / list.length : 0;
+	return list.length > 0 ? (list.length - firstAbove(list, ms)) / list.length : 0;
 }
 
 /** One run: the wait in ms of a regular ticket issued at `now` (the one named `VISITOR`). */
