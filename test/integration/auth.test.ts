@@ -80,6 +80,7 @@ afterAll(async () => {
 function sse(res: Response) {
 	const reader = res.body?.getReader();
 	if (!reader) throw new Error("no body");
+	const decoder = new TextDecoder();
 	let text = "";
 	const count = (centre: string) => text.split(`"centre":"${centre}"`).length - 1;
 	return {
@@ -88,7 +89,7 @@ function sse(res: Response) {
 			while (count(centre) < n) {
 				const { value, done } = await reader.read();
 				if (done) throw new Error(`stream ended with ${count(centre)} events of ${centre}`);
-				text += new TextDecoder().decode(value);
+				text += decoder.decode(value, { stream: true });
 			}
 		},
 	};
@@ -390,11 +391,12 @@ describe("the end of a session", () => {
 	const readToEnd = async (res: Response) => {
 		const reader = res.body?.getReader();
 		if (!reader) throw new Error("no body");
+		const decoder = new TextDecoder();
 		let text = "";
 		for (;;) {
 			const { value, done } = await reader.read();
 			if (done) return text;
-			text += new TextDecoder().decode(value);
+			text += decoder.decode(value, { stream: true });
 		}
 	};
 

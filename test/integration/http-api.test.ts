@@ -460,16 +460,17 @@ describe("the HTTP API against its schemas", () => {
 		expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
 		const reader = res.body?.getReader();
 		if (!reader) throw new Error("no body");
+		const decoder = new TextDecoder();
 		let text = "";
 		while (!/event: live\nid: \d+\ndata: .*\n\n/.test(text)) {
 			const { value, done } = await reader.read();
 			if (done) break;
-			text += new TextDecoder().decode(value);
+			text += decoder.decode(value, { stream: true });
 		}
 		while (!/event: alerts\nid: \d+\ndata: .*\n\n/.test(text)) {
 			const { value, done } = await reader.read();
 			if (done) break;
-			text += new TextDecoder().decode(value);
+			text += decoder.decode(value, { stream: true });
 		}
 		ctrl.abort();
 		const [, event, data] = /event: (\w+)\nid: \d+\ndata: (.*)\n\n/.exec(text) ?? [];

@@ -22,6 +22,7 @@ import { type Agent, signedIn } from "../fixtures/auth.ts";
 import { configCentre } from "../fixtures/centres.ts";
 import { demoTopic, payload } from "../fixtures/events.ts";
 import { connect, demoCentre, metric, startTestHub, tempDir } from "../fixtures/hub.ts";
+import { sseReader } from "../fixtures/sse.ts";
 import { until } from "../fixtures/wait.ts";
 
 const dir = tempDir();
@@ -45,31 +46,6 @@ afterAll(async () => {
 
 const publish = (node: string, kind: string, data: object, ts = Date.now()) =>
 	mqtt.publishAsync(demoTopic(node, kind), JSON.stringify(payload(data, ts)), { qos: 1 });
-
-/** An SSE stream being read, its events parsed. */
-function events(res: Response) {
-	const reader = res.body?.getReader();
-	if (!reader) throw new Error("no body");
-	let text = "";
-	const parsed = () =>
-		text
-			.split("\n\n")
-			.filter((b) => b.startsWith("event:"))
-			.map((b) => ({
-				event: /^event: (.*)$/m.exec(b)?.[1],
-				data: JSON.parse(/^data: (.*)$/m.exec(b)?.[1] ?? "null") as unknown,
-			}));
-	return {
-		parsed,
-		async until(ok: (all: ReturnType<typeof parsed>) => boolean) {
-			while (!ok(parsed())) {
-				const { value, done } = await reader.read();
-				if (done) throw new Error("stream ended");
-				text += new TextDecoder().decode(value);
-			}
-		},
-	};
-}
 
 describe("trends", () => {
 	it("gives one row per bucket, the empty ones too, agreeing with the history of each field", async () => {
@@ -104,7 +80,7 @@ describe("trends", () => {
 describe("the stream's pace", () => {
 	it(`sends a burst of changes as at most one view per ${THROTTLE_MS} ms, the last one with all of them`, async () => {
 		const ctrl = new AbortController();
-		const stream = events(await manager.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal }));
+		const stream = sseReader(await manager.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal }));
 		try {
 			await stream.until((all) => all.some((e) => e.event === "live"));
 			const issued = (e: { data: unknown }) => (e.data as { tickets: { issued: number } }).tickets.issued;
@@ -136,7 +112,7 @@ describe("the stream's pace", () => {
 		};
 		const ctrls = [0, 1, 2].map(() => new AbortController());
 		const streams = await Promise.all(
-			ctrls.map(async (c) => events(await manager.fetch("/api/v1/stream?centre=demo", { signal: c.signal }))),
+			ctrls.map(async (c) => sseReader(await manager.fetch("/api/v1/stream?centre=demo", { signal: c.signal }))),
 		);
 		try {
 			// Only these three (the earlier tests' streams closed).
@@ -161,7 +137,7 @@ describe("the stream's pace", () => {
 describe("alerts", () => {
 	it("journals an alert, takes a manager's acknowledgement with a comment, and keeps it once resolved", async () => {
 		const ctrl = new AbortController();
-		const stream = events(await manager.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal }));
+		const stream = sseReader(await manager.fetch("/api/v1/stream?centre=demo", { signal: ctrl.signal }));
 		try {
 			await stream.until((all) => all.some((e) => e.event === "alerts"));
 			// 115 people for 120 places: over 90 %.
